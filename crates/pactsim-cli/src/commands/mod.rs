@@ -1,0 +1,6 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod figures;
+pub mod run;
+pub mod schema;

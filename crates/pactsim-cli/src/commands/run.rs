@@ -1,0 +1,127 @@
+//! `pactsim run [FILE] [--json] [--out DIR]`: run a deal and report it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use pactsim::output::{RunOutput, StatJson};
+
+use crate::Failure;
+use crate::diagnostics::{DEFAULT_DEAL, DEFAULT_DEAL_NAME, load_deal, parse_deal};
+use crate::summary;
+
+pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>) -> Result<(), Failure> {
+    let deal = match file {
+        Some(path) => load_deal(path)?,
+        None => parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?,
+    };
+    if let Some(dir) = out {
+        if dir.exists() && !dir.is_dir() {
+            eprintln!("error: --out {}: exists and is not a folder", dir.display());
+            return Err(Failure::BadInput);
+        }
+    }
+    let outcome = pactsim::engine::run(&deal);
+    let document = pactsim::output::run_output(&deal, &outcome, pactsim::VERSION);
+    let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
+
+    if let Some(dir) = out {
+        write_outputs(dir, &text, &document).with_context(|| format!("writing results to {}", dir.display()))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        writeln!(stdout, "{text}").context("writing to standard output")?;
+    } else {
+        write!(stdout, "{}", summary::render(&deal, &document)).context("writing to standard output")?;
+        if let Some(dir) = out {
+            writeln!(stdout, "\nWrote summary.json, years.csv and projects.csv to {}", dir.display()).context("writing to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the three files under temporary names, then renames them into place, so an interrupted
+/// run never leaves a file that looks complete.
+fn write_outputs(dir: &Path, json: &str, document: &RunOutput) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let files = [
+        ("summary.json", format!("{json}\n").into_bytes()),
+        ("years.csv", years_csv(document)?),
+        ("projects.csv", projects_csv(document)?),
+    ];
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (name, bytes) in &files {
+        let temporary = dir.join(format!(".{name}.partial"));
+        std::fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
+        staged.push((temporary, dir.join(name)));
+    }
+    for (temporary, target) in staged {
+        std::fs::rename(&temporary, &target).with_context(|| format!("renaming into {}", target.display()))?;
+    }
+    Ok(())
+}
+
+const YEAR_FIGURES: [&str; 5] = ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"];
+
+fn years_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["year".to_string()];
+    for figure in YEAR_FIGURES {
+        for part in ["mean", "p5", "p50", "p95"] {
+            header.push(format!("{figure}_{part}"));
+        }
+    }
+    writer.write_record(&header)?;
+    for year in &document.years {
+        let stats = [year.investor_paid, year.investor_received, year.host_received, year.host_tax, year.deferred];
+        let mut record = vec![year.year.to_string()];
+        for stat in stats {
+            record.extend(stat_cells(stat));
+        }
+        writer.write_record(&record)?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+fn stat_cells(stat: StatJson) -> [String; 4] {
+    [stat.mean, stat.p5, stat.p50, stat.p95].map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+}
+
+fn projects_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "project",
+        "facility",
+        "date",
+        "cash",
+        "debt_service",
+        "debt_service_investor",
+        "debt_service_lenders",
+        "guarantee_fee",
+        "guarantee_call",
+        "host_tax",
+        "investor",
+        "host",
+        "loss",
+    ])?;
+    for project in &document.projects {
+        for flow in &project.flows {
+            let numbers = [
+                flow.cash,
+                flow.debt_service,
+                flow.debt_service_investor,
+                flow.debt_service_lenders,
+                flow.guarantee_fee,
+                flow.guarantee_call,
+                flow.host_tax,
+                flow.investor,
+                flow.host,
+                flow.loss,
+            ];
+            let mut record = vec![project.id.clone(), project.facility.clone(), flow.date.clone()];
+            record.extend(numbers.iter().map(|n| n.to_string()));
+            writer.write_record(&record)?;
+        }
+    }
+    Ok(writer.into_inner()?)
+}

@@ -1,0 +1,96 @@
+//! The `pactsim` command: argument parsing and glue. Each subcommand lives in `commands/`; the
+//! model is the `pactsim` library. Exit status: 0 ran, 1 failed while running, 2 bad input.
+
+mod commands;
+mod diagnostics;
+mod summary;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Simulate investment-for-tariff trade deals written as deal files.
+#[derive(Debug, Parser)]
+#[command(name = "pactsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a deal and print its figures (the Korea MOU when no file is given)
+    Run {
+        /// The deal file; without it, the embedded default deal (kr-us-2025-mou)
+        file: Option<PathBuf>,
+        /// Print the run output (schema 1) as JSON on standard output
+        #[arg(long)]
+        json: bool,
+        /// Also write summary.json, years.csv and projects.csv into this folder
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Validate a deal file without running it
+    Check {
+        /// The deal file
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of deal files (for editors' autocompletion)
+    Schema,
+    /// NPV, XIRR and MOIC of dated flows in a CSV file with columns date,amount
+    Figures {
+        /// CSV with a header `date,amount`; amounts signed from the holder's side
+        file: PathBuf,
+        /// Discount rate for the NPV (annual, ACT/365F)
+        #[arg(long, default_value_t = 0.04)]
+        rate: f64,
+        /// Discount to this date (default: the earliest date in the file)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        start: Option<chrono::NaiveDate>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Why a command stopped: the exit status says which.
+pub enum Failure {
+    /// The input was wrong; the message has been printed. Exit status 2.
+    BadInput,
+    /// Something failed while running. Exit status 1.
+    Runtime(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Failure::Runtime(error)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Run { file, json, out } => commands::run::run(file.as_deref(), json, out.as_deref()),
+        Command::Check { file } => commands::check::check(&file),
+        Command::Schema => commands::schema::schema(),
+        Command::Figures { file, rate, start, json } => commands::figures::figures(&file, rate, start, json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput) => ExitCode::from(2),
+        Err(Failure::Runtime(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}

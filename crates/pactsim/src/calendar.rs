@@ -1,0 +1,119 @@
+//! Dates as the deal file means them: Monday-to-Friday business days with no holiday calendar,
+//! anniversaries that fall back to 28 February, and the ACT/365F year fraction.
+
+use chrono::{Datelike, Months, NaiveDate, Weekday};
+
+use crate::deal::FundingLag;
+
+pub fn is_business_day(date: NaiveDate) -> bool {
+    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The `n`-th business day after `date` (counting starts the day after; `n = 0` is `date`).
+pub fn add_business_days(date: NaiveDate, n: u32) -> NaiveDate {
+    if n == 0 {
+        return date;
+    }
+    // From a weekend, the count runs as it would from the Friday before.
+    let mut day = date;
+    while !is_business_day(day) {
+        day = day.pred_opt().expect("dates stay far from chrono's limits");
+    }
+    // From a business day, every whole week holds five business days.
+    day = day + chrono::Days::new(u64::from((n - 1) / 5) * 7);
+    let mut left = (n - 1) % 5 + 1;
+    while left > 0 {
+        day = day.succ_opt().expect("dates stay far from chrono's limits");
+        if is_business_day(day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+/// The date a funding call falls due.
+pub fn due_date(selected: NaiveDate, lag: FundingLag) -> NaiveDate {
+    match lag {
+        FundingLag::Days(days) => selected + chrono::Days::new(u64::from(days)),
+        FundingLag::BusinessDays(n) => add_business_days(selected, n),
+    }
+}
+
+/// The first Monday-to-Friday day of a calendar year.
+pub fn first_business_day(year: i32) -> NaiveDate {
+    let mut day = NaiveDate::from_ymd_opt(year, 1, 1).expect("year within chrono's range");
+    while !is_business_day(day) {
+        day = day.succ_opt().expect("dates stay far from chrono's limits");
+    }
+    day
+}
+
+/// The `k`-th anniversary of `date`; 29 February becomes 28 February in common years.
+pub fn anniversary(date: NaiveDate, k: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(12 * k)).expect("dates stay far from chrono's limits")
+}
+
+/// ACT/365F year fraction from `from` to `to` (negative when `to` is earlier).
+pub fn year_fraction(from: NaiveDate, to: NaiveDate) -> f64 {
+    (to - from).num_days() as f64 / 365.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    /// Counts business days one by one: the definition, without the shortcut.
+    fn add_business_days_slowly(date: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = date;
+        let mut left = n;
+        while left > 0 {
+            day = day.succ_opt().unwrap();
+            if is_business_day(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
+    #[test]
+    fn business_days_match_the_definition_from_every_weekday() {
+        for offset in 0..14 {
+            let start = d(2025, 11, 10) + chrono::Days::new(offset);
+            for n in 0..80 {
+                assert_eq!(add_business_days(start, n), add_business_days_slowly(start, n), "{start} + {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn forty_five_business_days_is_about_nine_weeks() {
+        // Validation case V17: 45 business days ≈ 63 calendar days.
+        let selected = d(2026, 2, 17); // a Tuesday
+        let due = add_business_days(selected, 45);
+        assert_eq!(due, d(2026, 4, 21));
+        assert_eq!((due - selected).num_days(), 63);
+    }
+
+    #[test]
+    fn first_business_day_skips_new_year_weekends() {
+        assert_eq!(first_business_day(2028), d(2028, 1, 3)); // 1 Jan 2028 is a Saturday
+        assert_eq!(first_business_day(2027), d(2027, 1, 1)); // a Friday
+        assert_eq!(first_business_day(2033), d(2033, 1, 3)); // a Saturday
+    }
+
+    #[test]
+    fn anniversaries_of_leap_days_fall_back_to_the_28th() {
+        assert_eq!(anniversary(d(2028, 2, 29), 1), d(2029, 2, 28));
+        assert_eq!(anniversary(d(2028, 2, 29), 4), d(2032, 2, 29));
+        assert_eq!(anniversary(d(2025, 11, 14), 30), d(2055, 11, 14));
+    }
+
+    #[test]
+    fn act_365f_counts_the_leap_day() {
+        assert_eq!(year_fraction(d(2020, 1, 1), d(2021, 1, 1)), 366.0 / 365.0);
+    }
+}

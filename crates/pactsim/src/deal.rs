@@ -1,0 +1,145 @@
+//! The validated deal: what the engine runs. Every value here has passed `spec::validate`, so the
+//! engine never re-checks it: shares sum to one, money is finite and non-negative, references are
+//! resolved to indices, dates lie within the horizon.
+
+use chrono::NaiveDate;
+
+/// A validated deal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deal {
+    pub id: String,
+    pub title: String,
+    pub investor: String,
+    pub host: String,
+    pub start: NaiveDate,
+    pub horizon_years: u32,
+    /// `start + horizon_years`, the last simulated day.
+    pub end: NaiveDate,
+    pub facilities: Vec<Facility>,
+    /// Named waterfalls, plus the implicit investor-owned one when a facility names none.
+    pub waterfalls: Vec<Waterfall>,
+    /// Listed projects in file order.
+    pub projects: Vec<Project>,
+    pub run: RunSettings,
+    /// Every default the file relied on, as `field = value`, for the run output.
+    pub defaults_applied: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    pub id: String,
+    pub commitment_usd_bn: f64,
+    pub annual_cap_usd_bn: Option<f64>,
+    pub selection_ends: Option<NaiveDate>,
+    pub funding_lag: FundingLag,
+    pub instruments: Instruments,
+    /// Present whenever `instruments` has a loan or guarantee share.
+    pub loan: Option<LoanTerms>,
+    pub guarantee_fee_rate: f64,
+    /// Index into `Deal::waterfalls`.
+    pub waterfall: usize,
+}
+
+impl Facility {
+    /// The investor's cash share of a project's size: equity plus its own loan.
+    pub fn investor_cash_share(&self) -> f64 {
+        self.instruments.equity + self.instruments.loan
+    }
+
+    /// Loan terms when the facility lends (directly or under guarantee).
+    pub fn lending_terms(&self) -> Option<LoanTerms> {
+        if self.instruments.loan > 0.0 || self.instruments.guarantee > 0.0 {
+            self.loan
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FundingLag {
+    Days(u32),
+    BusinessDays(u32),
+}
+
+/// Shares of a project's financing; they sum to 1.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Instruments {
+    pub equity: f64,
+    pub loan: f64,
+    pub guarantee: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoanTerms {
+    pub rate: f64,
+    pub years: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waterfall {
+    pub name: String,
+    pub host_tax_rate: f64,
+    pub recoup: Recoup,
+    pub scope: Scope,
+    /// The first tier when it runs `until = "recouped"`; `None` for a single-tier waterfall.
+    pub recoup_tier: Option<Tier>,
+    /// The tier that takes everything else.
+    pub final_tier: Tier,
+}
+
+impl Waterfall {
+    /// Whether this waterfall keeps recoup accounts.
+    pub fn has_recoup(&self) -> bool {
+        self.recoup_tier.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Recoup {
+    /// Owed = equity paid minus first-tier receipts.
+    Capital,
+    /// Owed = equity compounded at `rate` minus first-tier receipts compounded the same way.
+    Hurdle { rate: f64 },
+    /// Owed = deemed allocations fallen due minus first-tier receipts.
+    DeemedAllocation { rate: f64, life_years: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Project,
+    Portfolio,
+}
+
+/// Shares of one tier; `investor + host = 1`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tier {
+    pub investor: f64,
+    pub host: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub id: String,
+    /// Index into `Deal::facilities`.
+    pub facility: usize,
+    pub selected: NaiveDate,
+    pub size_usd_bn: f64,
+    pub cash: ProjectCash,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProjectCash {
+    /// One non-negative flow per year after funding completes.
+    Explicit(Vec<f64>),
+    /// No cash for `construction_years`, then a level flow for `life_years` giving `irr`.
+    Level { irr: f64, life_years: u32, construction_years: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunSettings {
+    pub paths: u64,
+    pub seed: u64,
+    pub investor_discount_rate: f64,
+    pub host_discount_rate: f64,
+}

@@ -1,0 +1,459 @@
+//! The deterministic deal engine: one run of a validated deal, from selection to the horizon.
+//!
+//! `funding::plan` settles sizes, due dates and payments first (they do not depend on project
+//! cash). Then every dated event — a selection, a funding payment, a completed funding, a deemed
+//! allocation falling due, a project payment — is put in one time line and applied in order, because
+//! pooled (`portfolio`) recoup accounts tie projects together. Within a date the order is fixed:
+//! selections, funding, completions, deemed allocations, then project payments in selection order.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::calendar::anniversary;
+use crate::deal::{Deal, Project, ProjectCash, Recoup, Scope};
+use crate::funding::{self, Funding};
+use crate::loan::Annuity;
+use crate::outcome::*;
+use crate::waterfall::{self, RecoupAccount};
+
+/// Runs a deal once.
+pub fn run(deal: &Deal) -> Outcome {
+    let order = funding::selection_order(deal);
+    let plan = funding::plan(deal, &order);
+    let mut rank = vec![0; deal.projects.len()];
+    for (position, &i) in order.iter().enumerate() {
+        rank[i] = position;
+    }
+
+    let ledger = Accounts::open(deal, &order, &plan.projects);
+    let mut state = Run {
+        deal,
+        funding: &plan.projects,
+        projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
+        accounts: ledger,
+        investor_flows: Vec::new(),
+        host_flows: Vec::new(),
+        years: (deal.start.year()..=deal.end.year()).map(|year| YearOutcome { year, ..YearOutcome::default() }).collect(),
+    };
+
+    let mut events = timeline(deal, &plan.projects, &state.projects);
+    events.sort_by_key(|e| (e.date, e.kind.rank(), rank[e.project], e.kind.k()));
+    let mut index = 0;
+    while index < events.len() {
+        let date = events[index].date;
+        while index < events.len() && events[index].date == date {
+            let event = events[index];
+            state.apply(event);
+            index += 1;
+        }
+        for account in &mut state.accounts.accounts {
+            account.review(date);
+        }
+    }
+    state.finish(&plan)
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Event {
+    date: NaiveDate,
+    project: usize,
+    kind: EventKind,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum EventKind {
+    Selected,
+    FundingPaid { amount: f64 },
+    Completed,
+    AllocationDue { k: u32 },
+    Payment { k: u32 },
+}
+
+impl EventKind {
+    fn rank(&self) -> u8 {
+        match self {
+            EventKind::Selected => 0,
+            EventKind::FundingPaid { .. } => 1,
+            EventKind::Completed => 2,
+            EventKind::AllocationDue { .. } => 3,
+            EventKind::Payment { .. } => 4,
+        }
+    }
+
+    fn k(&self) -> u32 {
+        match self {
+            EventKind::AllocationDue { k } | EventKind::Payment { k } => *k,
+            _ => 0,
+        }
+    }
+}
+
+fn timeline(deal: &Deal, funding: &[Funding], projects: &[ProjectState]) -> Vec<Event> {
+    let mut events = Vec::new();
+    for (i, (f, state)) in funding.iter().zip(projects).enumerate() {
+        if !f.is_funded() {
+            continue;
+        }
+        events.push(Event { date: deal.projects[i].selected, project: i, kind: EventKind::Selected });
+        for &(date, amount) in &f.payments {
+            events.push(Event { date, project: i, kind: EventKind::FundingPaid { amount } });
+        }
+        let Some(completed) = f.completed else { continue };
+        events.push(Event { date: completed, project: i, kind: EventKind::Completed });
+        let waterfall = &deal.waterfalls[deal.facilities[deal.projects[i].facility].waterfall];
+        if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) = (waterfall.recoup_tier, waterfall.recoup) {
+            for k in 1..=life_years {
+                let date = anniversary(completed, k);
+                if date <= deal.end {
+                    events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
+                }
+            }
+        }
+        for k in 1..=state.payment_count {
+            let date = anniversary(completed, k);
+            if date <= deal.end {
+                events.push(Event { date, project: i, kind: EventKind::Payment { k } });
+            }
+        }
+    }
+    events
+}
+
+/// The recoup accounts of a run and which project belongs to which.
+struct Accounts {
+    accounts: Vec<RecoupAccount>,
+    names: Vec<(String, String)>,
+    of_project: Vec<Option<usize>>,
+}
+
+impl Accounts {
+    fn open(deal: &Deal, order: &[usize], funding: &[Funding]) -> Self {
+        let mut accounts = Vec::new();
+        let mut names = Vec::new();
+        let mut of_project = vec![None; deal.projects.len()];
+        let mut of_waterfall: Vec<Option<usize>> = vec![None; deal.waterfalls.len()];
+        for &i in order {
+            let project = &deal.projects[i];
+            let w = deal.facilities[project.facility].waterfall;
+            let waterfall = &deal.waterfalls[w];
+            if !funding[i].is_funded() || !waterfall.has_recoup() {
+                continue;
+            }
+            let account = match waterfall.scope {
+                Scope::Project => None,
+                Scope::Portfolio => of_waterfall[w],
+            };
+            of_project[i] = Some(account.unwrap_or_else(|| {
+                accounts.push(RecoupAccount::new(waterfall.recoup, project.selected));
+                let name = match waterfall.scope {
+                    Scope::Project => format!("project:{}", project.id),
+                    Scope::Portfolio => format!("portfolio:{}", waterfall.name),
+                };
+                names.push((name, waterfall.name.clone()));
+                if waterfall.scope == Scope::Portfolio {
+                    of_waterfall[w] = Some(accounts.len() - 1);
+                }
+                accounts.len() - 1
+            }));
+        }
+        Accounts { accounts, names, of_project }
+    }
+}
+
+/// What a project owes and is owed between payments.
+struct ProjectState {
+    /// The size's share of the size written in the file (below 1 after a commitment cut).
+    scale: f64,
+    /// Share of each funding payment that is equity (the rest is the investor's loan).
+    equity_share_of_call: f64,
+    equity: f64,
+    payment_count: u32,
+    investor_loan: Option<Annuity>,
+    guaranteed_loan: Option<Annuity>,
+    arrears: f64,
+    claim: f64,
+    fee_arrears: f64,
+    outcome_flows: Vec<FlowRow>,
+}
+
+impl ProjectState {
+    fn new(deal: &Deal, project: &Project, funding: &Funding) -> Self {
+        let facility = &deal.facilities[project.facility];
+        let size = funding.size_usd_bn;
+        let shares = facility.instruments;
+        let lending = facility.lending_terms();
+        let investor_loan = lending.filter(|_| shares.loan > 0.0).map(|terms| Annuity::new(shares.loan * size, terms));
+        let guaranteed_loan = lending.filter(|_| shares.guarantee > 0.0).map(|terms| Annuity::new(shares.guarantee * size, terms));
+        let cash_years = match &project.cash {
+            ProjectCash::Explicit(flows) => flows.len() as u32,
+            ProjectCash::Level { life_years, construction_years, .. } => construction_years + life_years,
+        };
+        let loan_years = lending.map_or(0, |terms| terms.years);
+        let cash_share = facility.investor_cash_share();
+        ProjectState {
+            scale: size / project.size_usd_bn,
+            equity_share_of_call: if cash_share > 0.0 { shares.equity / cash_share } else { 0.0 },
+            equity: shares.equity * size,
+            payment_count: cash_years.max(loan_years),
+            investor_loan,
+            guaranteed_loan,
+            arrears: 0.0,
+            claim: 0.0,
+            fee_arrears: 0.0,
+            outcome_flows: Vec::new(),
+        }
+    }
+
+    /// The project's cash on its `k`-th anniversary (1-based).
+    fn cash(&self, project: &Project, size: f64, k: u32) -> f64 {
+        match &project.cash {
+            ProjectCash::Explicit(flows) => flows.get(k as usize - 1).map_or(0.0, |c| c * self.scale),
+            ProjectCash::Level { irr, life_years, construction_years } => {
+                if k <= *construction_years || k > construction_years + life_years {
+                    return 0.0;
+                }
+                level_cash_flow(size, *irr, *life_years, *construction_years)
+            }
+        }
+    }
+}
+
+/// The level yearly cash flow after `construction` idle years that gives `irr` on `size`.
+pub fn level_cash_flow(size: f64, irr: f64, life: u32, construction: u32) -> f64 {
+    let grown = size * (1.0 + irr).powi(construction as i32);
+    if irr == 0.0 { grown / f64::from(life) } else { grown * irr / (1.0 - (1.0 + irr).powi(-(life as i32))) }
+}
+
+struct Run<'a> {
+    deal: &'a Deal,
+    funding: &'a [Funding],
+    projects: Vec<ProjectState>,
+    accounts: Accounts,
+    investor_flows: Vec<DatedFlow>,
+    host_flows: Vec<DatedFlow>,
+    years: Vec<YearOutcome>,
+}
+
+impl Run<'_> {
+    fn year(&mut self, date: NaiveDate) -> &mut YearOutcome {
+        let index = (date.year() - self.deal.start.year()) as usize;
+        &mut self.years[index]
+    }
+
+    fn investor(&mut self, date: NaiveDate, amount: f64) {
+        if amount == 0.0 {
+            return;
+        }
+        self.investor_flows.push(DatedFlow { date, amount });
+        let year = self.year(date);
+        if amount < 0.0 { year.investor_paid -= amount } else { year.investor_received += amount }
+    }
+
+    fn account(&mut self, project: usize) -> Option<&mut RecoupAccount> {
+        self.accounts.of_project[project].map(|a| &mut self.accounts.accounts[a])
+    }
+
+    fn apply(&mut self, event: Event) {
+        let i = event.project;
+        match event.kind {
+            EventKind::Selected => {
+                if let Some(account) = self.account(i) {
+                    account.project_selected();
+                }
+            }
+            EventKind::FundingPaid { amount } => {
+                self.investor(event.date, -amount);
+                let equity = amount * self.projects[i].equity_share_of_call;
+                if let Some(account) = self.account(i) {
+                    account.equity_paid(event.date, equity);
+                }
+            }
+            EventKind::Completed => {
+                let waterfall = &self.deal.waterfalls[self.deal.facilities[self.deal.projects[i].facility].waterfall];
+                // Allocations past the horizon never fall due, so such an account never recoups.
+                let allocations = match waterfall.recoup {
+                    Recoup::DeemedAllocation { life_years, .. } => life_years,
+                    _ => 0,
+                };
+                if let Some(account) = self.account(i) {
+                    account.project_completed(allocations);
+                }
+            }
+            EventKind::AllocationDue { k } => {
+                let waterfall = &self.deal.waterfalls[self.deal.facilities[self.deal.projects[i].facility].waterfall];
+                if let Recoup::DeemedAllocation { rate, life_years } = waterfall.recoup {
+                    let amount = waterfall::deemed_allocation(self.projects[i].equity, rate, life_years, k);
+                    if let Some(account) = self.account(i) {
+                        account.allocation_due(amount);
+                    }
+                }
+            }
+            EventKind::Payment { k } => self.payment(i, event.date, k),
+        }
+    }
+
+    /// Applies the project's `k`-th payment: debt service, guarantee fee, tax, tiers.
+    fn payment(&mut self, i: usize, date: NaiveDate, k: u32) {
+        let deal = self.deal;
+        let project = &deal.projects[i];
+        let facility = &deal.facilities[project.facility];
+        let cash = self.projects[i].cash(project, self.funding[i].size_usd_bn, k);
+        let p = &mut self.projects[i];
+
+        // (1) Debt service, pro rata to what each loan is owed.
+        let scheduled_investor = p.investor_loan.map_or(0.0, |l| l.payment_due(k));
+        let scheduled_lenders = p.guaranteed_loan.map_or(0.0, |l| l.payment_due(k));
+        let owed_investor = scheduled_investor + p.arrears;
+        let owed_guaranteed = scheduled_lenders + p.claim;
+        let owed = owed_investor + owed_guaranteed;
+        let (paid_investor_loan, paid_guaranteed) = if cash >= owed {
+            (owed_investor, owed_guaranteed)
+        } else if owed > 0.0 {
+            let to_investor = cash * owed_investor / owed;
+            (to_investor, cash - to_investor)
+        } else {
+            (0.0, 0.0)
+        };
+        let to_lenders = paid_guaranteed.min(scheduled_lenders);
+        let claim_repaid = paid_guaranteed - to_lenders;
+        let call = scheduled_lenders - to_lenders;
+        p.claim += call - claim_repaid;
+        p.arrears = owed_investor - paid_investor_loan;
+        let after_debt = cash - paid_investor_loan - paid_guaranteed;
+
+        // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
+        let fee_now = match p.guaranteed_loan {
+            Some(loan) if k <= loan.years => facility.guarantee_fee_rate * loan.balance_after(k - 1),
+            _ => 0.0,
+        };
+        let fee_due = fee_now + p.fee_arrears;
+        let fee_paid = after_debt.min(fee_due);
+        p.fee_arrears = fee_due - fee_paid;
+
+        // (3) Equity cash: host tax, then the tiers.
+        let equity_cash = after_debt - fee_paid;
+        let last = k == p.payment_count;
+        let loss = if last { p.arrears + p.claim + p.fee_arrears } else { 0.0 };
+        if last {
+            (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
+        }
+        let waterfall = &deal.waterfalls[facility.waterfall];
+        let split = waterfall::split(waterfall, self.account(i), date, equity_cash);
+
+        let row = FlowRow {
+            date,
+            cash,
+            debt_service_investor: paid_investor_loan + claim_repaid,
+            debt_service_lenders: to_lenders,
+            guarantee_fee: fee_paid,
+            guarantee_call: call,
+            host_tax: split.host_tax,
+            investor: split.investor,
+            host: split.host,
+            loss,
+        };
+        self.projects[i].outcome_flows.push(row);
+        self.investor(date, -call);
+        self.investor(date, row.investor_received());
+        if split.host_tax + split.host > 0.0 {
+            self.host_flows.push(DatedFlow { date, amount: split.host_tax + split.host });
+        }
+        let year = self.year(date);
+        year.host_tax += split.host_tax;
+        year.host_received += split.host;
+        year.guarantee_calls += call;
+        year.losses += loss;
+    }
+
+    fn finish(mut self, plan: &funding::FundingPlan) -> Outcome {
+        for deferred in &plan.deferred {
+            for (&year, &amount) in deferred {
+                if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
+                    row.deferred += amount;
+                }
+            }
+        }
+        let deal = self.deal;
+        let projects: Vec<ProjectOutcome> = deal
+            .projects
+            .iter()
+            .zip(self.funding)
+            .zip(&mut self.projects)
+            .enumerate()
+            .map(|(i, ((project, funding), state))| ProjectOutcome {
+                id: project.id.clone(),
+                facility: deal.facilities[project.facility].id.clone(),
+                selected: project.selected,
+                due: funding.due,
+                size_usd_bn: funding.size_usd_bn,
+                size_cut_usd_bn: funding.size_cut_usd_bn,
+                funded_on: funding.completed,
+                funding: funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount }).collect(),
+                flows: std::mem::take(&mut state.outcome_flows),
+                recouped_on: match self.accounts.of_project[i] {
+                    Some(a) if deal.waterfalls[deal.facilities[project.facility].waterfall].scope == Scope::Project => {
+                        self.accounts.accounts[a].recouped_since()
+                    }
+                    _ => None,
+                },
+            })
+            .collect();
+
+        let facilities = deal
+            .facilities
+            .iter()
+            .enumerate()
+            .map(|(index, facility)| {
+                let mut outcome = FacilityOutcome {
+                    id: facility.id.clone(),
+                    commitment_usd_bn: facility.commitment_usd_bn,
+                    paid: 0.0,
+                    received: 0.0,
+                    funded_usd_bn: 0.0,
+                    pending_usd_bn: 0.0,
+                    guarantee_calls: 0.0,
+                    losses: 0.0,
+                };
+                for ((project, funding), result) in deal.projects.iter().zip(self.funding).zip(&projects) {
+                    if project.facility != index {
+                        continue;
+                    }
+                    let paid = funding.paid_usd_bn();
+                    outcome.funded_usd_bn += funding.size_usd_bn * funding.funded_share();
+                    outcome.pending_usd_bn += funding.call_usd_bn - paid;
+                    outcome.paid += paid;
+                    for row in &result.flows {
+                        outcome.paid += row.guarantee_call;
+                        outcome.received += row.investor_received();
+                        outcome.guarantee_calls += row.guarantee_call;
+                        outcome.losses += row.loss;
+                    }
+                }
+                outcome.pending_usd_bn = outcome.pending_usd_bn.max(0.0);
+                outcome
+            })
+            .collect();
+
+        let accounts = self
+            .accounts
+            .names
+            .iter()
+            .zip(&self.accounts.accounts)
+            .map(|((account, waterfall), state)| AccountOutcome {
+                account: account.clone(),
+                waterfall: waterfall.clone(),
+                recouped_on: state.recouped_since(),
+            })
+            .collect();
+
+        self.investor_flows.sort_by_key(|f| f.date);
+        self.host_flows.sort_by_key(|f| f.date);
+        Outcome {
+            projects,
+            facilities,
+            accounts,
+            investor_flows: self.investor_flows,
+            host_flows: self.host_flows,
+            years: self.years,
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Figures of dated cash flows: NPV, XIRR and MOIC, with the ACT/365F day count of Excel and pyxirr.
+//!
+//! XIRR is ill-posed when flows change sign more than once, so `xirr` finds every root it can
+//! bracket, reports the one Excel and pyxirr report, and says when there were several.
+
+use chrono::NaiveDate;
+
+use crate::calendar::year_fraction;
+use crate::outcome::DatedFlow;
+
+/// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
+pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
+    flows.iter().map(|f| f.amount * (1.0 + rate).powf(-year_fraction(to, f.date))).sum()
+}
+
+/// Received over paid; `None` when nothing was paid.
+pub fn moic(flows: &[DatedFlow]) -> Option<f64> {
+    let paid: f64 = flows.iter().filter(|f| f.amount < 0.0).map(|f| -f.amount).sum();
+    let received: f64 = flows.iter().filter(|f| f.amount > 0.0).map(|f| f.amount).sum();
+    (paid > 0.0).then(|| received / paid)
+}
+
+/// The internal rates of return of a set of dated flows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Irr {
+    /// The rate Excel's and pyxirr's XIRR report; `None` when the flows never change sign.
+    pub rate: Option<f64>,
+    /// Every root found in (−1, ∞), ascending.
+    pub roots: Vec<f64>,
+}
+
+impl Irr {
+    pub fn has_multiple_roots(&self) -> bool {
+        self.roots.len() > 1
+    }
+}
+
+/// Grid of `x = ln(1 + r)` on which roots are bracketed: r from about −1 + 1e-11 to 1.2e6.
+const GRID_LOW: f64 = -25.0;
+const GRID_HIGH: f64 = 14.0;
+const GRID_STEP: f64 = 0.005;
+
+/// XIRR (ACT/365F): all roots bracketed on a grid of `ln(1 + r)`, refined by Newton's method with
+/// bisection fallback.
+pub fn xirr(flows: &[DatedFlow]) -> Irr {
+    let Some(first) = flows.iter().map(|f| f.date).min() else {
+        return Irr { rate: None, roots: Vec::new() };
+    };
+    let has_positive = flows.iter().any(|f| f.amount > 0.0);
+    let has_negative = flows.iter().any(|f| f.amount < 0.0);
+    if !has_positive || !has_negative {
+        return Irr { rate: None, roots: Vec::new() };
+    }
+    let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
+    let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
+    let curve = Curve { flows: &times, t_max };
+
+    let mut roots = Vec::new();
+    let steps = ((GRID_HIGH - GRID_LOW) / GRID_STEP).round() as usize;
+    let mut x_prev = GRID_LOW;
+    let mut f_prev = curve.sign_value(x_prev);
+    for step in 1..=steps {
+        let x = GRID_LOW + step as f64 * GRID_STEP;
+        let f = curve.sign_value(x);
+        if f == 0.0 {
+            roots.push(x.exp_m1());
+        } else if f_prev != 0.0 && (f < 0.0) != (f_prev < 0.0) {
+            roots.push(curve.refine(x_prev, x).exp_m1());
+        }
+        x_prev = x;
+        f_prev = f;
+    }
+    roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
+
+    let rate = match roots.as_slice() {
+        [] => None,
+        [only] => Some(*only),
+        several => Some(excel_choice(&times, several)),
+    };
+    Irr { rate, roots }
+}
+
+/// Among several roots, the one Excel and pyxirr report: where Newton's method from a guess of
+/// 10% converges (pyxirr 0.10: 50 iterations, |f| or the step below 1e-9); failing that, the
+/// lowest root.
+fn excel_choice(times: &[(f64, f64)], roots: &[f64]) -> f64 {
+    let f = |r: f64| -> f64 {
+        if r <= -1.0 {
+            return f64::INFINITY;
+        }
+        times.iter().map(|(t, a)| a * (1.0 + r).powf(-t)).sum()
+    };
+    let df = |r: f64| -> f64 { times.iter().map(|(t, a)| -a * t * (1.0 + r).powf(-t - 1.0)).sum() };
+    let mut r = 0.1;
+    let mut reached = None;
+    for _ in 0..50 {
+        let value = f(r);
+        if value.abs() < 1e-9 {
+            reached = Some(r);
+            break;
+        }
+        let delta = value / df(r);
+        if delta.abs() < 1e-9 {
+            reached = Some(r - delta);
+            break;
+        }
+        r -= delta;
+    }
+    match reached {
+        Some(r) if r.is_finite() && f(r).abs() < 1e-3 => {
+            // Report our refined root nearest to where Newton stopped.
+            *roots.iter().min_by(|a, b| (*a - r).abs().total_cmp(&(*b - r).abs())).expect("several roots")
+        }
+        _ => roots[0],
+    }
+}
+
+/// The XNPV as a function of `x = ln(1 + r)`, scaled so no term overflows.
+struct Curve<'a> {
+    flows: &'a [(f64, f64)],
+    t_max: f64,
+}
+
+impl Curve<'_> {
+    /// `Σ a · e^(−x (t − s))` with `s = t_max` for x < 0 and 0 otherwise: a positive multiple of
+    /// the XNPV, so it has the XNPV's sign and roots.
+    fn sign_value(&self, x: f64) -> f64 {
+        let shift = if x < 0.0 { self.t_max } else { 0.0 };
+        self.flows.iter().map(|(t, a)| a * (-x * (t - shift)).exp()).sum()
+    }
+
+    /// The value and slope at `x`, with the same scaling.
+    fn value_and_slope(&self, x: f64, shift: f64) -> (f64, f64) {
+        self.flows.iter().fold((0.0, 0.0), |(v, d), (t, a)| {
+            let term = a * (-x * (t - shift)).exp();
+            (v + term, d - (t - shift) * term)
+        })
+    }
+
+    /// A root in `[low, high]` (where the sign changes): Newton steps that stay in the bracket,
+    /// bisection otherwise.
+    fn refine(&self, mut low: f64, mut high: f64) -> f64 {
+        let shift = if low < 0.0 { self.t_max } else { 0.0 };
+        let f_low = self.value_and_slope(low, shift).0;
+        let low_negative = f_low < 0.0;
+        let mut x = 0.5 * (low + high);
+        for _ in 0..200 {
+            let (value, slope) = self.value_and_slope(x, shift);
+            if value == 0.0 {
+                return x;
+            }
+            if (value < 0.0) == low_negative { low = x } else { high = x }
+            let newton = x - value / slope;
+            let next = if slope != 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
+            if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 * (1.0 + x.abs()) {
+                return next;
+            }
+            x = next;
+        }
+        x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn yearly(amounts: &[f64]) -> Vec<DatedFlow> {
+        // 2021-2025 has no leap day between consecutive 1 March dates … except 2024; use 1 Jan
+        // of common-year spans and accept ACT/365F's exact day counts.
+        amounts.iter().enumerate().map(|(i, &amount)| DatedFlow { date: d(2001 + i as i32, 1, 1), amount }).collect()
+    }
+
+    #[test]
+    fn a_one_year_leap_flow_gives_the_act_365f_rate() {
+        // Validation case C-10: −100 on 2020-01-01, +110 on 2021-01-01 → 9.9714%.
+        let flows = [DatedFlow { date: d(2020, 1, 1), amount: -100.0 }, DatedFlow { date: d(2021, 1, 1), amount: 110.0 }];
+        let irr = xirr(&flows);
+        let expected = 1.1f64.powf(365.0 / 366.0) - 1.0;
+        assert!((irr.rate.unwrap() - expected).abs() < 1e-12);
+        assert!((irr.rate.unwrap() - 0.099714).abs() < 1e-6);
+        assert!(!irr.has_multiple_roots());
+    }
+
+    #[test]
+    fn several_roots_report_excels_choice_and_flag_it() {
+        // Validation case C-8 (numpy-financial#28): roots 1.8544 and −0.7689; Excel and pyxirr
+        // report 1.8544.
+        let flows = yearly(&[-50.0, -100.0, 600.0, 300.0, -100.0]);
+        let irr = xirr(&flows);
+        assert_eq!(irr.roots.len(), 2, "{irr:?}");
+        assert!((irr.roots[0] - -0.7689).abs() < 1e-3, "{irr:?}");
+        assert!((irr.rate.unwrap() - 1.8544).abs() < 1e-3, "{irr:?}");
+        assert!(irr.has_multiple_roots());
+        for root in &irr.roots {
+            assert!(npv(&flows, *root, d(2001, 1, 1)).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn no_sign_change_has_no_irr() {
+        assert_eq!(xirr(&yearly(&[10.0, 20.0])).rate, None);
+        assert_eq!(xirr(&yearly(&[-10.0, -20.0])).rate, None);
+        assert_eq!(xirr(&[]).rate, None);
+    }
+
+    #[test]
+    fn the_irr_zeroes_the_npv() {
+        let flows = yearly(&[-33.3, 0.0, 0.0, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9]);
+        let rate = xirr(&flows).rate.unwrap();
+        assert!(npv(&flows, rate, d(2001, 1, 1)).abs() < 1e-10);
+    }
+
+    #[test]
+    fn losing_almost_everything_is_still_found() {
+        let flows = yearly(&[-100.0, 0.001]);
+        let rate = xirr(&flows).rate.unwrap();
+        assert!((rate - (0.00001f64.powf(365.0 / 365.0) - 1.0)).abs() < 1e-9, "{rate}");
+    }
+
+    #[test]
+    fn npv_discounts_act_365f_to_the_given_date() {
+        let flows = [DatedFlow { date: d(2021, 1, 1), amount: 110.0 }];
+        assert!((npv(&flows, 0.1, d(2020, 1, 1)) - 110.0 / 1.1f64.powf(366.0 / 365.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn moic_is_received_over_paid() {
+        assert_eq!(moic(&yearly(&[-10.0, 5.0, 10.0])), Some(1.5));
+        assert_eq!(moic(&yearly(&[5.0])), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! What one run of a deal produced: every dated flow, by project and by party. Figures (NPV, IRR,
+//! Stats) are computed from this in `figures` and `output`; nothing here is summarised yet.
+
+use chrono::NaiveDate;
+
+/// The result of running a deal once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// In the deal's file order.
+    pub projects: Vec<ProjectOutcome>,
+    /// In the deal's file order.
+    pub facilities: Vec<FacilityOutcome>,
+    pub accounts: Vec<AccountOutcome>,
+    /// The investor's dated flows (negative: paid out), in date order.
+    pub investor_flows: Vec<DatedFlow>,
+    /// The host's dated receipts (tax and distributions), in date order.
+    pub host_flows: Vec<DatedFlow>,
+    /// One row per calendar year of the horizon.
+    pub years: Vec<YearOutcome>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DatedFlow {
+    pub date: NaiveDate,
+    pub amount: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectOutcome {
+    pub id: String,
+    pub facility: String,
+    pub selected: NaiveDate,
+    pub due: NaiveDate,
+    pub size_usd_bn: f64,
+    pub size_cut_usd_bn: f64,
+    pub funded_on: Option<NaiveDate>,
+    /// The investor's funding payments.
+    pub funding: Vec<DatedFlow>,
+    pub flows: Vec<FlowRow>,
+    /// Recoup date of the project's own account (`scope = "project"`).
+    pub recouped_on: Option<NaiveDate>,
+}
+
+/// Where one payment of project cash went. `cash` = debt service + fee + tax + investor + host.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowRow {
+    pub date: NaiveDate,
+    pub cash: f64,
+    /// Paid on the investor's loan and toward its guarantee claim.
+    pub debt_service_investor: f64,
+    /// Paid to the guaranteed lenders from the project's cash.
+    pub debt_service_lenders: f64,
+    pub guarantee_fee: f64,
+    /// Paid by the investor to the guaranteed lenders (not project cash).
+    pub guarantee_call: f64,
+    pub host_tax: f64,
+    /// Equity distributions to the investor.
+    pub investor: f64,
+    /// Equity distributions to the host.
+    pub host: f64,
+    /// Arrears, claims and fees written off after the project's last payment.
+    pub loss: f64,
+}
+
+impl FlowRow {
+    pub fn debt_service(&self) -> f64 {
+        self.debt_service_investor + self.debt_service_lenders
+    }
+
+    /// Everything the investor received from this payment.
+    pub fn investor_received(&self) -> f64 {
+        self.debt_service_investor + self.guarantee_fee + self.investor
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FacilityOutcome {
+    pub id: String,
+    pub commitment_usd_bn: f64,
+    /// Funding plus guarantee calls.
+    pub paid: f64,
+    pub received: f64,
+    /// Size of projects funded by the horizon (pro rata for part-funded ones).
+    pub funded_usd_bn: f64,
+    /// Investor funding still due at the horizon.
+    pub pending_usd_bn: f64,
+    pub guarantee_calls: f64,
+    pub losses: f64,
+}
+
+impl FacilityOutcome {
+    pub fn committed_unfunded(&self) -> f64 {
+        (self.commitment_usd_bn - self.funded_usd_bn).max(0.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountOutcome {
+    /// `project:<id>` or `portfolio:<waterfall>`.
+    pub account: String,
+    pub waterfall: String,
+    pub recouped_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct YearOutcome {
+    pub year: i32,
+    pub investor_paid: f64,
+    pub investor_received: f64,
+    pub host_received: f64,
+    pub host_tax: f64,
+    pub deferred: f64,
+    pub guarantee_calls: f64,
+    pub losses: f64,
+}

@@ -1,0 +1,279 @@
+//! The run output (schema 1): the public JSON contract, built in one place from a deal's outcome.
+//!
+//! The engine's types can change freely; these types change only with the contract
+//! (`docs/output.md` lists the fields pactsim adds to it).
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::deal::Deal;
+use crate::figures::{self, Irr};
+use crate::outcome::{FlowRow, Outcome};
+use crate::stats::Stat;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutput {
+    pub schema: u32,
+    pub version: String,
+    pub deal: String,
+    pub title: String,
+    pub seed: u64,
+    pub paths: u64,
+    pub deterministic: bool,
+    pub defaults_applied: Vec<String>,
+    pub totals: Totals,
+    pub years: Vec<Year>,
+    pub facilities: Vec<Facility>,
+    pub projects: Vec<Project>,
+    pub recoup_accounts: Vec<RecoupAccount>,
+}
+
+/// A Stat as JSON: `null` where the figure exists on no path; `defined_share` where it may not exist.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct StatJson {
+    pub mean: Option<f64>,
+    pub p5: Option<f64>,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub defined_share: Option<f64>,
+}
+
+impl From<Stat> for StatJson {
+    fn from(s: Stat) -> Self {
+        StatJson { mean: s.mean, p5: s.p5, p50: s.p50, p95: s.p95, defined_share: s.defined_share }
+    }
+}
+
+fn stat(value: f64) -> StatJson {
+    Stat::of(&[value]).into()
+}
+
+fn optional_stat(value: Option<f64>) -> StatJson {
+    Stat::of_optional(&[value]).into()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub investor_paid: StatJson,
+    pub investor_received: StatJson,
+    pub investor_npv: StatJson,
+    pub investor_irr: StatJson,
+    pub investor_moic: StatJson,
+    pub host_received: StatJson,
+    pub host_tax: StatJson,
+    pub host_npv: StatJson,
+    pub recouped_share: f64,
+    pub recoup_year: StatJson,
+    pub guarantee_calls: StatJson,
+    pub losses: StatJson,
+    pub irr_multiple_roots: bool,
+    pub recoup_accounts: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Year {
+    pub year: i32,
+    pub investor_paid: StatJson,
+    pub investor_received: StatJson,
+    pub host_received: StatJson,
+    pub host_tax: StatJson,
+    pub deferred: StatJson,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Facility {
+    pub id: String,
+    pub paid: StatJson,
+    pub received: StatJson,
+    pub committed_unfunded: StatJson,
+    pub commitment_usd_bn: f64,
+    pub funded_usd_bn: StatJson,
+    pub pending_usd_bn: StatJson,
+    pub guarantee_calls: StatJson,
+    pub losses: StatJson,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Project {
+    pub id: String,
+    pub facility: String,
+    pub funded_on: Option<String>,
+    pub selected: String,
+    pub due: String,
+    pub size_usd_bn: f64,
+    pub size_cut_usd_bn: f64,
+    pub recouped_on: Option<String>,
+    pub funding: Vec<Payment>,
+    pub flows: Vec<Flow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Payment {
+    pub date: String,
+    pub usd_bn: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Flow {
+    pub date: String,
+    pub cash: f64,
+    pub debt_service: f64,
+    pub host_tax: f64,
+    pub investor: f64,
+    pub host: f64,
+    pub guarantee_fee: f64,
+    pub debt_service_investor: f64,
+    pub debt_service_lenders: f64,
+    pub guarantee_call: f64,
+    pub loss: f64,
+}
+
+impl From<&FlowRow> for Flow {
+    fn from(row: &FlowRow) -> Self {
+        Flow {
+            date: row.date.to_string(),
+            cash: row.cash,
+            debt_service: row.debt_service(),
+            host_tax: row.host_tax,
+            investor: row.investor,
+            host: row.host,
+            guarantee_fee: row.guarantee_fee,
+            debt_service_investor: row.debt_service_investor,
+            debt_service_lenders: row.debt_service_lenders,
+            guarantee_call: row.guarantee_call,
+            loss: row.loss,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RecoupAccount {
+    pub account: String,
+    pub waterfall: String,
+    pub recouped_on: Option<String>,
+}
+
+/// The headline figures of one outcome, before they become Stats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub investor_paid: f64,
+    pub investor_received: f64,
+    pub investor_npv: f64,
+    pub investor_irr: Irr,
+    pub investor_moic: Option<f64>,
+    pub host_received: f64,
+    pub host_tax: f64,
+    pub host_npv: f64,
+    /// Whether every recoup account recouped by the horizon (true when there are none).
+    pub all_recouped: bool,
+    pub recoup_year: Option<i32>,
+    pub guarantee_calls: f64,
+    pub losses: f64,
+}
+
+pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
+    let investor_paid = outcome.investor_flows.iter().filter(|f| f.amount < 0.0).map(|f| -f.amount).sum();
+    let investor_received = outcome.investor_flows.iter().filter(|f| f.amount > 0.0).map(|f| f.amount).sum();
+    let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
+    let recoup_year = if all_recouped { outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max() } else { None };
+    Headline {
+        investor_paid,
+        investor_received,
+        investor_npv: figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start),
+        investor_irr: figures::xirr(&outcome.investor_flows),
+        investor_moic: figures::moic(&outcome.investor_flows),
+        host_received: outcome.years.iter().map(|y| y.host_received).sum(),
+        host_tax: outcome.years.iter().map(|y| y.host_tax).sum(),
+        host_npv: figures::npv(&outcome.host_flows, deal.run.host_discount_rate, deal.start),
+        all_recouped,
+        recoup_year,
+        guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
+        losses: outcome.years.iter().map(|y| y.losses).sum(),
+    }
+}
+
+fn date(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+/// The schema-1 document for a deterministic run.
+pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
+    let h = headline(deal, outcome);
+    RunOutput {
+        schema: SCHEMA,
+        version: version.to_string(),
+        deal: deal.id.clone(),
+        title: deal.title.clone(),
+        seed: deal.run.seed,
+        paths: deal.run.paths,
+        deterministic: true,
+        defaults_applied: deal.defaults_applied.clone(),
+        totals: Totals {
+            investor_paid: stat(h.investor_paid),
+            investor_received: stat(h.investor_received),
+            investor_npv: stat(h.investor_npv),
+            investor_irr: optional_stat(h.investor_irr.rate),
+            investor_moic: optional_stat(h.investor_moic),
+            host_received: stat(h.host_received),
+            host_tax: stat(h.host_tax),
+            host_npv: stat(h.host_npv),
+            recouped_share: if h.all_recouped { 1.0 } else { 0.0 },
+            recoup_year: optional_stat(h.recoup_year.map(f64::from)),
+            guarantee_calls: stat(h.guarantee_calls),
+            losses: stat(h.losses),
+            irr_multiple_roots: h.investor_irr.has_multiple_roots(),
+            recoup_accounts: outcome.accounts.len(),
+        },
+        years: outcome
+            .years
+            .iter()
+            .map(|y| Year {
+                year: y.year,
+                investor_paid: stat(y.investor_paid),
+                investor_received: stat(y.investor_received),
+                host_received: stat(y.host_received),
+                host_tax: stat(y.host_tax),
+                deferred: stat(y.deferred),
+            })
+            .collect(),
+        facilities: outcome
+            .facilities
+            .iter()
+            .map(|f| Facility {
+                id: f.id.clone(),
+                paid: stat(f.paid),
+                received: stat(f.received),
+                committed_unfunded: stat(f.committed_unfunded()),
+                commitment_usd_bn: f.commitment_usd_bn,
+                funded_usd_bn: stat(f.funded_usd_bn),
+                pending_usd_bn: stat(f.pending_usd_bn),
+                guarantee_calls: stat(f.guarantee_calls),
+                losses: stat(f.losses),
+            })
+            .collect(),
+        projects: outcome
+            .projects
+            .iter()
+            .map(|p| Project {
+                id: p.id.clone(),
+                facility: p.facility.clone(),
+                funded_on: date(p.funded_on),
+                selected: p.selected.to_string(),
+                due: p.due.to_string(),
+                size_usd_bn: p.size_usd_bn,
+                size_cut_usd_bn: p.size_cut_usd_bn,
+                recouped_on: date(p.recouped_on),
+                funding: p.funding.iter().map(|f| Payment { date: f.date.to_string(), usd_bn: f.amount }).collect(),
+                flows: p.flows.iter().map(Flow::from).collect(),
+            })
+            .collect(),
+        recoup_accounts: outcome
+            .accounts
+            .iter()
+            .map(|a| RecoupAccount { account: a.account.clone(), waterfall: a.waterfall.clone(), recouped_on: date(a.recouped_on) })
+            .collect(),
+    }
+}

@@ -1,0 +1,104 @@
+//! What is wrong with a deal file, precisely enough to fix it: where (byte span, then line and
+//! column), which field, what was found, what is allowed, and a hint such as the closest valid
+//! name. Rendering for a terminal happens at the edge (the CLI); this type only carries the facts.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One problem in a deal file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Byte range in the source the problem is about.
+    pub span: Range<usize>,
+    /// The field's path, e.g. `facility["strategic"].annual_cap_usd_bn`.
+    pub field: String,
+    /// What was found, e.g. `-5.0`.
+    pub found: String,
+    /// What is allowed, e.g. `a number of USD billions, 0 or more`.
+    pub expected: String,
+    /// A likely fix, e.g. "did you mean `annual_cap_usd_bn`?".
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        span: Range<usize>,
+        field: impl Into<String>,
+        found: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        Diagnostic { span, field: field.into(), found: found.into(), expected: expected.into(), hint: None }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The message without location: `field: found X, expected Y`.
+    pub fn message(&self) -> String {
+        let mut text = String::new();
+        if !self.field.is_empty() {
+            text.push_str(&self.field);
+            text.push_str(": ");
+        }
+        text.push_str(&format!("found {}, expected {}", self.found, self.expected));
+        text
+    }
+
+    /// 1-based line and column (in characters) of the span's start in `source`.
+    pub fn line_column(&self, source: &str) -> (usize, usize) {
+        line_column(source, self.span.start)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `source`.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = source[line_start..offset].chars().count() + 1;
+    (line, column)
+}
+
+/// The valid name closest to `found`, if one is close enough to be a likely typo.
+pub fn closest_name<'a>(found: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    valid
+        .into_iter()
+        .map(|name| (name, strsim::jaro_winkler(&found.to_lowercase(), &name.to_lowercase())))
+        .filter(|(_, score)| *score >= 0.8)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let source = "a = 1\ntitle = \"Korea–US\" x\n";
+        assert_eq!(line_column(source, 0), (1, 1));
+        assert_eq!(line_column(source, 6), (2, 1));
+        let x = source.find(" x").unwrap() + 1;
+        assert_eq!(line_column(source, x), (2, 20));
+    }
+
+    #[test]
+    fn closest_name_finds_typos_and_ignores_strangers() {
+        let valid = ["annual_cap_usd_bn", "commitment_usd_bn", "selection_ends"];
+        assert_eq!(closest_name("anual_cap_usd_bn", valid), Some("annual_cap_usd_bn"));
+        assert_eq!(closest_name("commitment", valid), Some("commitment_usd_bn"));
+        assert_eq!(closest_name("zzz", valid), None);
+    }
+}

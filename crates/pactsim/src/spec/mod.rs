@@ -1,0 +1,175 @@
+//! Reading a deal file: TOML text → `raw` types (serde, with spans) → validated `Deal`.
+//!
+//! Two stages, as in ripgrep's low-level and high-level arguments: `raw` accepts anything of the
+//! right TOML shape and remembers where each value sits; `validate` applies the contract's rules and
+//! builds a `Deal` whose invariants the engine relies on. Every problem becomes a `Diagnostic`
+//! naming the span, the field, what was found and what is allowed.
+
+mod diagnostic;
+pub mod raw;
+mod validate;
+
+use std::ops::Range;
+
+pub use diagnostic::{Diagnostic, closest_name, line_column};
+
+use crate::deal::Deal;
+
+/// Parses and validates a deal file. All problems found are returned, in source order.
+pub fn parse_deal(source: &str) -> Result<Deal, Vec<Diagnostic>> {
+    let document = match toml::de::DeTable::parse(source) {
+        Ok(document) => document,
+        Err(error) => return Err(vec![syntax_diagnostic(source, &error)]),
+    };
+    let raw: raw::RawDealFile = match toml::from_str(source) {
+        Ok(raw) => raw,
+        Err(error) => return Err(vec![serde_diagnostic(source, &document, &error)]),
+    };
+    validate::validate(&raw)
+}
+
+/// The JSON Schema of the deal file, generated from the `raw` types.
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(raw::RawDealFile)
+}
+
+fn syntax_diagnostic(source: &str, error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..0);
+    let message = error.message().trim();
+    let (found, expected) = match message.split_once(", expected ") {
+        Some((found, expected)) => (found.to_string(), expected.to_string()),
+        None => (message.to_string(), "valid TOML".to_string()),
+    };
+    let _ = source;
+    Diagnostic::new(span, "", found, expected).with_hint("the file is not valid TOML (https://toml.io)")
+}
+
+/// Turns serde's message (unknown field, missing field, wrong type) into a diagnostic with the
+/// field's full path and, for a misspelt name, the closest valid one.
+fn serde_diagnostic(source: &str, document: &toml::Spanned<toml::de::DeTable<'_>>, error: &toml::de::Error) -> Diagnostic {
+    let span = error.span().unwrap_or(0..source.len().min(1));
+    let path = path_at(document, &span);
+    let message = error.message().trim();
+
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        let field = join_path(&path.parent, name);
+        let mut diagnostic = Diagnostic::new(
+            span,
+            field,
+            format!("unknown field `{name}`"),
+            format!("one of {}", valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")),
+        );
+        if let Some(close) = closest_name(name, valid.iter().copied()) {
+            diagnostic = diagnostic.with_hint(format!("did you mean `{close}`?"));
+        }
+        return diagnostic;
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.trim_end_matches('`');
+        return Diagnostic::new(span, join_path(&path.full, name), "nothing", "a value (this field is required)");
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        return Diagnostic::new(span, path.full, found.to_string(), plain_type(expected));
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another value"));
+        return Diagnostic::new(span, path.full, found.to_string(), plain_type(expected));
+    }
+    Diagnostic::new(span, path.full, message.to_string(), "a value of the right type")
+}
+
+/// Serde's names for types, in an analyst's words.
+fn plain_type(serde_name: &str) -> String {
+    match serde_name {
+        "f64" | "f32" => "a number".to_string(),
+        "i64" | "u64" | "i32" | "u32" => "a whole number".to_string(),
+        "a string" => "a string in quotes".to_string(),
+        "a sequence" => "an array `[ … ]`".to_string(),
+        "a boolean" => "true or false".to_string(),
+        other if other.starts_with("struct ") || other == "a map" => "a table".to_string(),
+        other if other.contains("Datetime") || other.contains("datetime") => "a date such as 2025-11-14".to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn join_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") }
+}
+
+/// The dotted path of the innermost value containing a span, and of its parent table.
+struct PathAt {
+    full: String,
+    parent: String,
+}
+
+fn path_at(document: &toml::Spanned<toml::de::DeTable<'_>>, span: &Range<usize>) -> PathAt {
+    let mut full = String::new();
+    let mut parent = String::new();
+    descend_table(document.get_ref(), span, &mut full, &mut parent);
+    PathAt { full, parent }
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && outer.start < outer.end
+}
+
+fn descend_table(table: &toml::de::DeTable<'_>, span: &Range<usize>, full: &mut String, parent: &mut String) {
+    for (key, value) in table {
+        let key_span = key.span();
+        if contains(&key_span, span) {
+            *parent = full.clone();
+            push_key(full, key.get_ref());
+            return;
+        }
+        if contains(&value.span(), span) {
+            *parent = full.clone();
+            push_key(full, key.get_ref());
+            descend_value(value.get_ref(), span, full, parent);
+            return;
+        }
+    }
+}
+
+fn descend_value(value: &toml::de::DeValue<'_>, span: &Range<usize>, full: &mut String, parent: &mut String) {
+    match value {
+        toml::de::DeValue::Table(table) => {
+            *parent = full.clone();
+            descend_table(table, span, full, parent);
+        }
+        toml::de::DeValue::Array(array) => {
+            for (index, item) in array.iter().enumerate() {
+                if contains(&item.span(), span) {
+                    *parent = full.clone();
+                    full.push_str(&element_label(item.get_ref(), index));
+                    descend_value(item.get_ref(), span, full, parent);
+                    return;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `["strategic"]` for a table with an `id`, `[2]` otherwise.
+fn element_label(item: &toml::de::DeValue<'_>, index: usize) -> String {
+    if let toml::de::DeValue::Table(table) = item {
+        if let Some(id) = table.get("id").and_then(|id| id.get_ref().as_str()) {
+            return format!("[\"{id}\"]");
+        }
+    }
+    format!("[{index}]")
+}
+
+fn push_key(path: &mut String, key: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if bare { path.push_str(key) } else { path.push_str(&format!("\"{key}\"")) }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,335 @@
+//! The deal file as written: serde types that mirror the TOML one to one, with the byte span of
+//! every value so validation can point at it. Nothing here is checked beyond TOML types; see
+//! `validate` for the rules. The same types generate the JSON Schema (`pactsim schema`), so their
+//! doc comments are what editors show while a deal file is being written.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A TOML date (`2025-11-14`), kept with its span.
+pub type RawDate = Spanned<toml::value::Datetime>;
+
+/// A pactsim deal file (schema 1): one investment-for-tariff agreement written down.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "pactsim deal file (schema 1)")]
+pub struct RawDealFile {
+    /// The deal file format version. Always 1.
+    #[schemars(with = "u8", range(min = 1, max = 1))]
+    pub schema: Spanned<i64>,
+    /// Who pays whom, when the clock starts and how long it runs.
+    #[schemars(with = "RawDeal")]
+    pub deal: Spanned<RawDeal>,
+    /// Pots of money, each with its own rules (array of tables `[[facility]]`).
+    #[serde(default)]
+    #[schemars(with = "Vec<RawFacility>")]
+    pub facility: Vec<Spanned<RawFacility>>,
+    /// Profit-split rules by name (`[waterfall.NAME]`), referred to by facilities.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawWaterfall>")]
+    pub waterfall: BTreeMap<String, Spanned<RawWaterfall>>,
+    /// Listed projects (array of tables `[[project]]`).
+    #[serde(default)]
+    #[schemars(with = "Vec<RawProject>")]
+    pub project: Vec<Spanned<RawProject>>,
+    /// How the deal is run: paths, seed and discount rates.
+    #[schemars(with = "Option<RawRun>")]
+    pub run: Option<Spanned<RawRun>>,
+
+    /// Generated project pipelines per facility. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub pipeline: Option<Spanned<toml::Value>>,
+    /// The tariff side of the deal. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub trade: Option<Spanned<toml::Value>>,
+    /// Exchange-rate model. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub fx: Option<Spanned<toml::Value>>,
+    /// The investor's reserves and their adequacy. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub reserves: Option<Spanned<toml::Value>>,
+    /// The FX-stability clause. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub stability: Option<Spanned<toml::Value>>,
+    /// Refusals of selected projects and snapbacks. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub decline: Option<Spanned<toml::Value>>,
+    /// Correlated project defaults. Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub credit: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// A section that a later version of pactsim reads; this version rejects it.
+#[derive(JsonSchema)]
+#[schemars(extend("deprecated" = true))]
+pub struct NotSupportedYet {}
+
+/// `[deal]`: the agreement itself.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDeal {
+    /// Identifier, lower-case letters, digits and hyphens (`kr-us-2025-mou`).
+    #[schemars(with = "String", regex(pattern = r"^[a-z0-9-]+$"))]
+    pub id: Spanned<String>,
+    /// A title for people.
+    #[schemars(with = "String")]
+    pub title: Spanned<String>,
+    /// The investing party: ISO 3166-1 alpha-2 code, or "EU".
+    #[schemars(with = "String", regex(pattern = r"^[A-Z]{2}$"))]
+    pub investor: Spanned<String>,
+    /// The host party: ISO 3166-1 alpha-2 code, or "EU".
+    #[schemars(with = "String", regex(pattern = r"^[A-Z]{2}$"))]
+    pub host: Spanned<String>,
+    /// The simulation clock starts on this date.
+    #[schemars(with = "DateSchema")]
+    pub start: RawDate,
+    /// Length of the simulation in years (whole years).
+    #[schemars(with = "u16", range(min = 1, max = 100))]
+    pub horizon_years: Spanned<i64>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[[facility]]`: a pot of money with its own rules.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFacility {
+    /// Identifier, unique among facilities.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Total size of projects the facility may fund, USD billions.
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub commitment_usd_bn: Spanned<f64>,
+    /// At most this much USD paid by the investor for the facility per calendar year.
+    #[schemars(with = "Option<f64>", range(min = 0.0))]
+    pub annual_cap_usd_bn: Option<Spanned<f64>>,
+    /// No project is selected after this date.
+    #[schemars(with = "Option<DateSchema>")]
+    pub selection_ends: Option<RawDate>,
+    /// Funding is due this long after selection: `{ business_days = 45 }` or `{ days = 45 }`.
+    #[schemars(with = "Option<RawFundingLag>")]
+    pub funding_lag: Option<Spanned<RawFundingLag>>,
+    /// Shares of each project's financing; they sum to 1.
+    #[schemars(with = "Option<RawInstruments>")]
+    pub instruments: Option<Spanned<RawInstruments>>,
+    /// Terms of the loans in this facility (the investor's and the guaranteed ones).
+    #[schemars(with = "Option<RawLoan>")]
+    pub loan: Option<Spanned<RawLoan>>,
+    /// Paid to the investor yearly on the guaranteed balance.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub guarantee_fee_rate: Option<Spanned<f64>>,
+    /// Name of a `[waterfall.NAME]` table.
+    #[schemars(with = "Option<String>")]
+    pub waterfall: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// When funding falls due after selection. Exactly one of the two fields.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFundingLag {
+    /// Monday-to-Friday days after selection.
+    #[schemars(with = "Option<u32>")]
+    pub business_days: Option<Spanned<i64>>,
+    /// Calendar days after selection.
+    #[schemars(with = "Option<u32>")]
+    pub days: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Shares of a project's financing. Omitted shares are 0; the shares sum to 1.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstruments {
+    /// Paid in by the investor as equity.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub equity: Option<Spanned<f64>>,
+    /// Lent by the investor.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub loan: Option<Spanned<f64>>,
+    /// Lent by third-party banks under the investor's guarantee.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub guarantee: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Level-payment loan terms.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLoan {
+    /// Annual interest rate.
+    #[schemars(with = "f64")]
+    pub rate: Spanned<f64>,
+    /// Term in whole years; the first payment is on the first anniversary of funding.
+    #[schemars(with = "u16", range(min = 1))]
+    pub years: Spanned<i64>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[waterfall.NAME]`: how a project's cash is split after debt service.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWaterfall {
+    /// Host taxes taken off positive equity cash before any split.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub host_tax_rate: Option<Spanned<f64>>,
+    /// What "recouped" means: "capital", "hurdle" or "deemed-allocation".
+    #[schemars(with = "Option<RecoupName>")]
+    pub recoup: Option<Spanned<String>>,
+    /// Rate for "hurdle" and "deemed-allocation".
+    #[schemars(with = "Option<f64>")]
+    pub deemed_rate: Option<Spanned<f64>>,
+    /// Amortisation life of the deemed allocation, whole years.
+    #[schemars(with = "Option<u16>", range(min = 1))]
+    pub deemed_life_years: Option<Spanned<i64>>,
+    /// "project" (each project recoups alone) or "portfolio" (one account per waterfall).
+    #[schemars(with = "Option<ScopeName>")]
+    pub scope: Option<Spanned<String>>,
+    /// The split, tier by tier; a tier with `until` takes cash until its condition holds.
+    #[schemars(with = "Option<Vec<RawTier>>")]
+    pub tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// One tier of a waterfall: shares of the cash it takes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    /// The condition that ends the tier. Only "recouped".
+    #[schemars(with = "Option<UntilName>")]
+    pub until: Option<Spanned<String>>,
+    /// The investor's share.
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
+    pub investor: Spanned<f64>,
+    /// The host's share.
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
+    pub host: Spanned<f64>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[[project]]`: a listed project, with explicit cash flows or an IRR rule.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawProject {
+    /// Identifier, unique among projects.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// The facility that funds it.
+    #[schemars(with = "String")]
+    pub facility: Spanned<String>,
+    /// Date the host selected it.
+    #[schemars(with = "DateSchema")]
+    pub selected: RawDate,
+    /// Size, USD billions.
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub size_usd_bn: Spanned<f64>,
+    /// One cash flow per year after funding completes (the first on the first anniversary).
+    #[schemars(with = "Option<Vec<f64>>")]
+    pub cash_flows_usd_bn: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Instead of cash flows: the project's IRR on its size …
+    #[schemars(with = "Option<f64>")]
+    pub irr: Option<Spanned<f64>>,
+    /// … over this many years of level cash flow …
+    #[schemars(with = "Option<u16>", range(min = 1))]
+    pub life_years: Option<Spanned<i64>>,
+    /// … after this many years without cash (default 0).
+    #[schemars(with = "Option<u16>")]
+    pub construction_years: Option<Spanned<i64>>,
+    /// Credit risk (Monte Carlo). Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub annual_default_probability: Option<Spanned<toml::Value>>,
+    /// Credit risk (Monte Carlo). Not supported yet: rejected when present.
+    #[schemars(with = "Option<NotSupportedYet>")]
+    pub recovery_rate: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[run]`: how the deal is run.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    /// Monte Carlo paths (1 with no distributions anywhere = a deterministic run).
+    #[schemars(with = "Option<u64>", range(min = 1))]
+    pub paths: Option<Spanned<i64>>,
+    /// Seed of the random streams.
+    #[schemars(with = "Option<u64>")]
+    pub seed: Option<Spanned<i64>>,
+    /// Discount rates for NPVs, per party.
+    #[schemars(with = "Option<RawDiscountRate>")]
+    pub discount_rate: Option<Spanned<RawDiscountRate>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Annual discount rates, ACT/365F, to `deal.start`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiscountRate {
+    #[schemars(with = "Option<f64>")]
+    pub investor: Option<Spanned<f64>>,
+    #[schemars(with = "Option<f64>")]
+    pub host: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Schema-only stand-ins for the string enums and dates of the file.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum RecoupName {
+    Capital,
+    Hurdle,
+    DeemedAllocation,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum ScopeName {
+    Project,
+    Portfolio,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum UntilName {
+    Recouped,
+}
+
+/// A TOML local date (`2025-11-14`).
+pub struct DateSchema;
+
+impl JsonSchema for DateSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
