@@ -72,11 +72,20 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The valid name closest to `found`, if one is close enough to be a likely typo.
+///
+/// Close means a Jaro–Winkler similarity of 0.8 or more (good for long names with a slip), or at
+/// most one edit per three characters (good for short ones: "mu" for "mou", "rnu" for "run").
 pub fn closest_name<'a>(found: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let found = found.to_lowercase();
+    let edits_allowed = (found.chars().count() / 3).max(1);
     valid
         .into_iter()
-        .map(|name| (name, strsim::jaro_winkler(&found.to_lowercase(), &name.to_lowercase())))
-        .filter(|(_, score)| *score >= 0.8)
+        .filter_map(|name| {
+            let candidate = name.to_lowercase();
+            let similarity = strsim::jaro_winkler(&found, &candidate);
+            let edits = strsim::damerau_levenshtein(&found, &candidate);
+            (similarity >= 0.8 || edits <= edits_allowed).then_some((name, similarity))
+        })
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(name, _)| name)
 }
@@ -100,5 +109,7 @@ mod tests {
         assert_eq!(closest_name("anual_cap_usd_bn", valid), Some("annual_cap_usd_bn"));
         assert_eq!(closest_name("commitment", valid), Some("commitment_usd_bn"));
         assert_eq!(closest_name("zzz", valid), None);
+        assert_eq!(closest_name("mu", ["mou", "owner"]), Some("mou"));
+        assert_eq!(closest_name("rnu", ["run", "deal"]), Some("run"));
     }
 }

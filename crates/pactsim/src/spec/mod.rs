@@ -99,57 +99,44 @@ fn join_path(parent: &str, name: &str) -> String {
     if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") }
 }
 
-/// The dotted path of the innermost value containing a span, and of its parent table.
+/// The dotted path of the innermost key or value containing a span, and of its parent table.
 struct PathAt {
     full: String,
     parent: String,
 }
 
+/// Tables opened by a `[header]` do not span their bodies, so the search visits every entry
+/// rather than following spans down.
 fn path_at(document: &toml::Spanned<toml::de::DeTable<'_>>, span: &Range<usize>) -> PathAt {
-    let mut full = String::new();
-    let mut parent = String::new();
-    descend_table(document.get_ref(), span, &mut full, &mut parent);
-    PathAt { full, parent }
+    search_table(document.get_ref(), span, "").unwrap_or(PathAt { full: String::new(), parent: String::new() })
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end && outer.start < outer.end
 }
 
-fn descend_table(table: &toml::de::DeTable<'_>, span: &Range<usize>, full: &mut String, parent: &mut String) {
+fn search_table(table: &toml::de::DeTable<'_>, span: &Range<usize>, prefix: &str) -> Option<PathAt> {
     for (key, value) in table {
-        let key_span = key.span();
-        if contains(&key_span, span) {
-            *parent = full.clone();
-            push_key(full, key.get_ref());
-            return;
+        let path = join_key(prefix, key.get_ref());
+        if let Some(found) = search_value(value.get_ref(), span, &path) {
+            return Some(found);
         }
-        if contains(&value.span(), span) {
-            *parent = full.clone();
-            push_key(full, key.get_ref());
-            descend_value(value.get_ref(), span, full, parent);
-            return;
+        if contains(&key.span(), span) || contains(&value.span(), span) {
+            return Some(PathAt { full: path, parent: prefix.to_string() });
         }
     }
+    None
 }
 
-fn descend_value(value: &toml::de::DeValue<'_>, span: &Range<usize>, full: &mut String, parent: &mut String) {
+fn search_value(value: &toml::de::DeValue<'_>, span: &Range<usize>, path: &str) -> Option<PathAt> {
     match value {
-        toml::de::DeValue::Table(table) => {
-            *parent = full.clone();
-            descend_table(table, span, full, parent);
-        }
-        toml::de::DeValue::Array(array) => {
-            for (index, item) in array.iter().enumerate() {
-                if contains(&item.span(), span) {
-                    *parent = full.clone();
-                    full.push_str(&element_label(item.get_ref(), index));
-                    descend_value(item.get_ref(), span, full, parent);
-                    return;
-                }
-            }
-        }
-        _ => {}
+        toml::de::DeValue::Table(table) => search_table(table, span, path),
+        toml::de::DeValue::Array(array) => array.iter().enumerate().find_map(|(index, item)| {
+            let item_path = format!("{path}{}", element_label(item.get_ref(), index));
+            search_value(item.get_ref(), span, &item_path)
+                .or_else(|| contains(&item.span(), span).then(|| PathAt { full: item_path.clone(), parent: path.to_string() }))
+        }),
+        _ => None,
     }
 }
 
@@ -163,12 +150,10 @@ fn element_label(item: &toml::de::DeValue<'_>, index: usize) -> String {
     format!("[{index}]")
 }
 
-fn push_key(path: &mut String, key: &str) {
-    if !path.is_empty() {
-        path.push('.');
-    }
+fn join_key(prefix: &str, key: &str) -> String {
     let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if bare { path.push_str(key) } else { path.push_str(&format!("\"{key}\"")) }
+    let key = if bare { key.to_string() } else { format!("\"{key}\"") };
+    if prefix.is_empty() { key } else { format!("{prefix}.{key}") }
 }
 
 #[cfg(test)]
