@@ -348,6 +348,7 @@ impl Run<'_> {
             guarantee_call: call,
             host_tax: split.host_tax,
             investor: split.investor,
+            investor_first_tier: split.investor_first_tier,
             host: split.host,
             loss,
         };
@@ -455,5 +456,260 @@ impl Run<'_> {
             host_flows: self.host_flows,
             years: self.years,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Hand-computed cases: each deal is small enough to work out on paper; the comments show
+    //! the arithmetic.
+
+    use super::*;
+    use crate::spec::parse_deal;
+
+    const HEADER: &str = "schema = 1\n[deal]\nid = \"t\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = 2026-01-01\nhorizon_years = 10\n";
+
+    fn run_toml(body: &str) -> Outcome {
+        let source = format!("{HEADER}{body}");
+        let deal = parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        run(&deal)
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[track_caller]
+    fn close(actual: f64, expected: f64) {
+        assert!((actual - expected).abs() < 1e-12, "{actual} != {expected}");
+    }
+
+    fn funding(outcome: &Outcome, project: usize) -> Vec<(NaiveDate, f64)> {
+        outcome.projects[project].funding.iter().map(|f| (f.date, f.amount)).collect()
+    }
+
+    #[test]
+    fn calls_beyond_the_cap_carry_to_the_first_business_day_first_in_first_out() {
+        let outcome = run_toml(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+annual_cap_usd_bn = 20.0
+[[project]]
+id = "a"
+facility = "f"
+selected = 2026-03-02
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.0]
+[[project]]
+id = "b"
+facility = "f"
+selected = 2026-03-02
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.0]
+[[project]]
+id = "c"
+facility = "f"
+selected = 2026-06-01
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.0]
+"#,
+        );
+        assert_eq!(funding(&outcome, 0), vec![(d(2026, 3, 2), 15.0)]);
+        // b gets what 2026's cap leaves (5), the rest on Friday 1 January 2027.
+        assert_eq!(funding(&outcome, 1), vec![(d(2026, 3, 2), 5.0), (d(2027, 1, 1), 10.0)]);
+        // c waits behind b; 2027 has 10 left; 1 January 2028 is a Saturday.
+        assert_eq!(funding(&outcome, 2), vec![(d(2027, 1, 1), 10.0), (d(2028, 1, 3), 5.0)]);
+        assert_eq!(outcome.projects[2].funded_on, Some(d(2028, 1, 3)));
+        let deferred: Vec<f64> = outcome.years.iter().take(3).map(|y| y.deferred).collect();
+        assert_eq!(deferred, vec![10.0 + 15.0, 5.0, 0.0]);
+        // The cash-flow clock starts when funding completes.
+        assert_eq!(outcome.projects[1].flows[0].date, d(2028, 1, 1));
+    }
+
+    #[test]
+    fn a_project_beyond_the_commitment_is_cut_and_its_cash_scaled() {
+        let outcome = run_toml(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 20.0
+[[project]]
+id = "a"
+facility = "f"
+selected = 2026-02-02
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.5]
+[[project]]
+id = "b"
+facility = "f"
+selected = 2026-03-02
+size_usd_bn = 10.0
+cash_flows_usd_bn = [10.0, 4.0]
+[[project]]
+id = "c"
+facility = "f"
+selected = 2026-04-01
+size_usd_bn = 1.0
+cash_flows_usd_bn = [1.0]
+"#,
+        );
+        let b = &outcome.projects[1];
+        assert_eq!((b.size_usd_bn, b.size_cut_usd_bn), (5.0, 5.0));
+        assert_eq!(b.flows.iter().map(|f| f.cash).collect::<Vec<_>>(), vec![5.0, 2.0]);
+        let c = &outcome.projects[2];
+        assert_eq!((c.size_usd_bn, c.funded_on, c.flows.len()), (0.0, None, 0));
+        assert_eq!(outcome.facilities[0].committed_unfunded(), 0.0);
+    }
+
+    const GUARANTEED: &str = r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 10.0
+instruments = { equity = 0.5, guarantee = 0.5 }
+loan = { rate = 0.0, years = 2 }
+guarantee_fee_rate = 0.1
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-01-01
+size_usd_bn = 10.0
+"#;
+
+    #[test]
+    fn a_guarantee_call_becomes_a_claim_repaid_like_arrears() {
+        let outcome = run_toml(&format!("{GUARANTEED}cash_flows_usd_bn = [1.0, 10.0]\n"));
+        let flows = &outcome.projects[0].flows;
+        // Year 1: the lenders are owed 2.5 and get 1; the investor pays 1.5; the fee of 0.5 waits.
+        close(flows[0].debt_service_lenders, 1.0);
+        close(flows[0].guarantee_call, 1.5);
+        close(flows[0].guarantee_fee, 0.0);
+        // Year 2: lenders 2.5, the claim 1.5, the fee 0.25 + 0.5 of arrears, equity 10 − 4.75.
+        close(flows[1].debt_service_lenders, 2.5);
+        close(flows[1].debt_service_investor, 1.5);
+        close(flows[1].guarantee_fee, 0.75);
+        close(flows[1].investor, 5.25);
+        close(flows[1].loss, 0.0);
+        let paid: f64 = outcome.investor_flows.iter().filter(|f| f.amount < 0.0).map(|f| -f.amount).sum();
+        let received: f64 = outcome.investor_flows.iter().filter(|f| f.amount > 0.0).map(|f| f.amount).sum();
+        close(paid, 5.0 + 1.5);
+        close(received, 1.5 + 0.75 + 5.25);
+    }
+
+    #[test]
+    fn claims_and_fees_unpaid_after_the_last_payment_are_losses() {
+        let outcome = run_toml(&format!("{GUARANTEED}cash_flows_usd_bn = [1.0, 1.0]\n"));
+        let last = outcome.projects[0].flows[1];
+        // Claim 1.5 + 1.5 and fees 0.5 + 0.25 are never repaid.
+        close(last.guarantee_call, 1.5);
+        close(last.loss, 3.0 + 0.75);
+        close(outcome.years.iter().map(|y| y.losses).sum(), 3.75);
+    }
+
+    #[test]
+    fn a_short_payment_is_shared_pro_rata_between_the_two_loans() {
+        let outcome = run_toml(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 10.0
+instruments = { loan = 0.5, guarantee = 0.5 }
+loan = { rate = 0.0, years = 1 }
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-01-01
+size_usd_bn = 10.0
+cash_flows_usd_bn = [4.0]
+"#,
+        );
+        let row = outcome.projects[0].flows[0];
+        // Both loans are owed 5: each gets 2; the investor covers the lenders' other 3.
+        close(row.debt_service_investor, 2.0);
+        close(row.debt_service_lenders, 2.0);
+        close(row.guarantee_call, 3.0);
+        close(row.loss, 3.0 + 3.0);
+    }
+
+    const MOU: &str = r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+waterfall = "mou"
+[waterfall.mou]
+recoup = "deemed-allocation"
+deemed_rate = 0.055
+deemed_life_years = 20
+tiers = [ { until = "recouped", investor = 0.5, host = 0.5 }, { investor = 0.1, host = 0.9 } ]
+"#;
+
+    #[test]
+    fn the_deemed_allocation_is_split_50_50_then_the_rest_10_90() {
+        let outcome = run_toml(&format!(
+            "{MOU}[[project]]\nid = \"p\"\nfacility = \"f\"\nselected = 2026-01-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [3.0, 0.5]\n"
+        ));
+        let flows = &outcome.projects[0].flows;
+        // Year 1: the allocation 0.5 + 0.55 = 1.05 takes 2.1 of cash at 50/50; 0.9 goes 10/90.
+        close(flows[0].investor_first_tier, 1.05);
+        close(flows[0].investor, 1.05 + 0.09);
+        close(flows[0].host, 1.05 + 0.81);
+        // Year 2: 0.5 + 0.055 · 9.5 = 1.0225 falls due; 0.5 of cash all goes 50/50.
+        close(flows[1].investor_first_tier, 0.25);
+        close(flows[1].host, 0.25);
+        assert_eq!(outcome.accounts[0].recouped_on, None);
+    }
+
+    #[test]
+    fn a_portfolio_recoups_then_reopens_when_a_new_project_is_funded() {
+        let outcome = run_toml(&format!(
+            "{}[[project]]\nid = \"a\"\nfacility = \"f\"\nselected = 2026-01-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [30.0]\n\
+             [[project]]\nid = \"b\"\nfacility = \"f\"\nselected = 2027-06-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [0.0]\n",
+            MOU.replace("recoup = \"deemed-allocation\"", "recoup = \"capital\"\nscope = \"portfolio\"")
+        ));
+        assert_eq!(outcome.accounts.len(), 1);
+        let a = outcome.projects[0].flows[0];
+        // 10 owed takes 20 of cash at 50/50; the other 10 goes 10/90.
+        close(a.investor, 10.0 + 1.0);
+        close(a.host, 10.0 + 9.0);
+        // b's equity reopens the account and its cash never repays it.
+        assert_eq!(outcome.accounts[0].recouped_on, None);
+    }
+
+    #[test]
+    fn a_hurdle_compounds_from_each_payment_date() {
+        let outcome = run_toml(&format!(
+            "{}[[project]]\nid = \"p\"\nfacility = \"f\"\nselected = 2026-01-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [5.5, 20.0]\n",
+            MOU.replace("recoup = \"deemed-allocation\"", "recoup = \"hurdle\"").replace("deemed_rate = 0.055", "deemed_rate = 0.1")
+        ));
+        let flows = &outcome.projects[0].flows;
+        // Owed 11 after a year; 5.5 of cash pays 2.75. Owed (11 − 2.75) · 1.1 = 9.075 next year,
+        // which takes 18.15 of the 20; the last 1.85 goes 10/90.
+        close(flows[0].investor, 2.75);
+        assert!((flows[1].investor_first_tier - 9.075).abs() < 1e-9);
+        assert!((flows[1].investor - (9.075 + 0.185)).abs() < 1e-9);
+        assert_eq!(outcome.accounts[0].recouped_on, Some(d(2028, 1, 1)));
+        assert_eq!(outcome.projects[0].recouped_on, Some(d(2028, 1, 1)));
+    }
+
+    #[test]
+    fn nothing_after_the_horizon_is_simulated() {
+        let outcome = run_toml(
+            "[[facility]]\nid = \"f\"\ncommitment_usd_bn = 10.0\n[[project]]\nid = \"p\"\nfacility = \"f\"\nselected = 2030-06-01\nsize_usd_bn = 1.0\nirr = 0.05\nlife_years = 10\nconstruction_years = 2\n",
+        );
+        // Funded mid-2030; the horizon ends 2036-01-01: anniversaries 3, 4 and 5 pay.
+        let flows = &outcome.projects[0].flows;
+        assert_eq!(flows.len(), 5);
+        assert_eq!(flows.last().unwrap().date, d(2035, 6, 1));
+        close(flows[0].cash, 0.0);
+        assert!((flows[2].cash - level_cash_flow(1.0, 0.05, 10, 2)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_level_cash_flow_returns_its_irr() {
+        let c = level_cash_flow(10.0, 0.07, 25, 3);
+        let present: f64 = (4..=28).map(|k| c / 1.07f64.powi(k)).sum();
+        assert!((present - 10.0).abs() < 1e-9);
+        close(level_cash_flow(10.0, 0.0, 4, 1), 2.5);
     }
 }

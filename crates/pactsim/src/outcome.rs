@@ -56,6 +56,8 @@ pub struct FlowRow {
     pub host_tax: f64,
     /// Equity distributions to the investor.
     pub investor: f64,
+    /// The part of `investor` paid through the first tier, which counts toward recoup.
+    pub investor_first_tier: f64,
     /// Equity distributions to the host.
     pub host: f64,
     /// Arrears, claims and fees written off after the project's last payment.
