@@ -346,7 +346,10 @@ impl Checker {
         let fee = match &f.guarantee_fee_rate {
             Some(fee) => self.fraction(fee, &at("guarantee_fee_rate")),
             None => {
-                self.default_applied(&at("guarantee_fee_rate"), "0");
+                // Listed only where it matters: a facility that guarantees loans.
+                if instruments.is_some_and(|i| i.guarantee > 0.0) {
+                    self.default_applied(&at("guarantee_fee_rate"), "0");
+                }
                 Some(0.0)
             }
         };
@@ -433,17 +436,23 @@ impl Checker {
             Hurdle,
             Deemed,
         }
+        // Recoup rule and scope matter only to a waterfall whose first tier runs until recouped.
+        let recoups = w.tiers.as_ref().is_some_and(|tiers| tiers.get_ref().first().is_some_and(|t| t.get_ref().until.is_some()));
         let kind = match &w.recoup {
             Some(recoup) => self.name(recoup, &at("recoup"), &[("capital", RecoupKind::Capital), ("hurdle", RecoupKind::Hurdle), ("deemed-allocation", RecoupKind::Deemed)]),
             None => {
-                self.default_applied(&at("recoup"), "\"capital\"");
+                if recoups {
+                    self.default_applied(&at("recoup"), "\"capital\"");
+                }
                 Some(RecoupKind::Capital)
             }
         };
         let scope = match &w.scope {
             Some(scope) => self.name(scope, &at("scope"), &[("project", Scope::Project), ("portfolio", Scope::Portfolio)]),
             None => {
-                self.default_applied(&at("scope"), "\"project\"");
+                if recoups {
+                    self.default_applied(&at("scope"), "\"project\"");
+                }
                 Some(Scope::Project)
             }
         };
