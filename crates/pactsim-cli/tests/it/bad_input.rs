@@ -1,0 +1,89 @@
+//! Bad input exits 2 with a message naming file, line, column and field, and never panics.
+
+use crate::{pactsim, scratch, stderr, stdout};
+
+const GOOD: &str = "schema = 1\n[deal]\nid = \"x\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = 2025-11-14\nhorizon_years = 5\n\
+[[facility]]\nid = \"strategic\"\ncommitment_usd_bn = 10.0\nwaterfall = \"mou\"\n[waterfall.mou]\ntiers = [ { investor = 1.0, host = 0.0 } ]\n";
+
+/// Writes `source` to a file, runs `args` on it and returns (exit code, stderr).
+fn on_file(name: &str, source: &str, command: &str) -> (Option<i32>, String, String) {
+    let dir = scratch(name);
+    let path = dir.join("deal.toml");
+    std::fs::write(&path, source).unwrap();
+    let output = pactsim(&[command, path.to_str().unwrap()]);
+    (output.status.code(), stderr(&output), stdout(&output))
+}
+
+#[test]
+fn a_good_file_checks() {
+    let (code, err, _) = on_file("good", GOOD, "check");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("valid deal"));
+}
+
+#[test]
+fn a_misspelt_field_names_file_line_column_and_the_closest_name() {
+    let source = GOOD.replace("commitment_usd_bn", "comitment_usd_bn");
+    for command in ["check", "run"] {
+        let (code, err, out) = on_file("misspelt", &source, command);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(out.is_empty(), "nothing on stdout: {out}");
+        assert!(err.contains("deal.toml:11:1"), "{err}");
+        assert!(err.contains("facility[\"strategic\"].comitment_usd_bn"), "{err}");
+        assert!(err.contains("did you mean `commitment_usd_bn`?"), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn negative_money_says_what_was_found_and_what_is_allowed() {
+    let (code, err, _) = on_file("negative", &GOOD.replace("10.0", "-10.0"), "run");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("deal.toml:11:21"), "{err}");
+    assert!(err.contains("found -10"), "{err}");
+    assert!(err.contains("0 or more"), "{err}");
+}
+
+#[test]
+fn an_undefined_waterfall_suggests_the_defined_one() {
+    let (code, err, _) = on_file("undefined", &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""), "check");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean \"mou\"?"), "{err}");
+}
+
+#[test]
+fn a_section_of_a_later_version_is_refused_by_name() {
+    let (code, err, _) = on_file("later", &format!("{GOOD}[trade]\nsector = \"autos\"\n"), "run");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("trade") && err.contains("not supported yet"), "{err}");
+}
+
+#[test]
+fn broken_toml() {
+    let (code, err, _) = on_file("broken", "schema = 1\n[deal\n", "check");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("deal.toml:2:"), "{err}");
+}
+
+#[test]
+fn garbage_and_empty_files_do_not_panic() {
+    for (name, source) in [("empty", ""), ("binary", "\u{0}\u{1}\u{2}"), ("array", "[[deal]]\n"), ("numbers", "schema = 99999999999999999999\n")] {
+        let (code, err, _) = on_file(name, source, "run");
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let output = pactsim(&["run", "no/such/deal.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read no/such/deal.toml"));
+}
+
+#[test]
+fn unknown_commands_and_flags_are_bad_input() {
+    assert_eq!(pactsim(&["rnu"]).status.code(), Some(2));
+    assert_eq!(pactsim(&["run", "--jsn"]).status.code(), Some(2));
+    assert_eq!(pactsim(&["--help"]).status.code(), Some(0));
+}

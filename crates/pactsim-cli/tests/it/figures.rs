@@ -1,0 +1,30 @@
+//! `pactsim figures`: NPV and XIRR of a flows file.
+
+use serde_json::Value;
+
+use crate::{pactsim, scratch, stderr, stdout};
+
+#[test]
+fn figures_of_a_leap_year_flow() {
+    let dir = scratch("figures");
+    let file = dir.join("flows.csv");
+    std::fs::write(&file, "date,amount\n2020-01-01,-100\n2021-01-01,110\n").unwrap();
+    let output = pactsim(&["figures", file.to_str().unwrap(), "--rate", "0.05", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let irr = document["irr"].as_f64().unwrap();
+    assert!((irr - 0.0997140).abs() < 1e-6, "{irr}");
+    let npv = document["npv"].as_f64().unwrap();
+    assert!((npv - (-100.0 + 110.0 / 1.05f64.powf(366.0 / 365.0))).abs() < 1e-12);
+    assert_eq!(document["irr_multiple_roots"], false);
+}
+
+#[test]
+fn a_bad_amount_is_bad_input_with_its_line() {
+    let dir = scratch("figures-bad");
+    let file = dir.join("flows.csv");
+    std::fs::write(&file, "date,amount\n2020-01-01,-100\n2021-01-01,lots\n").unwrap();
+    let output = pactsim(&["figures", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(":3: amount: found \"lots\""), "{}", stderr(&output));
+}

@@ -1,0 +1,34 @@
+//! Tests of the `pactsim` binary as users run it: exit codes, output shapes, messages.
+
+mod bad_input;
+mod figures;
+mod run;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the built binary from the repository root.
+pub fn pactsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactsim")).args(args).current_dir(repo_root()).output().expect("the binary runs")
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// A scratch folder for one test, emptied first.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
