@@ -37,16 +37,12 @@ pub fn run(deal: &Deal) -> Outcome {
 
     let mut events = timeline(deal, &plan.projects, &state.projects);
     events.sort_by_key(|e| (e.date, e.kind.rank(), rank[e.project], e.kind.k()));
-    let mut index = 0;
-    while index < events.len() {
-        let date = events[index].date;
-        while index < events.len() && events[index].date == date {
-            let event = events[index];
-            state.apply(event);
-            index += 1;
-        }
-        for account in &mut state.accounts.accounts {
-            account.review(date);
+    for event in events {
+        state.apply(event);
+        // Judged after every event, so an account that reopens and recoups again on one day
+        // reports that day.
+        if let Some(account) = state.account(event.project) {
+            account.review(event.date);
         }
     }
     state.finish(&plan)
@@ -711,5 +707,75 @@ tiers = [ { until = "recouped", investor = 0.5, host = 0.5 }, { investor = 0.1, 
         let present: f64 = (4..=28).map(|k| c / 1.07f64.powi(k)).sum();
         assert!((present - 10.0).abs() < 1e-9);
         close(level_cash_flow(10.0, 0.0, 4, 1), 2.5);
+    }
+
+    #[test]
+    fn an_account_without_equity_recoups_when_its_project_is_funded_not_before() {
+        // Found by the independent oracle: the account was judged recouped before its project
+        // was even selected, on another facility's event date.
+        let outcome = run_toml(
+            r#"
+[[facility]]
+id = "g"
+commitment_usd_bn = 10.0
+instruments = { guarantee = 1.0 }
+loan = { rate = 0.05, years = 3 }
+waterfall = "w"
+[[facility]]
+id = "e"
+commitment_usd_bn = 10.0
+[waterfall.w]
+tiers = [ { until = "recouped", investor = 0.5, host = 0.5 }, { investor = 0.1, host = 0.9 } ]
+[[project]]
+id = "early"
+facility = "e"
+selected = 2026-02-02
+size_usd_bn = 1.0
+cash_flows_usd_bn = [1.0]
+[[project]]
+id = "guaranteed"
+facility = "g"
+selected = 2027-06-01
+size_usd_bn = 5.0
+cash_flows_usd_bn = [3.0, 3.0, 3.0]
+"#,
+        );
+        assert_eq!(outcome.accounts[0].recouped_on, Some(d(2027, 6, 1)));
+    }
+
+    #[test]
+    fn an_account_that_reopens_and_recoups_on_one_day_reports_that_day() {
+        // p1 recoups the pool on 2027-01-05; on 2028-06-01 p2's funding reopens it and p0's
+        // payment the same day repays it, so it last became recouped on 2028-06-01.
+        let outcome = run_toml(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+waterfall = "w"
+[waterfall.w]
+scope = "portfolio"
+tiers = [ { until = "recouped", investor = 0.5, host = 0.5 }, { investor = 0.1, host = 0.9 } ]
+[[project]]
+id = "p1"
+facility = "f"
+selected = 2026-01-05
+size_usd_bn = 10.0
+cash_flows_usd_bn = [40.0, 0.0]
+[[project]]
+id = "p0"
+facility = "f"
+selected = 2026-06-01
+size_usd_bn = 1.0
+cash_flows_usd_bn = [0.0, 10.0]
+[[project]]
+id = "p2"
+facility = "f"
+selected = 2028-06-01
+size_usd_bn = 2.0
+cash_flows_usd_bn = [1.0]
+"#,
+        );
+        assert_eq!(outcome.accounts[0].recouped_on, Some(d(2028, 6, 1)));
     }
 }

@@ -21,6 +21,8 @@ pub struct RecoupAccount {
     /// `deemed-allocation`: allocations fallen due minus receipts.
     balance: f64,
     as_of: NaiveDate,
+    /// Projects selected so far; an account with none is not yet open.
+    selected_projects: u32,
     /// Projects selected whose funding has not completed.
     pending_projects: u32,
     /// Deemed allocations scheduled but not yet fallen due.
@@ -30,7 +32,7 @@ pub struct RecoupAccount {
 
 impl RecoupAccount {
     pub fn new(rule: Recoup, opened: NaiveDate) -> Self {
-        RecoupAccount { rule, balance: 0.0, as_of: opened, pending_projects: 0, allocations_ahead: 0, recouped_since: None }
+        RecoupAccount { rule, balance: 0.0, as_of: opened, selected_projects: 0, pending_projects: 0, allocations_ahead: 0, recouped_since: None }
     }
 
     /// Brings a hurdle balance forward to `date` (other rules do not move with time).
@@ -46,6 +48,7 @@ impl RecoupAccount {
     }
 
     pub fn project_selected(&mut self) {
+        self.selected_projects += 1;
         self.pending_projects += 1;
     }
 
@@ -79,10 +82,10 @@ impl RecoupAccount {
     }
 
     pub fn is_recouped(&self) -> bool {
-        self.balance <= OWED_EPSILON && self.pending_projects == 0 && self.allocations_ahead == 0
+        self.selected_projects > 0 && self.balance <= OWED_EPSILON && self.pending_projects == 0 && self.allocations_ahead == 0
     }
 
-    /// Records the status at the end of `date`'s events; returns the current recoup date.
+    /// Records the status after an event on `date`; returns the current recoup date.
     pub fn review(&mut self, date: NaiveDate) -> Option<NaiveDate> {
         match (self.is_recouped(), self.recouped_since) {
             (true, None) => self.recouped_since = Some(date),
