@@ -11,7 +11,8 @@ fn bn(stat: &StatJson) -> String {
 }
 
 fn percent(stat: &StatJson) -> String {
-    stat.mean.map_or("none".to_string(), |v| format!("{:.2}%", v * 100.0))
+    stat.mean
+        .map_or("none".to_string(), |v| format!("{:.2}%", v * 100.0))
 }
 
 fn rate(value: f64) -> String {
@@ -30,32 +31,107 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         deal.host,
         deal.start,
         deal.end,
-        if output.deterministic { "deterministic (no random inputs)".to_string() } else { format!("{} paths, seed {}", output.paths, output.seed) }
+        if output.deterministic {
+            "deterministic (no random inputs)".to_string()
+        } else {
+            format!("{} paths, seed {}", output.paths, output.seed)
+        }
     );
     let _ = writeln!(text);
-    let _ = writeln!(text, "Investor ({})                       USD bn", deal.investor);
-    let _ = writeln!(text, "  paid (funding + guarantee calls)  {:>10}", bn(&t.investor_paid));
-    let _ = writeln!(text, "  received                          {:>10}", bn(&t.investor_received));
-    let _ = writeln!(text, "  NPV at {:<6} to {}        {:>10}", rate(deal.run.investor_discount_rate), deal.start, bn(&t.investor_npv));
-    let irr_note = if t.irr_multiple_roots { " (several roots; Excel's choice)" } else { "" };
-    let _ = writeln!(text, "  IRR                               {:>10}{irr_note}", percent(&t.investor_irr));
-    let _ = writeln!(text, "  MOIC                              {:>10}", t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x")));
-    let _ = writeln!(text, "  guarantee calls                   {:>10}", bn(&t.guarantee_calls));
-    let _ = writeln!(text, "  losses                            {:>10}", bn(&t.losses));
+    let _ = writeln!(
+        text,
+        "Investor ({})                       USD bn",
+        deal.investor
+    );
+    let _ = writeln!(
+        text,
+        "  paid (funding + guarantee calls)  {:>10}",
+        bn(&t.investor_paid)
+    );
+    let _ = writeln!(
+        text,
+        "  received                          {:>10}",
+        bn(&t.investor_received)
+    );
+    let _ = writeln!(
+        text,
+        "  NPV at {:<6} to {}        {:>10}",
+        rate(deal.run.investor_discount_rate),
+        deal.start,
+        bn(&t.investor_npv)
+    );
+    let irr_note = if t.irr_multiple_roots {
+        " (several roots; Excel's choice)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        text,
+        "  IRR                               {:>10}{irr_note}",
+        percent(&t.investor_irr)
+    );
+    let _ = writeln!(
+        text,
+        "  MOIC                              {:>10}",
+        t.investor_moic
+            .mean
+            .map_or("none".to_string(), |m| format!("{m:.2}x"))
+    );
+    let _ = writeln!(
+        text,
+        "  guarantee calls                   {:>10}",
+        bn(&t.guarantee_calls)
+    );
+    let _ = writeln!(
+        text,
+        "  losses                            {:>10}",
+        bn(&t.losses)
+    );
     let _ = writeln!(text, "Host ({})", deal.host);
-    let _ = writeln!(text, "  tax                               {:>10}", bn(&t.host_tax));
-    let _ = writeln!(text, "  distributions                     {:>10}", bn(&t.host_received));
-    let _ = writeln!(text, "  NPV at {:<6} to {}        {:>10}", rate(deal.run.host_discount_rate), deal.start, bn(&t.host_npv));
+    let _ = writeln!(
+        text,
+        "  tax                               {:>10}",
+        bn(&t.host_tax)
+    );
+    let _ = writeln!(
+        text,
+        "  distributions                     {:>10}",
+        bn(&t.host_received)
+    );
+    let _ = writeln!(
+        text,
+        "  NPV at {:<6} to {}        {:>10}",
+        rate(deal.run.host_discount_rate),
+        deal.start,
+        bn(&t.host_npv)
+    );
     let _ = writeln!(text);
 
     let _ = writeln!(text, "Recoup");
     if output.recoup_accounts.is_empty() {
-        let _ = writeln!(text, "  no waterfall runs until recouped: nothing to recoup");
+        let _ = writeln!(
+            text,
+            "  no waterfall runs until recouped: nothing to recoup"
+        );
     } else {
-        let recouped = output.recoup_accounts.iter().filter(|a| a.recouped_on.is_some()).count();
-        let _ = writeln!(text, "  {recouped} of {} accounts recouped by {}", output.recoup_accounts.len(), deal.end);
+        let recouped = output
+            .recoup_accounts
+            .iter()
+            .filter(|a| a.recouped_on.is_some())
+            .count();
+        let _ = writeln!(
+            text,
+            "  {recouped} of {} accounts recouped by {}",
+            output.recoup_accounts.len(),
+            deal.end
+        );
         for account in &output.recoup_accounts {
-            let status = account.recouped_on.as_deref().map_or("not recouped by the horizon".to_string(), |d| format!("recouped {d}"));
+            let status = account
+                .recouped_on
+                .as_deref()
+                .map_or("not recouped by the horizon".to_string(), |d| {
+                    format!("recouped {d}")
+                });
             let _ = writeln!(text, "  {:<40} {status}", account.account);
         }
     }
@@ -63,22 +139,45 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         .projects
         .iter()
         .filter(|p| p.size_cut_usd_bn > 0.0)
-        .map(|p| format!("{} cut by {:.2} to fit the commitment", p.id, p.size_cut_usd_bn))
+        .map(|p| {
+            format!(
+                "{} cut by {:.2} to fit the commitment",
+                p.id, p.size_cut_usd_bn
+            )
+        })
         .collect();
-    let pending: Vec<&str> = output.projects.iter().filter(|p| p.funded_on.is_none() && p.size_usd_bn > 0.0).map(|p| p.id.as_str()).collect();
+    let pending: Vec<&str> = output
+        .projects
+        .iter()
+        .filter(|p| p.funded_on.is_none() && p.size_usd_bn > 0.0)
+        .map(|p| p.id.as_str())
+        .collect();
     for line in &cut {
         let _ = writeln!(text, "  note: {line}");
     }
     if !pending.is_empty() {
-        let _ = writeln!(text, "  note: still awaiting funding at the horizon: {}", pending.join(", "));
+        let _ = writeln!(
+            text,
+            "  note: still awaiting funding at the horizon: {}",
+            pending.join(", ")
+        );
     }
     let _ = writeln!(text);
 
-    let _ = writeln!(text, "Year   investor paid   received   host tax   host received   deferred");
+    let _ = writeln!(
+        text,
+        "Year   investor paid   received   host tax   host received   deferred"
+    );
     for year in &output.years {
-        let quiet = [&year.investor_paid, &year.investor_received, &year.host_tax, &year.host_received, &year.deferred]
-            .iter()
-            .all(|s| s.mean.unwrap_or(0.0) == 0.0);
+        let quiet = [
+            &year.investor_paid,
+            &year.investor_received,
+            &year.host_tax,
+            &year.host_received,
+            &year.deferred,
+        ]
+        .iter()
+        .all(|s| s.mean.unwrap_or(0.0) == 0.0);
         if quiet {
             continue;
         }
@@ -93,6 +192,9 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
             bn(&year.deferred)
         );
     }
-    let _ = writeln!(text, "(USD bn, nominal; years with no flows are not shown; --json for everything)");
+    let _ = writeln!(
+        text,
+        "(USD bn, nominal; years with no flows are not shown; --json for everything)"
+    );
     text
 }

@@ -25,6 +25,13 @@ pub struct Deal {
     pub defaults_applied: Vec<String>,
 }
 
+impl Deal {
+    /// The waterfall that splits a project's equity cash.
+    pub fn waterfall_of(&self, project: &Project) -> &Waterfall {
+        &self.waterfalls[self.facilities[project.facility].waterfall]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Facility {
     pub id: String,
@@ -133,7 +140,11 @@ pub enum ProjectCash {
     /// One non-negative flow per year after funding completes.
     Explicit(Vec<f64>),
     /// No cash for `construction_years`, then a level flow for `life_years` giving `irr`.
-    Level { irr: f64, life_years: u32, construction_years: u32 },
+    Level {
+        irr: f64,
+        life_years: u32,
+        construction_years: u32,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

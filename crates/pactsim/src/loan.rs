@@ -15,13 +15,26 @@ impl Annuity {
     pub fn new(principal: f64, terms: LoanTerms) -> Self {
         let LoanTerms { rate, years } = terms;
         let n = f64::from(years);
-        let payment = if rate == 0.0 { principal / n } else { principal * rate / (1.0 - (1.0 + rate).powf(-n)) };
-        Annuity { principal, rate, years, payment }
+        let payment = if rate == 0.0 {
+            principal / n
+        } else {
+            principal * rate / (1.0 - (1.0 + rate).powf(-n))
+        };
+        Annuity {
+            principal,
+            rate,
+            years,
+            payment,
+        }
     }
 
     /// The scheduled payment on anniversary `k` (1-based); zero outside the term.
     pub fn payment_due(&self, k: u32) -> f64 {
-        if (1..=self.years).contains(&k) { self.payment } else { 0.0 }
+        if (1..=self.years).contains(&k) {
+            self.payment
+        } else {
+            0.0
+        }
     }
 
     /// Principal outstanding after `k` payments, in closed form so that no rounding accumulates:
@@ -46,28 +59,55 @@ mod tests {
     #[test]
     fn matches_the_quantlib_sinking_schedule() {
         // Validation case C-9: 100 at 6% over 10 years.
-        let loan = Annuity::new(100.0, LoanTerms { rate: 0.06, years: 10 });
+        let loan = Annuity::new(
+            100.0,
+            LoanTerms {
+                rate: 0.06,
+                years: 10,
+            },
+        );
         assert!((loan.payment - 13.586796).abs() < 1e-6);
-        let expected = [100.0, 92.4132, 84.3712, 75.8467, 66.8107, 57.2325, 47.0797, 36.3177, 24.9099, 12.8177, 0.0];
+        let expected = [
+            100.0, 92.4132, 84.3712, 75.8467, 66.8107, 57.2325, 47.0797, 36.3177, 24.9099, 12.8177,
+            0.0,
+        ];
         for (k, notional) in expected.iter().enumerate() {
-            assert!((loan.balance_after(k as u32) - notional).abs() < 5e-5, "k = {k}");
+            assert!(
+                (loan.balance_after(k as u32) - notional).abs() < 5e-5,
+                "k = {k}"
+            );
         }
     }
 
     #[test]
     fn each_payment_is_interest_plus_the_fall_in_principal() {
-        let loan = Annuity::new(37.0, LoanTerms { rate: 0.045, years: 17 });
+        let loan = Annuity::new(
+            37.0,
+            LoanTerms {
+                rate: 0.045,
+                years: 17,
+            },
+        );
         for k in 1..=17 {
             let before = loan.balance_after(k - 1);
             let interest = loan.rate * before;
             let principal = before - loan.balance_after(k);
-            assert!((interest + principal - loan.payment).abs() < 1e-12, "k = {k}");
+            assert!(
+                (interest + principal - loan.payment).abs() < 1e-12,
+                "k = {k}"
+            );
         }
     }
 
     #[test]
     fn zero_rate_repays_in_equal_parts() {
-        let loan = Annuity::new(12.0, LoanTerms { rate: 0.0, years: 4 });
+        let loan = Annuity::new(
+            12.0,
+            LoanTerms {
+                rate: 0.0,
+                years: 4,
+            },
+        );
         assert_eq!(loan.payment, 3.0);
         assert_eq!(loan.balance_after(1), 9.0);
         assert_eq!(loan.payment_due(5), 0.0);

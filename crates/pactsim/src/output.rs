@@ -43,7 +43,13 @@ pub struct StatJson {
 
 impl From<Stat> for StatJson {
     fn from(s: Stat) -> Self {
-        StatJson { mean: s.mean, p5: s.p5, p50: s.p50, p95: s.p95, defined_share: s.defined_share }
+        StatJson {
+            mean: s.mean,
+            p5: s.p5,
+            p50: s.p50,
+            p95: s.p95,
+            defined_share: s.defined_share,
+        }
     }
 }
 
@@ -177,14 +183,37 @@ pub struct Headline {
 }
 
 pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
-    let investor_paid = outcome.investor_flows.iter().filter(|f| f.amount < 0.0).map(|f| -f.amount).sum();
-    let investor_received = outcome.investor_flows.iter().filter(|f| f.amount > 0.0).map(|f| f.amount).sum();
+    let investor_paid = outcome
+        .investor_flows
+        .iter()
+        .filter(|f| f.amount < 0.0)
+        .map(|f| -f.amount)
+        .sum();
+    let investor_received = outcome
+        .investor_flows
+        .iter()
+        .filter(|f| f.amount > 0.0)
+        .map(|f| f.amount)
+        .sum();
     let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
-    let recoup_year = if all_recouped { outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max() } else { None };
+    let recoup_year = if all_recouped {
+        outcome
+            .accounts
+            .iter()
+            .filter_map(|a| a.recouped_on)
+            .map(|d| d.year())
+            .max()
+    } else {
+        None
+    };
     Headline {
         investor_paid,
         investor_received,
-        investor_npv: figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start),
+        investor_npv: figures::npv(
+            &outcome.investor_flows,
+            deal.run.investor_discount_rate,
+            deal.start,
+        ),
         investor_irr: figures::xirr(&outcome.investor_flows),
         investor_moic: figures::moic(&outcome.investor_flows),
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
@@ -268,14 +297,25 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 size_usd_bn: p.size_usd_bn,
                 size_cut_usd_bn: p.size_cut_usd_bn,
                 recouped_on: date(p.recouped_on),
-                funding: p.funding.iter().map(|f| Payment { date: f.date.to_string(), usd_bn: f.amount }).collect(),
+                funding: p
+                    .funding
+                    .iter()
+                    .map(|f| Payment {
+                        date: f.date.to_string(),
+                        usd_bn: f.amount,
+                    })
+                    .collect(),
                 flows: p.flows.iter().map(Flow::from).collect(),
             })
             .collect(),
         recoup_accounts: outcome
             .accounts
             .iter()
-            .map(|a| RecoupAccount { account: a.account.clone(), waterfall: a.waterfall.clone(), recouped_on: date(a.recouped_on) })
+            .map(|a| RecoupAccount {
+                account: a.account.clone(),
+                waterfall: a.waterfall.clone(),
+                recouped_on: date(a.recouped_on),
+            })
             .collect(),
     }
 }

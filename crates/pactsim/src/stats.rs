@@ -24,8 +24,16 @@ impl Stat {
 
     /// A figure that may not exist on some paths (`None`, or not finite).
     pub fn of_optional(values: &[Option<f64>]) -> Stat {
-        let defined: Vec<f64> = values.iter().filter_map(|v| *v).filter(|v| v.is_finite()).collect();
-        let share = if values.is_empty() { 0.0 } else { defined.len() as f64 / values.len() as f64 };
+        let defined: Vec<f64> = values
+            .iter()
+            .filter_map(|v| *v)
+            .filter(|v| v.is_finite())
+            .collect();
+        let share = if values.is_empty() {
+            0.0
+        } else {
+            defined.len() as f64 / values.len() as f64
+        };
         let mut stat = summarise(defined);
         stat.defined_share = Some(share);
         stat
@@ -34,7 +42,13 @@ impl Stat {
 
 fn summarise(mut values: Vec<f64>) -> Stat {
     if values.is_empty() {
-        return Stat { mean: None, p5: None, p50: None, p95: None, defined_share: None };
+        return Stat {
+            mean: None,
+            p5: None,
+            p50: None,
+            p95: None,
+            defined_share: None,
+        };
     }
     values.sort_by(f64::total_cmp);
     // Summed in ascending order, so the result does not depend on the order paths finished.
@@ -63,7 +77,10 @@ mod tests {
     #[test]
     fn one_path_gives_four_equal_numbers() {
         let s = Stat::of(&[3.5]);
-        assert_eq!((s.mean, s.p5, s.p50, s.p95), (Some(3.5), Some(3.5), Some(3.5), Some(3.5)));
+        assert_eq!(
+            (s.mean, s.p5, s.p50, s.p95),
+            (Some(3.5), Some(3.5), Some(3.5), Some(3.5))
+        );
     }
 
     #[test]

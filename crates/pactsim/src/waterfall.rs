@@ -32,15 +32,23 @@ pub struct RecoupAccount {
 
 impl RecoupAccount {
     pub fn new(rule: Recoup, opened: NaiveDate) -> Self {
-        RecoupAccount { rule, balance: 0.0, as_of: opened, selected_projects: 0, pending_projects: 0, allocations_ahead: 0, recouped_since: None }
+        RecoupAccount {
+            rule,
+            balance: 0.0,
+            as_of: opened,
+            selected_projects: 0,
+            pending_projects: 0,
+            allocations_ahead: 0,
+            recouped_since: None,
+        }
     }
 
     /// Brings a hurdle balance forward to `date` (other rules do not move with time).
     fn accrue_to(&mut self, date: NaiveDate) {
-        if let Recoup::Hurdle { rate } = self.rule {
-            if date > self.as_of {
-                self.balance *= (1.0 + rate).powf(year_fraction(self.as_of, date));
-            }
+        if let Recoup::Hurdle { rate } = self.rule
+            && date > self.as_of
+        {
+            self.balance *= (1.0 + rate).powf(year_fraction(self.as_of, date));
         }
         if date > self.as_of {
             self.as_of = date;
@@ -82,7 +90,10 @@ impl RecoupAccount {
     }
 
     pub fn is_recouped(&self) -> bool {
-        self.selected_projects > 0 && self.balance <= OWED_EPSILON && self.pending_projects == 0 && self.allocations_ahead == 0
+        self.selected_projects > 0
+            && self.balance <= OWED_EPSILON
+            && self.pending_projects == 0
+            && self.allocations_ahead == 0
     }
 
     /// Records the status after an event on `date`; returns the current recoup date.
@@ -119,7 +130,12 @@ pub struct Split {
 }
 
 /// Splits `equity_cash` (≥ 0) paid on `date`: host tax first, then the tiers, crossing pro rata.
-pub fn split(waterfall: &Waterfall, account: Option<&mut RecoupAccount>, date: NaiveDate, equity_cash: f64) -> Split {
+pub fn split(
+    waterfall: &Waterfall,
+    account: Option<&mut RecoupAccount>,
+    date: NaiveDate,
+    equity_cash: f64,
+) -> Split {
     let host_tax = waterfall.host_tax_rate * equity_cash;
     let distributable = equity_cash - host_tax;
     let (first_tier_cash, first) = match (waterfall.recoup_tier, account) {
@@ -143,7 +159,10 @@ pub fn split(waterfall: &Waterfall, account: Option<&mut RecoupAccount>, date: N
         Some((_, investor)) => (investor, first_tier_cash - investor),
         None => (0.0, 0.0),
     };
-    let Tier { investor: final_share, .. } = waterfall.final_tier;
+    let Tier {
+        investor: final_share,
+        ..
+    } = waterfall.final_tier;
     let rest_investor = final_share * rest;
     Split {
         host_tax,
@@ -168,8 +187,14 @@ mod tests {
             host_tax_rate: 0.0,
             recoup,
             scope: Scope::Project,
-            recoup_tier: Some(Tier { investor: 0.5, host: 0.5 }),
-            final_tier: Tier { investor: 0.1, host: 0.9 },
+            recoup_tier: Some(Tier {
+                investor: 0.5,
+                host: 0.5,
+            }),
+            final_tier: Tier {
+                investor: 0.1,
+                host: 0.9,
+            },
         }
     }
 

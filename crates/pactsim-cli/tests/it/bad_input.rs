@@ -29,7 +29,10 @@ fn a_misspelt_field_names_file_line_column_and_the_closest_name() {
         assert_eq!(code, Some(2), "{err}");
         assert!(out.is_empty(), "nothing on stdout: {out}");
         assert!(err.contains("deal.toml:11:1"), "{err}");
-        assert!(err.contains("facility[\"strategic\"].comitment_usd_bn"), "{err}");
+        assert!(
+            err.contains("facility[\"strategic\"].comitment_usd_bn"),
+            "{err}"
+        );
         assert!(err.contains("did you mean `commitment_usd_bn`?"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
@@ -46,16 +49,27 @@ fn negative_money_says_what_was_found_and_what_is_allowed() {
 
 #[test]
 fn an_undefined_waterfall_suggests_the_defined_one() {
-    let (code, err, _) = on_file("undefined", &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""), "check");
+    let (code, err, _) = on_file(
+        "undefined",
+        &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""),
+        "check",
+    );
     assert_eq!(code, Some(2));
     assert!(err.contains("did you mean \"mou\"?"), "{err}");
 }
 
 #[test]
 fn a_section_of_a_later_version_is_refused_by_name() {
-    let (code, err, _) = on_file("later", &format!("{GOOD}[trade]\nsector = \"autos\"\n"), "run");
+    let (code, err, _) = on_file(
+        "later",
+        &format!("{GOOD}[trade]\nsector = \"autos\"\n"),
+        "run",
+    );
     assert_eq!(code, Some(2));
-    assert!(err.contains("trade") && err.contains("not supported yet"), "{err}");
+    assert!(
+        err.contains("trade") && err.contains("not supported yet"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -67,7 +81,12 @@ fn broken_toml() {
 
 #[test]
 fn garbage_and_empty_files_do_not_panic() {
-    for (name, source) in [("empty", ""), ("binary", "\u{0}\u{1}\u{2}"), ("array", "[[deal]]\n"), ("numbers", "schema = 99999999999999999999\n")] {
+    for (name, source) in [
+        ("empty", ""),
+        ("binary", "\u{0}\u{1}\u{2}"),
+        ("array", "[[deal]]\n"),
+        ("numbers", "schema = 99999999999999999999\n"),
+    ] {
         let (code, err, _) = on_file(name, source, "run");
         assert_eq!(code, Some(2), "{name}: {err}");
         assert!(!err.contains("panicked"), "{name}: {err}");

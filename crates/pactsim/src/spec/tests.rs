@@ -69,7 +69,11 @@ discount_rate = { investor = 0.04, host = 0.045 }
 
 /// The base deal with `from` replaced by `to` (which must occur exactly once).
 fn patched(from: &str, to: &str) -> String {
-    assert_eq!(BASE.matches(from).count(), 1, "patch target `{from}` must occur once");
+    assert_eq!(
+        BASE.matches(from).count(),
+        1,
+        "patch target `{from}` must occur once"
+    );
     BASE.replacen(from, to, 1)
 }
 
@@ -78,7 +82,11 @@ fn patched(from: &str, to: &str) -> String {
 fn check_error(source: &str, line: usize, column: usize, field: &str, words: &[&str]) {
     let diagnostics = parse_deal(source).expect_err("the deal must be rejected");
     let first = &diagnostics[0];
-    let text = format!("{} {}", first.message(), first.hint.clone().unwrap_or_default());
+    let text = format!(
+        "{} {}",
+        first.message(),
+        first.hint.clone().unwrap_or_default()
+    );
     assert_eq!(first.line_column(source), (line, column), "{text}");
     assert_eq!(first.field, field, "{text}");
     for word in words {
@@ -95,11 +103,24 @@ fn the_base_deal_is_valid_and_read_as_written() {
     assert_eq!(deal.facilities[0].annual_cap_usd_bn, Some(20.0));
     assert_eq!(deal.facilities[1].funding_lag, FundingLag::Days(0));
     let mou = &deal.waterfalls[deal.facilities[0].waterfall];
-    assert_eq!(mou.recoup, Recoup::DeemedAllocation { rate: 0.055, life_years: 20 });
+    assert_eq!(
+        mou.recoup,
+        Recoup::DeemedAllocation {
+            rate: 0.055,
+            life_years: 20
+        }
+    );
     assert_eq!(mou.scope, Scope::Project);
     assert_eq!(mou.recoup_tier.unwrap().investor, 0.5);
     assert_eq!(mou.final_tier.host, 0.9);
-    assert_eq!(deal.projects[1].cash, ProjectCash::Level { irr: 0.07, life_years: 25, construction_years: 3 });
+    assert_eq!(
+        deal.projects[1].cash,
+        ProjectCash::Level {
+            irr: 0.07,
+            life_years: 25,
+            construction_years: 3
+        }
+    );
     assert_eq!(deal.run.seed, 20251114);
     assert_eq!(deal.run.host_discount_rate, 0.045);
 }
@@ -108,11 +129,20 @@ fn the_base_deal_is_valid_and_read_as_written() {
 fn defaults_are_listed() {
     let deal = parse_deal(BASE).unwrap();
     let defaults = deal.defaults_applied.join("\n");
-    assert!(defaults.contains("facility[\"shipbuilding\"].funding_lag = { days = 0 }"), "{defaults}");
-    assert!(defaults.contains("waterfall.owner.host_tax_rate = 0"), "{defaults}");
+    assert!(
+        defaults.contains("facility[\"shipbuilding\"].funding_lag = { days = 0 }"),
+        "{defaults}"
+    );
+    assert!(
+        defaults.contains("waterfall.owner.host_tax_rate = 0"),
+        "{defaults}"
+    );
     // Rules that cannot matter are not listed: the owner waterfall never waits for recoup.
     assert!(!defaults.contains("waterfall.owner.recoup"), "{defaults}");
-    assert!(!defaults.contains("facility[\"strategic\"].guarantee_fee_rate"), "{defaults}");
+    assert!(
+        !defaults.contains("facility[\"strategic\"].guarantee_fee_rate"),
+        "{defaults}"
+    );
     assert!(!defaults.contains("run.seed"), "{defaults}");
 }
 
@@ -135,9 +165,15 @@ fn a_facility_without_a_waterfall_is_investor_owned() {
 
 #[test]
 fn sources_and_notes_are_allowed_on_every_table() {
-    let source = patched("instruments = { equity = 1.0 }", "instruments = { equity = 1.0, note = \"all equity\", sources = [\"https://example.org\"] }");
+    let source = patched(
+        "instruments = { equity = 1.0 }",
+        "instruments = { equity = 1.0, note = \"all equity\", sources = [\"https://example.org\"] }",
+    );
     assert!(parse_deal(&source).is_ok());
-    let source = patched("{ investor = 0.1, host = 0.9 },", "{ investor = 0.1, host = 0.9, note = \"90/10\" },");
+    let source = patched(
+        "{ investor = 0.1, host = 0.9 },",
+        "{ investor = 0.1, host = 0.9, note = \"90/10\" },",
+    );
     assert!(parse_deal(&source).is_ok());
 }
 
@@ -148,125 +184,335 @@ fn not_toml() {
 
 #[test]
 fn misspelt_field_suggests_the_closest_name() {
-    check_error(&patched("annual_cap_usd_bn = 20.0", "anual_cap_usd_bn = 20.0"), 14, 1, "facility[\"strategic\"].anual_cap_usd_bn", &[
-        "unknown field",
-        "did you mean `annual_cap_usd_bn`?",
-    ]);
+    check_error(
+        &patched("annual_cap_usd_bn = 20.0", "anual_cap_usd_bn = 20.0"),
+        14,
+        1,
+        "facility[\"strategic\"].anual_cap_usd_bn",
+        &["unknown field", "did you mean `annual_cap_usd_bn`?"],
+    );
 }
 
 #[test]
 fn misspelt_section_suggests_the_closest_name() {
-    check_error(&patched("[run]", "[rnu]"), 58, 2, "rnu", &["unknown field", "did you mean `run`?"]);
+    check_error(
+        &patched("[run]", "[rnu]"),
+        58,
+        2,
+        "rnu",
+        &["unknown field", "did you mean `run`?"],
+    );
 }
 
 #[test]
 fn missing_required_field() {
-    check_error(&patched("horizon_years = 30\n", ""), 3, 1, "deal.horizon_years", &["required"]);
+    check_error(
+        &patched("horizon_years = 30\n", ""),
+        3,
+        1,
+        "deal.horizon_years",
+        &["required"],
+    );
 }
 
 #[test]
 fn wrong_type() {
-    check_error(&patched("horizon_years = 30", "horizon_years = \"30\""), 9, 17, "deal.horizon_years", &["string", "whole number"]);
-    check_error(&patched("commitment_usd_bn = 200.0", "commitment_usd_bn = \"200\""), 13, 21, "facility[\"strategic\"].commitment_usd_bn", &["number"]);
+    check_error(
+        &patched("horizon_years = 30", "horizon_years = \"30\""),
+        9,
+        17,
+        "deal.horizon_years",
+        &["string", "whole number"],
+    );
+    check_error(
+        &patched("commitment_usd_bn = 200.0", "commitment_usd_bn = \"200\""),
+        13,
+        21,
+        "facility[\"strategic\"].commitment_usd_bn",
+        &["number"],
+    );
 }
 
 #[test]
 fn negative_money() {
-    check_error(&patched("annual_cap_usd_bn = 20.0", "annual_cap_usd_bn = -20.0"), 14, 21, "facility[\"strategic\"].annual_cap_usd_bn", &["-20", "0 or more"]);
-    check_error(&patched("[0.0, 0.0, 2.9, 2.9, 2.9]", "[0.0, -1.0, 2.9]"), 47, 27, "project[\"ohio-gas-power\"].cash_flows_usd_bn[1]", &["-1", "0 or more"]);
+    check_error(
+        &patched("annual_cap_usd_bn = 20.0", "annual_cap_usd_bn = -20.0"),
+        14,
+        21,
+        "facility[\"strategic\"].annual_cap_usd_bn",
+        &["-20", "0 or more"],
+    );
+    check_error(
+        &patched("[0.0, 0.0, 2.9, 2.9, 2.9]", "[0.0, -1.0, 2.9]"),
+        47,
+        27,
+        "project[\"ohio-gas-power\"].cash_flows_usd_bn[1]",
+        &["-1", "0 or more"],
+    );
 }
 
 #[test]
 fn not_a_number() {
-    check_error(&patched("commitment_usd_bn = 200.0", "commitment_usd_bn = nan"), 13, 21, "facility[\"strategic\"].commitment_usd_bn", &["NaN"]);
-    check_error(&patched("size_usd_bn = 33.3", "size_usd_bn = inf"), 46, 15, "project[\"ohio-gas-power\"].size_usd_bn", &["inf"]);
+    check_error(
+        &patched("commitment_usd_bn = 200.0", "commitment_usd_bn = nan"),
+        13,
+        21,
+        "facility[\"strategic\"].commitment_usd_bn",
+        &["NaN"],
+    );
+    check_error(
+        &patched("size_usd_bn = 33.3", "size_usd_bn = inf"),
+        46,
+        15,
+        "project[\"ohio-gas-power\"].size_usd_bn",
+        &["inf"],
+    );
 }
 
 #[test]
 fn percentages_instead_of_fractions() {
-    check_error(&patched("host_tax_rate = 0.21", "host_tax_rate = 21"), 29, 17, "waterfall.mou.host_tax_rate", &["21", "0.15, not 15"]);
+    check_error(
+        &patched("host_tax_rate = 0.21", "host_tax_rate = 21"),
+        29,
+        17,
+        "waterfall.mou.host_tax_rate",
+        &["21", "0.15, not 15"],
+    );
 }
 
 #[test]
 fn shares_that_do_not_sum_to_one() {
-    check_error(&patched("{ equity = 0.4, loan = 0.3, guarantee = 0.3 }", "{ equity = 0.4, loan = 0.3, guarantee = 0.2 }"), 23, 15, "facility[\"shipbuilding\"].instruments", &["= 1"]);
-    check_error(&patched("{ investor = 0.1, host = 0.9 }", "{ investor = 0.1, host = 0.8 }"), 36, 3, "waterfall.mou.tiers[1]", &["sum to 1"]);
+    check_error(
+        &patched(
+            "{ equity = 0.4, loan = 0.3, guarantee = 0.3 }",
+            "{ equity = 0.4, loan = 0.3, guarantee = 0.2 }",
+        ),
+        23,
+        15,
+        "facility[\"shipbuilding\"].instruments",
+        &["= 1"],
+    );
+    check_error(
+        &patched(
+            "{ investor = 0.1, host = 0.9 }",
+            "{ investor = 0.1, host = 0.8 }",
+        ),
+        36,
+        3,
+        "waterfall.mou.tiers[1]",
+        &["sum to 1"],
+    );
 }
 
 #[test]
 fn dates_outside_the_horizon() {
-    check_error(&patched("selected = 2026-02-17", "selected = 2025-01-01"), 45, 12, "project[\"ohio-gas-power\"].selected", &["2025-01-01", "2025-11-14 to 2055-11-14"]);
-    check_error(&patched("selected = 2026-02-17", "selected = 2056-01-01"), 45, 12, "project[\"ohio-gas-power\"].selected", &["within the horizon"]);
+    check_error(
+        &patched("selected = 2026-02-17", "selected = 2025-01-01"),
+        45,
+        12,
+        "project[\"ohio-gas-power\"].selected",
+        &["2025-01-01", "2025-11-14 to 2055-11-14"],
+    );
+    check_error(
+        &patched("selected = 2026-02-17", "selected = 2056-01-01"),
+        45,
+        12,
+        "project[\"ohio-gas-power\"].selected",
+        &["within the horizon"],
+    );
 }
 
 #[test]
 fn selected_after_selection_ends() {
-    check_error(&patched("selected = 2026-02-17", "selected = 2029-02-01"), 45, 12, "project[\"ohio-gas-power\"].selected", &["2029-01-19"]);
+    check_error(
+        &patched("selected = 2026-02-17", "selected = 2029-02-01"),
+        45,
+        12,
+        "project[\"ohio-gas-power\"].selected",
+        &["2029-01-19"],
+    );
 }
 
 #[test]
 fn a_date_with_a_time() {
-    check_error(&patched("start = 2025-11-14", "start = 2025-11-14T10:00:00"), 8, 9, "deal.start", &["no time"]);
+    check_error(
+        &patched("start = 2025-11-14", "start = 2025-11-14T10:00:00"),
+        8,
+        9,
+        "deal.start",
+        &["no time"],
+    );
 }
 
 #[test]
 fn undefined_waterfall_suggests_the_closest() {
-    check_error(&patched("waterfall = \"mou\"", "waterfall = \"mu\""), 18, 13, "facility[\"strategic\"].waterfall", &["\"mou\"", "did you mean \"mou\"?"]);
+    check_error(
+        &patched("waterfall = \"mou\"", "waterfall = \"mu\""),
+        18,
+        13,
+        "facility[\"strategic\"].waterfall",
+        &["\"mou\"", "did you mean \"mou\"?"],
+    );
 }
 
 #[test]
 fn undefined_facility_suggests_the_closest() {
-    check_error(&patched("facility = \"strategic\"", "facility = \"strategic-fund\""), 44, 12, "project[\"ohio-gas-power\"].facility", &["\"strategic\"", "did you mean \"strategic\"?"]);
+    check_error(
+        &patched("facility = \"strategic\"", "facility = \"strategic-fund\""),
+        44,
+        12,
+        "project[\"ohio-gas-power\"].facility",
+        &["\"strategic\"", "did you mean \"strategic\"?"],
+    );
 }
 
 #[test]
 fn unknown_enum_values_suggest_the_closest() {
-    check_error(&patched("recoup = \"deemed-allocation\"", "recoup = \"deemed_allocation\""), 30, 10, "waterfall.mou.recoup", &["\"capital\"", "did you mean \"deemed-allocation\"?"]);
-    check_error(&patched("scope = \"project\"", "scope = \"pooled\""), 33, 9, "waterfall.mou.scope", &["\"portfolio\""]);
-    check_error(&patched("until = \"recouped\"", "until = \"recoup\""), 35, 13, "waterfall.mou.tiers[0].until", &["\"recouped\""]);
+    check_error(
+        &patched(
+            "recoup = \"deemed-allocation\"",
+            "recoup = \"deemed_allocation\"",
+        ),
+        30,
+        10,
+        "waterfall.mou.recoup",
+        &["\"capital\"", "did you mean \"deemed-allocation\"?"],
+    );
+    check_error(
+        &patched("scope = \"project\"", "scope = \"pooled\""),
+        33,
+        9,
+        "waterfall.mou.scope",
+        &["\"portfolio\""],
+    );
+    check_error(
+        &patched("until = \"recouped\"", "until = \"recoup\""),
+        35,
+        13,
+        "waterfall.mou.tiers[0].until",
+        &["\"recouped\""],
+    );
 }
 
 #[test]
 fn recoup_rules_need_their_parameters() {
-    check_error(&patched("deemed_rate = 0.055\n", ""), 30, 10, "waterfall.mou.deemed_rate", &["deemed_rate"]);
-    check_error(&patched("deemed_life_years = 20\n", ""), 30, 10, "waterfall.mou.deemed_life_years", &["deemed_life_years"]);
+    check_error(
+        &patched("deemed_rate = 0.055\n", ""),
+        30,
+        10,
+        "waterfall.mou.deemed_rate",
+        &["deemed_rate"],
+    );
+    check_error(
+        &patched("deemed_life_years = 20\n", ""),
+        30,
+        10,
+        "waterfall.mou.deemed_life_years",
+        &["deemed_life_years"],
+    );
 }
 
 #[test]
 fn loans_need_terms() {
-    check_error(&patched("loan = { rate = 0.05, years = 12 }\n", ""), 23, 15, "facility[\"shipbuilding\"].loan", &["loan"]);
+    check_error(
+        &patched("loan = { rate = 0.05, years = 12 }\n", ""),
+        23,
+        15,
+        "facility[\"shipbuilding\"].loan",
+        &["loan"],
+    );
 }
 
 #[test]
 fn funding_lag_needs_exactly_one_unit() {
-    check_error(&patched("{ business_days = 45 }", "{ business_days = 45, days = 63 }"), 16, 15, "facility[\"strategic\"].funding_lag", &["exactly one"]);
+    check_error(
+        &patched(
+            "{ business_days = 45 }",
+            "{ business_days = 45, days = 63 }",
+        ),
+        16,
+        15,
+        "facility[\"strategic\"].funding_lag",
+        &["exactly one"],
+    );
 }
 
 #[test]
 fn tiers_after_an_open_ended_tier_can_never_be_reached() {
-    check_error(&patched("{ until = \"recouped\", investor = 0.5, host = 0.5 }", "{ investor = 0.5, host = 0.5 }"), 35, 3, "waterfall.mou.tiers[0]", &["until"]);
+    check_error(
+        &patched(
+            "{ until = \"recouped\", investor = 0.5, host = 0.5 }",
+            "{ investor = 0.5, host = 0.5 }",
+        ),
+        35,
+        3,
+        "waterfall.mou.tiers[0]",
+        &["until"],
+    );
 }
 
 #[test]
 fn the_last_tier_cannot_wait_for_recoup() {
-    check_error(&patched("tiers = [ { investor = 1.0, host = 0.0 } ]", "tiers = [ { until = \"recouped\", investor = 1.0, host = 0.0 } ]"), 40, 21, "waterfall.owner.tiers[0].until", &["last tier"]);
+    check_error(
+        &patched(
+            "tiers = [ { investor = 1.0, host = 0.0 } ]",
+            "tiers = [ { until = \"recouped\", investor = 1.0, host = 0.0 } ]",
+        ),
+        40,
+        21,
+        "waterfall.owner.tiers[0].until",
+        &["last tier"],
+    );
 }
 
 #[test]
 fn a_project_needs_exactly_one_form_of_cash() {
-    check_error(&patched("cash_flows_usd_bn = [0.0, 0.0, 2.9, 2.9, 2.9]", "cash_flows_usd_bn = [1.0]\nirr = 0.07"), 47, 21, "project[\"ohio-gas-power\"].cash_flows_usd_bn", &["both"]);
-    check_error(&patched("life_years = 25\n", ""), 49, 1, "project[\"yard\"].life_years", &["life_years"]);
+    check_error(
+        &patched(
+            "cash_flows_usd_bn = [0.0, 0.0, 2.9, 2.9, 2.9]",
+            "cash_flows_usd_bn = [1.0]\nirr = 0.07",
+        ),
+        47,
+        21,
+        "project[\"ohio-gas-power\"].cash_flows_usd_bn",
+        &["both"],
+    );
+    check_error(
+        &patched("life_years = 25\n", ""),
+        49,
+        1,
+        "project[\"yard\"].life_years",
+        &["life_years"],
+    );
 }
 
 #[test]
 fn duplicate_ids() {
-    check_error(&patched("id = \"yard\"", "id = \"ohio-gas-power\""), 50, 6, "project[\"ohio-gas-power\"].id", &["second time"]);
+    check_error(
+        &patched("id = \"yard\"", "id = \"ohio-gas-power\""),
+        50,
+        6,
+        "project[\"ohio-gas-power\"].id",
+        &["second time"],
+    );
 }
 
 #[test]
 fn bad_identifiers_and_parties() {
-    check_error(&patched("id = \"test-deal\"", "id = \"Test Deal\""), 4, 6, "deal.id", &["[a-z0-9-]+"]);
-    check_error(&patched("investor = \"KR\"", "investor = \"Korea\""), 6, 12, "deal.investor", &["ISO 3166-1"]);
+    check_error(
+        &patched("id = \"test-deal\"", "id = \"Test Deal\""),
+        4,
+        6,
+        "deal.id",
+        &["[a-z0-9-]+"],
+    );
+    check_error(
+        &patched("investor = \"KR\"", "investor = \"Korea\""),
+        6,
+        12,
+        "deal.investor",
+        &["ISO 3166-1"],
+    );
 }
 
 #[test]
@@ -278,17 +524,31 @@ fn later_sections_are_recognised_and_not_supported_yet() {
     }
     let source = format!("{BASE}\n[pipeline.strategic]\nprojects_per_year = 5\n");
     let diagnostics = parse_deal(&source).unwrap_err();
-    assert!(diagnostics[0].message().contains("not supported yet"), "{}", diagnostics[0]);
+    assert!(
+        diagnostics[0].message().contains("not supported yet"),
+        "{}",
+        diagnostics[0]
+    );
 }
 
 #[test]
 fn credit_fields_on_projects_are_not_supported_yet() {
-    check_error(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nrecovery_rate = 0.8"), 54, 17, "project[\"yard\"].recovery_rate", &["not supported yet"]);
+    check_error(
+        &patched(
+            "size_usd_bn = 5.0",
+            "size_usd_bn = 5.0\nrecovery_rate = 0.8",
+        ),
+        54,
+        17,
+        "project[\"yard\"].recovery_rate",
+        &["not supported yet"],
+    );
 }
 
 #[test]
 fn every_problem_is_reported_in_source_order() {
-    let source = patched("annual_cap_usd_bn = 20.0", "annual_cap_usd_bn = -20.0").replace("host_tax_rate = 0.21", "host_tax_rate = 2.1");
+    let source = patched("annual_cap_usd_bn = 20.0", "annual_cap_usd_bn = -20.0")
+        .replace("host_tax_rate = 0.21", "host_tax_rate = 2.1");
     let diagnostics = parse_deal(&source).unwrap_err();
     assert_eq!(diagnostics.len(), 2);
     assert!(diagnostics[0].span.start < diagnostics[1].span.start);
@@ -298,7 +558,21 @@ fn every_problem_is_reported_in_source_order() {
 fn the_schema_names_every_section() {
     let schema = serde_json::to_value(json_schema()).unwrap();
     let properties = schema["properties"].as_object().unwrap();
-    for name in ["schema", "deal", "facility", "waterfall", "project", "run", "pipeline", "trade", "fx", "reserves", "stability", "decline", "credit"] {
+    for name in [
+        "schema",
+        "deal",
+        "facility",
+        "waterfall",
+        "project",
+        "run",
+        "pipeline",
+        "trade",
+        "fx",
+        "reserves",
+        "stability",
+        "decline",
+        "credit",
+    ] {
         assert!(properties.contains_key(name), "{name}");
     }
 }

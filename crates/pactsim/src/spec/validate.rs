@@ -18,13 +18,31 @@ const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Sections of the contract that later versions read; this one rejects them by name.
 const NOT_SUPPORTED_YET: [(&str, &str); 7] = [
-    ("pipeline", "generated project pipelines arrive with the Monte Carlo runner"),
+    (
+        "pipeline",
+        "generated project pipelines arrive with the Monte Carlo runner",
+    ),
     ("trade", "the trade engine is not part of this version"),
-    ("fx", "exchange-rate models arrive with the currency and reserves engine"),
-    ("reserves", "reserves arrive with the currency and reserves engine"),
-    ("stability", "the FX-stability clause arrives with the currency and reserves engine"),
-    ("decline", "declines and snapbacks arrive with the Monte Carlo runner"),
-    ("credit", "correlated defaults arrive with the Monte Carlo runner"),
+    (
+        "fx",
+        "exchange-rate models arrive with the currency and reserves engine",
+    ),
+    (
+        "reserves",
+        "reserves arrive with the currency and reserves engine",
+    ),
+    (
+        "stability",
+        "the FX-stability clause arrives with the currency and reserves engine",
+    ),
+    (
+        "decline",
+        "declines and snapbacks arrive with the Monte Carlo runner",
+    ),
+    (
+        "credit",
+        "correlated defaults arrive with the Monte Carlo runner",
+    ),
 ];
 
 pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
@@ -33,7 +51,9 @@ pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
     if check.diagnostics.is_empty() {
         Ok(deal.expect("a deal is built whenever no rule failed"))
     } else {
-        check.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+        check
+            .diagnostics
+            .sort_by_key(|d| (d.span.start, d.span.end));
         Err(check.diagnostics)
     }
 }
@@ -45,8 +65,15 @@ struct Checker {
 }
 
 impl Checker {
-    fn fail(&mut self, span: Range<usize>, field: &str, found: impl Into<String>, expected: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::new(span, field, found, expected));
+    fn fail(
+        &mut self,
+        span: Range<usize>,
+        field: &str,
+        found: impl Into<String>,
+        expected: impl Into<String>,
+    ) {
+        self.diagnostics
+            .push(Diagnostic::new(span, field, found, expected));
     }
 
     fn fail_with_hint(
@@ -57,7 +84,8 @@ impl Checker {
         expected: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.diagnostics.push(Diagnostic::new(span, field, found, expected).with_hint(hint));
+        self.diagnostics
+            .push(Diagnostic::new(span, field, found, expected).with_hint(hint));
     }
 
     fn default_applied(&mut self, field: &str, value: &str) {
@@ -101,7 +129,8 @@ impl Checker {
 
     /// An annual interest or discount rate: above -100% and at most 100% a year.
     fn rate(&mut self, value: &Spanned<f64>, field: &str) -> Option<f64> {
-        const EXPECTED: &str = "an annual rate as a fraction, above -1 and at most 1 (write 0.05, not 5)";
+        const EXPECTED: &str =
+            "an annual rate as a fraction, above -1 and at most 1 (write 0.05, not 5)";
         let v = self.finite(value, field, EXPECTED)?;
         if v <= -1.0 || v > 1.0 {
             self.fail(value.span(), field, format!("{v}"), EXPECTED);
@@ -113,7 +142,12 @@ impl Checker {
     fn whole(&mut self, value: &Spanned<i64>, field: &str, min: i64, max: i64) -> Option<u32> {
         let v = *value.get_ref();
         if v < min || v > max {
-            self.fail(value.span(), field, format!("{v}"), format!("a whole number from {min} to {max}"));
+            self.fail(
+                value.span(),
+                field,
+                format!("{v}"),
+                format!("a whole number from {min} to {max}"),
+            );
             return None;
         }
         u32::try_from(v).ok()
@@ -126,7 +160,11 @@ impl Checker {
             self.fail(value.span(), field, datetime.to_string(), expected);
             return None;
         };
-        match NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day)) {
+        match NaiveDate::from_ymd_opt(
+            i32::from(date.year),
+            u32::from(date.month),
+            u32::from(date.day),
+        ) {
             Some(d) => Some(d),
             None => {
                 self.fail(value.span(), field, datetime.to_string(), expected);
@@ -135,21 +173,40 @@ impl Checker {
         }
     }
 
-    fn date_in_horizon(&mut self, value: &RawDate, field: &str, horizon: Option<(NaiveDate, NaiveDate)>) -> Option<NaiveDate> {
+    fn date_in_horizon(
+        &mut self,
+        value: &RawDate,
+        field: &str,
+        horizon: Option<(NaiveDate, NaiveDate)>,
+    ) -> Option<NaiveDate> {
         let date = self.date(value, field)?;
-        if let Some((start, end)) = horizon {
-            if date < start || date > end {
-                self.fail(value.span(), field, date.to_string(), format!("a date within the horizon, {start} to {end}"));
-                return None;
-            }
+        if let Some((start, end)) = horizon
+            && (date < start || date > end)
+        {
+            self.fail(
+                value.span(),
+                field,
+                date.to_string(),
+                format!("a date within the horizon, {start} to {end}"),
+            );
+            return None;
         }
         Some(date)
     }
 
     fn identifier(&mut self, value: &Spanned<String>, field: &str) -> Option<String> {
         let id = value.get_ref();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            self.fail(value.span(), field, format!("\"{id}\""), "lower-case letters, digits and hyphens ([a-z0-9-]+)");
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            self.fail(
+                value.span(),
+                field,
+                format!("\"{id}\""),
+                "lower-case letters, digits and hyphens ([a-z0-9-]+)",
+            );
             return None;
         }
         Some(id.clone())
@@ -158,22 +215,45 @@ impl Checker {
     fn party(&mut self, value: &Spanned<String>, field: &str) -> Option<String> {
         let code = value.get_ref();
         if code.len() != 2 || !code.chars().all(|c| c.is_ascii_uppercase()) {
-            self.fail(value.span(), field, format!("\"{code}\""), "an ISO 3166-1 alpha-2 code such as \"KR\", or \"EU\"");
+            self.fail(
+                value.span(),
+                field,
+                format!("\"{code}\""),
+                "an ISO 3166-1 alpha-2 code such as \"KR\", or \"EU\"",
+            );
             return None;
         }
         Some(code.clone())
     }
 
     /// One of a fixed set of names, with the closest one as a hint.
-    fn name<T: Copy>(&mut self, value: &Spanned<String>, field: &str, allowed: &[(&str, T)]) -> Option<T> {
+    fn name<T: Copy>(
+        &mut self,
+        value: &Spanned<String>,
+        field: &str,
+        allowed: &[(&str, T)],
+    ) -> Option<T> {
         let found = value.get_ref();
         if let Some((_, v)) = allowed.iter().find(|(name, _)| name == found) {
             return Some(*v);
         }
         let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
-        let expected = format!("one of {}", names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "));
+        let expected = format!(
+            "one of {}",
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         match closest_name(found, names.iter().copied()) {
-            Some(close) => self.fail_with_hint(value.span(), field, format!("\"{found}\""), expected, format!("did you mean \"{close}\"?")),
+            Some(close) => self.fail_with_hint(
+                value.span(),
+                field,
+                format!("\"{found}\""),
+                expected,
+                format!("did you mean \"{close}\"?"),
+            ),
             None => self.fail(value.span(), field, format!("\"{found}\""), expected),
         }
         None
@@ -183,9 +263,22 @@ impl Checker {
 
     fn deal_file(&mut self, raw: &RawDealFile) -> Option<Deal> {
         if *raw.schema.get_ref() != 1 {
-            self.fail(raw.schema.span(), "schema", raw.schema.get_ref().to_string(), "1 (the only deal file schema so far)");
+            self.fail(
+                raw.schema.span(),
+                "schema",
+                raw.schema.get_ref().to_string(),
+                "1 (the only deal file schema so far)",
+            );
         }
-        let sections = [&raw.pipeline, &raw.trade, &raw.fx, &raw.reserves, &raw.stability, &raw.decline, &raw.credit];
+        let sections = [
+            &raw.pipeline,
+            &raw.trade,
+            &raw.fx,
+            &raw.reserves,
+            &raw.stability,
+            &raw.decline,
+            &raw.credit,
+        ];
         for (section, (name, why)) in sections.into_iter().zip(NOT_SUPPORTED_YET) {
             if let Some(value) = section {
                 self.fail_with_hint(
@@ -219,12 +312,22 @@ impl Checker {
             let f = facility.get_ref();
             let id = f.id.get_ref().as_str();
             if facility_ids.contains(&id) {
-                self.fail(f.id.span(), &format!("facility[\"{id}\"].id"), format!("\"{id}\" a second time"), "facility ids that are unique");
+                self.fail(
+                    f.id.span(),
+                    &format!("facility[\"{id}\"].id"),
+                    format!("\"{id}\" a second time"),
+                    "facility ids that are unique",
+                );
             }
             facility_ids.push(id);
-            if let Some((mut built, waterfall_name)) = self.facility(facility, horizon, &waterfall_names) {
+            if let Some((mut built, waterfall_name)) =
+                self.facility(facility, horizon, &waterfall_names)
+            {
                 built.waterfall = match waterfall_name {
-                    Some(name) => waterfall_names.iter().position(|n| *n == name).expect("facility() resolved the name"),
+                    Some(name) => waterfall_names
+                        .iter()
+                        .position(|n| *n == name)
+                        .expect("facility() resolved the name"),
                     None => owner_index,
                 };
                 facilities.push(built);
@@ -237,7 +340,10 @@ impl Checker {
                 recoup: Recoup::Capital,
                 scope: Scope::Project,
                 recoup_tier: None,
-                final_tier: Tier { investor: 1.0, host: 0.0 },
+                final_tier: Tier {
+                    investor: 1.0,
+                    host: 0.0,
+                },
             });
         }
         let facilities_ok = facilities.len() == raw.facility.len();
@@ -247,7 +353,12 @@ impl Checker {
         for project in &raw.project {
             let p = project.get_ref();
             if !project_ids.insert(p.id.get_ref().clone()) {
-                self.fail(p.id.span(), &format!("project[\"{}\"].id", p.id.get_ref()), format!("\"{}\" a second time", p.id.get_ref()), "project ids that are unique");
+                self.fail(
+                    p.id.span(),
+                    &format!("project[\"{}\"].id", p.id.get_ref()),
+                    format!("\"{}\" a second time", p.id.get_ref()),
+                    "project ids that are unique",
+                );
             }
             if let Some(built) = self.project(project, horizon, &raw.facility, &facility_ids) {
                 projects.push(built);
@@ -256,11 +367,22 @@ impl Checker {
 
         let run = self.run(raw.run.as_ref());
 
-        if !self.diagnostics.is_empty() || !facilities_ok || !waterfalls_ok || projects.len() != raw.project.len() {
+        if !self.diagnostics.is_empty()
+            || !facilities_ok
+            || !waterfalls_ok
+            || projects.len() != raw.project.len()
+        {
             return None;
         }
         let deal = deal?;
-        Some(Deal { facilities, waterfalls, projects, run: run?, defaults_applied: std::mem::take(&mut self.defaults), ..deal })
+        Some(Deal {
+            facilities,
+            waterfalls,
+            projects,
+            run: run?,
+            defaults_applied: std::mem::take(&mut self.defaults),
+            ..deal
+        })
     }
 
     /// `[deal]`: returns a Deal with empty collections, filled in by the caller.
@@ -272,7 +394,12 @@ impl Checker {
         let start = self.date(&d.start, "deal.start");
         let horizon_years = self.whole(&d.horizon_years, "deal.horizon_years", 1, 100);
         if d.title.get_ref().trim().is_empty() {
-            self.fail(d.title.span(), "deal.title", "an empty title", "a title for people");
+            self.fail(
+                d.title.span(),
+                "deal.title",
+                "an empty title",
+                "a title for people",
+            );
         }
         let (start, horizon_years) = (start?, horizon_years?);
         Some(Deal {
@@ -286,7 +413,12 @@ impl Checker {
             facilities: Vec::new(),
             waterfalls: Vec::new(),
             projects: Vec::new(),
-            run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
+            run: RunSettings {
+                paths: 1,
+                seed: 1,
+                investor_discount_rate: 0.04,
+                host_discount_rate: 0.04,
+            },
             defaults_applied: Vec::new(),
         })
     }
@@ -301,7 +433,12 @@ impl Checker {
         let f = raw.get_ref();
         let id = f.id.get_ref().clone();
         if id.is_empty() {
-            self.fail(f.id.span(), "facility.id", "an empty id", "a name for the facility");
+            self.fail(
+                f.id.span(),
+                "facility.id",
+                "an empty id",
+                "a name for the facility",
+            );
         }
         let at = |field: &str| format!("facility[\"{id}\"].{field}");
 
@@ -311,7 +448,9 @@ impl Checker {
             None => Some(None),
         };
         let selection_ends = match &f.selection_ends {
-            Some(date) => self.date_in_horizon(date, &at("selection_ends"), horizon).map(Some),
+            Some(date) => self
+                .date_in_horizon(date, &at("selection_ends"), horizon)
+                .map(Some),
             None => Some(None),
         };
         let funding_lag = match &f.funding_lag {
@@ -325,7 +464,11 @@ impl Checker {
             Some(shares) => self.instruments(shares, &at("instruments")),
             None => {
                 self.default_applied(&at("instruments"), "{ equity = 1.0 }");
-                Some(Instruments { equity: 1.0, loan: 0.0, guarantee: 0.0 })
+                Some(Instruments {
+                    equity: 1.0,
+                    loan: 0.0,
+                    guarantee: 0.0,
+                })
             }
         };
         let loan = match &f.loan {
@@ -333,15 +476,18 @@ impl Checker {
                 let l = loan.get_ref();
                 let rate = self.rate(&l.rate, &at("loan.rate"));
                 let years = self.whole(&l.years, &at("loan.years"), 1, 100);
-                Some(rate.zip(years).map(|(rate, years)| LoanTerms { rate, years }))
+                Some(
+                    rate.zip(years)
+                        .map(|(rate, years)| LoanTerms { rate, years }),
+                )
             }
             None => Some(None),
         };
-        if let (Some(shares), None) = (&instruments, &f.loan) {
-            if shares.loan > 0.0 || shares.guarantee > 0.0 {
-                let span = f.instruments.as_ref().map_or(f.id.span(), |i| i.span());
-                self.fail(span, &at("loan"), "no `loan` terms", "`loan = { rate = …, years = … }` because the facility has a loan or guarantee share");
-            }
+        if let (Some(shares), None) = (&instruments, &f.loan)
+            && (shares.loan > 0.0 || shares.guarantee > 0.0)
+        {
+            let span = f.instruments.as_ref().map_or(f.id.span(), |i| i.span());
+            self.fail(span, &at("loan"), "no `loan` terms", "`loan = { rate = …, years = … }` because the facility has a loan or guarantee share");
         }
         let fee = match &f.guarantee_fee_rate {
             Some(fee) => self.fraction(fee, &at("guarantee_fee_rate")),
@@ -362,17 +508,38 @@ impl Checker {
                     let expected = if waterfall_names.is_empty() {
                         "the name of a [waterfall.NAME] table (this file defines none)".to_string()
                     } else {
-                        format!("one of the waterfalls defined: {}", waterfall_names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "))
+                        format!(
+                            "one of the waterfalls defined: {}",
+                            waterfall_names
+                                .iter()
+                                .map(|n| format!("\"{n}\""))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                     };
                     match closest_name(found, waterfall_names.iter().copied()) {
-                        Some(close) => self.fail_with_hint(name.span(), &at("waterfall"), format!("\"{found}\""), expected, format!("did you mean \"{close}\"?")),
-                        None => self.fail(name.span(), &at("waterfall"), format!("\"{found}\""), expected),
+                        Some(close) => self.fail_with_hint(
+                            name.span(),
+                            &at("waterfall"),
+                            format!("\"{found}\""),
+                            expected,
+                            format!("did you mean \"{close}\"?"),
+                        ),
+                        None => self.fail(
+                            name.span(),
+                            &at("waterfall"),
+                            format!("\"{found}\""),
+                            expected,
+                        ),
                     }
                     None
                 }
             }
             None => {
-                self.default_applied(&at("waterfall"), "investor-owned (all equity cash to the investor)");
+                self.default_applied(
+                    &at("waterfall"),
+                    "investor-owned (all equity cash to the investor)",
+                );
                 Some(None)
             }
         };
@@ -395,10 +562,19 @@ impl Checker {
     fn funding_lag(&mut self, raw: &Spanned<RawFundingLag>, field: &str) -> Option<FundingLag> {
         let lag = raw.get_ref();
         match (&lag.business_days, &lag.days) {
-            (Some(n), None) => self.whole(n, &format!("{field}.business_days"), 0, 3650).map(FundingLag::BusinessDays),
-            (None, Some(n)) => self.whole(n, &format!("{field}.days"), 0, 3650).map(FundingLag::Days),
+            (Some(n), None) => self
+                .whole(n, &format!("{field}.business_days"), 0, 3650)
+                .map(FundingLag::BusinessDays),
+            (None, Some(n)) => self
+                .whole(n, &format!("{field}.days"), 0, 3650)
+                .map(FundingLag::Days),
             _ => {
-                self.fail(raw.span(), field, "neither or both of `business_days` and `days`", "exactly one: `{ business_days = 45 }` or `{ days = 45 }`");
+                self.fail(
+                    raw.span(),
+                    field,
+                    "neither or both of `business_days` and `days`",
+                    "exactly one: `{ business_days = 45 }` or `{ days = 45 }`",
+                );
                 None
             }
         }
@@ -410,14 +586,27 @@ impl Checker {
             Some(v) => self.fraction(v, &format!("{field}.{name}")),
             None => Some(0.0),
         };
-        let (equity, loan, guarantee) = (share(&i.equity, "equity"), share(&i.loan, "loan"), share(&i.guarantee, "guarantee"));
+        let (equity, loan, guarantee) = (
+            share(&i.equity, "equity"),
+            share(&i.loan, "loan"),
+            share(&i.guarantee, "guarantee"),
+        );
         let (equity, loan, guarantee) = (equity?, loan?, guarantee?);
         let sum = equity + loan + guarantee;
         if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
-            self.fail(raw.span(), field, format!("shares summing to {sum}"), "equity + loan + guarantee = 1");
+            self.fail(
+                raw.span(),
+                field,
+                format!("shares summing to {sum}"),
+                "equity + loan + guarantee = 1",
+            );
             return None;
         }
-        Some(Instruments { equity, loan, guarantee })
+        Some(Instruments {
+            equity,
+            loan,
+            guarantee,
+        })
     }
 
     fn waterfall(&mut self, name: &str, raw: &Spanned<RawWaterfall>) -> Option<Waterfall> {
@@ -437,9 +626,22 @@ impl Checker {
             Deemed,
         }
         // Recoup rule and scope matter only to a waterfall whose first tier runs until recouped.
-        let recoups = w.tiers.as_ref().is_some_and(|tiers| tiers.get_ref().first().is_some_and(|t| t.get_ref().until.is_some()));
+        let recoups = w.tiers.as_ref().is_some_and(|tiers| {
+            tiers
+                .get_ref()
+                .first()
+                .is_some_and(|t| t.get_ref().until.is_some())
+        });
         let kind = match &w.recoup {
-            Some(recoup) => self.name(recoup, &at("recoup"), &[("capital", RecoupKind::Capital), ("hurdle", RecoupKind::Hurdle), ("deemed-allocation", RecoupKind::Deemed)]),
+            Some(recoup) => self.name(
+                recoup,
+                &at("recoup"),
+                &[
+                    ("capital", RecoupKind::Capital),
+                    ("hurdle", RecoupKind::Hurdle),
+                    ("deemed-allocation", RecoupKind::Deemed),
+                ],
+            ),
             None => {
                 if recoups {
                     self.default_applied(&at("recoup"), "\"capital\"");
@@ -448,7 +650,11 @@ impl Checker {
             }
         };
         let scope = match &w.scope {
-            Some(scope) => self.name(scope, &at("scope"), &[("project", Scope::Project), ("portfolio", Scope::Portfolio)]),
+            Some(scope) => self.name(
+                scope,
+                &at("scope"),
+                &[("project", Scope::Project), ("portfolio", Scope::Portfolio)],
+            ),
             None => {
                 if recoups {
                     self.default_applied(&at("scope"), "\"project\"");
@@ -460,7 +666,12 @@ impl Checker {
         let mut deemed_rate = || match &w.deemed_rate {
             Some(rate) => self.rate(rate, &at("deemed_rate")),
             None => {
-                self.fail(recoup_span.clone(), &at("deemed_rate"), "no `deemed_rate`", "a `deemed_rate` because this recoup rule needs one");
+                self.fail(
+                    recoup_span.clone(),
+                    &at("deemed_rate"),
+                    "no `deemed_rate`",
+                    "a `deemed_rate` because this recoup rule needs one",
+                );
                 None
             }
         };
@@ -472,27 +683,55 @@ impl Checker {
                 let life = match &w.deemed_life_years {
                     Some(years) => self.whole(years, &at("deemed_life_years"), 1, 100),
                     None => {
-                        self.fail(recoup_span.clone(), &at("deemed_life_years"), "no `deemed_life_years`", "`deemed_life_years` because \"deemed-allocation\" needs one");
+                        self.fail(
+                            recoup_span.clone(),
+                            &at("deemed_life_years"),
+                            "no `deemed_life_years`",
+                            "`deemed_life_years` because \"deemed-allocation\" needs one",
+                        );
                         None
                     }
                 };
-                rate.zip(life).map(|(rate, life_years)| Recoup::DeemedAllocation { rate, life_years })
+                rate.zip(life)
+                    .map(|(rate, life_years)| Recoup::DeemedAllocation { rate, life_years })
             }
         };
         let tiers = self.tiers(name, w.tiers.as_ref());
         let (recoup_tier, final_tier) = tiers?;
-        Some(Waterfall { name: name.to_string(), host_tax_rate: host_tax_rate?, recoup: recoup?, scope: scope?, recoup_tier, final_tier })
+        Some(Waterfall {
+            name: name.to_string(),
+            host_tax_rate: host_tax_rate?,
+            recoup: recoup?,
+            scope: scope?,
+            recoup_tier,
+            final_tier,
+        })
     }
 
-    fn tiers(&mut self, name: &str, raw: Option<&Spanned<Vec<Spanned<RawTier>>>>) -> Option<(Option<Tier>, Tier)> {
+    fn tiers(
+        &mut self,
+        name: &str,
+        raw: Option<&Spanned<Vec<Spanned<RawTier>>>>,
+    ) -> Option<(Option<Tier>, Tier)> {
         let field = format!("waterfall.{name}.tiers");
         let Some(raw) = raw else {
             self.default_applied(&field, "[{ investor = 1.0, host = 0.0 }]");
-            return Some((None, Tier { investor: 1.0, host: 0.0 }));
+            return Some((
+                None,
+                Tier {
+                    investor: 1.0,
+                    host: 0.0,
+                },
+            ));
         };
         let tiers = raw.get_ref();
         if tiers.is_empty() {
-            self.fail(raw.span(), &field, "an empty list", "at least one tier, e.g. [{ investor = 1.0, host = 0.0 }]");
+            self.fail(
+                raw.span(),
+                &field,
+                "an empty list",
+                "at least one tier, e.g. [{ investor = 1.0, host = 0.0 }]",
+            );
             return None;
         }
         let mut built = Vec::new();
@@ -502,17 +741,27 @@ impl Checker {
             let at = format!("{field}[{index}]");
             let investor = self.fraction(&t.investor, &format!("{at}.investor"));
             let host = self.fraction(&t.host, &format!("{at}.host"));
-            if let (Some(investor), Some(host)) = (investor, host) {
-                if (investor + host - 1.0).abs() > SHARE_SUM_TOLERANCE {
-                    self.fail(tier.span(), &at, format!("investor {investor} + host {host} = {}", investor + host), "shares that sum to 1");
-                }
+            if let (Some(investor), Some(host)) = (investor, host)
+                && (investor + host - 1.0).abs() > SHARE_SUM_TOLERANCE
+            {
+                self.fail(
+                    tier.span(),
+                    &at,
+                    format!("investor {investor} + host {host} = {}", investor + host),
+                    "shares that sum to 1",
+                );
             }
             let last = index + 1 == count;
             match &t.until {
                 Some(until) => {
                     self.name(until, &format!("{at}.until"), &[("recouped", ())]);
                     if index > 0 {
-                        self.fail(until.span(), &format!("{at}.until"), "`until` on a tier after the first", "`until = \"recouped\"` only on the first tier");
+                        self.fail(
+                            until.span(),
+                            &format!("{at}.until"),
+                            "`until` on a tier after the first",
+                            "`until = \"recouped\"` only on the first tier",
+                        );
                     } else if last {
                         self.fail(until.span(), &format!("{at}.until"), "`until` on the last tier", "a last tier without `until`, to take the cash once its condition holds");
                     }
@@ -522,7 +771,11 @@ impl Checker {
                 }
                 None => {}
             }
-            built.push(investor.zip(host).map(|(investor, host)| Tier { investor, host }));
+            built.push(
+                investor
+                    .zip(host)
+                    .map(|(investor, host)| Tier { investor, host }),
+            );
         }
         let built: Option<Vec<Tier>> = built.into_iter().collect();
         let built = built?;
@@ -543,10 +796,18 @@ impl Checker {
         let p = raw.get_ref();
         let id = p.id.get_ref().clone();
         if id.is_empty() {
-            self.fail(p.id.span(), "project.id", "an empty id", "a name for the project");
+            self.fail(
+                p.id.span(),
+                "project.id",
+                "an empty id",
+                "a name for the project",
+            );
         }
         let at = |field: &str| format!("project[\"{id}\"].{field}");
-        for (value, name) in [(&p.annual_default_probability, "annual_default_probability"), (&p.recovery_rate, "recovery_rate")] {
+        for (value, name) in [
+            (&p.annual_default_probability, "annual_default_probability"),
+            (&p.recovery_rate, "recovery_rate"),
+        ] {
             if let Some(value) = value {
                 self.fail_with_hint(
                     value.span(),
@@ -564,11 +825,29 @@ impl Checker {
                 let expected = if facility_ids.is_empty() {
                     "the id of a [[facility]] (this file defines none)".to_string()
                 } else {
-                    format!("one of the facilities defined: {}", facility_ids.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "one of the facilities defined: {}",
+                        facility_ids
+                            .iter()
+                            .map(|n| format!("\"{n}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 };
                 match closest_name(facility_name, facility_ids.iter().copied()) {
-                    Some(close) => self.fail_with_hint(p.facility.span(), &at("facility"), format!("\"{facility_name}\""), expected, format!("did you mean \"{close}\"?")),
-                    None => self.fail(p.facility.span(), &at("facility"), format!("\"{facility_name}\""), expected),
+                    Some(close) => self.fail_with_hint(
+                        p.facility.span(),
+                        &at("facility"),
+                        format!("\"{facility_name}\""),
+                        expected,
+                        format!("did you mean \"{close}\"?"),
+                    ),
+                    None => self.fail(
+                        p.facility.span(),
+                        &at("facility"),
+                        format!("\"{facility_name}\""),
+                        expected,
+                    ),
                 }
                 None
             }
@@ -576,45 +855,77 @@ impl Checker {
         let selected = self.date_in_horizon(&p.selected, &at("selected"), horizon);
         if let (Some(selected), Some(index)) = (selected, facility) {
             let f = facilities[index].get_ref();
-            if let Some(ends) = f.selection_ends.as_ref().and_then(|d| d.get_ref().date) {
-                if let Some(ends) = NaiveDate::from_ymd_opt(i32::from(ends.year), u32::from(ends.month), u32::from(ends.day)) {
-                    if selected > ends {
-                        self.fail(p.selected.span(), &at("selected"), selected.to_string(), format!("a date on or before {ends}, when selection ends for facility \"{facility_name}\""));
-                    }
-                }
+            if let Some(ends) = f.selection_ends.as_ref().and_then(|d| d.get_ref().date)
+                && let Some(ends) = NaiveDate::from_ymd_opt(
+                    i32::from(ends.year),
+                    u32::from(ends.month),
+                    u32::from(ends.day),
+                )
+                && selected > ends
+            {
+                self.fail(p.selected.span(), &at("selected"), selected.to_string(), format!("a date on or before {ends}, when selection ends for facility \"{facility_name}\""));
             }
         }
         let size = self.money(&p.size_usd_bn, &at("size_usd_bn"));
         if size == Some(0.0) {
-            self.fail(p.size_usd_bn.span(), &at("size_usd_bn"), "0", "a size above 0");
+            self.fail(
+                p.size_usd_bn.span(),
+                &at("size_usd_bn"),
+                "0",
+                "a size above 0",
+            );
         }
         let cash = self.project_cash(raw, &at);
-        Some(Project { id, facility: facility?, selected: selected?, size_usd_bn: size.filter(|s| *s > 0.0)?, cash: cash? })
+        Some(Project {
+            id,
+            facility: facility?,
+            selected: selected?,
+            size_usd_bn: size.filter(|s| *s > 0.0)?,
+            cash: cash?,
+        })
     }
 
-    fn project_cash(&mut self, raw: &Spanned<RawProject>, at: &dyn Fn(&str) -> String) -> Option<ProjectCash> {
+    fn project_cash(
+        &mut self,
+        raw: &Spanned<RawProject>,
+        at: &dyn Fn(&str) -> String,
+    ) -> Option<ProjectCash> {
         let p = raw.get_ref();
-        let level_given = p.irr.is_some() || p.life_years.is_some() || p.construction_years.is_some();
+        let level_given =
+            p.irr.is_some() || p.life_years.is_some() || p.construction_years.is_some();
         match (&p.cash_flows_usd_bn, level_given) {
             (Some(flows), false) => {
                 let mut values = Vec::with_capacity(flows.get_ref().len());
                 for (i, flow) in flows.get_ref().iter().enumerate() {
                     values.push(self.money(flow, &format!("{}[{i}]", at("cash_flows_usd_bn"))));
                 }
-                values.into_iter().collect::<Option<Vec<f64>>>().map(ProjectCash::Explicit)
+                values
+                    .into_iter()
+                    .collect::<Option<Vec<f64>>>()
+                    .map(ProjectCash::Explicit)
             }
             (None, true) => {
                 let irr = match &p.irr {
                     Some(irr) => self.rate(irr, &at("irr")),
                     None => {
-                        self.fail(raw.span(), &at("irr"), "no `irr`", "`irr` with `life_years` (and optionally `construction_years`)");
+                        self.fail(
+                            raw.span(),
+                            &at("irr"),
+                            "no `irr`",
+                            "`irr` with `life_years` (and optionally `construction_years`)",
+                        );
                         None
                     }
                 };
                 let life = match &p.life_years {
                     Some(years) => self.whole(years, &at("life_years"), 1, 100),
                     None => {
-                        self.fail(raw.span(), &at("life_years"), "no `life_years`", "`life_years` with `irr`");
+                        self.fail(
+                            raw.span(),
+                            &at("life_years"),
+                            "no `life_years`",
+                            "`life_years` with `irr`",
+                        );
                         None
                     }
                 };
@@ -625,24 +936,46 @@ impl Checker {
                         Some(0)
                     }
                 };
-                Some(ProjectCash::Level { irr: irr?, life_years: life?, construction_years: construction? })
+                Some(ProjectCash::Level {
+                    irr: irr?,
+                    life_years: life?,
+                    construction_years: construction?,
+                })
             }
             (Some(flows), true) => {
-                self.fail(flows.span(), &at("cash_flows_usd_bn"), "both `cash_flows_usd_bn` and `irr`/`life_years`/`construction_years`", "one of the two ways to give a project's cash");
+                self.fail(
+                    flows.span(),
+                    &at("cash_flows_usd_bn"),
+                    "both `cash_flows_usd_bn` and `irr`/`life_years`/`construction_years`",
+                    "one of the two ways to give a project's cash",
+                );
                 None
             }
             (None, false) => {
-                self.fail(raw.span(), &at("cash_flows_usd_bn"), "no cash flows", "`cash_flows_usd_bn = [ … ]`, or `irr` and `life_years`");
+                self.fail(
+                    raw.span(),
+                    &at("cash_flows_usd_bn"),
+                    "no cash flows",
+                    "`cash_flows_usd_bn = [ … ]`, or `irr` and `life_years`",
+                );
                 None
             }
         }
     }
 
     fn run(&mut self, raw: Option<&Spanned<RawRun>>) -> Option<RunSettings> {
-        let empty = RawRun { paths: None, seed: None, discount_rate: None, sources: Vec::new(), note: None };
+        let empty = RawRun {
+            paths: None,
+            seed: None,
+            discount_rate: None,
+            sources: Vec::new(),
+            note: None,
+        };
         let r = raw.map_or(&empty, |r| r.get_ref());
         let paths = match &r.paths {
-            Some(paths) => self.whole(paths, "run.paths", 1, 100_000_000).map(u64::from),
+            Some(paths) => self
+                .whole(paths, "run.paths", 1, 100_000_000)
+                .map(u64::from),
             None => {
                 self.default_applied("run.paths", "1 (nothing in the deal is random)");
                 Some(1)
@@ -650,7 +983,12 @@ impl Checker {
         };
         let seed = match &r.seed {
             Some(seed) if *seed.get_ref() < 0 => {
-                self.fail(seed.span(), "run.seed", seed.get_ref().to_string(), "a whole number, 0 or more");
+                self.fail(
+                    seed.span(),
+                    "run.seed",
+                    seed.get_ref().to_string(),
+                    "a whole number, 0 or more",
+                );
                 None
             }
             Some(seed) => Some(*seed.get_ref() as u64),
@@ -669,6 +1007,11 @@ impl Checker {
         };
         let investor = discount(rates.and_then(|d| d.investor.as_ref()), "investor");
         let host = discount(rates.and_then(|d| d.host.as_ref()), "host");
-        Some(RunSettings { paths: paths?, seed: seed?, investor_discount_rate: investor?, host_discount_rate: host? })
+        Some(RunSettings {
+            paths: paths?,
+            seed: seed?,
+            investor_discount_rate: investor?,
+            host_discount_rate: host?,
+        })
     }
 }

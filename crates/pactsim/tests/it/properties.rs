@@ -66,12 +66,40 @@ fn facility() -> impl Strategy<Value = FacilitySpec> {
         money(0.05),
         0usize..3,
     )
-        .prop_map(|(commitment, cap, lag, shares, loan, fee, waterfall)| FacilitySpec { commitment, cap, lag, shares, loan, fee, waterfall })
+        .prop_map(
+            |(commitment, cap, lag, shares, loan, fee, waterfall)| FacilitySpec {
+                commitment,
+                cap,
+                lag,
+                shares,
+                loan,
+                fee,
+                waterfall,
+            },
+        )
 }
 
 fn waterfall() -> impl Strategy<Value = WaterfallSpec> {
-    (money(0.4), 0u8..3, money(0.12), 1u32..30, any::<bool>(), prop::option::of(money(1.0)), money(1.0))
-        .prop_map(|(tax, recoup, rate, life, portfolio, first, last)| WaterfallSpec { tax, recoup, rate, life, portfolio, first, last })
+    (
+        money(0.4),
+        0u8..3,
+        money(0.12),
+        1u32..30,
+        any::<bool>(),
+        prop::option::of(money(1.0)),
+        money(1.0),
+    )
+        .prop_map(
+            |(tax, recoup, rate, life, portfolio, first, last)| WaterfallSpec {
+                tax,
+                recoup,
+                rate,
+                life,
+                portfolio,
+                first,
+                last,
+            },
+        )
 }
 
 fn project(facilities: usize, days: u64) -> impl Strategy<Value = ProjectSpec> {
@@ -84,41 +112,88 @@ fn project(facilities: usize, days: u64) -> impl Strategy<Value = ProjectSpec> {
             (money(0.2), 1u32..30, 0u32..5).prop_map(Err),
         ],
     )
-        .prop_map(|(facility, selected_day, size, cash)| ProjectSpec { facility, selected_day, size, cash })
+        .prop_map(|(facility, selected_day, size, cash)| ProjectSpec {
+            facility,
+            selected_day,
+            size,
+            cash,
+        })
 }
 
 fn deal_source() -> impl Strategy<Value = String> {
-    (0u64..800, 2u32..31, prop::collection::vec(facility(), 1..4), prop::collection::vec(waterfall(), 3))
+    (
+        0u64..800,
+        2u32..31,
+        prop::collection::vec(facility(), 1..4),
+        prop::collection::vec(waterfall(), 3),
+    )
         .prop_flat_map(|(start_offset, horizon, facilities, waterfalls)| {
             let count = facilities.len();
             let days = u64::from(horizon) * 365 / 2 + 1;
-            (Just(start_offset), Just(horizon), Just(facilities), Just(waterfalls), prop::collection::vec(project(count, days), 0..9))
+            (
+                Just(start_offset),
+                Just(horizon),
+                Just(facilities),
+                Just(waterfalls),
+                prop::collection::vec(project(count, days), 0..9),
+            )
         })
-        .prop_map(|(start_offset, horizon, facilities, waterfalls, projects)| render(start_offset, horizon, &facilities, &waterfalls, &projects))
+        .prop_map(
+            |(start_offset, horizon, facilities, waterfalls, projects)| {
+                render(start_offset, horizon, &facilities, &waterfalls, &projects)
+            },
+        )
 }
 
-fn render(start_offset: u64, horizon: u32, facilities: &[FacilitySpec], waterfalls: &[WaterfallSpec], projects: &[ProjectSpec]) -> String {
+fn render(
+    start_offset: u64,
+    horizon: u32,
+    facilities: &[FacilitySpec],
+    waterfalls: &[WaterfallSpec],
+    projects: &[ProjectSpec],
+) -> String {
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Days::new(start_offset);
-    let mut s = format!("schema = 1\n[deal]\nid = \"generated\"\ntitle = \"generated\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = {start}\nhorizon_years = {horizon}\n");
+    let mut s = format!(
+        "schema = 1\n[deal]\nid = \"generated\"\ntitle = \"generated\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = {start}\nhorizon_years = {horizon}\n"
+    );
     for (i, f) in facilities.iter().enumerate() {
-        let _ = writeln!(s, "[[facility]]\nid = \"f{i}\"\ncommitment_usd_bn = {:?}", f.commitment);
+        let _ = writeln!(
+            s,
+            "[[facility]]\nid = \"f{i}\"\ncommitment_usd_bn = {:?}",
+            f.commitment
+        );
         if let Some(cap) = f.cap {
             let _ = writeln!(s, "annual_cap_usd_bn = {cap:?}");
         }
         let unit = if f.lag.0 { "business_days" } else { "days" };
         let _ = writeln!(s, "funding_lag = {{ {unit} = {} }}", f.lag.1);
         let (e, l, g) = f.shares;
-        let _ = writeln!(s, "instruments = {{ equity = {e:?}, loan = {l:?}, guarantee = {g:?} }}");
-        let _ = writeln!(s, "loan = {{ rate = {:?}, years = {} }}\nguarantee_fee_rate = {:?}\nwaterfall = \"w{}\"", f.loan.0, f.loan.1, f.fee, f.waterfall);
+        let _ = writeln!(
+            s,
+            "instruments = {{ equity = {e:?}, loan = {l:?}, guarantee = {g:?} }}"
+        );
+        let _ = writeln!(
+            s,
+            "loan = {{ rate = {:?}, years = {} }}\nguarantee_fee_rate = {:?}\nwaterfall = \"w{}\"",
+            f.loan.0, f.loan.1, f.fee, f.waterfall
+        );
     }
     for (i, w) in waterfalls.iter().enumerate() {
         let recoup = ["capital", "hurdle", "deemed-allocation"][w.recoup as usize];
         let scope = if w.portfolio { "portfolio" } else { "project" };
-        let _ = writeln!(s, "[waterfall.w{i}]\nhost_tax_rate = {:?}\nrecoup = \"{recoup}\"\ndeemed_rate = {:?}\ndeemed_life_years = {}\nscope = \"{scope}\"", w.tax, w.rate, w.life);
+        let _ = writeln!(
+            s,
+            "[waterfall.w{i}]\nhost_tax_rate = {:?}\nrecoup = \"{recoup}\"\ndeemed_rate = {:?}\ndeemed_life_years = {}\nscope = \"{scope}\"",
+            w.tax, w.rate, w.life
+        );
         let last = format!("{{ investor = {:?}, host = {:?} }}", w.last, 1.0 - w.last);
         match w.first {
             Some(a) => {
-                let _ = writeln!(s, "tiers = [ {{ until = \"recouped\", investor = {a:?}, host = {:?} }}, {last} ]", 1.0 - a);
+                let _ = writeln!(
+                    s,
+                    "tiers = [ {{ until = \"recouped\", investor = {a:?}, host = {:?} }}, {last} ]",
+                    1.0 - a
+                );
             }
             None => {
                 let _ = writeln!(s, "tiers = [ {last} ]");
@@ -127,14 +202,21 @@ fn render(start_offset: u64, horizon: u32, facilities: &[FacilitySpec], waterfal
     }
     for (i, p) in projects.iter().enumerate() {
         let selected = start + Days::new(p.selected_day);
-        let _ = writeln!(s, "[[project]]\nid = \"p{i}\"\nfacility = \"f{}\"\nselected = {selected}\nsize_usd_bn = {:?}", p.facility, p.size);
+        let _ = writeln!(
+            s,
+            "[[project]]\nid = \"p{i}\"\nfacility = \"f{}\"\nselected = {selected}\nsize_usd_bn = {:?}",
+            p.facility, p.size
+        );
         match &p.cash {
             Ok(flows) => {
                 let flows: Vec<String> = flows.iter().map(|c| format!("{c:?}")).collect();
                 let _ = writeln!(s, "cash_flows_usd_bn = [{}]", flows.join(", "));
             }
             Err((irr, life, construction)) => {
-                let _ = writeln!(s, "irr = {irr:?}\nlife_years = {life}\nconstruction_years = {construction}");
+                let _ = writeln!(
+                    s,
+                    "irr = {irr:?}\nlife_years = {life}\nconstruction_years = {construction}"
+                );
             }
         }
     }
@@ -143,7 +225,8 @@ fn render(start_offset: u64, horizon: u32, facilities: &[FacilitySpec], waterfal
 
 /// Generated deals may select after a facility's selection end; none is set, so every deal parses.
 fn parse(source: &str) -> Deal {
-    pactsim::spec::parse_deal(source).unwrap_or_else(|e| panic!("generated deal rejected: {e:?}\n{source}"))
+    pactsim::spec::parse_deal(source)
+        .unwrap_or_else(|e| panic!("generated deal rejected: {e:?}\n{source}"))
 }
 
 const TOLERANCE: f64 = 1e-9;
@@ -151,10 +234,28 @@ const TOLERANCE: f64 = 1e-9;
 fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError> {
     for project in &outcome.projects {
         for row in &project.flows {
-            let values = [row.cash, row.debt_service_investor, row.debt_service_lenders, row.guarantee_fee, row.guarantee_call, row.host_tax, row.investor, row.host, row.loss, row.investor_first_tier];
-            prop_assert!(values.iter().all(|v| v.is_finite() && *v >= -TOLERANCE), "negative or non-finite in {row:?}");
-            let split = row.debt_service() + row.guarantee_fee + row.host_tax + row.investor + row.host;
-            prop_assert!((row.cash - split).abs() <= TOLERANCE * (1.0 + row.cash), "money not conserved: {row:?}");
+            let values = [
+                row.cash,
+                row.debt_service_investor,
+                row.debt_service_lenders,
+                row.guarantee_fee,
+                row.guarantee_call,
+                row.host_tax,
+                row.investor,
+                row.host,
+                row.loss,
+                row.investor_first_tier,
+            ];
+            prop_assert!(
+                values.iter().all(|v| v.is_finite() && *v >= -TOLERANCE),
+                "negative or non-finite in {row:?}"
+            );
+            let split =
+                row.debt_service() + row.guarantee_fee + row.host_tax + row.investor + row.host;
+            prop_assert!(
+                (row.cash - split).abs() <= TOLERANCE * (1.0 + row.cash),
+                "money not conserved: {row:?}"
+            );
             prop_assert!(row.investor_first_tier <= row.investor + TOLERANCE);
         }
     }
@@ -176,25 +277,40 @@ fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError>
             let call = facility.investor_cash_share() * result.size_usd_bn;
             prop_assert!(paid <= call + TOLERANCE);
             if result.funded_on.is_some() {
-                prop_assert!((paid - call).abs() <= TOLERANCE, "completed without paying the call");
+                prop_assert!(
+                    (paid - call).abs() <= TOLERANCE,
+                    "completed without paying the call"
+                );
             }
         }
         if let Some(cap) = facility.annual_cap_usd_bn {
             for (year, paid) in &by_year {
-                prop_assert!(*paid <= cap + TOLERANCE, "facility {} paid {paid} in {year} over its cap {cap}", facility.id);
+                prop_assert!(
+                    *paid <= cap + TOLERANCE,
+                    "facility {} paid {paid} in {year} over its cap {cap}",
+                    facility.id
+                );
             }
         }
-        prop_assert!(sizes <= facility.commitment_usd_bn + TOLERANCE, "commitment exceeded");
+        prop_assert!(
+            sizes <= facility.commitment_usd_bn + TOLERANCE,
+            "commitment exceeded"
+        );
     }
 
     // The guaranteed lenders always get exactly their schedule: from cash or from the investor.
     for (project, result) in deal.projects.iter().zip(&outcome.projects) {
         let facility = &deal.facilities[project.facility];
-        let Some(terms) = facility.lending_terms() else { continue };
+        let Some(terms) = facility.lending_terms() else {
+            continue;
+        };
         let loan = Annuity::new(facility.instruments.guarantee * result.size_usd_bn, terms);
         for (k, row) in result.flows.iter().enumerate() {
             let scheduled = loan.payment_due(k as u32 + 1);
-            prop_assert!((row.debt_service_lenders + row.guarantee_call - scheduled).abs() <= TOLERANCE, "lenders off schedule: {row:?}");
+            prop_assert!(
+                (row.debt_service_lenders + row.guarantee_call - scheduled).abs() <= TOLERANCE,
+                "lenders off schedule: {row:?}"
+            );
         }
     }
 
@@ -203,24 +319,41 @@ fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError>
     for (project, result) in deal.projects.iter().zip(&outcome.projects) {
         let facility = &deal.facilities[project.facility];
         let waterfall = &deal.waterfalls[facility.waterfall];
-        if waterfall.recoup != Recoup::Capital || waterfall.scope != Scope::Project || !waterfall.has_recoup() {
+        if waterfall.recoup != Recoup::Capital
+            || waterfall.scope != Scope::Project
+            || !waterfall.has_recoup()
+        {
             continue;
         }
         let equity = facility.instruments.equity * result.size_usd_bn;
         let first_tier: f64 = result.flows.iter().map(|f| f.investor_first_tier).sum();
-        prop_assert!(first_tier <= equity + TOLERANCE, "first tier paid {first_tier} on equity {equity}");
+        prop_assert!(
+            first_tier <= equity + TOLERANCE,
+            "first tier paid {first_tier} on equity {equity}"
+        );
         if result.recouped_on.is_some() && result.size_usd_bn > 0.0 {
-            prop_assert!((first_tier - equity).abs() <= 1e-6, "recouped with {first_tier} of {equity}");
+            prop_assert!(
+                (first_tier - equity).abs() <= 1e-6,
+                "recouped with {first_tier} of {equity}"
+            );
         }
     }
 
     // The investor's ledger is the sum of its parts.
-    let funding: f64 = outcome.projects.iter().flat_map(|p| &p.funding).map(|f| f.amount).sum();
+    let funding: f64 = outcome
+        .projects
+        .iter()
+        .flat_map(|p| &p.funding)
+        .map(|f| f.amount)
+        .sum();
     let rows = outcome.projects.iter().flat_map(|p| &p.flows);
     let calls: f64 = rows.clone().map(|r| r.guarantee_call).sum();
     let received: f64 = rows.map(|r| r.investor_received()).sum();
     let net: f64 = outcome.investor_flows.iter().map(|f| f.amount).sum();
-    prop_assert!((net - (received - funding - calls)).abs() <= 1e-7, "investor ledger {net} vs parts");
+    prop_assert!(
+        (net - (received - funding - calls)).abs() <= 1e-7,
+        "investor ledger {net} vs parts"
+    );
     Ok(())
 }
 
