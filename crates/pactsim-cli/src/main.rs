@@ -43,7 +43,7 @@ enum Command {
         /// CSV with a header `date,amount`; amounts signed from the holder's side
         file: PathBuf,
         /// Discount rate for the NPV (annual, ACT/365F)
-        #[arg(long, default_value_t = 0.04)]
+        #[arg(long, default_value_t = 0.04, allow_negative_numbers = true)]
         rate: f64,
         /// Discount to this date (default: the earliest date in the file)
         #[arg(long, value_name = "YYYY-MM-DD")]

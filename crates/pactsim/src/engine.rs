@@ -680,18 +680,8 @@ size_usd_bn = 10.0
         close(flows[1].guarantee_fee, 0.75);
         close(flows[1].investor, 5.25);
         close(flows[1].loss, 0.0);
-        let paid: f64 = outcome
-            .investor_flows
-            .iter()
-            .filter(|f| f.amount < 0.0)
-            .map(|f| -f.amount)
-            .sum();
-        let received: f64 = outcome
-            .investor_flows
-            .iter()
-            .filter(|f| f.amount > 0.0)
-            .map(|f| f.amount)
-            .sum();
+        let paid = crate::figures::paid(&outcome.investor_flows);
+        let received = crate::figures::received(&outcome.investor_flows);
         close(paid, 5.0 + 1.5);
         close(received, 1.5 + 0.75 + 5.25);
     }

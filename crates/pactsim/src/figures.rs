@@ -16,19 +16,31 @@ pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
         .sum()
 }
 
-/// Received over paid; `None` when nothing was paid.
-pub fn moic(flows: &[DatedFlow]) -> Option<f64> {
-    let paid: f64 = flows
+/// What the holder paid out: the negative flows, as a positive sum.
+pub fn paid(flows: &[DatedFlow]) -> f64 {
+    // `+ 0.0` turns the −0.0 of an empty sum into 0.0, which prints as "0.0".
+    flows
         .iter()
         .filter(|f| f.amount < 0.0)
         .map(|f| -f.amount)
-        .sum();
-    let received: f64 = flows
+        .sum::<f64>()
+        + 0.0
+}
+
+/// What the holder received: the positive flows.
+pub fn received(flows: &[DatedFlow]) -> f64 {
+    flows
         .iter()
         .filter(|f| f.amount > 0.0)
         .map(|f| f.amount)
-        .sum();
-    (paid > 0.0).then(|| received / paid)
+        .sum::<f64>()
+        + 0.0
+}
+
+/// Received over paid; `None` when nothing was paid.
+pub fn moic(flows: &[DatedFlow]) -> Option<f64> {
+    let paid = paid(flows);
+    (paid > 0.0).then(|| received(flows) / paid)
 }
 
 /// The internal rates of return of a set of dated flows.

@@ -18,7 +18,8 @@ impl Annuity {
         let payment = if rate == 0.0 {
             principal / n
         } else {
-            principal * rate / (1.0 - (1.0 + rate).powf(-n))
+            // `1 − (1 + r)^−n` through exp_m1 and ln_1p keeps its digits at tiny rates.
+            principal * rate / -(-n * rate.ln_1p()).exp_m1()
         };
         Annuity {
             principal,
@@ -47,8 +48,9 @@ impl Annuity {
         if self.rate == 0.0 {
             return self.principal * (n - k) / n;
         }
-        let growth_n = (1.0 + self.rate).powf(n);
-        self.principal * (growth_n - (1.0 + self.rate).powf(k)) / (growth_n - 1.0)
+        let log_growth = self.rate.ln_1p();
+        let grown_n = (n * log_growth).exp_m1();
+        self.principal * (grown_n - (k * log_growth).exp_m1()) / grown_n
     }
 }
 
@@ -97,6 +99,30 @@ mod tests {
                 "k = {k}"
             );
         }
+    }
+
+    #[test]
+    fn tiny_rates_keep_their_digits() {
+        // At r = 1e-9 over 30 years on 10 the exact payment is 0.3333333385 and the balance after
+        // 15 payments 5.0000000375 (exact rational arithmetic); the textbook formula loses eight
+        // digits there.
+        let loan = Annuity::new(
+            10.0,
+            LoanTerms {
+                rate: 1e-9,
+                years: 30,
+            },
+        );
+        assert!(
+            (loan.payment - 0.333_333_338_5).abs() < 1e-15,
+            "{}",
+            loan.payment
+        );
+        assert!(
+            (loan.balance_after(15) - 5.000_000_037_5).abs() < 1e-12,
+            "{}",
+            loan.balance_after(15)
+        );
     }
 
     #[test]

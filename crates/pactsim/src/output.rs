@@ -183,18 +183,8 @@ pub struct Headline {
 }
 
 pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
-    let investor_paid = outcome
-        .investor_flows
-        .iter()
-        .filter(|f| f.amount < 0.0)
-        .map(|f| -f.amount)
-        .sum();
-    let investor_received = outcome
-        .investor_flows
-        .iter()
-        .filter(|f| f.amount > 0.0)
-        .map(|f| f.amount)
-        .sum();
+    let investor_paid = figures::paid(&outcome.investor_flows);
+    let investor_received = figures::received(&outcome.investor_flows);
     let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
     let recoup_year = if all_recouped {
         outcome

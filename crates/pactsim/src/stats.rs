@@ -50,6 +50,10 @@ fn summarise(mut values: Vec<f64>) -> Stat {
             defined_share: None,
         };
     }
+    // −0.0 (the sum of nothing) would print as "-0.0".
+    for v in &mut values {
+        *v += 0.0;
+    }
     values.sort_by(f64::total_cmp);
     // Summed in ascending order, so the result does not depend on the order paths finished.
     let mean = values.iter().sum::<f64>() / values.len() as f64;

@@ -33,16 +33,8 @@ pub fn figures(
     let npv = figures::npv(&flows, rate, to);
     let irr = figures::xirr(&flows);
     let moic = figures::moic(&flows);
-    let paid: f64 = flows
-        .iter()
-        .filter(|f| f.amount < 0.0)
-        .map(|f| -f.amount)
-        .sum();
-    let received: f64 = flows
-        .iter()
-        .filter(|f| f.amount > 0.0)
-        .map(|f| f.amount)
-        .sum();
+    let paid = figures::paid(&flows);
+    let received = figures::received(&flows);
     if json {
         let document = json!({
             "npv": npv,
