@@ -187,7 +187,7 @@ def check_text(text: str, name: str, binary: str, tmp: str) -> tuple[Diff, dict 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=200)
+    ap.add_argument("--cases", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=20251114)
     ap.add_argument("--bin", default=os.environ.get("PACTSIM_BIN", "/work/main/target/release/pactsim"))
     ap.add_argument("--show", type=int, default=3, help="mismatches printed per failing deal")

@@ -233,19 +233,31 @@ impl Checker {
         field: &str,
         allowed: &[(&str, T)],
     ) -> Option<T> {
-        let found = value.get_ref();
-        if let Some((_, v)) = allowed.iter().find(|(name, _)| name == found) {
-            return Some(*v);
-        }
         let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
-        let expected = format!(
-            "one of {}",
-            names
-                .iter()
-                .map(|n| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let index = self.one_of(value, field, &names, "one of", "")?;
+        Some(allowed[index].1)
+    }
+
+    /// The index of `value` among `names`; otherwise a diagnostic listing them (`listing`, or
+    /// `when_none` if there are none) with the closest as a hint.
+    fn one_of(
+        &mut self,
+        value: &Spanned<String>,
+        field: &str,
+        names: &[&str],
+        listing: &str,
+        when_none: &str,
+    ) -> Option<usize> {
+        let found = value.get_ref().as_str();
+        if let Some(index) = names.iter().position(|name| *name == found) {
+            return Some(index);
+        }
+        let expected = if names.is_empty() {
+            when_none.to_string()
+        } else {
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            format!("{listing} {}", quoted.join(", "))
+        };
         match closest_name(found, names.iter().copied()) {
             Some(close) => self.fail_with_hint(
                 value.span(),
@@ -320,16 +332,9 @@ impl Checker {
                 );
             }
             facility_ids.push(id);
-            if let Some((mut built, waterfall_name)) =
-                self.facility(facility, horizon, &waterfall_names)
+            if let Some((mut built, waterfall)) = self.facility(facility, horizon, &waterfall_names)
             {
-                built.waterfall = match waterfall_name {
-                    Some(name) => waterfall_names
-                        .iter()
-                        .position(|n| *n == name)
-                        .expect("facility() resolved the name"),
-                    None => owner_index,
-                };
+                built.waterfall = waterfall.unwrap_or(owner_index);
                 facilities.push(built);
             }
         }
@@ -423,13 +428,13 @@ impl Checker {
         })
     }
 
-    /// A facility and the name of its waterfall (`None`: the implicit investor-owned one).
-    fn facility<'a>(
+    /// A facility and the index of its waterfall (`None`: the implicit investor-owned one).
+    fn facility(
         &mut self,
-        raw: &'a Spanned<RawFacility>,
+        raw: &Spanned<RawFacility>,
         horizon: Option<(NaiveDate, NaiveDate)>,
         waterfall_names: &[&str],
-    ) -> Option<(Facility, Option<&'a str>)> {
+    ) -> Option<(Facility, Option<usize>)> {
         let f = raw.get_ref();
         let id = f.id.get_ref().clone();
         if id.is_empty() {
@@ -500,41 +505,15 @@ impl Checker {
             }
         };
         let waterfall = match &f.waterfall {
-            Some(name) => {
-                let found = name.get_ref().as_str();
-                if waterfall_names.contains(&found) {
-                    Some(Some(found))
-                } else {
-                    let expected = if waterfall_names.is_empty() {
-                        "the name of a [waterfall.NAME] table (this file defines none)".to_string()
-                    } else {
-                        format!(
-                            "one of the waterfalls defined: {}",
-                            waterfall_names
-                                .iter()
-                                .map(|n| format!("\"{n}\""))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    };
-                    match closest_name(found, waterfall_names.iter().copied()) {
-                        Some(close) => self.fail_with_hint(
-                            name.span(),
-                            &at("waterfall"),
-                            format!("\"{found}\""),
-                            expected,
-                            format!("did you mean \"{close}\"?"),
-                        ),
-                        None => self.fail(
-                            name.span(),
-                            &at("waterfall"),
-                            format!("\"{found}\""),
-                            expected,
-                        ),
-                    }
-                    None
-                }
-            }
+            Some(name) => self
+                .one_of(
+                    name,
+                    &at("waterfall"),
+                    waterfall_names,
+                    "one of the waterfalls defined:",
+                    "the name of a [waterfall.NAME] table (this file defines none)",
+                )
+                .map(Some),
             None => {
                 self.default_applied(
                     &at("waterfall"),
@@ -818,40 +797,13 @@ impl Checker {
                 );
             }
         }
-        let facility_name = p.facility.get_ref().as_str();
-        let facility = match facility_ids.iter().position(|f| *f == facility_name) {
-            Some(index) => Some(index),
-            None => {
-                let expected = if facility_ids.is_empty() {
-                    "the id of a [[facility]] (this file defines none)".to_string()
-                } else {
-                    format!(
-                        "one of the facilities defined: {}",
-                        facility_ids
-                            .iter()
-                            .map(|n| format!("\"{n}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                match closest_name(facility_name, facility_ids.iter().copied()) {
-                    Some(close) => self.fail_with_hint(
-                        p.facility.span(),
-                        &at("facility"),
-                        format!("\"{facility_name}\""),
-                        expected,
-                        format!("did you mean \"{close}\"?"),
-                    ),
-                    None => self.fail(
-                        p.facility.span(),
-                        &at("facility"),
-                        format!("\"{facility_name}\""),
-                        expected,
-                    ),
-                }
-                None
-            }
-        };
+        let facility = self.one_of(
+            &p.facility,
+            &at("facility"),
+            facility_ids,
+            "one of the facilities defined:",
+            "the id of a [[facility]] (this file defines none)",
+        );
         let selected = self.date_in_horizon(&p.selected, &at("selected"), horizon);
         if let (Some(selected), Some(index)) = (selected, facility) {
             let f = facilities[index].get_ref();
@@ -863,7 +815,15 @@ impl Checker {
                 )
                 && selected > ends
             {
-                self.fail(p.selected.span(), &at("selected"), selected.to_string(), format!("a date on or before {ends}, when selection ends for facility \"{facility_name}\""));
+                self.fail(
+                    p.selected.span(),
+                    &at("selected"),
+                    selected.to_string(),
+                    format!(
+                        "a date on or before {ends}, when selection ends for facility \"{}\"",
+                        p.facility.get_ref()
+                    ),
+                );
             }
         }
         let size = self.money(&p.size_usd_bn, &at("size_usd_bn"));
