@@ -38,6 +38,14 @@ enum Command {
     },
     /// Print the JSON Schema of deal files (for editors' autocompletion)
     Schema,
+    /// The trade picture of a deal: its market, each tariff scenario by source, the relief
+    Trade {
+        /// The deal file (it needs a [trade] section)
+        file: PathBuf,
+        /// Print the trade section as JSON instead of tables
+        #[arg(long)]
+        json: bool,
+    },
     /// NPV, XIRR and MOIC of dated flows in a CSV file with columns date,amount
     Figures {
         /// CSV with a header `date,amount`; amounts signed from the holder's side
@@ -87,6 +95,7 @@ fn main() -> ExitCode {
         }
         Command::Check { file } => commands::check::check(&file),
         Command::Schema => commands::schema::schema(),
+        Command::Trade { file, json } => commands::trade::trade(&file, json),
         Command::Figures {
             file,
             rate,

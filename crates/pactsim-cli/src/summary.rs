@@ -105,6 +105,36 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         deal.start,
         bn(&t.host_npv)
     );
+    if let (Some(relief), Some(trade)) = (&t.tariff_relief_npv, &output.trade) {
+        let _ = writeln!(
+            text,
+            "Tariff relief ({} exporters, deal vs no deal)",
+            trade.investor
+        );
+        let _ = writeln!(
+            text,
+            "  per year                          {:>10}",
+            bn(&trade.investor_tariff_relief_usd_bn_per_year)
+        );
+        let _ = writeln!(
+            text,
+            "  NPV from {} at {:<6}   {:>10}",
+            trade
+                .effective
+                .as_str()
+                .max(deal.start.to_string().as_str()),
+            rate(deal.run.investor_discount_rate),
+            bn(relief)
+        );
+        if let Some(deal_npv) = &t.deal_npv {
+            let _ = writeln!(text, "Deal NPV for the investor");
+            let _ = writeln!(
+                text,
+                "  investment NPV + relief NPV       {:>10}",
+                bn(deal_npv)
+            );
+        }
+    }
     let _ = writeln!(text);
 
     let _ = writeln!(text, "Recoup");

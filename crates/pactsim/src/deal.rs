@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 
+use crate::trade::Trade;
+
 /// A validated deal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Deal {
@@ -21,6 +23,8 @@ pub struct Deal {
     /// Listed projects in file order.
     pub projects: Vec<Project>,
     pub run: RunSettings,
+    /// The tariff side, when the file has a `[trade]` section.
+    pub trade: Option<Trade>,
     /// Every default the file relied on, as `field = value`, for the run output.
     pub defaults_applied: Vec<String>,
 }

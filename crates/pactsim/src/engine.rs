@@ -524,6 +524,19 @@ impl Run<'_> {
 
         self.investor_flows.sort_by_key(|f| f.date);
         self.host_flows.sort_by_key(|f| f.date);
+        let trade = deal.trade.as_ref().map(|trade| {
+            let outcome = crate::trade::run(trade);
+            let relief = outcome.investor_tariff_relief_usd_bn_per_year;
+            let from = trade.effective.max(deal.start);
+            for (row, (_, share)) in self.years.iter_mut().zip(crate::trade::year_shares(
+                deal.start.year(),
+                from,
+                deal.end,
+            )) {
+                row.tariff_relief = relief * share;
+            }
+            outcome
+        });
         Outcome {
             projects,
             facilities,
@@ -531,6 +544,7 @@ impl Run<'_> {
             investor_flows: self.investor_flows,
             host_flows: self.host_flows,
             years: self.years,
+            trade,
         }
     }
 }

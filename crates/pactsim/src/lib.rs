@@ -21,7 +21,9 @@
 //! ```
 
 pub mod calendar;
+pub mod data;
 pub mod deal;
+pub mod distribution;
 pub mod engine;
 pub mod figures;
 pub mod funding;
@@ -30,6 +32,7 @@ pub mod outcome;
 pub mod output;
 pub mod spec;
 pub mod stats;
+pub mod trade;
 pub mod waterfall;
 
 /// The version written into every run output.

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use crate::trade::TradeOutcome;
+
 /// The result of running a deal once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -17,6 +19,8 @@ pub struct Outcome {
     pub host_flows: Vec<DatedFlow>,
     /// One row per calendar year of the horizon.
     pub years: Vec<YearOutcome>,
+    /// The trade picture, when the deal has a `[trade]` section.
+    pub trade: Option<TradeOutcome>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -114,4 +118,6 @@ pub struct YearOutcome {
     pub deferred: f64,
     pub guarantee_calls: f64,
     pub losses: f64,
+    /// The investor's yearly tariff relief times the share of the year under the deal tariff.
+    pub tariff_relief: f64,
 }

@@ -4,12 +4,14 @@
 //! (`docs/output.md` lists the fields pactsim adds to it).
 
 use chrono::{Datelike, NaiveDate};
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::deal::Deal;
 use crate::figures::{self, Irr};
 use crate::outcome::{FlowRow, Outcome};
 use crate::stats::Stat;
+use crate::trade::{Scenario, Trade, TradeOutcome};
 
 pub const SCHEMA: u32 = 1;
 
@@ -28,6 +30,8 @@ pub struct RunOutput {
     pub facilities: Vec<Facility>,
     pub projects: Vec<Project>,
     pub recoup_accounts: Vec<RecoupAccount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trade: Option<TradeJson>,
 }
 
 /// A Stat as JSON: `null` where the figure exists on no path; `defined_share` where it may not exist.
@@ -77,6 +81,12 @@ pub struct Totals {
     pub losses: StatJson,
     pub irr_multiple_roots: bool,
     pub recoup_accounts: usize,
+    /// Present when the deal has a `[trade]` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tariff_relief_npv: Option<StatJson>,
+    /// `investor_npv + tariff_relief_npv`: is the deal worth it to the investor?
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deal_npv: Option<StatJson>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +97,8 @@ pub struct Year {
     pub host_received: StatJson,
     pub host_tax: StatJson,
     pub deferred: StatJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tariff_relief: Option<StatJson>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +192,15 @@ pub struct Headline {
     pub recoup_year: Option<i32>,
     pub guarantee_calls: f64,
     pub losses: f64,
+    /// Present value of the investor's tariff relief, when the deal has a `[trade]` section.
+    pub tariff_relief_npv: Option<f64>,
+}
+
+impl Headline {
+    pub fn deal_npv(&self) -> Option<f64> {
+        self.tariff_relief_npv
+            .map(|relief| self.investor_npv + relief)
+    }
 }
 
 pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
@@ -213,6 +234,17 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
         recoup_year,
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
         losses: outcome.years.iter().map(|y| y.losses).sum(),
+        tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(
+            |(trade, result)| {
+                crate::trade::accrued_present_value(
+                    result.investor_tariff_relief_usd_bn_per_year,
+                    deal.run.investor_discount_rate,
+                    deal.start,
+                    trade.effective.max(deal.start),
+                    deal.end,
+                )
+            },
+        ),
     }
 }
 
@@ -247,6 +279,8 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
             losses: stat(h.losses),
             irr_multiple_roots: h.investor_irr.has_multiple_roots(),
             recoup_accounts: outcome.accounts.len(),
+            tariff_relief_npv: h.tariff_relief_npv.map(stat),
+            deal_npv: h.deal_npv().map(stat),
         },
         years: outcome
             .years
@@ -258,6 +292,7 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 host_received: stat(y.host_received),
                 host_tax: stat(y.host_tax),
                 deferred: stat(y.deferred),
+                tariff_relief: deal.trade.as_ref().map(|_| stat(y.tariff_relief)),
             })
             .collect(),
         facilities: outcome
@@ -307,5 +342,191 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 recouped_on: date(a.recouped_on),
             })
             .collect(),
+        trade: deal
+            .trade
+            .as_ref()
+            .zip(outcome.trade.as_ref())
+            .map(|(t, o)| trade_output(t, o)),
+    }
+}
+
+/// The `trade` section: the market, the tariffs, three equilibria and the investor's relief.
+#[derive(Debug, Clone, Serialize)]
+pub struct TradeJson {
+    pub sector: String,
+    pub importer: String,
+    pub year: i32,
+    /// Where the base market comes from.
+    pub market: String,
+    pub effective: String,
+    /// The investor's source in the market.
+    pub investor: String,
+    /// The elasticities solved with (central values of any distributions; `null` is infinite).
+    pub elasticities: ElasticitiesJson,
+    pub base: IndexMap<String, BaseJson>,
+    /// The full tariff schedule of each scenario, after overrides.
+    pub tariffs: IndexMap<&'static str, IndexMap<String, f64>>,
+    pub scenarios: IndexMap<&'static str, ScenarioJson>,
+    pub investor_tariff_relief_usd_bn_per_year: StatJson,
+    pub smart_view: SmartJson,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ElasticitiesJson {
+    pub substitution: Option<f64>,
+    pub demand: Option<f64>,
+    pub foreign_supply: Option<f64>,
+    pub domestic_supply: Option<f64>,
+    /// How each was given in the deal file (a number or a distribution).
+    pub given: IndexMap<&'static str, String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseJson {
+    pub value_usd_bn: f64,
+    pub tariff: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioJson {
+    pub price_index_change: StatJson,
+    pub tariff_revenue_usd_bn: StatJson,
+    pub consumer_surplus_change_usd_bn: StatJson,
+    pub sources: IndexMap<String, SourceJson>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceJson {
+    pub value_usd_bn: StatJson,
+    pub producer_price_change: StatJson,
+    pub quantity_change: StatJson,
+    pub duties_usd_bn: StatJson,
+    pub producer_surplus_change_usd_bn: StatJson,
+}
+
+/// The SMART decomposition of the deal's tariff change (from `no_deal` to `deal`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SmartJson {
+    pub import_demand_elasticity: f64,
+    pub trade_creation_usd_bn: f64,
+    pub exact_imports_change_usd_bn: f64,
+    pub sources: IndexMap<String, SmartSourceJson>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SmartSourceJson {
+    pub trade_creation_usd_bn: f64,
+    pub trade_diversion_usd_bn: f64,
+    pub price_effect_usd_bn: f64,
+    pub smart_change_usd_bn: f64,
+    pub exact_change_usd_bn: f64,
+}
+
+fn finite(value: f64) -> Option<f64> {
+    value.is_finite().then_some(value)
+}
+
+/// The `trade` section for a solved trade outcome (also what `pactsim trade --json` prints).
+pub fn trade_output(trade: &Trade, outcome: &TradeOutcome) -> TradeJson {
+    let codes: Vec<&str> = trade
+        .market
+        .sources
+        .iter()
+        .map(|s| s.code.as_str())
+        .collect();
+    let e = outcome.elasticities;
+    let spec = trade.elasticities;
+    let scenario = |s: Scenario| {
+        let eq = &outcome.scenarios[s.index()];
+        let sources = codes
+            .iter()
+            .zip(&eq.sources)
+            .map(|(code, r)| {
+                let json = SourceJson {
+                    value_usd_bn: stat(r.value_usd_bn),
+                    producer_price_change: stat(r.producer_price - 1.0),
+                    quantity_change: stat(r.quantity - 1.0),
+                    duties_usd_bn: stat(r.duties_usd_bn),
+                    producer_surplus_change_usd_bn: stat(r.producer_surplus_change_usd_bn),
+                };
+                (code.to_string(), json)
+            })
+            .collect();
+        ScenarioJson {
+            price_index_change: stat(eq.price_index - 1.0),
+            tariff_revenue_usd_bn: stat(eq.tariff_revenue_usd_bn),
+            consumer_surplus_change_usd_bn: stat(eq.consumer_surplus_change_usd_bn),
+            sources,
+        }
+    };
+    let smart_source = |r: &crate::trade::SmartSource| SmartSourceJson {
+        trade_creation_usd_bn: r.trade_creation_usd_bn,
+        trade_diversion_usd_bn: r.trade_diversion_usd_bn,
+        price_effect_usd_bn: r.price_effect_usd_bn,
+        smart_change_usd_bn: r.smart_change_usd_bn,
+        exact_change_usd_bn: r.exact_change_usd_bn,
+    };
+    TradeJson {
+        sector: trade.sector.clone(),
+        importer: trade.market.importer.clone(),
+        year: trade.market.year,
+        market: trade.market.origin.clone(),
+        effective: trade.effective.to_string(),
+        investor: codes[trade.investor].to_string(),
+        elasticities: ElasticitiesJson {
+            substitution: finite(e.substitution),
+            demand: finite(e.demand),
+            foreign_supply: finite(e.foreign_supply),
+            domestic_supply: finite(e.domestic_supply),
+            given: IndexMap::from([
+                ("substitution", spec.substitution.describe()),
+                ("demand", spec.demand.describe()),
+                ("foreign_supply", spec.foreign_supply.describe()),
+                ("domestic_supply", spec.domestic_supply.describe()),
+            ]),
+        },
+        base: trade
+            .market
+            .sources
+            .iter()
+            .map(|s| {
+                (
+                    s.code.clone(),
+                    BaseJson {
+                        value_usd_bn: s.base_value_usd_bn,
+                        tariff: s.base_tariff,
+                    },
+                )
+            })
+            .collect(),
+        tariffs: Scenario::ALL
+            .iter()
+            .map(|s| {
+                let rates = codes
+                    .iter()
+                    .zip(&trade.schedules[s.index()])
+                    .map(|(c, r)| (c.to_string(), *r))
+                    .collect();
+                (s.name(), rates)
+            })
+            .collect(),
+        scenarios: Scenario::ALL
+            .iter()
+            .map(|&s| (s.name(), scenario(s)))
+            .collect(),
+        investor_tariff_relief_usd_bn_per_year: stat(
+            outcome.investor_tariff_relief_usd_bn_per_year,
+        ),
+        smart_view: SmartJson {
+            import_demand_elasticity: outcome.smart.import_demand_elasticity,
+            trade_creation_usd_bn: outcome.smart.trade_creation_usd_bn,
+            exact_imports_change_usd_bn: outcome.smart.exact_imports_change_usd_bn,
+            sources: outcome
+                .smart
+                .sources
+                .iter()
+                .map(|r| (r.code.clone(), smart_source(r)))
+                .collect(),
+        },
     }
 }

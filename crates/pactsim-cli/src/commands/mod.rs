@@ -4,3 +4,4 @@ pub mod check;
 pub mod figures;
 pub mod run;
 pub mod schema;
+pub mod trade;

@@ -60,14 +60,10 @@ fn an_undefined_waterfall_suggests_the_defined_one() {
 
 #[test]
 fn a_section_of_a_later_version_is_refused_by_name() {
-    let (code, err, _) = on_file(
-        "later",
-        &format!("{GOOD}[trade]\nsector = \"autos\"\n"),
-        "run",
-    );
+    let (code, err, _) = on_file("later", &format!("{GOOD}[fx]\npair = \"KRW/USD\"\n"), "run");
     assert_eq!(code, Some(2));
     assert!(
-        err.contains("trade") && err.contains("not supported yet"),
+        err.contains("fx") && err.contains("not supported yet"),
         "{err}"
     );
 }

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
@@ -42,9 +43,9 @@ pub struct RawDealFile {
     /// Generated project pipelines per facility. Not supported yet: rejected when present.
     #[schemars(with = "Option<NotSupportedYet>")]
     pub pipeline: Option<Spanned<toml::Value>>,
-    /// The tariff side of the deal. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub trade: Option<Spanned<toml::Value>>,
+    /// The tariff side of the deal: one importing market, tariffs with and without the deal.
+    #[schemars(with = "Option<RawTrade>")]
+    pub trade: Option<Spanned<RawTrade>>,
     /// Exchange-rate model. Not supported yet: rejected when present.
     #[schemars(with = "Option<NotSupportedYet>")]
     pub fx: Option<Spanned<toml::Value>>,
@@ -296,6 +297,83 @@ pub struct RawDiscountRate {
     pub note: Option<String>,
 }
 
+/// Per-source values (`{ KR = 0.25, JP = 0.15 }`), in file order; `sources` and `note` may sit
+/// among them.
+pub type RawBySource = IndexMap<String, Spanned<toml::Value>>;
+
+/// `[trade]`: the tariff schedules a deal changes, in one importing market.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrade {
+    /// The sector; "autos" has an embedded market (US, 2024). Any name with `[trade.market]`.
+    #[schemars(with = "String")]
+    pub sector: Spanned<String>,
+    /// Deal tariffs apply from this date (may precede `deal.start`: a retroactive cut).
+    #[schemars(with = "Option<DateSchema>")]
+    pub effective: Option<RawDate>,
+    /// Tariffs without the deal, by source; a source left out keeps its base tariff.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub no_deal: Option<Spanned<RawBySource>>,
+    /// Tariffs under the deal; override `no_deal` for the sources named.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub deal: Option<Spanned<RawBySource>>,
+    /// Tariffs after a snapback; override `deal` for the sources named.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub snapback: Option<Spanned<RawBySource>>,
+    /// Elasticities of the market model; each a number or a distribution.
+    #[schemars(with = "Option<RawElasticities>")]
+    pub elasticities: Option<Spanned<RawElasticities>>,
+    /// The base market, replacing the embedded data set.
+    #[schemars(with = "Option<RawMarket>")]
+    pub market: Option<Spanned<RawMarket>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Elasticities of the CES market model.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawElasticities {
+    /// σ, substitution between sources (Armington), above 0.
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub substitution: Option<Spanned<toml::Value>>,
+    /// η, the price elasticity of total demand, 0 or below.
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub demand: Option<Spanned<toml::Value>>,
+    /// Supply elasticity of every foreign source, above 0 (`inf`: fixed producer prices).
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub foreign_supply: Option<Spanned<toml::Value>>,
+    /// Supply elasticity of the host's own producers, above 0 (`inf`: fixed producer prices).
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub domestic_supply: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[trade.market]`: the base year's market at producer prices.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMarket {
+    /// The importing economy (default: `deal.host`).
+    #[schemars(with = "Option<String>")]
+    pub importer: Option<Spanned<String>>,
+    /// The base year.
+    #[schemars(with = "Option<i32>")]
+    pub year: Option<Spanned<i64>>,
+    /// Sales in the market by source at producer prices, USD billions; `domestic` for the
+    /// host's own producers.
+    #[schemars(with = "BTreeMap<String, f64>")]
+    pub base_value_usd_bn: Spanned<RawBySource>,
+    /// Base-year tariffs by source (a source left out has 0).
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub base_tariff: Option<Spanned<RawBySource>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
 /// Schema-only stand-ins for the string enums and dates of the file.
 #[derive(JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -331,5 +409,48 @@ impl JsonSchema for DateSchema {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "string", "format": "date" })
+    }
+}
+
+/// A number, or one distribution table.
+pub struct DistributionSchema;
+
+impl JsonSchema for DistributionSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Distribution".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let pair = |a: &str, b: &str| {
+            serde_json::json!({
+                "type": "object",
+                "properties": { a: { "type": "number" }, b: { "type": "number" } },
+                "required": [a, b],
+                "additionalProperties": false
+            })
+        };
+        let one = |name: &str, body: serde_json::Value| {
+            serde_json::json!({
+                "type": "object",
+                "properties": { name: body },
+                "required": [name],
+                "additionalProperties": false
+            })
+        };
+        let triangular = serde_json::json!({
+            "type": "object",
+            "properties": { "min": { "type": "number" }, "mode": { "type": "number" }, "max": { "type": "number" } },
+            "required": ["min", "mode", "max"],
+            "additionalProperties": false
+        });
+        schemars::json_schema!({
+            "anyOf": [
+                { "type": "number" },
+                one("normal", pair("mean", "sd")),
+                one("lognormal", pair("median", "p95")),
+                one("triangular", triangular),
+                one("uniform", pair("min", "max"))
+            ]
+        })
     }
 }

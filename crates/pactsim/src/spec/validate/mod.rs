@@ -8,6 +8,8 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use toml::Spanned;
 
+mod trade;
+
 use super::diagnostic::{Diagnostic, closest_name};
 use super::raw::*;
 use crate::calendar;
@@ -17,12 +19,11 @@ use crate::deal::*;
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Sections of the contract that later versions read; this one rejects them by name.
-const NOT_SUPPORTED_YET: [(&str, &str); 7] = [
+const NOT_SUPPORTED_YET: [(&str, &str); 6] = [
     (
         "pipeline",
         "generated project pipelines arrive with the Monte Carlo runner",
     ),
-    ("trade", "the trade engine is not part of this version"),
     (
         "fx",
         "exchange-rate models arrive with the currency and reserves engine",
@@ -284,7 +285,6 @@ impl Checker {
         }
         let sections = [
             &raw.pipeline,
-            &raw.trade,
             &raw.fx,
             &raw.reserves,
             &raw.stability,
@@ -371,6 +371,10 @@ impl Checker {
         }
 
         let run = self.run(raw.run.as_ref());
+        let trade = match &raw.trade {
+            Some(section) => self.trade(section, deal.as_ref()).map(Some),
+            None => Some(None),
+        };
 
         if !self.diagnostics.is_empty()
             || !facilities_ok
@@ -385,6 +389,7 @@ impl Checker {
             waterfalls,
             projects,
             run: run?,
+            trade: trade?,
             defaults_applied: std::mem::take(&mut self.defaults),
             ..deal
         })
@@ -418,6 +423,7 @@ impl Checker {
             facilities: Vec::new(),
             waterfalls: Vec::new(),
             projects: Vec::new(),
+            trade: None,
             run: RunSettings {
                 paths: 1,
                 seed: 1,
