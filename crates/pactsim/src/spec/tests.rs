@@ -576,3 +576,239 @@ fn the_schema_names_every_section() {
         assert!(properties.contains_key(name), "{name}");
     }
 }
+
+// --- [trade] -----------------------------------------------------------------------------------
+
+const TRADE: &str = r#"
+[trade]
+sector = "autos"
+effective = 2025-11-01
+no_deal = { KR = 0.25, JP = 0.15, EU = 0.15, ROW = 0.25 }
+deal = { KR = 0.15, note = "the MOU's 15% all-in" }
+snapback = { KR = 0.25 }
+elasticities = { substitution = 5.6, demand = { uniform = { min = -1.5, max = -0.7 } }, foreign_supply = inf, domestic_supply = 2.0 }
+"#;
+
+fn with_trade(from: &str, to: &str) -> String {
+    let trade = if from.is_empty() {
+        TRADE.to_string()
+    } else {
+        assert_eq!(
+            TRADE.matches(from).count(),
+            1,
+            "patch target `{from}` must occur once"
+        );
+        TRADE.replacen(from, to, 1)
+    };
+    format!("{BASE}{trade}")
+}
+
+/// Line of `needle` in the base deal followed by the trade section.
+fn trade_line(needle: &str) -> usize {
+    BASE.lines().count()
+        + 1
+        + TRADE
+            .lines()
+            .position(|l| l.contains(needle))
+            .expect("needle in TRADE")
+}
+
+#[test]
+fn trade_schedules_inherit_base_then_no_deal_then_deal() {
+    let deal = parse_deal(&with_trade("", "")).unwrap();
+    let trade = deal.trade.unwrap();
+    let codes: Vec<&str> = trade
+        .market
+        .sources
+        .iter()
+        .map(|s| s.code.as_str())
+        .collect();
+    let at = |schedule: usize, code: &str| {
+        trade.schedules[schedule][codes.iter().position(|c| *c == code).unwrap()]
+    };
+    // MX is in no table: its base tariff throughout.
+    assert_eq!((at(0, "MX"), at(1, "MX"), at(2, "MX")), (0.0, 0.0, 0.0));
+    assert_eq!((at(0, "KR"), at(1, "KR"), at(2, "KR")), (0.25, 0.15, 0.25));
+    // JP is only in no_deal: the deal and snapback inherit it.
+    assert_eq!((at(0, "JP"), at(1, "JP"), at(2, "JP")), (0.15, 0.15, 0.15));
+    assert_eq!(codes[trade.investor], "KR");
+    assert!(trade.elasticities.foreign_supply.central().is_infinite());
+    assert_eq!(trade.elasticities.demand.central(), -1.1);
+    assert_eq!(trade.effective.to_string(), "2025-11-01");
+}
+
+#[test]
+fn trade_defaults_are_listed() {
+    let source = format!("{BASE}\n[trade]\nsector = \"autos\"\n");
+    let deal = parse_deal(&source).unwrap();
+    let defaults = deal.defaults_applied.join("\n");
+    for field in [
+        "trade.effective = 2025-11-14",
+        "trade.no_deal",
+        "trade.deal",
+        "trade.elasticities.substitution = 5.6",
+        "trade.elasticities.foreign_supply",
+    ] {
+        assert!(defaults.contains(field), "{field} missing from {defaults}");
+    }
+}
+
+#[test]
+fn trade_unknown_source_suggests_the_closest() {
+    check_error(
+        &with_trade("ROW = 0.25", "RWO = 0.25"),
+        trade_line("no_deal"),
+        52,
+        "trade.no_deal.RWO",
+        &["unknown source `RWO`", "did you mean `ROW`?"],
+    );
+}
+
+#[test]
+fn trade_tariffs_are_fractions_and_never_on_domestic() {
+    check_error(
+        &with_trade("deal = { KR = 0.15,", "deal = { KR = -0.15,"),
+        trade_line("deal = { KR = 0.15"),
+        15,
+        "trade.deal.KR",
+        &["-0.15", "0 or more"],
+    );
+    check_error(
+        &with_trade("snapback = { KR = 0.25 }", "snapback = { KR = 25 }"),
+        trade_line("snapback"),
+        19,
+        "trade.snapback.KR",
+        &["25", "write 0.25 for 25%"],
+    );
+    check_error(
+        &with_trade("snapback = { KR = 0.25 }", "snapback = { domestic = 0.1 }"),
+        trade_line("snapback"),
+        25,
+        "trade.snapback.domestic",
+        &["domestic"],
+    );
+}
+
+#[test]
+fn trade_elasticities_of_the_wrong_sign() {
+    check_error(
+        &with_trade("{ uniform = { min = -1.5, max = -0.7 } }", "1.2"),
+        trade_line("elasticities"),
+        47,
+        "trade.elasticities.demand",
+        &["1.2", "0 or below"],
+    );
+    check_error(
+        &with_trade("substitution = 5.6", "substitution = -5.6"),
+        trade_line("elasticities"),
+        33,
+        "trade.elasticities.substitution",
+        &["above 0"],
+    );
+    check_error(
+        &with_trade(
+            "{ uniform = { min = -1.5, max = -0.7 } }",
+            "{ uniform = { min = -1.5, max = 0.7 } }",
+        ),
+        trade_line("elasticities"),
+        47,
+        "trade.elasticities.demand",
+        &["uniform(-1.5, 0.7)"],
+    );
+}
+
+#[test]
+fn trade_distributions_are_checked() {
+    check_error(
+        &with_trade(
+            "{ uniform = { min = -1.5, max = -0.7 } }",
+            "{ unifrom = { min = -1.5, max = -0.7 } }",
+        ),
+        trade_line("elasticities"),
+        47,
+        "trade.elasticities.demand",
+        &["did you mean `uniform`?"],
+    );
+    check_error(
+        &with_trade(
+            "substitution = 5.6",
+            "substitution = { triangular = { min = 8.0, mode = 5.6, max = 2.8 } }",
+        ),
+        trade_line("elasticities"),
+        33,
+        "trade.elasticities.substitution",
+        &["min ≤ mode ≤ max"],
+    );
+    check_error(
+        &with_trade(
+            "substitution = 5.6",
+            "substitution = { normal = { mean = 5.6 } }",
+        ),
+        trade_line("elasticities"),
+        33,
+        "trade.elasticities.substitution.normal.sd",
+        &["mean, sd"],
+    );
+}
+
+#[test]
+fn trade_sector_without_data_needs_a_market() {
+    check_error(
+        &with_trade("sector = \"autos\"", "sector = \"auto\""),
+        trade_line("sector"),
+        10,
+        "trade.sector",
+        &["\"autos\"", "[trade.market]", "did you mean \"autos\"?"],
+    );
+}
+
+#[test]
+fn trade_market_of_its_own() {
+    let market = "\n[trade.market]\nimporter = \"US\"\nyear = 2024\nbase_value_usd_bn = { domestic = 300.0, KR = 37.4, JP = 39.9, EU = 45.4, ROW = 16.0 }\nbase_tariff = { JP = 0.025, EU = 0.025, ROW = 0.025 }\n";
+    let source = format!(
+        "{}{market}",
+        with_trade("sector = \"autos\"", "sector = \"cars\"")
+    );
+    let trade = parse_deal(&source).unwrap().trade.unwrap();
+    assert_eq!(trade.market.sources.len(), 5);
+    assert_eq!(trade.market.sources[2].base_tariff, 0.025);
+    assert_eq!(trade.market.origin, "deal file [trade.market]");
+
+    let without_investor = source
+        .replace("KR = 37.4, ", "")
+        .replace("{ KR = 0.25, ", "{ ")
+        .replace("KR = 0.15, ", "")
+        .replace("{ KR = 0.25 }", "{}");
+    let diagnostics = parse_deal(&without_investor).unwrap_err();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message().contains("investor's source \"KR\"")),
+        "{diagnostics:?}"
+    );
+
+    let other_importer = source.replace("importer = \"US\"", "importer = \"CN\"");
+    let diagnostics = parse_deal(&other_importer).unwrap_err();
+    assert!(
+        diagnostics[0].message().contains("the deal's host \"US\""),
+        "{diagnostics:?}"
+    );
+
+    let negative = source.replace("domestic = 300.0", "domestic = -300.0");
+    let diagnostics = parse_deal(&negative).unwrap_err();
+    assert_eq!(
+        diagnostics[0].field,
+        "trade.market.base_value_usd_bn.domestic"
+    );
+}
+
+#[test]
+fn trade_effective_after_the_horizon() {
+    check_error(
+        &with_trade("effective = 2025-11-01", "effective = 2060-01-01"),
+        trade_line("effective"),
+        13,
+        "trade.effective",
+        &["2055-11-14"],
+    );
+}

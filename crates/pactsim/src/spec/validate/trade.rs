@@ -304,6 +304,15 @@ impl Checker {
                 "a tariff as a fraction, 0 or more (write 0.25, not 25)",
             ) {
                 Some(rate) if (0.0..=TARIFF_CEILING).contains(&rate) => rates[index] = rate,
+                Some(rate) if rate < 0.0 => {
+                    self.fail(
+                        value.span(),
+                        &at,
+                        format!("{rate}"),
+                        "a tariff as a fraction, 0 or more",
+                    );
+                    ok = false;
+                }
                 Some(rate) => {
                     self.fail_with_hint(
                         value.span(),
