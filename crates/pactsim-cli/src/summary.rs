@@ -105,7 +105,10 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         deal.start,
         bn(&t.host_npv)
     );
-    if let (Some(relief), Some(trade)) = (&t.tariff_relief_npv, &output.trade) {
+    if let (Some(relief), Some(trade), Some(spec)) =
+        (&t.tariff_relief_npv, &output.trade, &deal.trade)
+    {
+        let from = spec.effective.max(deal.start);
         let _ = writeln!(
             text,
             "Tariff relief ({} exporters, deal vs no deal)",
@@ -118,11 +121,7 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         );
         let _ = writeln!(
             text,
-            "  NPV from {} at {:<6}   {:>10}",
-            trade
-                .effective
-                .as_str()
-                .max(deal.start.to_string().as_str()),
+            "  NPV from {from} at {:<6}     {:>10}",
             rate(deal.run.investor_discount_rate),
             bn(relief)
         );
@@ -194,9 +193,14 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
     }
     let _ = writeln!(text);
 
+    let relief_header = if output.trade.is_some() {
+        "   tariff relief"
+    } else {
+        ""
+    };
     let _ = writeln!(
         text,
-        "Year   investor paid   received   host tax   host received   deferred"
+        "Year   investor paid   received   host tax   host received   deferred{relief_header}"
     );
     for year in &output.years {
         let quiet = [
@@ -207,13 +211,21 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
             &year.deferred,
         ]
         .iter()
-        .all(|s| s.mean.unwrap_or(0.0) == 0.0);
+        .all(|s| s.mean.unwrap_or(0.0) == 0.0)
+            && year
+                .tariff_relief
+                .is_none_or(|r| r.mean.unwrap_or(0.0) == 0.0);
         if quiet {
             continue;
         }
+        let relief = year
+            .tariff_relief
+            .as_ref()
+            .map(|r| format!("   {:>13}", bn(r)))
+            .unwrap_or_default();
         let _ = writeln!(
             text,
-            "{}   {:>13}   {:>8}   {:>8}   {:>13}   {:>8}",
+            "{}   {:>13}   {:>8}   {:>8}   {:>13}   {:>8}{relief}",
             year.year,
             bn(&year.investor_paid),
             bn(&year.investor_received),
