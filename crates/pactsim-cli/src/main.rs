@@ -46,6 +46,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measure how fast the engines run here (solves and runs per second)
+    Bench {
+        /// Deal files (default: every deal in ./deals, else the embedded default deal)
+        files: Vec<PathBuf>,
+        /// Time spent on each measurement
+        #[arg(long, default_value_t = 1.0)]
+        seconds: f64,
+    },
     /// NPV, XIRR and MOIC of dated flows in a CSV file with columns date,amount
     Figures {
         /// CSV with a header `date,amount`; amounts signed from the holder's side
@@ -95,6 +103,7 @@ fn main() -> ExitCode {
         }
         Command::Check { file } => commands::check::check(&file),
         Command::Schema => commands::schema::schema(),
+        Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
         Command::Trade { file, json } => commands::trade::trade(&file, json),
         Command::Figures {
             file,

@@ -62,6 +62,8 @@ impl Irr {
 const GRID_LOW: f64 = -25.0;
 const GRID_HIGH: f64 = 14.0;
 const GRID_STEP: f64 = 0.005;
+/// Grid step when the flows change sign once (and so have exactly one root).
+const COARSE_STEP: f64 = 0.25;
 
 /// XIRR (ACT/365F): all roots bracketed on a grid of `ln(1 + r)`, refined by Newton's method with
 /// bisection fallback.
@@ -80,10 +82,34 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
             roots: Vec::new(),
         };
     }
-    let times: Vec<(f64, f64)> = flows
-        .iter()
-        .map(|f| (year_fraction(first, f.date), f.amount))
-        .collect();
+    // Flows on one date are netted (the XNPV is unchanged). By Descartes' rule of signs for sums
+    // of powers, the number of roots in (−1, ∞) is at most the number of sign changes of the
+    // netted flows in date order: with one change there is exactly one root, and a coarse grid
+    // brackets it.
+    let mut times: Vec<(f64, f64)> = Vec::with_capacity(flows.len());
+    let mut sorted: Vec<&DatedFlow> = flows.iter().collect();
+    sorted.sort_by_key(|f| f.date);
+    for f in sorted {
+        let t = year_fraction(first, f.date);
+        match times.last_mut() {
+            Some((last, amount)) if *last == t => *amount += f.amount,
+            _ => times.push((t, f.amount)),
+        }
+    }
+    times.retain(|(_, a)| *a != 0.0);
+    let signs: Vec<bool> = times.iter().map(|(_, a)| *a > 0.0).collect();
+    let sign_changes = signs.windows(2).filter(|w| w[0] != w[1]).count();
+    if sign_changes == 0 {
+        return Irr {
+            rate: None,
+            roots: Vec::new(),
+        };
+    }
+    let step_size = if sign_changes == 1 {
+        COARSE_STEP
+    } else {
+        GRID_STEP
+    };
     let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
     let curve = Curve {
         flows: &times,
@@ -91,16 +117,19 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
     };
 
     let mut roots = Vec::new();
-    let steps = ((GRID_HIGH - GRID_LOW) / GRID_STEP).round() as usize;
+    let steps = ((GRID_HIGH - GRID_LOW) / step_size).round() as usize;
     let mut x_prev = GRID_LOW;
     let mut f_prev = curve.sign_value(x_prev);
     for step in 1..=steps {
-        let x = GRID_LOW + step as f64 * GRID_STEP;
+        let x = GRID_LOW + step as f64 * step_size;
         let f = curve.sign_value(x);
         if f == 0.0 {
             roots.push(x.exp_m1());
         } else if f_prev != 0.0 && (f < 0.0) != (f_prev < 0.0) {
             roots.push(curve.refine(x_prev, x).exp_m1());
+        }
+        if sign_changes == 1 && !roots.is_empty() {
+            break;
         }
         x_prev = x;
         f_prev = f;

@@ -4,6 +4,7 @@ mod bad_input;
 mod figures;
 mod run;
 mod schema;
+mod trade;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

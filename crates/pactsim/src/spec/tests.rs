@@ -718,6 +718,24 @@ fn trade_elasticities_of_the_wrong_sign() {
 }
 
 #[test]
+fn trade_lognormal_elasticities_are_positive() {
+    let source = with_trade(
+        "substitution = 5.6",
+        "substitution = { lognormal = { median = 5.6, p95 = 14.0 } }",
+    );
+    assert_eq!(
+        parse_deal(&source)
+            .unwrap()
+            .trade
+            .unwrap()
+            .elasticities
+            .central()
+            .substitution,
+        5.6
+    );
+}
+
+#[test]
 fn trade_distributions_are_checked() {
     check_error(
         &with_trade(

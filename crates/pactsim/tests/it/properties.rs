@@ -372,3 +372,70 @@ proptest! {
         prop_assert!(!text.contains("NaN") && !text.contains("inf"));
     }
 }
+
+mod trade_markets {
+    //! The trade model on generated markets: every source's market clears, the price index is
+    //! the CES aggregate of the prices it produced, and nothing is NaN or infinite.
+
+    use pactsim::trade::{Elasticities, Market, MarketSource, solve};
+    use proptest::prelude::*;
+
+    fn market() -> impl Strategy<Value = (Vec<(f64, f64)>, Vec<f64>)> {
+        prop::collection::vec((0.1f64..400.0, 0.0f64..0.5), 2..9).prop_flat_map(|rows| {
+            let n = rows.len();
+            (Just(rows), prop::collection::vec(0.0f64..1.0, n))
+        })
+    }
+
+    fn elasticity() -> impl Strategy<Value = f64> {
+        prop_oneof![0.05f64..50.0, Just(f64::INFINITY)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+        #[test]
+        fn markets_clear(
+            (rows, tariffs) in market(),
+            sigma in prop_oneof![0.2f64..12.0, Just(1.0)],
+            eta in prop_oneof![-3.0f64..0.0, Just(-1.0), Just(0.0)],
+            foreign in elasticity(),
+            domestic in elasticity(),
+        ) {
+            let market = Market {
+                importer: "US".into(),
+                year: 2024,
+                origin: "generated".into(),
+                sources: rows.iter().enumerate().map(|(i, (v, t))| MarketSource {
+                    code: if i == 0 { "domestic".into() } else { format!("S{i}") },
+                    base_value_usd_bn: *v,
+                    base_tariff: if i == 0 { 0.0 } else { *t },
+                }).collect(),
+            };
+            let mut scenario = tariffs.clone();
+            scenario[0] = 0.0;
+            let e = Elasticities { substitution: sigma, demand: eta, foreign_supply: foreign, domestic_supply: domestic };
+            let eq = solve(&market, &scenario, e);
+            prop_assert!(eq.price_index.is_finite() && eq.price_index > 0.0);
+            prop_assert!(eq.consumer_surplus_change_usd_bn.is_finite());
+            let mut aggregate = 0.0;
+            let mut spending = 0.0;
+            for (i, (source, s)) in market.sources.iter().zip(&eq.sources).enumerate() {
+                let epsilon = if i == 0 { domestic } else { foreign };
+                prop_assert!(s.value_usd_bn.is_finite() && s.quantity > 0.0 && s.producer_price > 0.0);
+                if epsilon.is_finite() {
+                    prop_assert!((s.quantity.ln() - epsilon * s.producer_price.ln()).abs() < 1e-9, "source {} does not clear", i);
+                } else {
+                    prop_assert_eq!(s.producer_price, 1.0);
+                }
+                let tau = (1.0 + scenario[i]) / (1.0 + source.base_tariff);
+                let weight = source.base_value_usd_bn * (1.0 + source.base_tariff);
+                spending += weight;
+                aggregate += weight * if (sigma - 1.0).abs() < 1e-12 { (tau * s.producer_price).ln() } else { (tau * s.producer_price).powf(1.0 - sigma) };
+                prop_assert!((s.value_usd_bn - source.base_value_usd_bn * s.producer_price * s.quantity).abs() <= 1e-9 * (1.0 + s.value_usd_bn));
+            }
+            let index = if (sigma - 1.0).abs() < 1e-12 { (aggregate / spending).exp() } else { (aggregate / spending).powf(1.0 / (1.0 - sigma)) };
+            prop_assert!((index / eq.price_index - 1.0).abs() < 1e-10, "P {} vs aggregate {}", eq.price_index, index);
+        }
+    }
+}

@@ -498,8 +498,14 @@ impl Checker {
             let (low, high) = distribution.support();
             let central = distribution.central();
             let fits = match rule {
-                // A normal's unbounded tails are for the Monte Carlo runner to truncate.
-                Rule::Positive => central > 0.0 && (low > 0.0 || low == f64::NEG_INFINITY),
+                // A normal's unbounded tails are for the Monte Carlo runner to truncate; a
+                // lognormal never reaches its lower bound of 0.
+                Rule::Positive => {
+                    central > 0.0
+                        && (low > 0.0
+                            || low == f64::NEG_INFINITY
+                            || matches!(distribution, Distribution::LogNormal { .. }))
+                }
                 Rule::NotPositive => central <= 0.0 && (high <= 0.0 || high == f64::INFINITY),
             };
             if !fits {

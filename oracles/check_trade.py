@@ -1,0 +1,460 @@
+"""Cross-check `pactsim trade FILE --json` against the independent CES oracle (trade_model.py).
+
+Why: the trade engine and this oracle are written apart from the same specification; where
+they disagree, one of them (or the specification) is wrong.  Seeded random markets: 3-9 sources
+including `domestic`; base values 0.5-400; base tariffs 0-0.3 (some sources left out = 0);
+scenario tariffs 0-0.6 with sources left out of each table (exercising the no_deal <- base,
+deal <- no_deal, snapback <- deal overrides; snapback sometimes absent); substitution 0.5-12
+including exactly 1, 0.999, 1.001 and values below 1; demand -3..0 including exactly -1 and 0;
+supply 0.05-50 and `inf`; some elasticities given as distribution tables (central values).
+
+Every figure is compared to 1e-9 relative + 1e-9 absolute (the specification asks 1e-6), and
+the binary's own output is checked for invariants: sum of duties = revenue, duties = t1 value,
+value = v (1+producer_price_change)(1+quantity_change), supply q = p^eps, demand
+q = (tau p / P)^-sigma P^eta, P = CES index of tau p, consumer surplus from P, producer surplus
+from p, investor relief = deal - no_deal producer surplus, snapback = deal when absent.
+
+Usage: python3 oracles/check_trade.py [--cases N] [--seed S] [--bin PATH] [--jobs J]
+Binary: --bin, else $PACTSIM_BIN, else /work/main/target/release/pactsim.
+Failing cases (deal file, *.binary.json, *.oracle.json, *.diff.txt) are kept in
+/tmp/pactsim-trade-failures/ (cleared at each run).  Exit 0 when everything agrees, 1 otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import concurrent.futures
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import trade_model as tm  # noqa: E402
+
+FAIL_DIR = "/tmp/pactsim-trade-failures"
+REL = ABS = 1e-9
+INV_REL = INV_ABS = 1e-9      # invariants on the binary's own printed numbers
+FOREIGN = ["KR", "JP", "EU", "MX", "CA", "CN", "DE", "VN", "TW", "IN", "GB", "ROW"]
+INVESTORS = [s for s in FOREIGN if s != "ROW"]
+INF = math.inf
+
+
+# ---------------------------------------------------------------------------------------------
+# generator
+
+def fnum(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    s = repr(float(x))
+    return s
+
+
+def _dist_or_plain(rng: random.Random, x: float, allow_dist: bool) -> str:
+    """x itself, or a distribution table whose central value is exactly x."""
+    if not allow_dist or math.isinf(x) or rng.random() < 0.75:
+        return fnum(x)
+    kind = rng.choice(["normal", "lognormal", "triangular", "uniform"])
+    if kind == "normal":
+        return f"{{ normal = {{ mean = {fnum(x)}, sd = {fnum(round(abs(x) * 0.2 + 0.01, 4))} }} }}"
+    if kind == "lognormal" and x > 0:
+        return f"{{ lognormal = {{ median = {fnum(x)}, p95 = {fnum(round(x * 2.5, 6))} }} }}"
+    if x == 0.0:
+        return fnum(x)                      # keep the support on one side of zero
+    if kind == "triangular":
+        lo, hi = round(x - abs(x) * 0.3, 6), round(x + abs(x) * 0.4, 6)
+        return f"{{ triangular = {{ min = {fnum(lo)}, mode = {fnum(x)}, max = {fnum(hi)} }} }}"
+    # uniform: a half-width exact in binary (so the midpoint is exactly x), support one-signed
+    hs = [h for h in (0.5, 0.25, 0.125, 0.0625, 0.03125) if h < abs(x) / 2]
+    if not hs:
+        return fnum(x)
+    h = rng.choice(hs)
+    lo, hi = x - h, x + h
+    if (lo + hi) / 2.0 != x:
+        return fnum(x)
+    return f"{{ uniform = {{ min = {fnum(lo)}, max = {fnum(hi)} }} }}"
+
+
+def _table(d: dict) -> str:
+    return "{ " + ", ".join(f"{k} = {fnum(v)}" for k, v in d.items()) + " }"
+
+
+def gen_case(rng: random.Random, i: int) -> str:
+    n = rng.randint(3, 9)
+    foreign = rng.sample(FOREIGN, n - 1)
+    names = ["domestic"] + foreign
+    rng.shuffle(names)
+    scale = rng.choice(["uniform", "log", "log"])
+    values = {}
+    for s in names:
+        if scale == "uniform":
+            values[s] = round(rng.uniform(0.5, 400), 6)
+        else:
+            values[s] = round(math.exp(rng.uniform(math.log(0.5), math.log(400))), 6)
+    base_t = {}
+    for s in foreign:
+        r = rng.random()
+        if r < 0.2:
+            continue                         # missing from base_tariff: 0
+        base_t[s] = 0.0 if r < 0.3 else round(rng.uniform(0, 0.3), 4)
+
+    def tariffs(p_in: float) -> dict:
+        chosen = [s for s in foreign if rng.random() < p_in] or [rng.choice(foreign)]
+        out = {}
+        for s in chosen:
+            r = rng.random()
+            out[s] = 0.0 if r < 0.1 else (base_t.get(s, 0.0) if r < 0.15 else round(rng.uniform(0, 0.6), 4))
+        return out
+
+    investor = rng.choice([s for s in foreign if s in INVESTORS] or ["KR"])
+    no_deal = tariffs(0.7)
+    deal = tariffs(0.35)
+    if rng.random() < 0.6 and investor not in deal:
+        deal[investor] = round(rng.uniform(0, 0.3), 4)
+    snap = None if rng.random() < 0.3 else tariffs(0.3)
+
+    sigma = rng.choice([1.0, 0.999, 1.001, 0.5, 12.0, 5.6, round(rng.uniform(0.5, 1.0), 4),
+                        round(rng.uniform(0.5, 12), 4), round(rng.uniform(1, 12), 4)])
+    eta = rng.choice([-1.0, -1.0, 0.0, 0.0, -3.0, round(rng.uniform(-3, 0), 4), round(rng.uniform(-3, 0), 4)])
+
+    def supply() -> float:
+        r = rng.random()
+        if r < 0.2:
+            return INF
+        if r < 0.3:
+            return rng.choice([0.05, 50.0])
+        return round(math.exp(rng.uniform(math.log(0.05), math.log(50))), 4)
+
+    ef, ed = supply(), supply()
+    dist = rng.random() < 0.3
+    el = (f"{{ substitution = {_dist_or_plain(rng, sigma, dist)}, demand = {_dist_or_plain(rng, eta, dist)}, "
+          f"foreign_supply = {_dist_or_plain(rng, ef, dist)}, domestic_supply = {_dist_or_plain(rng, ed, dist)} }}")
+    lines = [
+        "schema = 1",
+        "",
+        "[deal]",
+        f'id = "trade-case-{i}"',
+        f'title = "generated trade case {i}"',
+        f'investor = "{investor}"',
+        'host = "US"',
+        "start = 2025-11-14",
+        "horizon_years = 10",
+        "",
+        "[trade]",
+        'sector = "autos"',
+        "effective = 2026-01-01",
+        f"no_deal = {_table(no_deal)}",
+        f"deal = {_table(deal)}",
+    ]
+    if snap is not None:
+        lines.append(f"snapback = {_table(snap)}")
+    lines += [
+        f"elasticities = {el}",
+        "",
+        "[trade.market]",
+        'importer = "US"',
+        "year = 2024",
+        f"base_value_usd_bn = {_table(values)}",
+    ]
+    if base_t or rng.random() < 0.5:
+        lines.append(f"base_tariff = {_table(base_t)}")
+    return "\n".join(lines) + "\n"
+
+
+CONTRACT_EXAMPLE = """schema = 1
+
+[deal]
+id = "kr-us-2025-mou"
+title = "Korea-US strategic investment MOU (trade part of the contract example)"
+investor = "KR"
+host = "US"
+start = 2025-11-14
+horizon_years = 30
+
+[trade]
+sector = "autos"
+effective = 2025-11-14
+no_deal = { KR = 0.25, JP = 0.15, EU = 0.15, MX = 0.0, CA = 0.0, ROW = 0.25 }
+deal = { KR = 0.15 }
+snapback = { KR = 0.25 }
+elasticities = { substitution = 5.6, demand = -1.0, foreign_supply = 10.0, domestic_supply = 2.0 }
+
+[trade.market]
+importer = "US"
+year = 2024
+base_value_usd_bn = { domestic = 300.0, KR = 37.4, JP = 39.9, EU = 45.4, MX = 49.7, CA = 28.3, ROW = 16.0 }
+base_tariff = { KR = 0.0, JP = 0.025, EU = 0.025, MX = 0.0, CA = 0.0, ROW = 0.025 }
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# comparison
+
+def val(x):
+    """A Stat's mean, or the plain value."""
+    if isinstance(x, dict) and "mean" in x:
+        return x["mean"]
+    return x
+
+
+def is_num(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def find_key(doc, key):
+    """doc[key] at top level, else the first occurrence anywhere (tolerant of nesting)."""
+    if isinstance(doc, dict):
+        if key in doc:
+            return doc[key]
+        for v in doc.values():
+            r = find_key(v, key)
+            if r is not None:
+                return r
+    return None
+
+
+class Diff:
+    def __init__(self):
+        self.items: list[tuple[str, object, object]] = []
+        self.worst = (0.0, 0.0, 0.0, "")     # (gap/tolerance, abs gap, rel gap, where)
+
+    def cmp(self, where: str, binv, orav) -> None:
+        b = val(binv)
+        if b is None:
+            self.items.append((where, "missing", orav))
+            return
+        if not is_num(b) or not math.isfinite(b):
+            self.items.append((where, b, orav))
+            return
+        gap = abs(b - orav)
+        scale = max(abs(b), abs(orav))
+        tol = REL * scale + ABS
+        ratio = gap / tol
+        if ratio > self.worst[0]:
+            self.worst = (ratio, gap, gap / scale if scale else 0.0, where)
+        if gap > tol:
+            self.items.append((where, b, orav))
+
+    def note(self, where: str, msg: str) -> None:
+        self.items.append((where, msg, None))
+
+
+def compare(b: dict, o: dict, d: Diff) -> None:
+    bsc = b.get("scenarios")
+    if not isinstance(bsc, dict):
+        d.note("scenarios", "missing from the binary's output")
+        return
+    for sc, osc in o["scenarios"].items():
+        bs = bsc.get(sc)
+        if not isinstance(bs, dict):
+            d.note(f"scenarios.{sc}", "missing")
+            continue
+        for k in tm.SCENARIO_FIELDS:
+            d.cmp(f"scenarios.{sc}.{k}", bs.get(k), osc[k])
+        bsrc = bs.get("sources")
+        if not isinstance(bsrc, dict):
+            d.note(f"scenarios.{sc}.sources", "missing")
+            continue
+        extra = set(bsrc) - set(osc["sources"])
+        if extra:
+            d.note(f"scenarios.{sc}.sources", f"unexpected sources {sorted(extra)}")
+        for s, od in osc["sources"].items():
+            bd = bsrc.get(s)
+            if not isinstance(bd, dict):
+                d.note(f"scenarios.{sc}.sources.{s}", "missing")
+                continue
+            for k in tm.SOURCE_FIELDS:
+                d.cmp(f"scenarios.{sc}.sources.{s}.{k}", bd.get(k), od[k])
+    # optional echoes of the inputs (printed by the binary; compared when present)
+    btar = b.get("tariffs")
+    if isinstance(btar, dict):
+        for sc, osc in o["scenarios"].items():
+            for s, od in osc["sources"].items():
+                if isinstance(btar.get(sc), dict) and s in btar[sc]:
+                    d.cmp(f"tariffs.{sc}.{s}", btar[sc][s], od["t1"])
+    bbase = b.get("base")
+    if isinstance(bbase, dict):
+        for s, od in o["scenarios"]["no_deal"]["sources"].items():
+            if isinstance(bbase.get(s), dict) and "tariff" in bbase[s]:
+                d.cmp(f"base.{s}.tariff", bbase[s]["tariff"], od["t0"])
+    d.cmp("investor_tariff_relief_usd_bn_per_year", find_key(b, "investor_tariff_relief_usd_bn_per_year"),
+          o["investor_tariff_relief_usd_bn_per_year"])
+
+
+def invariants(b: dict, text: str, d: Diff) -> None:
+    """Relations the binary's own printed numbers must satisfy (independent of solving)."""
+    doc = tomllib.loads(text)
+    tr = doc["trade"]
+    mk = tr["market"]
+    v = mk["base_value_usd_bn"]
+    sched = tm.schedules(tr)
+    el = tr["elasticities"]
+    sigma, eta = tm.central(el["substitution"]), tm.central(el["demand"])
+    eps = {s: tm.central(el["domestic_supply"] if s == "domestic" else el["foreign_supply"]) for s in v}
+    base_t = {s: (0.0 if s == "domestic" else float(mk.get("base_tariff", {}).get(s, 0.0))) for s in v}
+    e0 = {s: v[s] * (1 + base_t[s]) for s in v}
+    E0 = sum(e0.values())
+
+    def close(where, a, want, rel=INV_REL, ab=INV_ABS):
+        if a is None or want is None or not (abs(a - want) <= rel * max(abs(a), abs(want)) + ab):
+            d.note(f"invariant {where}", f"{a!r} vs {want!r}")
+
+    bsc = b.get("scenarios") or {}
+    for sc in tm.SCENARIOS:
+        bs = bsc.get(sc)
+        if not isinstance(bs, dict) or not isinstance(bs.get("sources"), dict):
+            continue
+        src = bs["sources"]
+        try:
+            P = 1 + val(bs["price_index_change"])
+            tot = 0.0
+            ces = []
+            for s in v:
+                x = src[s]
+                p = 1 + val(x["producer_price_change"])
+                q = 1 + val(x["quantity_change"])
+                value = val(x["value_usd_bn"])
+                duties = val(x["duties_usd_bn"])
+                ps = val(x["producer_surplus_change_usd_bn"])
+                tot += duties
+                t1 = sched[sc][s]
+                tau = (1 + t1) / (1 + base_t[s])
+                close(f"{sc}.{s}: value = v(1+ppc)(1+qc)", value, v[s] * p * q)
+                close(f"{sc}.{s}: duties = t1 value", duties, t1 * value)
+                if math.isfinite(eps[s]):
+                    close(f"{sc}.{s}: supply ln q = eps ln p", math.log(q), eps[s] * math.log(p), 1e-8, 1e-9)
+                    e1 = 1 + eps[s]
+                    close(f"{sc}.{s}: PS = v(p^(1+eps)-1)/(1+eps)", ps,
+                          v[s] * math.expm1(e1 * math.log(p)) / e1, 1e-8, 1e-9)
+                else:
+                    close(f"{sc}.{s}: p = 1 for infinite supply", p, 1.0, 0.0, 1e-12)
+                    close(f"{sc}.{s}: PS = 0 for infinite supply", ps, 0.0, 0.0, 1e-12)
+                close(f"{sc}.{s}: demand ln q = -sigma ln(tau p/P) + eta ln P", math.log(q),
+                      -sigma * math.log(tau * p / P) + eta * math.log(P), 1e-8, 1e-9)
+                ces.append((e0[s] / E0, math.log(tau * p)))
+            close(f"{sc}: sum duties = revenue", tot, val(bs["tariff_revenue_usd_bn"]))
+            w = [c[0] for c in ces]
+            y = [c[1] for c in ces]
+            import numpy as np
+            lp = tm._ces_log_aggregate(np.array(w), np.array(y), sigma)
+            close(f"{sc}: P = CES index of tau p", math.log(P), lp, 1e-8, 1e-9)
+            e1 = 1 + eta
+            cs = -E0 * (math.expm1(e1 * math.log(P)) / e1 if e1 != 0 else math.log(P))
+            close(f"{sc}: CS = -E0 (P^(1+eta)-1)/(1+eta)", val(bs["consumer_surplus_change_usd_bn"]), cs, 1e-8, 1e-9)
+        except (KeyError, TypeError, ValueError) as e:
+            d.note(f"invariant {sc}", f"cannot evaluate: {type(e).__name__}: {e}")
+    if "snapback" not in tr and "deal" in bsc and "snapback" in bsc:
+        if json.dumps(bsc["deal"], sort_keys=True) != json.dumps(bsc["snapback"], sort_keys=True):
+            d.note("invariant snapback", "absent in the file but differs from deal")
+    inv = doc["deal"]["investor"]
+    try:
+        rel = val(find_key(b, "investor_tariff_relief_usd_bn_per_year"))
+        want = (val(bsc["deal"]["sources"][inv]["producer_surplus_change_usd_bn"])
+                - val(bsc["no_deal"]["sources"][inv]["producer_surplus_change_usd_bn"]))
+        close("relief = PS_deal - PS_no_deal (investor)", rel, want)
+    except (KeyError, TypeError):
+        pass
+
+
+def check_text(text: str, name: str, binary: str, tmp: str):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as fh:
+        fh.write(text)
+    d = Diff()
+    o = tm.scenarios(text)
+    try:
+        proc = subprocess.run([binary, "trade", path, "--json"], capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        d.note("run", "timed out after 120 s")
+        return d, None, o, path
+    if proc.returncode != 0:
+        d.note("exit status", f"{proc.returncode}: {proc.stderr.strip()[:600]}")
+        return d, None, o, path
+    try:
+        b = json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        d.note("stdout", f"not JSON: {e}: {proc.stdout[:200]!r}")
+        return d, None, o, path
+    compare(b, o, d)
+    invariants(b, text, d)
+    return d, b, o, path
+
+
+def oracle_json(o: dict) -> dict:
+    out = {"scenarios": {}, "investor_tariff_relief_usd_bn_per_year": o["investor_tariff_relief_usd_bn_per_year"]}
+    for sc, r in o["scenarios"].items():
+        out["scenarios"][sc] = {k: r[k] for k in tm.SCENARIO_FIELDS}
+        out["scenarios"][sc]["sources"] = {s: {k: x[k] for k in tm.SOURCE_FIELDS + ("t0", "t1")}
+                                           for s, x in r["sources"].items()}
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=20251114)
+    ap.add_argument("--bin", default=os.environ.get("PACTSIM_BIN", "/work/main/target/release/pactsim"))
+    ap.add_argument("--jobs", type=int, default=min(8, os.cpu_count() or 1))
+    ap.add_argument("--show", type=int, default=3, help="mismatches printed per failing case")
+    a = ap.parse_args()
+    if not os.access(a.bin, os.X_OK):
+        print(f"pactsim binary not found at {a.bin} (build it with cargo build --release)", file=sys.stderr)
+        return 1
+    probe = subprocess.run([a.bin, "trade", "--help"], capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        print(f"{a.bin} has no working `trade` command yet (`trade --help` exit {probe.returncode}: "
+              f"{probe.stderr.strip()[:300]})", file=sys.stderr)
+        return 1
+    shutil.rmtree(FAIL_DIR, ignore_errors=True)      # this script's own scratch folder
+    os.makedirs(FAIL_DIR, exist_ok=True)
+    cases = [("contract-example.toml", CONTRACT_EXAMPLE)]
+    for i in range(a.cases - 1):
+        cases.append((f"case-{a.seed}-{i:04d}.toml", gen_case(random.Random(a.seed * 100003 + i), i)))
+    failing = 0
+    kinds = collections.Counter()
+    worst = (0.0, 0.0, 0.0, "", "")
+    with tempfile.TemporaryDirectory(prefix="pactsim-trade-") as tmp, \
+            concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        futs = [pool.submit(check_text, text, name, a.bin, tmp) for name, text in cases]
+        for (name, _), fut in zip(cases, futs):
+            d, b, o, path = fut.result()
+            if d.worst[0] > worst[0]:
+                worst = d.worst + (name,)
+            if not d.items:
+                continue
+            failing += 1
+            kept = os.path.join(FAIL_DIR, name)
+            shutil.copy(path, kept)
+            with open(kept[:-5] + ".binary.json", "w") as fh:
+                json.dump(b, fh, indent=1)
+            with open(kept[:-5] + ".oracle.json", "w") as fh:
+                json.dump(oracle_json(o), fh, indent=1)
+            with open(kept[:-5] + ".diff.txt", "w") as fh:
+                for where, bv, ov in d.items:
+                    fh.write(f"{where}: binary={bv!r} oracle={ov!r}\n")
+            print(f"MISMATCH {kept}: {len(d.items)} difference(s)")
+            for where, bv, ov in d.items[: a.show]:
+                print(f"  {where}: binary={bv!r} oracle={ov!r}")
+            for where, _, _ in d.items:
+                if where.startswith("invariant"):
+                    key = "invariant " + where.split(": ", 1)[-1] if ": " in where else where
+                else:
+                    key = where.split(".")[0] + "." + where.rsplit(".", 1)[-1]
+                kinds[key] += 1
+    ratio, gap, rel, where, name = worst
+    print(f"worst gap: {gap:.3g} absolute, {rel:.3g} relative ({ratio:.3g} x the 1e-9 tolerance) "
+          f"at {where or '-'} in {name or '-'}")
+    if failing:
+        print(f"{failing}/{len(cases)} trade cases disagree; kinds: {dict(kinds.most_common(12))}")
+        return 1
+    print(f"ok: {len(cases)} trade cases (seed {a.seed}) agree with the CES oracle to 1e-9; invariants hold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
