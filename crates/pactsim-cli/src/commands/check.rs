@@ -7,12 +7,14 @@ use crate::diagnostics::load_deal;
 
 pub fn check(file: &Path) -> Result<(), Failure> {
     let deal = load_deal(file)?;
+    let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let trade = if deal.trade.is_some() { ", a trade section" } else { "" };
     eprintln!(
-        "{}: valid deal \"{}\" ({} facilities, {} projects)",
+        "{}: valid deal \"{}\" ({}, {}{trade})",
         file.display(),
         deal.id,
-        deal.facilities.len(),
-        deal.projects.len()
+        count(deal.facilities.len(), "facility", "facilities"),
+        count(deal.projects.len(), "project", "projects")
     );
     Ok(())
 }
