@@ -29,6 +29,7 @@ pub mod figures;
 pub mod funding;
 pub mod loan;
 pub mod outcome;
+pub mod rng;
 pub mod output;
 pub mod spec;
 pub mod stats;

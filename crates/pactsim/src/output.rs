@@ -38,6 +38,8 @@ pub struct RunOutput {
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct StatJson {
     pub mean: Option<f64>,
+    /// Monte Carlo standard error of the mean (0 in a deterministic run).
+    pub mean_se: Option<f64>,
     pub p5: Option<f64>,
     pub p50: Option<f64>,
     pub p95: Option<f64>,
@@ -49,6 +51,7 @@ impl From<Stat> for StatJson {
     fn from(s: Stat) -> Self {
         StatJson {
             mean: s.mean,
+            mean_se: s.mean_se,
             p5: s.p5,
             p50: s.p50,
             p95: s.p95,

@@ -1,0 +1,106 @@
+//! Random streams for Monte Carlo: one independent ChaCha8 stream per (seed, purpose, path).
+//!
+//! The key of a stream depends only on the seed and the purpose (what the draws are for, e.g.
+//! "generated projects of facility 2" or "the systematic credit factor"), and the path index picks
+//! the stream within that key. Results therefore do not depend on the thread count or on the
+//! order paths finish, and two variants of a deal run with the same seed draw the same numbers for
+//! the same purpose (common random numbers): a change to one purpose's draws never shifts another's.
+//! Within a stream, `at` seeks to a fixed word position so that, say, year 7's systematic factor is
+//! the same draw whatever was drawn for earlier years.
+
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+
+/// What a stream's draws are for. Each variant with its index names one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Selections, sizes and returns of the generated projects of one facility.
+    Pipeline { facility: u32 },
+    /// The systematic credit factor, one draw per calendar year.
+    CreditSystematic,
+    /// A project's own credit draws, one per payment date; projects are numbered listed first
+    /// (file order), then generated (facility, then order of selection).
+    CreditIdiosyncratic { project: u32 },
+    /// Whether the investor refuses a selected project, and whether the host then snaps back.
+    Decline,
+}
+
+impl Purpose {
+    fn code(self) -> (u64, u64) {
+        match self {
+            Purpose::Pipeline { facility } => (1, u64::from(facility)),
+            Purpose::CreditSystematic => (2, 0),
+            Purpose::CreditIdiosyncratic { project } => (3, u64::from(project)),
+            Purpose::Decline => (4, 0),
+        }
+    }
+}
+
+/// The stream of `purpose` on `path` for `seed`.
+pub fn stream(seed: u64, purpose: Purpose, path: u64) -> ChaCha8Rng {
+    let (kind, index) = purpose.code();
+    let mut key = [0u8; 32];
+    let mut state = seed ^ kind.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    for chunk in key.chunks_exact_mut(8) {
+        chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+    }
+    let mut rng = ChaCha8Rng::from_seed(key);
+    rng.set_stream(path);
+    rng
+}
+
+/// The stream of `purpose` on `path`, positioned at block `position` (each block is 16 words,
+/// room for 8 draws of 64 bits, enough for one normal or uniform variate per block).
+pub fn stream_at(seed: u64, purpose: Purpose, path: u64, position: u64) -> ChaCha8Rng {
+    let mut rng = stream(seed, purpose, path);
+    rng.set_word_pos(u128::from(position) * 16);
+    rng
+}
+
+/// SplitMix64 (Steele, Lea and Flood 2014): turns a 64-bit state into well-mixed key words.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    #[test]
+    fn streams_are_fixed_by_seed_purpose_and_path() {
+        let draw = |seed, purpose, path| stream(seed, purpose, path).next_u64();
+        let pipeline = Purpose::Pipeline { facility: 0 };
+        assert_eq!(draw(7, pipeline, 3), draw(7, pipeline, 3));
+        assert_ne!(draw(7, pipeline, 3), draw(7, pipeline, 4));
+        assert_ne!(draw(7, pipeline, 3), draw(8, pipeline, 3));
+        assert_ne!(draw(7, pipeline, 3), draw(7, Purpose::Pipeline { facility: 1 }, 3));
+        assert_ne!(draw(7, pipeline, 3), draw(7, Purpose::CreditSystematic, 3));
+    }
+
+    #[test]
+    fn seeking_gives_the_same_draw_as_reading_forward() {
+        let mut forward = stream(11, Purpose::CreditSystematic, 5);
+        let mut words = Vec::new();
+        for _ in 0..48 {
+            words.push(forward.next_u32());
+        }
+        let mut seeked = stream_at(11, Purpose::CreditSystematic, 5, 2);
+        assert_eq!(seeked.next_u32(), words[32]);
+    }
+
+    /// Golden values: a rand or chacha20 upgrade that changes the stream must fail loudly here,
+    /// because stored results would no longer be reproducible from their seed.
+    #[test]
+    fn the_stream_is_stable_across_builds() {
+        let mut rng = stream(20251114, Purpose::Pipeline { facility: 0 }, 0);
+        let first = rng.next_u64();
+        assert_eq!(first, GOLDEN_FIRST_WORD, "{first}");
+    }
+
+    const GOLDEN_FIRST_WORD: u64 = 11_344_107_825_624_024_153;
+}
