@@ -43,10 +43,7 @@ fn report(origin: &str, source: &str, diagnostics: &[Diagnostic]) {
         eprintln!("{}", render(&renderer, origin, source, diagnostic));
     }
     let count = diagnostics.len();
-    eprintln!(
-        "error: {origin} is not a valid deal file ({count} problem{})",
-        if count == 1 { "" } else { "s" }
-    );
+    eprintln!("error: {origin} is not a valid deal file ({count} problem{})", if count == 1 { "" } else { "s" });
 }
 
 /// One diagnostic: a title naming file, line, column and field, the source line with the span
@@ -56,11 +53,9 @@ pub fn render(renderer: &Renderer, origin: &str, source: &str, diagnostic: &Diag
     let title = format!("{origin}:{line}:{column}: {}", diagnostic.message());
     let span = clamp(source, diagnostic.span.clone());
     let label = format!("expected {}", diagnostic.expected);
-    let mut group = Level::ERROR.primary_title(title).element(
-        Snippet::source(source)
-            .path(origin)
-            .annotation(AnnotationKind::Primary.span(span).label(label)),
-    );
+    let mut group = Level::ERROR
+        .primary_title(title)
+        .element(Snippet::source(source).path(origin).annotation(AnnotationKind::Primary.span(span).label(label)));
     if let Some(hint) = &diagnostic.hint {
         group = group.element(Level::HELP.message(hint.clone()));
     }

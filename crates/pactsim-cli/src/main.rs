@@ -90,27 +90,18 @@ fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             return match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
-                }
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
                 _ => ExitCode::from(2),
             };
         }
     };
     let result = match cli.command {
-        Command::Run { file, json, out } => {
-            commands::run::run(file.as_deref(), json, out.as_deref())
-        }
+        Command::Run { file, json, out } => commands::run::run(file.as_deref(), json, out.as_deref()),
         Command::Check { file } => commands::check::check(&file),
         Command::Schema => commands::schema::schema(),
         Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
         Command::Trade { file, json } => commands::trade::trade(&file, json),
-        Command::Figures {
-            file,
-            rate,
-            start,
-            json,
-        } => commands::figures::figures(&file, rate, start, json),
+        Command::Figures { file, rate, start, json } => commands::figures::figures(&file, rate, start, json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

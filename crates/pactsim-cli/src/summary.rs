@@ -11,8 +11,7 @@ fn bn(stat: &StatJson) -> String {
 }
 
 fn percent(stat: &StatJson) -> String {
-    stat.mean
-        .map_or("none".to_string(), |v| format!("{:.2}%", v * 100.0))
+    stat.mean.map_or("none".to_string(), |v| format!("{:.2}%", v * 100.0))
 }
 
 fn rate(value: f64) -> String {
@@ -38,21 +37,9 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         }
     );
     let _ = writeln!(text);
-    let _ = writeln!(
-        text,
-        "Investor ({})                       USD bn",
-        deal.investor
-    );
-    let _ = writeln!(
-        text,
-        "  paid (funding + guarantee calls)  {:>10}",
-        bn(&t.investor_paid)
-    );
-    let _ = writeln!(
-        text,
-        "  received                          {:>10}",
-        bn(&t.investor_received)
-    );
+    let _ = writeln!(text, "Investor ({})                       USD bn", deal.investor);
+    let _ = writeln!(text, "  paid (funding + guarantee calls)  {:>10}", bn(&t.investor_paid));
+    let _ = writeln!(text, "  received                          {:>10}", bn(&t.investor_received));
     let _ = writeln!(
         text,
         "  NPV at {:<6} to {}        {:>10}",
@@ -60,44 +47,18 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         deal.start,
         bn(&t.investor_npv)
     );
-    let irr_note = if t.irr_multiple_roots {
-        " (several roots; Excel's choice)"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        text,
-        "  IRR                               {:>10}{irr_note}",
-        percent(&t.investor_irr)
-    );
+    let irr_note = if t.irr_multiple_roots { " (several roots; Excel's choice)" } else { "" };
+    let _ = writeln!(text, "  IRR                               {:>10}{irr_note}", percent(&t.investor_irr));
     let _ = writeln!(
         text,
         "  MOIC                              {:>10}",
-        t.investor_moic
-            .mean
-            .map_or("none".to_string(), |m| format!("{m:.2}x"))
+        t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"))
     );
-    let _ = writeln!(
-        text,
-        "  guarantee calls                   {:>10}",
-        bn(&t.guarantee_calls)
-    );
-    let _ = writeln!(
-        text,
-        "  losses                            {:>10}",
-        bn(&t.losses)
-    );
+    let _ = writeln!(text, "  guarantee calls                   {:>10}", bn(&t.guarantee_calls));
+    let _ = writeln!(text, "  losses                            {:>10}", bn(&t.losses));
     let _ = writeln!(text, "Host ({})", deal.host);
-    let _ = writeln!(
-        text,
-        "  tax                               {:>10}",
-        bn(&t.host_tax)
-    );
-    let _ = writeln!(
-        text,
-        "  distributions                     {:>10}",
-        bn(&t.host_received)
-    );
+    let _ = writeln!(text, "  tax                               {:>10}", bn(&t.host_tax));
+    let _ = writeln!(text, "  distributions                     {:>10}", bn(&t.host_received));
     let _ = writeln!(
         text,
         "  NPV at {:<6} to {}        {:>10}",
@@ -105,62 +66,34 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         deal.start,
         bn(&t.host_npv)
     );
-    if let (Some(relief), Some(trade), Some(spec)) =
-        (&t.tariff_relief_npv, &output.trade, &deal.trade)
-    {
+    if let (Some(relief), Some(trade), Some(spec)) = (&t.tariff_relief_npv, &output.trade, &deal.trade) {
         let from = spec.effective.max(deal.start);
-        let _ = writeln!(
-            text,
-            "Tariff relief ({} exporters, deal vs no deal)",
-            trade.investor
-        );
+        let _ = writeln!(text, "Tariff relief ({} exporters, deal vs no deal)", trade.investor);
         let _ = writeln!(
             text,
             "  per year                          {:>10}",
             bn(&trade.investor_tariff_relief_usd_bn_per_year)
         );
-        let _ = writeln!(
-            text,
-            "  NPV from {from} at {:<6}     {:>10}",
-            rate(deal.run.investor_discount_rate),
-            bn(relief)
-        );
+        let _ =
+            writeln!(text, "  NPV from {from} at {:<6}     {:>10}", rate(deal.run.investor_discount_rate), bn(relief));
         if let Some(deal_npv) = &t.deal_npv {
             let _ = writeln!(text, "Deal NPV for the investor");
-            let _ = writeln!(
-                text,
-                "  investment NPV + relief NPV       {:>10}",
-                bn(deal_npv)
-            );
+            let _ = writeln!(text, "  investment NPV + relief NPV       {:>10}", bn(deal_npv));
         }
     }
     let _ = writeln!(text);
 
     let _ = writeln!(text, "Recoup");
     if output.recoup_accounts.is_empty() {
-        let _ = writeln!(
-            text,
-            "  no waterfall runs until recouped: nothing to recoup"
-        );
+        let _ = writeln!(text, "  no waterfall runs until recouped: nothing to recoup");
     } else {
-        let recouped = output
-            .recoup_accounts
-            .iter()
-            .filter(|a| a.recouped_on.is_some())
-            .count();
-        let _ = writeln!(
-            text,
-            "  {recouped} of {} accounts recouped by {}",
-            output.recoup_accounts.len(),
-            deal.end
-        );
+        let recouped = output.recoup_accounts.iter().filter(|a| a.recouped_on.is_some()).count();
+        let _ = writeln!(text, "  {recouped} of {} accounts recouped by {}", output.recoup_accounts.len(), deal.end);
         for account in &output.recoup_accounts {
             let status = account
                 .recouped_on
                 .as_deref()
-                .map_or("not recouped by the horizon".to_string(), |d| {
-                    format!("recouped {d}")
-                });
+                .map_or("not recouped by the horizon".to_string(), |d| format!("recouped {d}"));
             let _ = writeln!(text, "  {:<40} {status}", account.account);
         }
     }
@@ -168,12 +101,7 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         .projects
         .iter()
         .filter(|p| p.size_cut_usd_bn > 0.0)
-        .map(|p| {
-            format!(
-                "{} cut by {:.2} to fit the commitment",
-                p.id, p.size_cut_usd_bn
-            )
-        })
+        .map(|p| format!("{} cut by {:.2} to fit the commitment", p.id, p.size_cut_usd_bn))
         .collect();
     let pending: Vec<&str> = output
         .projects
@@ -185,44 +113,21 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         let _ = writeln!(text, "  note: {line}");
     }
     if !pending.is_empty() {
-        let _ = writeln!(
-            text,
-            "  note: still awaiting funding at the horizon: {}",
-            pending.join(", ")
-        );
+        let _ = writeln!(text, "  note: still awaiting funding at the horizon: {}", pending.join(", "));
     }
     let _ = writeln!(text);
 
-    let relief_header = if output.trade.is_some() {
-        "   tariff relief"
-    } else {
-        ""
-    };
-    let _ = writeln!(
-        text,
-        "Year   investor paid   received   host tax   host received   deferred{relief_header}"
-    );
+    let relief_header = if output.trade.is_some() { "   tariff relief" } else { "" };
+    let _ = writeln!(text, "Year   investor paid   received   host tax   host received   deferred{relief_header}");
     for year in &output.years {
-        let quiet = [
-            &year.investor_paid,
-            &year.investor_received,
-            &year.host_tax,
-            &year.host_received,
-            &year.deferred,
-        ]
-        .iter()
-        .all(|s| s.mean.unwrap_or(0.0) == 0.0)
-            && year
-                .tariff_relief
-                .is_none_or(|r| r.mean.unwrap_or(0.0) == 0.0);
+        let quiet = [&year.investor_paid, &year.investor_received, &year.host_tax, &year.host_received, &year.deferred]
+            .iter()
+            .all(|s| s.mean.unwrap_or(0.0) == 0.0)
+            && year.tariff_relief.is_none_or(|r| r.mean.unwrap_or(0.0) == 0.0);
         if quiet {
             continue;
         }
-        let relief = year
-            .tariff_relief
-            .as_ref()
-            .map(|r| format!("   {:>13}", bn(r)))
-            .unwrap_or_default();
+        let relief = year.tariff_relief.as_ref().map(|r| format!("   {:>13}", bn(r))).unwrap_or_default();
         let _ = writeln!(
             text,
             "{}   {:>13}   {:>8}   {:>8}   {:>13}   {:>8}{relief}",
@@ -234,9 +139,6 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
             bn(&year.deferred)
         );
     }
-    let _ = writeln!(
-        text,
-        "(USD bn, nominal; years with no flows are not shown; --json for everything)"
-    );
+    let _ = writeln!(text, "(USD bn, nominal; years with no flows are not shown; --json for everything)");
     text
 }

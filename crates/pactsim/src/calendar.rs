@@ -50,8 +50,7 @@ pub fn first_business_day(year: i32) -> NaiveDate {
 
 /// The `k`-th anniversary of `date`; 29 February becomes 28 February in common years.
 pub fn anniversary(date: NaiveDate, k: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(12 * k))
-        .expect("dates stay far from chrono's limits")
+    date.checked_add_months(Months::new(12 * k)).expect("dates stay far from chrono's limits")
 }
 
 /// ACT/365F year fraction from `from` to `to` (negative when `to` is earlier).
@@ -85,11 +84,7 @@ mod tests {
         for offset in 0..14 {
             let start = d(2025, 11, 10) + chrono::Days::new(offset);
             for n in 0..80 {
-                assert_eq!(
-                    add_business_days(start, n),
-                    add_business_days_slowly(start, n),
-                    "{start} + {n}"
-                );
+                assert_eq!(add_business_days(start, n), add_business_days_slowly(start, n), "{start} + {n}");
             }
         }
     }

@@ -24,24 +24,14 @@ pub const SECTORS: [(&str, DataSet); 1] = [("autos", US_AUTOS_2024)];
 
 /// Elasticities used when a deal's `[trade]` gives none (sources and derivations in
 /// `data/SOURCES.md`, "Default elasticities for autos").
-pub const DEFAULT_ELASTICITIES: Elasticities = Elasticities {
-    substitution: 5.6,
-    demand: -1.0,
-    foreign_supply: 2.4,
-    domestic_supply: 2.0,
-};
+pub const DEFAULT_ELASTICITIES: Elasticities =
+    Elasticities { substitution: 5.6, demand: -1.0, foreign_supply: 2.4, domestic_supply: 2.0 };
 
 /// The embedded market of a sector, if there is one.
 pub fn sector_market(sector: &str) -> Option<Market> {
     let (_, data) = SECTORS.iter().find(|(name, _)| *name == sector)?;
-    let sources = parse_market(data.csv)
-        .unwrap_or_else(|e| panic!("embedded {} is malformed: {e}", data.name));
-    Some(Market {
-        importer: "US".to_string(),
-        year: 2024,
-        origin: format!("embedded data set {}", data.name),
-        sources,
-    })
+    let sources = parse_market(data.csv).unwrap_or_else(|e| panic!("embedded {} is malformed: {e}", data.name));
+    Some(Market { importer: "US".to_string(), year: 2024, origin: format!("embedded data set {}", data.name), sources })
 }
 
 /// Reads `source,base_value_usd_bn,base_tariff` rows.
@@ -58,11 +48,7 @@ pub fn parse_market(csv: &str) -> Result<Vec<MarketSource>, String> {
                 return Err(format!("expected three cells in {line:?}"));
             };
             let number = |text: &str| text.parse::<f64>().map_err(|e| format!("{text:?}: {e}"));
-            Ok(MarketSource {
-                code: code.to_string(),
-                base_value_usd_bn: number(value)?,
-                base_tariff: number(tariff)?,
-            })
+            Ok(MarketSource { code: code.to_string(), base_value_usd_bn: number(value)?, base_tariff: number(tariff)? })
         })
         .collect()
 }
@@ -77,20 +63,7 @@ mod tests {
         let market = sector_market("autos").unwrap();
         let codes: Vec<&str> = market.sources.iter().map(|s| s.code.as_str()).collect();
         assert_eq!(codes, [DOMESTIC, "KR", "JP", "EU", "MX", "CA", "ROW"]);
-        assert!(
-            market
-                .sources
-                .iter()
-                .all(|s| s.base_value_usd_bn > 0.0 && s.base_tariff >= 0.0)
-        );
-        assert_eq!(
-            market
-                .sources
-                .iter()
-                .find(|s| s.code == "KR")
-                .unwrap()
-                .base_tariff,
-            0.0
-        );
+        assert!(market.sources.iter().all(|s| s.base_value_usd_bn > 0.0 && s.base_tariff >= 0.0));
+        assert_eq!(market.sources.iter().find(|s| s.code == "KR").unwrap().base_tariff, 0.0);
     }
 }

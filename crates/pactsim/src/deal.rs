@@ -59,11 +59,7 @@ impl Facility {
 
     /// Loan terms when the facility lends (directly or under guarantee).
     pub fn lending_terms(&self) -> Option<LoanTerms> {
-        if self.instruments.loan > 0.0 || self.instruments.guarantee > 0.0 {
-            self.loan
-        } else {
-            None
-        }
+        if self.instruments.loan > 0.0 || self.instruments.guarantee > 0.0 { self.loan } else { None }
     }
 }
 
@@ -144,11 +140,7 @@ pub enum ProjectCash {
     /// One non-negative flow per year after funding completes.
     Explicit(Vec<f64>),
     /// No cash for `construction_years`, then a level flow for `life_years` giving `irr`.
-    Level {
-        irr: f64,
-        life_years: u32,
-        construction_years: u32,
-    },
+    Level { irr: f64, life_years: u32, construction_years: u32 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

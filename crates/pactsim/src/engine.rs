@@ -28,20 +28,12 @@ pub fn run(deal: &Deal) -> Outcome {
     let mut state = Run {
         deal,
         funding: &plan.projects,
-        projects: deal
-            .projects
-            .iter()
-            .zip(&plan.projects)
-            .map(|(p, f)| ProjectState::new(deal, p, f))
-            .collect(),
+        projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
         accounts: ledger,
         investor_flows: Vec::new(),
         host_flows: Vec::new(),
         years: (deal.start.year()..=deal.end.year())
-            .map(|year| YearOutcome {
-                year,
-                ..YearOutcome::default()
-            })
+            .map(|year| YearOutcome { year, ..YearOutcome::default() })
             .collect(),
     };
 
@@ -99,49 +91,27 @@ fn timeline(deal: &Deal, funding: &[Funding], projects: &[ProjectState]) -> Vec<
         if !f.is_funded() {
             continue;
         }
-        events.push(Event {
-            date: deal.projects[i].selected,
-            project: i,
-            kind: EventKind::Selected,
-        });
+        events.push(Event { date: deal.projects[i].selected, project: i, kind: EventKind::Selected });
         for &(date, amount) in &f.payments {
-            events.push(Event {
-                date,
-                project: i,
-                kind: EventKind::FundingPaid { amount },
-            });
+            events.push(Event { date, project: i, kind: EventKind::FundingPaid { amount } });
         }
         let Some(completed) = f.completed else {
             continue;
         };
-        events.push(Event {
-            date: completed,
-            project: i,
-            kind: EventKind::Completed,
-        });
+        events.push(Event { date: completed, project: i, kind: EventKind::Completed });
         let waterfall = deal.waterfall_of(&deal.projects[i]);
-        if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) =
-            (waterfall.recoup_tier, waterfall.recoup)
-        {
+        if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) = (waterfall.recoup_tier, waterfall.recoup) {
             for k in 1..=life_years {
                 let date = anniversary(completed, k);
                 if date <= deal.end {
-                    events.push(Event {
-                        date,
-                        project: i,
-                        kind: EventKind::AllocationDue { k },
-                    });
+                    events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
                 }
             }
         }
         for k in 1..=state.payment_count {
             let date = anniversary(completed, k);
             if date <= deal.end {
-                events.push(Event {
-                    date,
-                    project: i,
-                    kind: EventKind::Payment { k },
-                });
+                events.push(Event { date, project: i, kind: EventKind::Payment { k } });
             }
         }
     }
@@ -185,11 +155,7 @@ impl Accounts {
                 accounts.len() - 1
             }));
         }
-        Accounts {
-            accounts,
-            names,
-            of_project,
-        }
+        Accounts { accounts, names, of_project }
     }
 }
 
@@ -215,29 +181,18 @@ impl ProjectState {
         let size = funding.size_usd_bn;
         let shares = facility.instruments;
         let lending = facility.lending_terms();
-        let investor_loan = lending
-            .filter(|_| shares.loan > 0.0)
-            .map(|terms| Annuity::new(shares.loan * size, terms));
-        let guaranteed_loan = lending
-            .filter(|_| shares.guarantee > 0.0)
-            .map(|terms| Annuity::new(shares.guarantee * size, terms));
+        let investor_loan = lending.filter(|_| shares.loan > 0.0).map(|terms| Annuity::new(shares.loan * size, terms));
+        let guaranteed_loan =
+            lending.filter(|_| shares.guarantee > 0.0).map(|terms| Annuity::new(shares.guarantee * size, terms));
         let cash_years = match &project.cash {
             ProjectCash::Explicit(flows) => flows.len() as u32,
-            ProjectCash::Level {
-                life_years,
-                construction_years,
-                ..
-            } => construction_years + life_years,
+            ProjectCash::Level { life_years, construction_years, .. } => construction_years + life_years,
         };
         let loan_years = lending.map_or(0, |terms| terms.years);
         let cash_share = facility.investor_cash_share();
         ProjectState {
             scale: size / project.size_usd_bn,
-            equity_share_of_call: if cash_share > 0.0 {
-                shares.equity / cash_share
-            } else {
-                0.0
-            },
+            equity_share_of_call: if cash_share > 0.0 { shares.equity / cash_share } else { 0.0 },
             equity: shares.equity * size,
             payment_count: cash_years.max(loan_years),
             investor_loan,
@@ -252,14 +207,8 @@ impl ProjectState {
     /// The project's cash on its `k`-th anniversary (1-based).
     fn cash(&self, project: &Project, size: f64, k: u32) -> f64 {
         match &project.cash {
-            ProjectCash::Explicit(flows) => {
-                flows.get(k as usize - 1).map_or(0.0, |c| c * self.scale)
-            }
-            ProjectCash::Level {
-                irr,
-                life_years,
-                construction_years,
-            } => {
+            ProjectCash::Explicit(flows) => flows.get(k as usize - 1).map_or(0.0, |c| c * self.scale),
+            ProjectCash::Level { irr, life_years, construction_years } => {
                 if k <= *construction_years || k > construction_years + life_years {
                     return 0.0;
                 }
@@ -272,11 +221,7 @@ impl ProjectState {
 /// The level yearly cash flow after `construction` idle years that gives `irr` on `size`.
 pub fn level_cash_flow(size: f64, irr: f64, life: u32, construction: u32) -> f64 {
     let grown = size * (1.0 + irr).powi(construction as i32);
-    if irr == 0.0 {
-        grown / f64::from(life)
-    } else {
-        grown * irr / (1.0 - (1.0 + irr).powi(-(life as i32)))
-    }
+    if irr == 0.0 { grown / f64::from(life) } else { grown * irr / (1.0 - (1.0 + irr).powi(-(life as i32))) }
 }
 
 struct Run<'a> {
@@ -301,11 +246,7 @@ impl Run<'_> {
         }
         self.investor_flows.push(DatedFlow { date, amount });
         let year = self.year(date);
-        if amount < 0.0 {
-            year.investor_paid -= amount
-        } else {
-            year.investor_received += amount
-        }
+        if amount < 0.0 { year.investor_paid -= amount } else { year.investor_received += amount }
     }
 
     fn account(&mut self, project: usize) -> Option<&mut RecoupAccount> {
@@ -341,8 +282,7 @@ impl Run<'_> {
             EventKind::AllocationDue { k } => {
                 let waterfall = self.deal.waterfall_of(&self.deal.projects[i]);
                 if let Recoup::DeemedAllocation { rate, life_years } = waterfall.recoup {
-                    let amount =
-                        waterfall::deemed_allocation(self.projects[i].equity, rate, life_years, k);
+                    let amount = waterfall::deemed_allocation(self.projects[i].equity, rate, life_years, k);
                     if let Some(account) = self.account(i) {
                         account.allocation_due(amount);
                     }
@@ -383,9 +323,7 @@ impl Run<'_> {
 
         // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
         let fee_now = match p.guaranteed_loan {
-            Some(loan) if k <= loan.years => {
-                facility.guarantee_fee_rate * loan.balance_after(k - 1)
-            }
+            Some(loan) if k <= loan.years => facility.guarantee_fee_rate * loan.balance_after(k - 1),
             _ => 0.0,
         };
         let fee_due = fee_now + p.fee_arrears;
@@ -395,11 +333,7 @@ impl Run<'_> {
         // (3) Equity cash: host tax, then the tiers.
         let equity_cash = after_debt - fee_paid;
         let last = k == p.payment_count;
-        let loss = if last {
-            p.arrears + p.claim + p.fee_arrears
-        } else {
-            0.0
-        };
+        let loss = if last { p.arrears + p.claim + p.fee_arrears } else { 0.0 };
         if last {
             (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
         }
@@ -423,10 +357,7 @@ impl Run<'_> {
         self.investor(date, -call);
         self.investor(date, row.investor_received());
         if split.host_tax + split.host > 0.0 {
-            self.host_flows.push(DatedFlow {
-                date,
-                amount: split.host_tax + split.host,
-            });
+            self.host_flows.push(DatedFlow { date, amount: split.host_tax + split.host });
         }
         let year = self.year(date);
         year.host_tax += split.host_tax;
@@ -458,11 +389,7 @@ impl Run<'_> {
                 size_usd_bn: funding.size_usd_bn,
                 size_cut_usd_bn: funding.size_cut_usd_bn,
                 funded_on: funding.completed,
-                funding: funding
-                    .payments
-                    .iter()
-                    .map(|&(date, amount)| DatedFlow { date, amount })
-                    .collect(),
+                funding: funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount }).collect(),
                 flows: std::mem::take(&mut state.outcome_flows),
                 recouped_on: match self.accounts.of_project[i] {
                     Some(a) if deal.waterfall_of(project).scope == Scope::Project => {
@@ -488,9 +415,7 @@ impl Run<'_> {
                     guarantee_calls: 0.0,
                     losses: 0.0,
                 };
-                for ((project, funding), result) in
-                    deal.projects.iter().zip(self.funding).zip(&projects)
-                {
+                for ((project, funding), result) in deal.projects.iter().zip(self.funding).zip(&projects) {
                     if project.facility != index {
                         continue;
                     }
@@ -528,11 +453,9 @@ impl Run<'_> {
             let outcome = crate::trade::run(trade);
             let relief = outcome.investor_tariff_relief_usd_bn_per_year;
             let from = trade.effective.max(deal.start);
-            for (row, (_, share)) in self.years.iter_mut().zip(crate::trade::year_shares(
-                deal.start.year(),
-                from,
-                deal.end,
-            )) {
+            for (row, (_, share)) in
+                self.years.iter_mut().zip(crate::trade::year_shares(deal.start.year(), from, deal.end))
+            {
                 row.tariff_relief = relief * share;
             }
             outcome
@@ -575,11 +498,7 @@ mod tests {
     }
 
     fn funding(outcome: &Outcome, project: usize) -> Vec<(NaiveDate, f64)> {
-        outcome.projects[project]
-            .funding
-            .iter()
-            .map(|f| (f.date, f.amount))
-            .collect()
+        outcome.projects[project].funding.iter().map(|f| (f.date, f.amount)).collect()
     }
 
     #[test]
@@ -612,15 +531,9 @@ cash_flows_usd_bn = [1.0]
         );
         assert_eq!(funding(&outcome, 0), vec![(d(2026, 3, 2), 15.0)]);
         // b gets what 2026's cap leaves (5), the rest on Friday 1 January 2027.
-        assert_eq!(
-            funding(&outcome, 1),
-            vec![(d(2026, 3, 2), 5.0), (d(2027, 1, 1), 10.0)]
-        );
+        assert_eq!(funding(&outcome, 1), vec![(d(2026, 3, 2), 5.0), (d(2027, 1, 1), 10.0)]);
         // c waits behind b; 2027 has 10 left; 1 January 2028 is a Saturday.
-        assert_eq!(
-            funding(&outcome, 2),
-            vec![(d(2027, 1, 1), 10.0), (d(2028, 1, 3), 5.0)]
-        );
+        assert_eq!(funding(&outcome, 2), vec![(d(2027, 1, 1), 10.0), (d(2028, 1, 3), 5.0)]);
         assert_eq!(outcome.projects[2].funded_on, Some(d(2028, 1, 3)));
         let deferred: Vec<f64> = outcome.years.iter().take(3).map(|y| y.deferred).collect();
         assert_eq!(deferred, vec![10.0 + 15.0, 5.0, 0.0]);
@@ -657,10 +570,7 @@ cash_flows_usd_bn = [1.0]
         );
         let b = &outcome.projects[1];
         assert_eq!((b.size_usd_bn, b.size_cut_usd_bn), (5.0, 5.0));
-        assert_eq!(
-            b.flows.iter().map(|f| f.cash).collect::<Vec<_>>(),
-            vec![5.0, 2.0]
-        );
+        assert_eq!(b.flows.iter().map(|f| f.cash).collect::<Vec<_>>(), vec![5.0, 2.0]);
         let c = &outcome.projects[2];
         assert_eq!((c.size_usd_bn, c.funded_on, c.flows.len()), (0.0, None, 0));
         assert_eq!(outcome.facilities[0].committed_unfunded(), 0.0);
@@ -768,10 +678,7 @@ tiers = [ { until = "recouped", investor = 0.5, host = 0.5 }, { investor = 0.1, 
         let outcome = run_toml(&format!(
             "{}[[project]]\nid = \"a\"\nfacility = \"f\"\nselected = 2026-01-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [30.0]\n\
              [[project]]\nid = \"b\"\nfacility = \"f\"\nselected = 2027-06-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [0.0]\n",
-            MOU.replace(
-                "recoup = \"deemed-allocation\"",
-                "recoup = \"capital\"\nscope = \"portfolio\""
-            )
+            MOU.replace("recoup = \"deemed-allocation\"", "recoup = \"capital\"\nscope = \"portfolio\"")
         ));
         assert_eq!(outcome.accounts.len(), 1);
         let a = outcome.projects[0].flows[0];

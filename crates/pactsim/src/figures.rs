@@ -10,31 +10,18 @@ use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
 pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
-    flows
-        .iter()
-        .map(|f| f.amount * (1.0 + rate).powf(-year_fraction(to, f.date)))
-        .sum()
+    flows.iter().map(|f| f.amount * (1.0 + rate).powf(-year_fraction(to, f.date))).sum()
 }
 
 /// What the holder paid out: the negative flows, as a positive sum.
 pub fn paid(flows: &[DatedFlow]) -> f64 {
     // `+ 0.0` turns the −0.0 of an empty sum into 0.0, which prints as "0.0".
-    flows
-        .iter()
-        .filter(|f| f.amount < 0.0)
-        .map(|f| -f.amount)
-        .sum::<f64>()
-        + 0.0
+    flows.iter().filter(|f| f.amount < 0.0).map(|f| -f.amount).sum::<f64>() + 0.0
 }
 
 /// What the holder received: the positive flows.
 pub fn received(flows: &[DatedFlow]) -> f64 {
-    flows
-        .iter()
-        .filter(|f| f.amount > 0.0)
-        .map(|f| f.amount)
-        .sum::<f64>()
-        + 0.0
+    flows.iter().filter(|f| f.amount > 0.0).map(|f| f.amount).sum::<f64>() + 0.0
 }
 
 /// Received over paid; `None` when nothing was paid.
@@ -69,18 +56,12 @@ const COARSE_STEP: f64 = 0.25;
 /// bisection fallback.
 pub fn xirr(flows: &[DatedFlow]) -> Irr {
     let Some(first) = flows.iter().map(|f| f.date).min() else {
-        return Irr {
-            rate: None,
-            roots: Vec::new(),
-        };
+        return Irr { rate: None, roots: Vec::new() };
     };
     let has_positive = flows.iter().any(|f| f.amount > 0.0);
     let has_negative = flows.iter().any(|f| f.amount < 0.0);
     if !has_positive || !has_negative {
-        return Irr {
-            rate: None,
-            roots: Vec::new(),
-        };
+        return Irr { rate: None, roots: Vec::new() };
     }
     // Flows on one date are netted (the XNPV is unchanged). By Descartes' rule of signs for sums
     // of powers, the number of roots in (−1, ∞) is at most the number of sign changes of the
@@ -100,21 +81,11 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
     let signs: Vec<bool> = times.iter().map(|(_, a)| *a > 0.0).collect();
     let sign_changes = signs.windows(2).filter(|w| w[0] != w[1]).count();
     if sign_changes == 0 {
-        return Irr {
-            rate: None,
-            roots: Vec::new(),
-        };
+        return Irr { rate: None, roots: Vec::new() };
     }
-    let step_size = if sign_changes == 1 {
-        COARSE_STEP
-    } else {
-        GRID_STEP
-    };
+    let step_size = if sign_changes == 1 { COARSE_STEP } else { GRID_STEP };
     let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-    let curve = Curve {
-        flows: &times,
-        t_max,
-    };
+    let curve = Curve { flows: &times, t_max };
 
     let mut roots = Vec::new();
     let steps = ((GRID_HIGH - GRID_LOW) / step_size).round() as usize;
@@ -154,12 +125,7 @@ fn excel_choice(times: &[(f64, f64)], roots: &[f64]) -> f64 {
         }
         times.iter().map(|(t, a)| a * (1.0 + r).powf(-t)).sum()
     };
-    let df = |r: f64| -> f64 {
-        times
-            .iter()
-            .map(|(t, a)| -a * t * (1.0 + r).powf(-t - 1.0))
-            .sum()
-    };
+    let df = |r: f64| -> f64 { times.iter().map(|(t, a)| -a * t * (1.0 + r).powf(-t - 1.0)).sum() };
     let mut r = 0.1;
     let mut reached = None;
     for _ in 0..50 {
@@ -178,10 +144,7 @@ fn excel_choice(times: &[(f64, f64)], roots: &[f64]) -> f64 {
     match reached {
         Some(r) if r.is_finite() && f(r).abs() < 1e-3 => {
             // Report our refined root nearest to where Newton stopped.
-            *roots
-                .iter()
-                .min_by(|a, b| (*a - r).abs().total_cmp(&(*b - r).abs()))
-                .expect("several roots")
+            *roots.iter().min_by(|a, b| (*a - r).abs().total_cmp(&(*b - r).abs())).expect("several roots")
         }
         _ => roots[0],
     }
@@ -198,10 +161,7 @@ impl Curve<'_> {
     /// the XNPV, so it has the XNPV's sign and roots.
     fn sign_value(&self, x: f64) -> f64 {
         let shift = if x < 0.0 { self.t_max } else { 0.0 };
-        self.flows
-            .iter()
-            .map(|(t, a)| a * (-x * (t - shift)).exp())
-            .sum()
+        self.flows.iter().map(|(t, a)| a * (-x * (t - shift)).exp()).sum()
     }
 
     /// The value and slope at `x`, with the same scaling.
@@ -230,13 +190,8 @@ impl Curve<'_> {
                 high = x
             }
             let newton = x - value / slope;
-            let next = if slope != 0.0 && newton > low && newton < high {
-                newton
-            } else {
-                0.5 * (low + high)
-            };
-            if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 * (1.0 + x.abs())
-            {
+            let next = if slope != 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
+            if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 * (1.0 + x.abs()) {
                 return next;
             }
             x = next;
@@ -256,29 +211,14 @@ mod tests {
     fn yearly(amounts: &[f64]) -> Vec<DatedFlow> {
         // 2021-2025 has no leap day between consecutive 1 March dates … except 2024; use 1 Jan
         // of common-year spans and accept ACT/365F's exact day counts.
-        amounts
-            .iter()
-            .enumerate()
-            .map(|(i, &amount)| DatedFlow {
-                date: d(2001 + i as i32, 1, 1),
-                amount,
-            })
-            .collect()
+        amounts.iter().enumerate().map(|(i, &amount)| DatedFlow { date: d(2001 + i as i32, 1, 1), amount }).collect()
     }
 
     #[test]
     fn a_one_year_leap_flow_gives_the_act_365f_rate() {
         // Validation case C-10: −100 on 2020-01-01, +110 on 2021-01-01 → 9.9714%.
-        let flows = [
-            DatedFlow {
-                date: d(2020, 1, 1),
-                amount: -100.0,
-            },
-            DatedFlow {
-                date: d(2021, 1, 1),
-                amount: 110.0,
-            },
-        ];
+        let flows =
+            [DatedFlow { date: d(2020, 1, 1), amount: -100.0 }, DatedFlow { date: d(2021, 1, 1), amount: 110.0 }];
         let irr = xirr(&flows);
         let expected = 1.1f64.powf(365.0 / 366.0) - 1.0;
         assert!((irr.rate.unwrap() - expected).abs() < 1e-12);
@@ -310,10 +250,8 @@ mod tests {
 
     #[test]
     fn the_irr_zeroes_the_npv() {
-        let flows = yearly(&[
-            -33.3, 0.0, 0.0, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9,
-            2.9, 2.9,
-        ]);
+        let flows =
+            yearly(&[-33.3, 0.0, 0.0, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9, 2.9]);
         let rate = xirr(&flows).rate.unwrap();
         assert!(npv(&flows, rate, d(2001, 1, 1)).abs() < 1e-10);
     }
@@ -322,21 +260,13 @@ mod tests {
     fn losing_almost_everything_is_still_found() {
         let flows = yearly(&[-100.0, 0.001]);
         let rate = xirr(&flows).rate.unwrap();
-        assert!(
-            (rate - (0.00001f64.powf(365.0 / 365.0) - 1.0)).abs() < 1e-9,
-            "{rate}"
-        );
+        assert!((rate - (0.00001f64.powf(365.0 / 365.0) - 1.0)).abs() < 1e-9, "{rate}");
     }
 
     #[test]
     fn npv_discounts_act_365f_to_the_given_date() {
-        let flows = [DatedFlow {
-            date: d(2021, 1, 1),
-            amount: 110.0,
-        }];
-        assert!(
-            (npv(&flows, 0.1, d(2020, 1, 1)) - 110.0 / 1.1f64.powf(366.0 / 365.0)).abs() < 1e-12
-        );
+        let flows = [DatedFlow { date: d(2021, 1, 1), amount: 110.0 }];
+        assert!((npv(&flows, 0.1, d(2020, 1, 1)) - 110.0 / 1.1f64.powf(366.0 / 365.0)).abs() < 1e-12);
     }
 
     #[test]

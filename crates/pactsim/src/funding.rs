@@ -79,11 +79,7 @@ pub fn plan(deal: &Deal, order: &[usize]) -> FundingPlan {
         })
         .collect();
 
-    let mut left: Vec<f64> = deal
-        .facilities
-        .iter()
-        .map(|f| f.commitment_usd_bn)
-        .collect();
+    let mut left: Vec<f64> = deal.facilities.iter().map(|f| f.commitment_usd_bn).collect();
     for &i in order {
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
@@ -116,12 +112,7 @@ pub fn plan(deal: &Deal, order: &[usize]) -> FundingPlan {
 }
 
 /// Serves one facility's calls first in, first out; returns what was deferred past each year.
-fn serve_calls(
-    facility: &Facility,
-    end: NaiveDate,
-    calls: &[usize],
-    projects: &mut [Funding],
-) -> BTreeMap<i32, f64> {
+fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &mut [Funding]) -> BTreeMap<i32, f64> {
     let mut used_by_year: BTreeMap<i32, f64> = BTreeMap::new();
     let mut queue_free_from: Option<NaiveDate> = None;
     let mut deferred: BTreeMap<i32, f64> = BTreeMap::new();
@@ -140,9 +131,7 @@ fn serve_calls(
         let mut date = queue_free_from.map_or(funding.due, |free| free.max(funding.due));
         while !blocked && date <= end {
             let used = used_by_year.entry(date.year()).or_insert(0.0);
-            let room = facility
-                .annual_cap_usd_bn
-                .map_or(f64::INFINITY, |cap| cap - *used);
+            let room = facility.annual_cap_usd_bn.map_or(f64::INFINITY, |cap| cap - *used);
             let pay = remaining.min(room);
             if pay > MONEY_EPSILON {
                 funding.payments.push((date, pay));
@@ -171,12 +160,7 @@ fn record_deferred(funding: &Funding, end: NaiveDate, deferred: &mut BTreeMap<i3
         return;
     }
     for year in funding.due.year()..=end.year() {
-        let paid: f64 = funding
-            .payments
-            .iter()
-            .filter(|(d, _)| d.year() <= year)
-            .map(|(_, a)| a)
-            .sum();
+        let paid: f64 = funding.payments.iter().filter(|(d, _)| d.year() <= year).map(|(_, a)| a).sum();
         let unpaid = funding.call_usd_bn - paid;
         if unpaid <= MONEY_EPSILON {
             break;

@@ -21,21 +21,12 @@ impl Annuity {
             // `1 − (1 + r)^−n` through exp_m1 and ln_1p keeps its digits at tiny rates.
             principal * rate / -(-n * rate.ln_1p()).exp_m1()
         };
-        Annuity {
-            principal,
-            rate,
-            years,
-            payment,
-        }
+        Annuity { principal, rate, years, payment }
     }
 
     /// The scheduled payment on anniversary `k` (1-based); zero outside the term.
     pub fn payment_due(&self, k: u32) -> f64 {
-        if (1..=self.years).contains(&k) {
-            self.payment
-        } else {
-            0.0
-        }
+        if (1..=self.years).contains(&k) { self.payment } else { 0.0 }
     }
 
     /// Principal outstanding after `k` payments, in closed form so that no rounding accumulates:
@@ -61,43 +52,22 @@ mod tests {
     #[test]
     fn matches_the_quantlib_sinking_schedule() {
         // Validation case C-9: 100 at 6% over 10 years.
-        let loan = Annuity::new(
-            100.0,
-            LoanTerms {
-                rate: 0.06,
-                years: 10,
-            },
-        );
+        let loan = Annuity::new(100.0, LoanTerms { rate: 0.06, years: 10 });
         assert!((loan.payment - 13.586796).abs() < 1e-6);
-        let expected = [
-            100.0, 92.4132, 84.3712, 75.8467, 66.8107, 57.2325, 47.0797, 36.3177, 24.9099, 12.8177,
-            0.0,
-        ];
+        let expected = [100.0, 92.4132, 84.3712, 75.8467, 66.8107, 57.2325, 47.0797, 36.3177, 24.9099, 12.8177, 0.0];
         for (k, notional) in expected.iter().enumerate() {
-            assert!(
-                (loan.balance_after(k as u32) - notional).abs() < 5e-5,
-                "k = {k}"
-            );
+            assert!((loan.balance_after(k as u32) - notional).abs() < 5e-5, "k = {k}");
         }
     }
 
     #[test]
     fn each_payment_is_interest_plus_the_fall_in_principal() {
-        let loan = Annuity::new(
-            37.0,
-            LoanTerms {
-                rate: 0.045,
-                years: 17,
-            },
-        );
+        let loan = Annuity::new(37.0, LoanTerms { rate: 0.045, years: 17 });
         for k in 1..=17 {
             let before = loan.balance_after(k - 1);
             let interest = loan.rate * before;
             let principal = before - loan.balance_after(k);
-            assert!(
-                (interest + principal - loan.payment).abs() < 1e-12,
-                "k = {k}"
-            );
+            assert!((interest + principal - loan.payment).abs() < 1e-12, "k = {k}");
         }
     }
 
@@ -106,34 +76,14 @@ mod tests {
         // At r = 1e-9 over 30 years on 10 the exact payment is 0.3333333385 and the balance after
         // 15 payments 5.0000000375 (exact rational arithmetic); the textbook formula loses eight
         // digits there.
-        let loan = Annuity::new(
-            10.0,
-            LoanTerms {
-                rate: 1e-9,
-                years: 30,
-            },
-        );
-        assert!(
-            (loan.payment - 0.333_333_338_5).abs() < 1e-15,
-            "{}",
-            loan.payment
-        );
-        assert!(
-            (loan.balance_after(15) - 5.000_000_037_5).abs() < 1e-12,
-            "{}",
-            loan.balance_after(15)
-        );
+        let loan = Annuity::new(10.0, LoanTerms { rate: 1e-9, years: 30 });
+        assert!((loan.payment - 0.333_333_338_5).abs() < 1e-15, "{}", loan.payment);
+        assert!((loan.balance_after(15) - 5.000_000_037_5).abs() < 1e-12, "{}", loan.balance_after(15));
     }
 
     #[test]
     fn zero_rate_repays_in_equal_parts() {
-        let loan = Annuity::new(
-            12.0,
-            LoanTerms {
-                rate: 0.0,
-                years: 4,
-            },
-        );
+        let loan = Annuity::new(12.0, LoanTerms { rate: 0.0, years: 4 });
         assert_eq!(loan.payment, 3.0);
         assert_eq!(loan.balance_after(1), 9.0);
         assert_eq!(loan.payment_due(5), 0.0);

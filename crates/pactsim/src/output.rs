@@ -49,14 +49,7 @@ pub struct StatJson {
 
 impl From<Stat> for StatJson {
     fn from(s: Stat) -> Self {
-        StatJson {
-            mean: s.mean,
-            mean_se: s.mean_se,
-            p5: s.p5,
-            p50: s.p50,
-            p95: s.p95,
-            defined_share: s.defined_share,
-        }
+        StatJson { mean: s.mean, mean_se: s.mean_se, p5: s.p5, p50: s.p50, p95: s.p95, defined_share: s.defined_share }
     }
 }
 
@@ -201,8 +194,7 @@ pub struct Headline {
 
 impl Headline {
     pub fn deal_npv(&self) -> Option<f64> {
-        self.tariff_relief_npv
-            .map(|relief| self.investor_npv + relief)
+        self.tariff_relief_npv.map(|relief| self.investor_npv + relief)
     }
 }
 
@@ -210,24 +202,12 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
     let investor_paid = figures::paid(&outcome.investor_flows);
     let investor_received = figures::received(&outcome.investor_flows);
     let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
-    let recoup_year = if all_recouped {
-        outcome
-            .accounts
-            .iter()
-            .filter_map(|a| a.recouped_on)
-            .map(|d| d.year())
-            .max()
-    } else {
-        None
-    };
+    let recoup_year =
+        if all_recouped { outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max() } else { None };
     Headline {
         investor_paid,
         investor_received,
-        investor_npv: figures::npv(
-            &outcome.investor_flows,
-            deal.run.investor_discount_rate,
-            deal.start,
-        ),
+        investor_npv: figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start),
         investor_irr: figures::xirr(&outcome.investor_flows),
         investor_moic: figures::moic(&outcome.investor_flows),
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
@@ -237,17 +217,15 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
         recoup_year,
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
         losses: outcome.years.iter().map(|y| y.losses).sum(),
-        tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(
-            |(trade, result)| {
-                crate::trade::accrued_present_value(
-                    result.investor_tariff_relief_usd_bn_per_year,
-                    deal.run.investor_discount_rate,
-                    deal.start,
-                    trade.effective.max(deal.start),
-                    deal.end,
-                )
-            },
-        ),
+        tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(trade, result)| {
+            crate::trade::accrued_present_value(
+                result.investor_tariff_relief_usd_bn_per_year,
+                deal.run.investor_discount_rate,
+                deal.start,
+                trade.effective.max(deal.start),
+                deal.end,
+            )
+        }),
     }
 }
 
@@ -325,14 +303,7 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 size_usd_bn: p.size_usd_bn,
                 size_cut_usd_bn: p.size_cut_usd_bn,
                 recouped_on: date(p.recouped_on),
-                funding: p
-                    .funding
-                    .iter()
-                    .map(|f| Payment {
-                        date: f.date.to_string(),
-                        usd_bn: f.amount,
-                    })
-                    .collect(),
+                funding: p.funding.iter().map(|f| Payment { date: f.date.to_string(), usd_bn: f.amount }).collect(),
                 flows: p.flows.iter().map(Flow::from).collect(),
             })
             .collect(),
@@ -345,11 +316,7 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 recouped_on: date(a.recouped_on),
             })
             .collect(),
-        trade: deal
-            .trade
-            .as_ref()
-            .zip(outcome.trade.as_ref())
-            .map(|(t, o)| trade_output(t, o)),
+        trade: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(t, o)| trade_output(t, o)),
     }
 }
 
@@ -431,12 +398,7 @@ fn finite(value: f64) -> Option<f64> {
 
 /// The `trade` section for a solved trade outcome (also what `pactsim trade --json` prints).
 pub fn trade_output(trade: &Trade, outcome: &TradeOutcome) -> TradeJson {
-    let codes: Vec<&str> = trade
-        .market
-        .sources
-        .iter()
-        .map(|s| s.code.as_str())
-        .collect();
+    let codes: Vec<&str> = trade.market.sources.iter().map(|s| s.code.as_str()).collect();
     let e = outcome.elasticities;
     let spec = trade.elasticities;
     let scenario = |s: Scenario| {
@@ -492,44 +454,22 @@ pub fn trade_output(trade: &Trade, outcome: &TradeOutcome) -> TradeJson {
             .market
             .sources
             .iter()
-            .map(|s| {
-                (
-                    s.code.clone(),
-                    BaseJson {
-                        value_usd_bn: s.base_value_usd_bn,
-                        tariff: s.base_tariff,
-                    },
-                )
-            })
+            .map(|s| (s.code.clone(), BaseJson { value_usd_bn: s.base_value_usd_bn, tariff: s.base_tariff }))
             .collect(),
         tariffs: Scenario::ALL
             .iter()
             .map(|s| {
-                let rates = codes
-                    .iter()
-                    .zip(&trade.schedules[s.index()])
-                    .map(|(c, r)| (c.to_string(), *r))
-                    .collect();
+                let rates = codes.iter().zip(&trade.schedules[s.index()]).map(|(c, r)| (c.to_string(), *r)).collect();
                 (s.name(), rates)
             })
             .collect(),
-        scenarios: Scenario::ALL
-            .iter()
-            .map(|&s| (s.name(), scenario(s)))
-            .collect(),
-        investor_tariff_relief_usd_bn_per_year: stat(
-            outcome.investor_tariff_relief_usd_bn_per_year,
-        ),
+        scenarios: Scenario::ALL.iter().map(|&s| (s.name(), scenario(s))).collect(),
+        investor_tariff_relief_usd_bn_per_year: stat(outcome.investor_tariff_relief_usd_bn_per_year),
         smart_view: SmartJson {
             import_demand_elasticity: outcome.smart.import_demand_elasticity,
             trade_creation_usd_bn: outcome.smart.trade_creation_usd_bn,
             exact_imports_change_usd_bn: outcome.smart.exact_imports_change_usd_bn,
-            sources: outcome
-                .smart
-                .sources
-                .iter()
-                .map(|r| (r.code.clone(), smart_source(r)))
-                .collect(),
+            sources: outcome.smart.sources.iter().map(|r| (r.code.clone(), smart_source(r))).collect(),
         },
     }
 }

@@ -142,7 +142,8 @@ impl Accumulator {
 
     /// The Stat; `may_be_undefined` adds `defined_share`.
     pub fn stat(&self, may_be_undefined: bool) -> Stat {
-        let defined_share = may_be_undefined.then(|| if self.paths == 0 { 0.0 } else { self.count as f64 / self.paths as f64 });
+        let defined_share =
+            may_be_undefined.then(|| if self.paths == 0 { 0.0 } else { self.count as f64 / self.paths as f64 });
         if self.count == 0 {
             return Stat { mean: None, mean_se: None, p5: None, p50: None, p95: None, defined_share };
         }
@@ -257,8 +258,12 @@ mod tests {
             let exact = quantile(&sorted, q);
             let got = got.unwrap();
             // Rank error of at most one value plus the sketch's relative error.
-            let neighbours = (quantile(&sorted, q - 1.0 / data.len() as f64) - exact).abs() + (quantile(&sorted, q + 1.0 / data.len() as f64) - exact).abs();
-            assert!((got - exact).abs() <= SKETCH_ACCURACY * exact.abs() + neighbours + 1e-12, "q {q}: {got} vs {exact}");
+            let neighbours = (quantile(&sorted, q - 1.0 / data.len() as f64) - exact).abs()
+                + (quantile(&sorted, q + 1.0 / data.len() as f64) - exact).abs();
+            assert!(
+                (got - exact).abs() <= SKETCH_ACCURACY * exact.abs() + neighbours + 1e-12,
+                "q {q}: {got} vs {exact}"
+            );
         }
     }
 }

@@ -147,12 +147,9 @@ pub fn run(trade: &Trade) -> TradeOutcome {
 
 /// Solves the three scenarios at given elasticities.
 pub fn run_with(trade: &Trade, elasticities: Elasticities) -> TradeOutcome {
-    let scenarios =
-        Scenario::ALL.map(|s| solve(&trade.market, &trade.schedules[s.index()], elasticities));
-    let relief = scenarios[Scenario::Deal.index()].sources[trade.investor]
-        .producer_surplus_change_usd_bn
-        - scenarios[Scenario::NoDeal.index()].sources[trade.investor]
-            .producer_surplus_change_usd_bn;
+    let scenarios = Scenario::ALL.map(|s| solve(&trade.market, &trade.schedules[s.index()], elasticities));
+    let relief = scenarios[Scenario::Deal.index()].sources[trade.investor].producer_surplus_change_usd_bn
+        - scenarios[Scenario::NoDeal.index()].sources[trade.investor].producer_surplus_change_usd_bn;
     let smart = smart_view(
         &trade.market,
         &trade.schedules[Scenario::NoDeal.index()],
@@ -161,12 +158,7 @@ pub fn run_with(trade: &Trade, elasticities: Elasticities) -> TradeOutcome {
         &scenarios[Scenario::Deal.index()],
         elasticities,
     );
-    TradeOutcome {
-        elasticities,
-        scenarios,
-        investor_tariff_relief_usd_bn_per_year: relief,
-        smart,
-    }
+    TradeOutcome { elasticities, scenarios, investor_tariff_relief_usd_bn_per_year: relief, smart }
 }
 
 /// Per source, the part of `ln p_s` and its slope in `ln P`: `ln p_s = a_s + b_s · ln P`.
@@ -177,25 +169,16 @@ struct PriceResponse {
 
 fn price_response(ln_tau: f64, sigma: f64, eta: f64, epsilon: f64) -> PriceResponse {
     if epsilon.is_infinite() {
-        return PriceResponse {
-            intercept: 0.0,
-            slope: 0.0,
-        };
+        return PriceResponse { intercept: 0.0, slope: 0.0 };
     }
     let denominator = epsilon + sigma;
-    PriceResponse {
-        intercept: -sigma * ln_tau / denominator,
-        slope: (sigma + eta) / denominator,
-    }
+    PriceResponse { intercept: -sigma * ln_tau / denominator, slope: (sigma + eta) / denominator }
 }
 
 /// `ln Σ w_i e^{c·a_i} / c` (a CES aggregate in logs) and its weights' mean of `da_i`; the
 /// Cobb–Douglas limit `Σ w_i a_i` as `c → 0`.
 fn log_aggregate(weights: &[f64], logs: &[f64], slopes: &[f64], c: f64) -> (f64, f64) {
-    let peak = logs
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, |m, a| m.max(c * a));
+    let peak = logs.iter().copied().fold(f64::NEG_INFINITY, |m, a| m.max(c * a));
     let mut sum = 0.0;
     let mut slope = 0.0;
     for ((w, a), da) in weights.iter().zip(logs).zip(slopes) {
@@ -214,35 +197,15 @@ fn log_aggregate(weights: &[f64], logs: &[f64], slopes: &[f64], c: f64) -> (f64,
 /// The equilibrium of `market` under `tariffs` (aligned with its sources).
 pub fn solve(market: &Market, tariffs: &[f64], e: Elasticities) -> Equilibrium {
     let (sigma, eta) = (e.substitution, e.demand);
-    let spending: Vec<f64> = market
-        .sources
-        .iter()
-        .map(|s| s.base_value_usd_bn * (1.0 + s.base_tariff))
-        .collect();
+    let spending: Vec<f64> = market.sources.iter().map(|s| s.base_value_usd_bn * (1.0 + s.base_tariff)).collect();
     let base_spending: f64 = spending.iter().sum();
     let shares: Vec<f64> = spending.iter().map(|v| v / base_spending).collect();
-    let ln_tau: Vec<f64> = market
-        .sources
-        .iter()
-        .zip(tariffs)
-        .map(|(s, t)| (1.0 + t).ln() - (1.0 + s.base_tariff).ln())
-        .collect();
-    let supply: Vec<f64> = market
-        .sources
-        .iter()
-        .map(|s| {
-            if s.is_domestic() {
-                e.domestic_supply
-            } else {
-                e.foreign_supply
-            }
-        })
-        .collect();
-    let responses: Vec<PriceResponse> = ln_tau
-        .iter()
-        .zip(&supply)
-        .map(|(lt, eps)| price_response(*lt, sigma, eta, *eps))
-        .collect();
+    let ln_tau: Vec<f64> =
+        market.sources.iter().zip(tariffs).map(|(s, t)| (1.0 + t).ln() - (1.0 + s.base_tariff).ln()).collect();
+    let supply: Vec<f64> =
+        market.sources.iter().map(|s| if s.is_domestic() { e.domestic_supply } else { e.foreign_supply }).collect();
+    let responses: Vec<PriceResponse> =
+        ln_tau.iter().zip(&supply).map(|(lt, eps)| price_response(*lt, sigma, eta, *eps)).collect();
     let slopes: Vec<f64> = responses.iter().map(|r| r.slope).collect();
 
     // G(x) = ln P implied by the sources' prices at ln P = x, minus x; strictly decreasing.
@@ -286,17 +249,8 @@ pub fn solve(market: &Market, tariffs: &[f64], e: Elasticities) -> Equilibrium {
     let tariff_revenue_usd_bn = sources.iter().map(|s| s.duties_usd_bn).sum();
     // −E0 (P^(1+η) − 1)/(1+η), which is −E0 ln P at η = −1.
     let exponent = 1.0 + eta;
-    let growth = if exponent.abs() < 1e-12 {
-        ln_p
-    } else {
-        (exponent * ln_p).exp_m1() / exponent
-    };
-    Equilibrium {
-        price_index,
-        tariff_revenue_usd_bn,
-        consumer_surplus_change_usd_bn: -base_spending * growth,
-        sources,
-    }
+    let growth = if exponent.abs() < 1e-12 { ln_p } else { (exponent * ln_p).exp_m1() / exponent };
+    Equilibrium { price_index, tariff_revenue_usd_bn, consumer_surplus_change_usd_bn: -base_spending * growth, sources }
 }
 
 /// The root of a strictly decreasing function given with its slope: bracket by doubling steps
@@ -340,11 +294,7 @@ fn solve_decreasing(f: &mut dyn FnMut(f64) -> (f64, f64)) -> f64 {
             high = x
         }
         let newton = x - value / slope;
-        let next = if slope < 0.0 && newton > low && newton < high {
-            newton
-        } else {
-            0.5 * (low + high)
-        };
+        let next = if slope < 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
         if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 * (1.0 + x.abs()) {
             return next;
         }
@@ -388,24 +338,13 @@ fn smart_view(
     end: &Equilibrium,
     e: Elasticities,
 ) -> SmartView {
-    let foreign: Vec<usize> = (0..market.sources.len())
-        .filter(|&i| !market.sources[i].is_domestic())
-        .collect();
+    let foreign: Vec<usize> = (0..market.sources.len()).filter(|&i| !market.sources[i].is_domestic()).collect();
     // SMART's demand side is defined over domestic (tariff-inclusive) prices, so its shares are
     // shares of spending; that makes the view agree with the exact model to first order.
-    let spending: Vec<f64> = start
-        .sources
-        .iter()
-        .zip(before)
-        .map(|(s, t)| s.value_usd_bn * (1.0 + t))
-        .collect();
+    let spending: Vec<f64> = start.sources.iter().zip(before).map(|(s, t)| s.value_usd_bn * (1.0 + t)).collect();
     let total_spending: f64 = spending.iter().sum();
     let import_spending: f64 = foreign.iter().map(|&i| spending[i]).sum();
-    let m = if total_spending > 0.0 {
-        import_spending / total_spending
-    } else {
-        0.0
-    };
+    let m = if total_spending > 0.0 { import_spending / total_spending } else { 0.0 };
     let em = -e.substitution * (1.0 - m) + e.demand * m;
     let ex = e.foreign_supply;
     let supply_factor = if ex.is_infinite() { 1.0 } else { 1.0 - em / ex };
@@ -417,11 +356,7 @@ fn smart_view(
         let relative_change = (after[k] - before[k]) / (1.0 + before[k]);
         let creation = m_k * em * relative_change / supply_factor;
         // The others' tariff change, weighted by their spending, against this source's.
-        let others: f64 = foreign
-            .iter()
-            .filter(|&&j| j != k)
-            .map(|&j| spending[j])
-            .sum();
+        let others: f64 = foreign.iter().filter(|&&j| j != k).map(|&j| spending[j]).sum();
         let others_tau = if others > 0.0 {
             foreign
                 .iter()
@@ -434,16 +369,8 @@ fn smart_view(
         };
         let x = others_tau / ((1.0 + after[k]) / (1.0 + before[k])) - 1.0;
         let denominator = spending[k] + others + spending[k] * e.substitution * x;
-        let diversion = if denominator > 0.0 {
-            m_k * others * e.substitution * x / denominator
-        } else {
-            0.0
-        };
-        let price_effect = if ex.is_infinite() {
-            0.0
-        } else {
-            m_k * relative_change * em / (ex - em)
-        };
+        let diversion = if denominator > 0.0 { m_k * others * e.substitution * x / denominator } else { 0.0 };
+        let price_effect = if ex.is_infinite() { 0.0 } else { m_k * relative_change * em / (ex - em) };
         creation_total += creation;
         rows.push(SmartSource {
             code: market.sources[k].code.clone(),
@@ -455,19 +382,12 @@ fn smart_view(
         });
     }
     for (row, &k) in rows.iter_mut().zip(&foreign) {
-        let share = if import_spending > 0.0 {
-            spending[k] / import_spending
-        } else {
-            0.0
-        };
+        let share = if import_spending > 0.0 { spending[k] / import_spending } else { 0.0 };
         row.smart_change_usd_bn = row.trade_diversion_usd_bn + share * creation_total;
     }
     let imports_before: f64 = foreign.iter().map(|&i| start.sources[i].value_usd_bn).sum();
-    let exact_imports_change_usd_bn = foreign
-        .iter()
-        .map(|&i| end.sources[i].value_usd_bn)
-        .sum::<f64>()
-        - imports_before;
+    let exact_imports_change_usd_bn =
+        foreign.iter().map(|&i| end.sources[i].value_usd_bn).sum::<f64>() - imports_before;
     SmartView {
         import_demand_elasticity: em,
         trade_creation_usd_bn: creation_total,
@@ -493,13 +413,7 @@ pub fn year_shares(first_year: i32, from: NaiveDate, end: NaiveDate) -> Vec<(i32
 
 /// Present value at `start` (ACT/365F, rate `rate`) of a yearly amount accruing day by day from
 /// `from` to `end`: each day earns `amount / days in its year`, dated that day.
-pub fn accrued_present_value(
-    amount: f64,
-    rate: f64,
-    start: NaiveDate,
-    from: NaiveDate,
-    end: NaiveDate,
-) -> f64 {
+pub fn accrued_present_value(amount: f64, rate: f64, start: NaiveDate, from: NaiveDate, end: NaiveDate) -> f64 {
     let mut total = 0.0;
     let daily_discount = (1.0 + rate).powf(-1.0 / 365.0);
     for year in from.year()..=end.year() {
@@ -516,8 +430,7 @@ pub fn accrued_present_value(
         let sum = if rate == 0.0 {
             days
         } else {
-            daily_discount.powf(first as f64) * (1.0 - daily_discount.powf(days))
-                / (1.0 - daily_discount)
+            daily_discount.powf(first as f64) * (1.0 - daily_discount.powf(days)) / (1.0 - daily_discount)
         };
         total += per_day * sum;
     }

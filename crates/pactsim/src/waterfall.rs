@@ -130,12 +130,7 @@ pub struct Split {
 }
 
 /// Splits `equity_cash` (≥ 0) paid on `date`: host tax first, then the tiers, crossing pro rata.
-pub fn split(
-    waterfall: &Waterfall,
-    account: Option<&mut RecoupAccount>,
-    date: NaiveDate,
-    equity_cash: f64,
-) -> Split {
+pub fn split(waterfall: &Waterfall, account: Option<&mut RecoupAccount>, date: NaiveDate, equity_cash: f64) -> Split {
     let host_tax = waterfall.host_tax_rate * equity_cash;
     let distributable = equity_cash - host_tax;
     let (first_tier_cash, first) = match (waterfall.recoup_tier, account) {
@@ -159,10 +154,7 @@ pub fn split(
         Some((_, investor)) => (investor, first_tier_cash - investor),
         None => (0.0, 0.0),
     };
-    let Tier {
-        investor: final_share,
-        ..
-    } = waterfall.final_tier;
+    let Tier { investor: final_share, .. } = waterfall.final_tier;
     let rest_investor = final_share * rest;
     Split {
         host_tax,
@@ -187,14 +179,8 @@ mod tests {
             host_tax_rate: 0.0,
             recoup,
             scope: Scope::Project,
-            recoup_tier: Some(Tier {
-                investor: 0.5,
-                host: 0.5,
-            }),
-            final_tier: Tier {
-                investor: 0.1,
-                host: 0.9,
-            },
+            recoup_tier: Some(Tier { investor: 0.5, host: 0.5 }),
+            final_tier: Tier { investor: 0.1, host: 0.9 },
         }
     }
 

@@ -18,10 +18,7 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
     }
     let budget = Duration::from_secs_f64(seconds);
     let deals = deals_to_run(files)?;
-    println!(
-        "pactsim {} bench ({seconds} s per line, 1 thread)",
-        pactsim::VERSION
-    );
+    println!("pactsim {} bench ({seconds} s per line, 1 thread)", pactsim::VERSION);
 
     // The trade model on the embedded 7-source US auto market: one solve is one scenario.
     if let Some((name, deal)) = deals.iter().find(|(_, d)| d.trade.is_some()) {
@@ -29,16 +26,9 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
         let e = trade.elasticities.central();
         let schedule = &trade.schedules[Scenario::NoDeal.index()];
         let rate = measure(budget, || {
-            black_box(pactsim::trade::solve(
-                black_box(&trade.market),
-                black_box(schedule),
-                black_box(e),
-            ));
+            black_box(pactsim::trade::solve(black_box(&trade.market), black_box(schedule), black_box(e)));
         });
-        println!(
-            "trade solve, {}-source market of {name}: {rate:>12.0} solves/s",
-            trade.market.sources.len()
-        );
+        println!("trade solve, {}-source market of {name}: {rate:>12.0} solves/s", trade.market.sources.len());
     }
     for (name, deal) in &deals {
         let rate = measure(budget, || {
@@ -79,13 +69,7 @@ fn deals_to_run(files: &[PathBuf]) -> Result<Vec<(String, Deal)>, Failure> {
         }
     }
     if paths.is_empty() {
-        return Ok(vec![(
-            DEFAULT_DEAL_NAME.to_string(),
-            parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?,
-        )]);
+        return Ok(vec![(DEFAULT_DEAL_NAME.to_string(), parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?)]);
     }
-    paths
-        .iter()
-        .map(|p| Ok((p.display().to_string(), load_deal(p)?)))
-        .collect()
+    paths.iter().map(|p| Ok((p.display().to_string(), load_deal(p)?))).collect()
 }

@@ -11,22 +11,14 @@ use serde_json::json;
 
 use crate::Failure;
 
-pub fn figures(
-    file: &Path,
-    rate: f64,
-    start: Option<NaiveDate>,
-    json: bool,
-) -> Result<(), Failure> {
+pub fn figures(file: &Path, rate: f64, start: Option<NaiveDate>, json: bool) -> Result<(), Failure> {
     if !rate.is_finite() || rate <= -1.0 {
         eprintln!("error: --rate {rate}: expected an annual rate above -1 (write 0.05, not 5)");
         return Err(Failure::BadInput);
     }
     let flows = read_flows(file)?;
     let Some(first) = flows.iter().map(|f| f.date).min() else {
-        eprintln!(
-            "error: {}: no flows (expected rows of date,amount after the header)",
-            file.display()
-        );
+        eprintln!("error: {}: no flows (expected rows of date,amount after the header)", file.display());
         return Err(Failure::BadInput);
     };
     let to = start.unwrap_or(first);
@@ -45,10 +37,7 @@ pub fn figures(
             "paid": paid,
             "received": received,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).context("serialising figures")?
-        );
+        println!("{}", serde_json::to_string_pretty(&document).context("serialising figures")?);
     } else {
         println!("flows     {} from {first}", flows.len());
         println!("paid      {paid:.6}");
@@ -56,16 +45,8 @@ pub fn figures(
         println!("NPV       {npv:.6} at {:.4}% to {to}", rate * 100.0);
         match irr.rate {
             Some(r) if irr.has_multiple_roots() => {
-                let roots: Vec<String> = irr
-                    .roots
-                    .iter()
-                    .map(|r| format!("{:.4}%", r * 100.0))
-                    .collect();
-                println!(
-                    "XIRR      {:.6}% (several roots: {}; Excel's choice shown)",
-                    r * 100.0,
-                    roots.join(", ")
-                );
+                let roots: Vec<String> = irr.roots.iter().map(|r| format!("{:.4}%", r * 100.0)).collect();
+                println!("XIRR      {:.6}% (several roots: {}; Excel's choice shown)", r * 100.0, roots.join(", "));
             }
             Some(r) => println!("XIRR      {:.6}%", r * 100.0),
             None => println!("XIRR      none (the flows never change sign)"),
@@ -83,8 +64,7 @@ fn read_flows(file: &Path) -> Result<Vec<DatedFlow>, Failure> {
         eprintln!("error: {}:{line}: {what}", file.display());
         Failure::BadInput
     };
-    let mut reader =
-        csv::Reader::from_path(file).map_err(|e| bad(1, format!("cannot read: {e}")))?;
+    let mut reader = csv::Reader::from_path(file).map_err(|e| bad(1, format!("cannot read: {e}")))?;
     let headers = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
     let column = |name: &str| headers.iter().position(|h| h.trim() == name);
     let (Some(date_column), Some(amount_column)) = (column("date"), column("amount")) else {
@@ -98,27 +78,18 @@ fn read_flows(file: &Path) -> Result<Vec<DatedFlow>, Failure> {
     };
     let mut flows = Vec::new();
     for record in reader.records() {
-        let record =
-            record.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+        let record = record.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
         let line = record.position().map_or(0, |p| p.line());
         let date_text = record.get(date_column).unwrap_or("").trim();
         let amount_text = record.get(amount_column).unwrap_or("").trim();
-        let date = date_text.parse::<NaiveDate>().map_err(|_| {
-            bad(
-                line,
-                format!("date: found \"{date_text}\", expected a date such as 2025-11-14"),
-            )
-        })?;
+        let date = date_text
+            .parse::<NaiveDate>()
+            .map_err(|_| bad(line, format!("date: found \"{date_text}\", expected a date such as 2025-11-14")))?;
         let amount = amount_text
             .parse::<f64>()
             .ok()
             .filter(|a| a.is_finite())
-            .ok_or_else(|| {
-                bad(
-                    line,
-                    format!("amount: found \"{amount_text}\", expected a finite number"),
-                )
-            })?;
+            .ok_or_else(|| bad(line, format!("amount: found \"{amount_text}\", expected a finite number")))?;
         flows.push(DatedFlow { date, amount });
     }
     Ok(flows)

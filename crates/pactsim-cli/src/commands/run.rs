@@ -27,22 +27,16 @@ pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>) -> Result<(), Fa
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
     if let Some(dir) = out {
-        write_outputs(dir, &text, &document)
-            .with_context(|| format!("writing results to {}", dir.display()))?;
+        write_outputs(dir, &text, &document).with_context(|| format!("writing results to {}", dir.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
     if json {
         writeln!(stdout, "{text}").context("writing to standard output")?;
     } else {
-        write!(stdout, "{}", summary::render(&deal, &document))
-            .context("writing to standard output")?;
+        write!(stdout, "{}", summary::render(&deal, &document)).context("writing to standard output")?;
         if let Some(dir) = out {
-            writeln!(
-                stdout,
-                "\nWrote summary.json, years.csv and projects.csv to {}",
-                dir.display()
-            )
-            .context("writing to standard output")?;
+            writeln!(stdout, "\nWrote summary.json, years.csv and projects.csv to {}", dir.display())
+                .context("writing to standard output")?;
         }
     }
     Ok(())
@@ -60,24 +54,16 @@ fn write_outputs(dir: &Path, json: &str, document: &RunOutput) -> anyhow::Result
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, bytes) in &files {
         let temporary = dir.join(format!(".{name}.partial"));
-        std::fs::write(&temporary, bytes)
-            .with_context(|| format!("writing {}", temporary.display()))?;
+        std::fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
         staged.push((temporary, dir.join(name)));
     }
     for (temporary, target) in staged {
-        std::fs::rename(&temporary, &target)
-            .with_context(|| format!("renaming into {}", target.display()))?;
+        std::fs::rename(&temporary, &target).with_context(|| format!("renaming into {}", target.display()))?;
     }
     Ok(())
 }
 
-const YEAR_FIGURES: [&str; 5] = [
-    "investor_paid",
-    "investor_received",
-    "host_received",
-    "host_tax",
-    "deferred",
-];
+const YEAR_FIGURES: [&str; 5] = ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"];
 
 fn years_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -89,13 +75,7 @@ fn years_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
     }
     writer.write_record(&header)?;
     for year in &document.years {
-        let stats = [
-            year.investor_paid,
-            year.investor_received,
-            year.host_received,
-            year.host_tax,
-            year.deferred,
-        ];
+        let stats = [year.investor_paid, year.investor_received, year.host_received, year.host_tax, year.deferred];
         let mut record = vec![year.year.to_string()];
         for stat in stats {
             record.extend(stat_cells(stat));
@@ -140,11 +120,7 @@ fn projects_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
                 flow.host,
                 flow.loss,
             ];
-            let mut record = vec![
-                project.id.clone(),
-                project.facility.clone(),
-                flow.date.clone(),
-            ];
+            let mut record = vec![project.id.clone(), project.facility.clone(), flow.date.clone()];
             record.extend(numbers.iter().map(|n| n.to_string()));
             writer.write_record(&record)?;
         }

@@ -26,10 +26,7 @@ pub fn trade(file: &Path, json: bool) -> Result<(), Failure> {
     } else {
         render(&document)
     };
-    std::io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .context("writing to standard output")?;
+    std::io::stdout().lock().write_all(text.as_bytes()).context("writing to standard output")?;
     Ok(())
 }
 
@@ -45,11 +42,7 @@ fn elasticity(value: Option<f64>) -> String {
 pub fn render(t: &TradeJson) -> String {
     let mut text = String::new();
     let e = &t.elasticities;
-    let _ = writeln!(
-        text,
-        "Trade: {} in {}, base year {} ({})",
-        t.sector, t.importer, t.year, t.market
-    );
+    let _ = writeln!(text, "Trade: {} in {}, base year {} ({})", t.sector, t.importer, t.year, t.market);
     let _ = writeln!(
         text,
         "Elasticities: substitution {}, demand {}, foreign supply {}, domestic supply {}",
@@ -59,16 +52,9 @@ pub fn render(t: &TradeJson) -> String {
         elasticity(e.domestic_supply)
     );
     if e.given.values().any(|g| g.contains('(')) {
-        let _ = writeln!(
-            text,
-            "(distributions are at their central values until the Monte Carlo runner lands)"
-        );
+        let _ = writeln!(text, "(distributions are at their central values until the Monte Carlo runner lands)");
     }
-    let _ = writeln!(
-        text,
-        "Deal tariffs apply from {}. Changes are relative to {}.",
-        t.effective, t.year
-    );
+    let _ = writeln!(text, "Deal tariffs apply from {}. Changes are relative to {}.", t.effective, t.year);
     for (name, scenario) in &t.scenarios {
         let _ = writeln!(text);
         let _ = writeln!(
@@ -78,10 +64,7 @@ pub fn render(t: &TradeJson) -> String {
             mean(&scenario.tariff_revenue_usd_bn),
             mean(&scenario.consumer_surplus_change_usd_bn)
         );
-        let _ = writeln!(
-            text,
-            "  source     tariff    value  producer price  quantity   duties  producer surplus"
-        );
+        let _ = writeln!(text, "  source     tariff    value  producer price  quantity   duties  producer surplus");
         for (code, source) in &scenario.sources {
             let tariff = t.tariffs[name][code];
             let _ = writeln!(

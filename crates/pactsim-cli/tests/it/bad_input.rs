@@ -29,10 +29,7 @@ fn a_misspelt_field_names_file_line_column_and_the_closest_name() {
         assert_eq!(code, Some(2), "{err}");
         assert!(out.is_empty(), "nothing on stdout: {out}");
         assert!(err.contains("deal.toml:11:1"), "{err}");
-        assert!(
-            err.contains("facility[\"strategic\"].comitment_usd_bn"),
-            "{err}"
-        );
+        assert!(err.contains("facility[\"strategic\"].comitment_usd_bn"), "{err}");
         assert!(err.contains("did you mean `commitment_usd_bn`?"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
@@ -49,11 +46,7 @@ fn negative_money_says_what_was_found_and_what_is_allowed() {
 
 #[test]
 fn an_undefined_waterfall_suggests_the_defined_one() {
-    let (code, err, _) = on_file(
-        "undefined",
-        &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""),
-        "check",
-    );
+    let (code, err, _) = on_file("undefined", &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""), "check");
     assert_eq!(code, Some(2));
     assert!(err.contains("did you mean \"mou\"?"), "{err}");
 }
@@ -62,10 +55,7 @@ fn an_undefined_waterfall_suggests_the_defined_one() {
 fn a_section_of_a_later_version_is_refused_by_name() {
     let (code, err, _) = on_file("later", &format!("{GOOD}[fx]\npair = \"KRW/USD\"\n"), "run");
     assert_eq!(code, Some(2));
-    assert!(
-        err.contains("fx") && err.contains("not supported yet"),
-        "{err}"
-    );
+    assert!(err.contains("fx") && err.contains("not supported yet"), "{err}");
 }
 
 #[test]

@@ -9,13 +9,7 @@ fn figures_of_a_leap_year_flow() {
     let dir = scratch("figures");
     let file = dir.join("flows.csv");
     std::fs::write(&file, "date,amount\n2020-01-01,-100\n2021-01-01,110\n").unwrap();
-    let output = pactsim(&[
-        "figures",
-        file.to_str().unwrap(),
-        "--rate",
-        "0.05",
-        "--json",
-    ]);
+    let output = pactsim(&["figures", file.to_str().unwrap(), "--rate", "0.05", "--json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let document: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let irr = document["irr"].as_f64().unwrap();
@@ -32,9 +26,5 @@ fn a_bad_amount_is_bad_input_with_its_line() {
     std::fs::write(&file, "date,amount\n2020-01-01,-100\n2021-01-01,lots\n").unwrap();
     let output = pactsim(&["figures", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains(":3: amount: found \"lots\""),
-        "{}",
-        stderr(&output)
-    );
+    assert!(stderr(&output).contains(":3: amount: found \"lots\""), "{}", stderr(&output));
 }

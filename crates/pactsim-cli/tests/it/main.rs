@@ -11,18 +11,11 @@ use std::process::{Command, Output};
 
 /// Runs the built binary from the repository root.
 pub fn pactsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactsim"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_pactsim")).args(args).current_dir(repo_root()).output().expect("the binary runs")
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
 }
 
 pub fn stdout(output: &Output) -> String {

@@ -13,9 +13,7 @@ fn run_json(args: &[&str]) -> Value {
 /// A Stat has the four numbers of the contract, equal in a deterministic run.
 #[track_caller]
 fn assert_stat(value: &Value, name: &str) {
-    let object = value
-        .as_object()
-        .unwrap_or_else(|| panic!("{name} is not a Stat: {value}"));
+    let object = value.as_object().unwrap_or_else(|| panic!("{name} is not a Stat: {value}"));
     for key in ["mean", "p5", "p50", "p95"] {
         assert!(object.contains_key(key), "{name} lacks {key}");
     }
@@ -24,11 +22,7 @@ fn assert_stat(value: &Value, name: &str) {
             assert_eq!(object[key].as_f64(), Some(mean), "{name}.{key}");
         }
     } else {
-        assert_eq!(
-            object.get("defined_share").and_then(Value::as_f64),
-            Some(0.0),
-            "{name} is null but defined"
-        );
+        assert_eq!(object.get("defined_share").and_then(Value::as_f64), Some(0.0), "{name} is null but defined");
     }
 }
 
@@ -44,17 +38,7 @@ fn the_default_deal_is_the_korea_mou() {
 fn the_json_follows_the_run_output_contract() {
     let document = run_json(&["run", "deals/kr-us-2025-mou.toml", "--json"]);
     assert_eq!(document["schema"], 1);
-    for key in [
-        "version",
-        "deal",
-        "title",
-        "seed",
-        "paths",
-        "totals",
-        "years",
-        "facilities",
-        "projects",
-    ] {
+    for key in ["version", "deal", "title", "seed", "paths", "totals", "years", "facilities", "projects"] {
         assert!(document.get(key).is_some(), "missing {key}");
     }
     let totals = &document["totals"];
@@ -80,13 +64,7 @@ fn the_json_follows_the_run_output_contract() {
     assert_eq!(years.first().unwrap()["year"], 2025);
     assert_eq!(years.last().unwrap()["year"], 2055);
     for year in years {
-        for name in [
-            "investor_paid",
-            "investor_received",
-            "host_received",
-            "host_tax",
-            "deferred",
-        ] {
+        for name in ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"] {
             assert_stat(&year[name], name);
         }
     }
@@ -100,11 +78,7 @@ fn the_json_follows_the_run_output_contract() {
         assert!(project["id"].is_string() && project["facility"].is_string());
         for flow in project["flows"].as_array().unwrap() {
             let get = |k: &str| flow[k].as_f64().unwrap_or_else(|| panic!("flow lacks {k}"));
-            let parts = get("debt_service")
-                + get("guarantee_fee")
-                + get("host_tax")
-                + get("investor")
-                + get("host");
+            let parts = get("debt_service") + get("guarantee_fee") + get("host_tax") + get("investor") + get("host");
             assert!((get("cash") - parts).abs() < 1e-9, "{flow}");
             assert!(flow["date"].as_str().unwrap().len() == 10);
         }
@@ -120,16 +94,12 @@ fn the_korea_mou_never_funds_more_than_20bn_a_year() {
             continue;
         }
         for payment in project["funding"].as_array().unwrap() {
-            *by_year
-                .entry(payment["date"].as_str().unwrap()[..4].to_string())
-                .or_default() += payment["usd_bn"].as_f64().unwrap();
+            *by_year.entry(payment["date"].as_str().unwrap()[..4].to_string()).or_default() +=
+                payment["usd_bn"].as_f64().unwrap();
         }
     }
     assert!(!by_year.is_empty());
-    assert!(
-        by_year.values().all(|paid| *paid <= 20.0 + 1e-9),
-        "{by_year:?}"
-    );
+    assert!(by_year.values().all(|paid| *paid <= 20.0 + 1e-9), "{by_year:?}");
 }
 
 #[test]
@@ -143,10 +113,7 @@ fn every_deal_in_the_library_runs() {
             let document = run_json(&["run", &path, "--json"]);
             assert_eq!(document["schema"], 1, "{path}");
             let text = document.to_string();
-            assert!(
-                !text.contains("NaN") && !text.contains("Infinity"),
-                "{path}"
-            );
+            assert!(!text.contains("NaN") && !text.contains("Infinity"), "{path}");
             let human = pactsim(&["run", &path]);
             assert_eq!(human.status.code(), Some(0), "{path}");
             assert!(stdout(&human).contains("Investor"), "{path}");
@@ -160,15 +127,7 @@ fn every_deal_in_the_library_runs() {
 fn the_summary_shows_headline_recoup_and_years() {
     let output = pactsim(&["run"]);
     let text = stdout(&output);
-    for word in [
-        "Investor (KR)",
-        "NPV",
-        "IRR",
-        "MOIC",
-        "Host (US)",
-        "Recoup",
-        "Year",
-    ] {
+    for word in ["Investor (KR)", "NPV", "IRR", "MOIC", "Host (US)", "Recoup", "Year"] {
         assert!(text.contains(word), "summary lacks {word}:\n{text}");
     }
     assert!(stderr(&output).is_empty(), "{}", stderr(&output));
@@ -178,31 +137,17 @@ fn the_summary_shows_headline_recoup_and_years() {
 fn out_writes_the_three_files() {
     let dir = scratch("run-out");
     let target = dir.join("results");
-    let output = pactsim(&[
-        "run",
-        "deals/jp-us-2025-mou.toml",
-        "--out",
-        target.to_str().unwrap(),
-    ]);
+    let output = pactsim(&["run", "deals/jp-us-2025-mou.toml", "--out", target.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(target.join("summary.json")).unwrap())
-            .unwrap();
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(target.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["deal"], "jp-us-2025-mou");
     let years = std::fs::read_to_string(target.join("years.csv")).unwrap();
     assert!(years.starts_with("year,investor_paid_mean,investor_paid_p5,"));
-    assert_eq!(
-        years.lines().count(),
-        1 + summary["years"].as_array().unwrap().len()
-    );
+    assert_eq!(years.lines().count(), 1 + summary["years"].as_array().unwrap().len());
     let projects = std::fs::read_to_string(target.join("projects.csv")).unwrap();
     assert!(projects.starts_with("project,facility,date,cash,debt_service,"));
-    let flows: usize = summary["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["flows"].as_array().unwrap().len())
-        .sum();
+    let flows: usize =
+        summary["projects"].as_array().unwrap().iter().map(|p| p["flows"].as_array().unwrap().len()).sum();
     assert_eq!(projects.lines().count(), 1 + flows);
     let leftovers: Vec<_> = std::fs::read_dir(&target)
         .unwrap()

@@ -6,8 +6,8 @@ use crate::{pactsim, repo_root, stdout};
 #[test]
 fn the_committed_schema_is_current() {
     let printed = stdout(&pactsim(&["schema"]));
-    let committed = std::fs::read_to_string(repo_root().join("deal.schema.json"))
-        .expect("deal.schema.json is committed");
+    let committed =
+        std::fs::read_to_string(repo_root().join("deal.schema.json")).expect("deal.schema.json is committed");
     assert!(
         printed == committed,
         "deal.schema.json is stale: run `cargo run -p pactsim-cli -- schema > deal.schema.json`"

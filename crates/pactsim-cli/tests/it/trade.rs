@@ -11,9 +11,7 @@ fn json(args: &[&str]) -> Value {
 }
 
 fn mean(stat: &Value) -> f64 {
-    stat["mean"]
-        .as_f64()
-        .unwrap_or_else(|| panic!("not a Stat: {stat}"))
+    stat["mean"].as_f64().unwrap_or_else(|| panic!("not a Stat: {stat}"))
 }
 
 #[test]
@@ -21,11 +19,7 @@ fn the_trade_section_has_the_issue_shape() {
     let trade = json(&["trade", "deals/kr-us-2025-mou.toml", "--json"]);
     for scenario in ["no_deal", "deal", "snapback"] {
         let s = &trade["scenarios"][scenario];
-        for name in [
-            "price_index_change",
-            "tariff_revenue_usd_bn",
-            "consumer_surplus_change_usd_bn",
-        ] {
+        for name in ["price_index_change", "tariff_revenue_usd_bn", "consumer_surplus_change_usd_bn"] {
             assert!(mean(&s[name]).is_finite(), "{scenario}.{name}");
         }
         for source in ["domestic", "KR", "JP", "EU", "MX", "CA", "ROW"] {
@@ -36,18 +30,10 @@ fn the_trade_section_has_the_issue_shape() {
                 "duties_usd_bn",
                 "producer_surplus_change_usd_bn",
             ] {
-                assert!(
-                    mean(&s["sources"][source][name]).is_finite(),
-                    "{scenario}.{source}.{name}"
-                );
+                assert!(mean(&s["sources"][source][name]).is_finite(), "{scenario}.{source}.{name}");
             }
         }
-        let duties: f64 = s["sources"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|v| mean(&v["duties_usd_bn"]))
-            .sum();
+        let duties: f64 = s["sources"].as_object().unwrap().values().map(|v| mean(&v["duties_usd_bn"])).sum();
         assert!((duties - mean(&s["tariff_revenue_usd_bn"])).abs() < 1e-9);
     }
     assert!(mean(&trade["investor_tariff_relief_usd_bn_per_year"]) > 0.0);
@@ -62,22 +48,11 @@ fn the_run_output_carries_relief_years_and_the_deal_npv() {
         let totals = &document["totals"];
         let relief = mean(&totals["tariff_relief_npv"]);
         assert!(relief > 0.0, "{deal}");
-        assert!(
-            (mean(&totals["deal_npv"]) - (mean(&totals["investor_npv"]) + relief)).abs() < 1e-9,
-            "{deal}"
-        );
+        assert!((mean(&totals["deal_npv"]) - (mean(&totals["investor_npv"]) + relief)).abs() < 1e-9, "{deal}");
         let per_year = mean(&document["trade"]["investor_tariff_relief_usd_bn_per_year"]);
-        let rows: f64 = document["years"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|y| mean(&y["tariff_relief"]))
-            .sum();
+        let rows: f64 = document["years"].as_array().unwrap().iter().map(|y| mean(&y["tariff_relief"])).sum();
         // Thirty years of relief, give or take the partial first and last years.
-        assert!(
-            (rows / per_year - 30.0).abs() < 1.0,
-            "{deal}: {rows} over {per_year}"
-        );
+        assert!((rows / per_year - 30.0).abs() < 1.0, "{deal}: {rows} over {per_year}");
     }
 }
 
@@ -85,15 +60,7 @@ fn the_run_output_carries_relief_years_and_the_deal_npv() {
 fn the_trade_tables_name_every_source_and_scenario() {
     let output = pactsim(&["trade", "deals/jp-us-2025-mou.toml"]);
     let text = stdout(&output);
-    for word in [
-        "no_deal",
-        "deal",
-        "snapback",
-        "domestic",
-        "JP",
-        "ROW",
-        "tariff relief",
-    ] {
+    for word in ["no_deal", "deal", "snapback", "domestic", "JP", "ROW", "tariff relief"] {
         assert!(text.contains(word), "{word} missing:\n{text}");
     }
 }

@@ -27,13 +27,7 @@ impl Diagnostic {
         found: impl Into<String>,
         expected: impl Into<String>,
     ) -> Self {
-        Diagnostic {
-            span,
-            field: field.into(),
-            found: found.into(),
-            expected: expected.into(),
-            hint: None,
-        }
+        Diagnostic { span, field: field.into(), found: found.into(), expected: expected.into(), hint: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -112,10 +106,7 @@ mod tests {
     #[test]
     fn closest_name_finds_typos_and_ignores_strangers() {
         let valid = ["annual_cap_usd_bn", "commitment_usd_bn", "selection_ends"];
-        assert_eq!(
-            closest_name("anual_cap_usd_bn", valid),
-            Some("annual_cap_usd_bn")
-        );
+        assert_eq!(closest_name("anual_cap_usd_bn", valid), Some("annual_cap_usd_bn"));
         assert_eq!(closest_name("commitment", valid), Some("commitment_usd_bn"));
         assert_eq!(closest_name("zzz", valid), None);
         assert_eq!(closest_name("mu", ["mou", "owner"]), Some("mou"));

@@ -41,8 +41,7 @@ fn syntax_diagnostic(source: &str, error: &toml::de::Error) -> Diagnostic {
         None => (message.to_string(), "valid TOML".to_string()),
     };
     let _ = source;
-    Diagnostic::new(span, "", found, expected)
-        .with_hint("the file is not valid TOML (https://toml.io)")
+    Diagnostic::new(span, "", found, expected).with_hint("the file is not valid TOML (https://toml.io)")
 }
 
 /// Turns serde's message (unknown field, missing field, wrong type) into a diagnostic with the
@@ -64,14 +63,7 @@ fn serde_diagnostic(
             span,
             field,
             format!("unknown field `{name}`"),
-            format!(
-                "one of {}",
-                valid
-                    .iter()
-                    .map(|v| format!("`{v}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("one of {}", valid.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")),
         );
         if let Some(close) = closest_name(name, valid.iter().copied()) {
             diagnostic = diagnostic.with_hint(format!("did you mean `{close}`?"));
@@ -80,31 +72,17 @@ fn serde_diagnostic(
     }
     if let Some(rest) = message.strip_prefix("missing field `") {
         let name = rest.trim_end_matches('`');
-        return Diagnostic::new(
-            span,
-            join_path(&path.full, name),
-            "nothing",
-            "a value (this field is required)",
-        );
+        return Diagnostic::new(span, join_path(&path.full, name), "nothing", "a value (this field is required)");
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
-        let (found, expected) = rest
-            .split_once(", expected ")
-            .unwrap_or((rest, "another type"));
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
         return Diagnostic::new(span, path.full, found.to_string(), plain_type(expected));
     }
     if let Some(rest) = message.strip_prefix("invalid value: ") {
-        let (found, expected) = rest
-            .split_once(", expected ")
-            .unwrap_or((rest, "another value"));
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, "another value"));
         return Diagnostic::new(span, path.full, found.to_string(), plain_type(expected));
     }
-    Diagnostic::new(
-        span,
-        path.full,
-        message.to_string(),
-        "a value of the right type",
-    )
+    Diagnostic::new(span, path.full, message.to_string(), "a value of the right type")
 }
 
 /// Serde's names for types, in an analyst's words.
@@ -116,19 +94,13 @@ fn plain_type(serde_name: &str) -> String {
         "a sequence" => "an array `[ … ]`".to_string(),
         "a boolean" => "true or false".to_string(),
         other if other.starts_with("struct ") || other == "a map" => "a table".to_string(),
-        other if other.contains("Datetime") || other.contains("datetime") => {
-            "a date such as 2025-11-14".to_string()
-        }
+        other if other.contains("Datetime") || other.contains("datetime") => "a date such as 2025-11-14".to_string(),
         other => other.to_string(),
     }
 }
 
 fn join_path(parent: &str, name: &str) -> String {
-    if parent.is_empty() {
-        name.to_string()
-    } else {
-        format!("{parent}.{name}")
-    }
+    if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") }
 }
 
 /// The dotted path of the innermost key or value containing a span, and of its parent table.
@@ -140,31 +112,21 @@ struct PathAt {
 /// Tables opened by a `[header]` do not span their bodies, so the search visits every entry
 /// rather than following spans down.
 fn path_at(document: &toml::Spanned<toml::de::DeTable<'_>>, span: &Range<usize>) -> PathAt {
-    search_table(document.get_ref(), span, "").unwrap_or(PathAt {
-        full: String::new(),
-        parent: String::new(),
-    })
+    search_table(document.get_ref(), span, "").unwrap_or(PathAt { full: String::new(), parent: String::new() })
 }
 
 fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
     outer.start <= inner.start && inner.end <= outer.end && outer.start < outer.end
 }
 
-fn search_table(
-    table: &toml::de::DeTable<'_>,
-    span: &Range<usize>,
-    prefix: &str,
-) -> Option<PathAt> {
+fn search_table(table: &toml::de::DeTable<'_>, span: &Range<usize>, prefix: &str) -> Option<PathAt> {
     for (key, value) in table {
         let path = join_key(prefix, key.get_ref());
         if let Some(found) = search_value(value.get_ref(), span, &path) {
             return Some(found);
         }
         if contains(&key.span(), span) || contains(&value.span(), span) {
-            return Some(PathAt {
-                full: path,
-                parent: prefix.to_string(),
-            });
+            return Some(PathAt { full: path, parent: prefix.to_string() });
         }
     }
     None
@@ -176,10 +138,7 @@ fn search_value(value: &toml::de::DeValue<'_>, span: &Range<usize>, path: &str) 
         toml::de::DeValue::Array(array) => array.iter().enumerate().find_map(|(index, item)| {
             let item_path = format!("{path}{}", element_label(item.get_ref(), index));
             search_value(item.get_ref(), span, &item_path).or_else(|| {
-                contains(&item.span(), span).then(|| PathAt {
-                    full: item_path.clone(),
-                    parent: path.to_string(),
-                })
+                contains(&item.span(), span).then(|| PathAt { full: item_path.clone(), parent: path.to_string() })
             })
         }),
         _ => None,
@@ -197,20 +156,9 @@ fn element_label(item: &toml::de::DeValue<'_>, index: usize) -> String {
 }
 
 fn join_key(prefix: &str, key: &str) -> String {
-    let bare = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let key = if bare {
-        key.to_string()
-    } else {
-        format!("\"{key}\"")
-    };
-    if prefix.is_empty() {
-        key
-    } else {
-        format!("{prefix}.{key}")
-    }
+    let bare = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let key = if bare { key.to_string() } else { format!("\"{key}\"") };
+    if prefix.is_empty() { key } else { format!("{prefix}.{key}") }
 }
 
 #[cfg(test)]

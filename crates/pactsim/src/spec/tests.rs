@@ -69,11 +69,7 @@ discount_rate = { investor = 0.04, host = 0.045 }
 
 /// The base deal with `from` replaced by `to` (which must occur exactly once).
 fn patched(from: &str, to: &str) -> String {
-    assert_eq!(
-        BASE.matches(from).count(),
-        1,
-        "patch target `{from}` must occur once"
-    );
+    assert_eq!(BASE.matches(from).count(), 1, "patch target `{from}` must occur once");
     BASE.replacen(from, to, 1)
 }
 
@@ -82,11 +78,7 @@ fn patched(from: &str, to: &str) -> String {
 fn check_error(source: &str, line: usize, column: usize, field: &str, words: &[&str]) {
     let diagnostics = parse_deal(source).expect_err("the deal must be rejected");
     let first = &diagnostics[0];
-    let text = format!(
-        "{} {}",
-        first.message(),
-        first.hint.clone().unwrap_or_default()
-    );
+    let text = format!("{} {}", first.message(), first.hint.clone().unwrap_or_default());
     assert_eq!(first.line_column(source), (line, column), "{text}");
     assert_eq!(first.field, field, "{text}");
     for word in words {
@@ -103,24 +95,11 @@ fn the_base_deal_is_valid_and_read_as_written() {
     assert_eq!(deal.facilities[0].annual_cap_usd_bn, Some(20.0));
     assert_eq!(deal.facilities[1].funding_lag, FundingLag::Days(0));
     let mou = &deal.waterfalls[deal.facilities[0].waterfall];
-    assert_eq!(
-        mou.recoup,
-        Recoup::DeemedAllocation {
-            rate: 0.055,
-            life_years: 20
-        }
-    );
+    assert_eq!(mou.recoup, Recoup::DeemedAllocation { rate: 0.055, life_years: 20 });
     assert_eq!(mou.scope, Scope::Project);
     assert_eq!(mou.recoup_tier.unwrap().investor, 0.5);
     assert_eq!(mou.final_tier.host, 0.9);
-    assert_eq!(
-        deal.projects[1].cash,
-        ProjectCash::Level {
-            irr: 0.07,
-            life_years: 25,
-            construction_years: 3
-        }
-    );
+    assert_eq!(deal.projects[1].cash, ProjectCash::Level { irr: 0.07, life_years: 25, construction_years: 3 });
     assert_eq!(deal.run.seed, 20251114);
     assert_eq!(deal.run.host_discount_rate, 0.045);
 }
@@ -129,20 +108,11 @@ fn the_base_deal_is_valid_and_read_as_written() {
 fn defaults_are_listed() {
     let deal = parse_deal(BASE).unwrap();
     let defaults = deal.defaults_applied.join("\n");
-    assert!(
-        defaults.contains("facility[\"shipbuilding\"].funding_lag = { days = 0 }"),
-        "{defaults}"
-    );
-    assert!(
-        defaults.contains("waterfall.owner.host_tax_rate = 0"),
-        "{defaults}"
-    );
+    assert!(defaults.contains("facility[\"shipbuilding\"].funding_lag = { days = 0 }"), "{defaults}");
+    assert!(defaults.contains("waterfall.owner.host_tax_rate = 0"), "{defaults}");
     // Rules that cannot matter are not listed: the owner waterfall never waits for recoup.
     assert!(!defaults.contains("waterfall.owner.recoup"), "{defaults}");
-    assert!(
-        !defaults.contains("facility[\"strategic\"].guarantee_fee_rate"),
-        "{defaults}"
-    );
+    assert!(!defaults.contains("facility[\"strategic\"].guarantee_fee_rate"), "{defaults}");
     assert!(!defaults.contains("run.seed"), "{defaults}");
 }
 
@@ -170,10 +140,7 @@ fn sources_and_notes_are_allowed_on_every_table() {
         "instruments = { equity = 1.0, note = \"all equity\", sources = [\"https://example.org\"] }",
     );
     assert!(parse_deal(&source).is_ok());
-    let source = patched(
-        "{ investor = 0.1, host = 0.9 },",
-        "{ investor = 0.1, host = 0.9, note = \"90/10\" },",
-    );
+    let source = patched("{ investor = 0.1, host = 0.9 },", "{ investor = 0.1, host = 0.9, note = \"90/10\" },");
     assert!(parse_deal(&source).is_ok());
 }
 
@@ -195,24 +162,12 @@ fn misspelt_field_suggests_the_closest_name() {
 
 #[test]
 fn misspelt_section_suggests_the_closest_name() {
-    check_error(
-        &patched("[run]", "[rnu]"),
-        58,
-        2,
-        "rnu",
-        &["unknown field", "did you mean `run`?"],
-    );
+    check_error(&patched("[run]", "[rnu]"), 58, 2, "rnu", &["unknown field", "did you mean `run`?"]);
 }
 
 #[test]
 fn missing_required_field() {
-    check_error(
-        &patched("horizon_years = 30\n", ""),
-        3,
-        1,
-        "deal.horizon_years",
-        &["required"],
-    );
+    check_error(&patched("horizon_years = 30\n", ""), 3, 1, "deal.horizon_years", &["required"]);
 }
 
 #[test]
@@ -283,20 +238,14 @@ fn percentages_instead_of_fractions() {
 #[test]
 fn shares_that_do_not_sum_to_one() {
     check_error(
-        &patched(
-            "{ equity = 0.4, loan = 0.3, guarantee = 0.3 }",
-            "{ equity = 0.4, loan = 0.3, guarantee = 0.2 }",
-        ),
+        &patched("{ equity = 0.4, loan = 0.3, guarantee = 0.3 }", "{ equity = 0.4, loan = 0.3, guarantee = 0.2 }"),
         23,
         15,
         "facility[\"shipbuilding\"].instruments",
         &["= 1"],
     );
     check_error(
-        &patched(
-            "{ investor = 0.1, host = 0.9 }",
-            "{ investor = 0.1, host = 0.8 }",
-        ),
+        &patched("{ investor = 0.1, host = 0.9 }", "{ investor = 0.1, host = 0.8 }"),
         36,
         3,
         "waterfall.mou.tiers[1]",
@@ -335,13 +284,7 @@ fn selected_after_selection_ends() {
 
 #[test]
 fn a_date_with_a_time() {
-    check_error(
-        &patched("start = 2025-11-14", "start = 2025-11-14T10:00:00"),
-        8,
-        9,
-        "deal.start",
-        &["no time"],
-    );
+    check_error(&patched("start = 2025-11-14", "start = 2025-11-14T10:00:00"), 8, 9, "deal.start", &["no time"]);
 }
 
 #[test]
@@ -369,10 +312,7 @@ fn undefined_facility_suggests_the_closest() {
 #[test]
 fn unknown_enum_values_suggest_the_closest() {
     check_error(
-        &patched(
-            "recoup = \"deemed-allocation\"",
-            "recoup = \"deemed_allocation\"",
-        ),
+        &patched("recoup = \"deemed-allocation\"", "recoup = \"deemed_allocation\""),
         30,
         10,
         "waterfall.mou.recoup",
@@ -396,13 +336,7 @@ fn unknown_enum_values_suggest_the_closest() {
 
 #[test]
 fn recoup_rules_need_their_parameters() {
-    check_error(
-        &patched("deemed_rate = 0.055\n", ""),
-        30,
-        10,
-        "waterfall.mou.deemed_rate",
-        &["deemed_rate"],
-    );
+    check_error(&patched("deemed_rate = 0.055\n", ""), 30, 10, "waterfall.mou.deemed_rate", &["deemed_rate"]);
     check_error(
         &patched("deemed_life_years = 20\n", ""),
         30,
@@ -426,10 +360,7 @@ fn loans_need_terms() {
 #[test]
 fn funding_lag_needs_exactly_one_unit() {
     check_error(
-        &patched(
-            "{ business_days = 45 }",
-            "{ business_days = 45, days = 63 }",
-        ),
+        &patched("{ business_days = 45 }", "{ business_days = 45, days = 63 }"),
         16,
         15,
         "facility[\"strategic\"].funding_lag",
@@ -440,10 +371,7 @@ fn funding_lag_needs_exactly_one_unit() {
 #[test]
 fn tiers_after_an_open_ended_tier_can_never_be_reached() {
     check_error(
-        &patched(
-            "{ until = \"recouped\", investor = 0.5, host = 0.5 }",
-            "{ investor = 0.5, host = 0.5 }",
-        ),
+        &patched("{ until = \"recouped\", investor = 0.5, host = 0.5 }", "{ investor = 0.5, host = 0.5 }"),
         35,
         3,
         "waterfall.mou.tiers[0]",
@@ -468,22 +396,13 @@ fn the_last_tier_cannot_wait_for_recoup() {
 #[test]
 fn a_project_needs_exactly_one_form_of_cash() {
     check_error(
-        &patched(
-            "cash_flows_usd_bn = [0.0, 0.0, 2.9, 2.9, 2.9]",
-            "cash_flows_usd_bn = [1.0]\nirr = 0.07",
-        ),
+        &patched("cash_flows_usd_bn = [0.0, 0.0, 2.9, 2.9, 2.9]", "cash_flows_usd_bn = [1.0]\nirr = 0.07"),
         47,
         21,
         "project[\"ohio-gas-power\"].cash_flows_usd_bn",
         &["both"],
     );
-    check_error(
-        &patched("life_years = 25\n", ""),
-        49,
-        1,
-        "project[\"yard\"].life_years",
-        &["life_years"],
-    );
+    check_error(&patched("life_years = 25\n", ""), 49, 1, "project[\"yard\"].life_years", &["life_years"]);
 }
 
 #[test]
@@ -499,20 +418,8 @@ fn duplicate_ids() {
 
 #[test]
 fn bad_identifiers_and_parties() {
-    check_error(
-        &patched("id = \"test-deal\"", "id = \"Test Deal\""),
-        4,
-        6,
-        "deal.id",
-        &["[a-z0-9-]+"],
-    );
-    check_error(
-        &patched("investor = \"KR\"", "investor = \"Korea\""),
-        6,
-        12,
-        "deal.investor",
-        &["ISO 3166-1"],
-    );
+    check_error(&patched("id = \"test-deal\"", "id = \"Test Deal\""), 4, 6, "deal.id", &["[a-z0-9-]+"]);
+    check_error(&patched("investor = \"KR\"", "investor = \"Korea\""), 6, 12, "deal.investor", &["ISO 3166-1"]);
 }
 
 #[test]
@@ -524,20 +431,13 @@ fn later_sections_are_recognised_and_not_supported_yet() {
     }
     let source = format!("{BASE}\n[pipeline.strategic]\nprojects_per_year = 5\n");
     let diagnostics = parse_deal(&source).unwrap_err();
-    assert!(
-        diagnostics[0].message().contains("not supported yet"),
-        "{}",
-        diagnostics[0]
-    );
+    assert!(diagnostics[0].message().contains("not supported yet"), "{}", diagnostics[0]);
 }
 
 #[test]
 fn credit_fields_on_projects_are_not_supported_yet() {
     check_error(
-        &patched(
-            "size_usd_bn = 5.0",
-            "size_usd_bn = 5.0\nrecovery_rate = 0.8",
-        ),
+        &patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nrecovery_rate = 0.8"),
         54,
         17,
         "project[\"yard\"].recovery_rate",
@@ -593,11 +493,7 @@ fn with_trade(from: &str, to: &str) -> String {
     let trade = if from.is_empty() {
         TRADE.to_string()
     } else {
-        assert_eq!(
-            TRADE.matches(from).count(),
-            1,
-            "patch target `{from}` must occur once"
-        );
+        assert_eq!(TRADE.matches(from).count(), 1, "patch target `{from}` must occur once");
         TRADE.replacen(from, to, 1)
     };
     format!("{BASE}{trade}")
@@ -605,27 +501,15 @@ fn with_trade(from: &str, to: &str) -> String {
 
 /// Line of `needle` in the base deal followed by the trade section.
 fn trade_line(needle: &str) -> usize {
-    BASE.lines().count()
-        + 1
-        + TRADE
-            .lines()
-            .position(|l| l.contains(needle))
-            .expect("needle in TRADE")
+    BASE.lines().count() + 1 + TRADE.lines().position(|l| l.contains(needle)).expect("needle in TRADE")
 }
 
 #[test]
 fn trade_schedules_inherit_base_then_no_deal_then_deal() {
     let deal = parse_deal(&with_trade("", "")).unwrap();
     let trade = deal.trade.unwrap();
-    let codes: Vec<&str> = trade
-        .market
-        .sources
-        .iter()
-        .map(|s| s.code.as_str())
-        .collect();
-    let at = |schedule: usize, code: &str| {
-        trade.schedules[schedule][codes.iter().position(|c| *c == code).unwrap()]
-    };
+    let codes: Vec<&str> = trade.market.sources.iter().map(|s| s.code.as_str()).collect();
+    let at = |schedule: usize, code: &str| trade.schedules[schedule][codes.iter().position(|c| *c == code).unwrap()];
     // MX is in no table: its base tariff throughout.
     assert_eq!((at(0, "MX"), at(1, "MX"), at(2, "MX")), (0.0, 0.0, 0.0));
     assert_eq!((at(0, "KR"), at(1, "KR"), at(2, "KR")), (0.25, 0.15, 0.25));
@@ -706,10 +590,7 @@ fn trade_elasticities_of_the_wrong_sign() {
         &["above 0"],
     );
     check_error(
-        &with_trade(
-            "{ uniform = { min = -1.5, max = -0.7 } }",
-            "{ uniform = { min = -1.5, max = 0.7 } }",
-        ),
+        &with_trade("{ uniform = { min = -1.5, max = -0.7 } }", "{ uniform = { min = -1.5, max = 0.7 } }"),
         trade_line("elasticities"),
         47,
         "trade.elasticities.demand",
@@ -719,49 +600,28 @@ fn trade_elasticities_of_the_wrong_sign() {
 
 #[test]
 fn trade_lognormal_elasticities_are_positive() {
-    let source = with_trade(
-        "substitution = 5.6",
-        "substitution = { lognormal = { median = 5.6, p95 = 14.0 } }",
-    );
-    assert_eq!(
-        parse_deal(&source)
-            .unwrap()
-            .trade
-            .unwrap()
-            .elasticities
-            .central()
-            .substitution,
-        5.6
-    );
+    let source = with_trade("substitution = 5.6", "substitution = { lognormal = { median = 5.6, p95 = 14.0 } }");
+    assert_eq!(parse_deal(&source).unwrap().trade.unwrap().elasticities.central().substitution, 5.6);
 }
 
 #[test]
 fn trade_distributions_are_checked() {
     check_error(
-        &with_trade(
-            "{ uniform = { min = -1.5, max = -0.7 } }",
-            "{ unifrom = { min = -1.5, max = -0.7 } }",
-        ),
+        &with_trade("{ uniform = { min = -1.5, max = -0.7 } }", "{ unifrom = { min = -1.5, max = -0.7 } }"),
         trade_line("elasticities"),
         47,
         "trade.elasticities.demand",
         &["did you mean `uniform`?"],
     );
     check_error(
-        &with_trade(
-            "substitution = 5.6",
-            "substitution = { triangular = { min = 8.0, mode = 5.6, max = 2.8 } }",
-        ),
+        &with_trade("substitution = 5.6", "substitution = { triangular = { min = 8.0, mode = 5.6, max = 2.8 } }"),
         trade_line("elasticities"),
         33,
         "trade.elasticities.substitution",
         &["min ≤ mode ≤ max"],
     );
     check_error(
-        &with_trade(
-            "substitution = 5.6",
-            "substitution = { normal = { mean = 5.6 } }",
-        ),
+        &with_trade("substitution = 5.6", "substitution = { normal = { mean = 5.6 } }"),
         trade_line("elasticities"),
         33,
         "trade.elasticities.substitution.normal.sd",
@@ -783,10 +643,7 @@ fn trade_sector_without_data_needs_a_market() {
 #[test]
 fn trade_market_of_its_own() {
     let market = "\n[trade.market]\nimporter = \"US\"\nyear = 2024\nbase_value_usd_bn = { domestic = 300.0, KR = 37.4, JP = 39.9, EU = 45.4, ROW = 16.0 }\nbase_tariff = { JP = 0.025, EU = 0.025, ROW = 0.025 }\n";
-    let source = format!(
-        "{}{market}",
-        with_trade("sector = \"autos\"", "sector = \"cars\"")
-    );
+    let source = format!("{}{market}", with_trade("sector = \"autos\"", "sector = \"cars\""));
     let trade = parse_deal(&source).unwrap().trade.unwrap();
     assert_eq!(trade.market.sources.len(), 5);
     assert_eq!(trade.market.sources[2].base_tariff, 0.025);
@@ -798,26 +655,15 @@ fn trade_market_of_its_own() {
         .replace("KR = 0.15, ", "")
         .replace("{ KR = 0.25 }", "{}");
     let diagnostics = parse_deal(&without_investor).unwrap_err();
-    assert!(
-        diagnostics
-            .iter()
-            .any(|d| d.message().contains("investor's source \"KR\"")),
-        "{diagnostics:?}"
-    );
+    assert!(diagnostics.iter().any(|d| d.message().contains("investor's source \"KR\"")), "{diagnostics:?}");
 
     let other_importer = source.replace("importer = \"US\"", "importer = \"CN\"");
     let diagnostics = parse_deal(&other_importer).unwrap_err();
-    assert!(
-        diagnostics[0].message().contains("the deal's host \"US\""),
-        "{diagnostics:?}"
-    );
+    assert!(diagnostics[0].message().contains("the deal's host \"US\""), "{diagnostics:?}");
 
     let negative = source.replace("domestic = 300.0", "domestic = -300.0");
     let diagnostics = parse_deal(&negative).unwrap_err();
-    assert_eq!(
-        diagnostics[0].field,
-        "trade.market.base_value_usd_bn.domestic"
-    );
+    assert_eq!(diagnostics[0].field, "trade.market.base_value_usd_bn.domestic");
 }
 
 #[test]

@@ -66,40 +66,29 @@ fn facility() -> impl Strategy<Value = FacilitySpec> {
         money(0.05),
         0usize..3,
     )
-        .prop_map(
-            |(commitment, cap, lag, shares, loan, fee, waterfall)| FacilitySpec {
-                commitment,
-                cap,
-                lag,
-                shares,
-                loan,
-                fee,
-                waterfall,
-            },
-        )
+        .prop_map(|(commitment, cap, lag, shares, loan, fee, waterfall)| FacilitySpec {
+            commitment,
+            cap,
+            lag,
+            shares,
+            loan,
+            fee,
+            waterfall,
+        })
 }
 
 fn waterfall() -> impl Strategy<Value = WaterfallSpec> {
-    (
-        money(0.4),
-        0u8..3,
-        money(0.12),
-        1u32..30,
-        any::<bool>(),
-        prop::option::of(money(1.0)),
-        money(1.0),
+    (money(0.4), 0u8..3, money(0.12), 1u32..30, any::<bool>(), prop::option::of(money(1.0)), money(1.0)).prop_map(
+        |(tax, recoup, rate, life, portfolio, first, last)| WaterfallSpec {
+            tax,
+            recoup,
+            rate,
+            life,
+            portfolio,
+            first,
+            last,
+        },
     )
-        .prop_map(
-            |(tax, recoup, rate, life, portfolio, first, last)| WaterfallSpec {
-                tax,
-                recoup,
-                rate,
-                life,
-                portfolio,
-                first,
-                last,
-            },
-        )
 }
 
 fn project(facilities: usize, days: u64) -> impl Strategy<Value = ProjectSpec> {
@@ -112,21 +101,11 @@ fn project(facilities: usize, days: u64) -> impl Strategy<Value = ProjectSpec> {
             (money(0.2), 1u32..30, 0u32..5).prop_map(Err),
         ],
     )
-        .prop_map(|(facility, selected_day, size, cash)| ProjectSpec {
-            facility,
-            selected_day,
-            size,
-            cash,
-        })
+        .prop_map(|(facility, selected_day, size, cash)| ProjectSpec { facility, selected_day, size, cash })
 }
 
 fn deal_source() -> impl Strategy<Value = String> {
-    (
-        0u64..800,
-        2u32..31,
-        prop::collection::vec(facility(), 1..4),
-        prop::collection::vec(waterfall(), 3),
-    )
+    (0u64..800, 2u32..31, prop::collection::vec(facility(), 1..4), prop::collection::vec(waterfall(), 3))
         .prop_flat_map(|(start_offset, horizon, facilities, waterfalls)| {
             let count = facilities.len();
             let days = u64::from(horizon) * 365 / 2 + 1;
@@ -138,11 +117,9 @@ fn deal_source() -> impl Strategy<Value = String> {
                 prop::collection::vec(project(count, days), 0..9),
             )
         })
-        .prop_map(
-            |(start_offset, horizon, facilities, waterfalls, projects)| {
-                render(start_offset, horizon, &facilities, &waterfalls, &projects)
-            },
-        )
+        .prop_map(|(start_offset, horizon, facilities, waterfalls, projects)| {
+            render(start_offset, horizon, &facilities, &waterfalls, &projects)
+        })
 }
 
 fn render(
@@ -157,21 +134,14 @@ fn render(
         "schema = 1\n[deal]\nid = \"generated\"\ntitle = \"generated\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = {start}\nhorizon_years = {horizon}\n"
     );
     for (i, f) in facilities.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            "[[facility]]\nid = \"f{i}\"\ncommitment_usd_bn = {:?}",
-            f.commitment
-        );
+        let _ = writeln!(s, "[[facility]]\nid = \"f{i}\"\ncommitment_usd_bn = {:?}", f.commitment);
         if let Some(cap) = f.cap {
             let _ = writeln!(s, "annual_cap_usd_bn = {cap:?}");
         }
         let unit = if f.lag.0 { "business_days" } else { "days" };
         let _ = writeln!(s, "funding_lag = {{ {unit} = {} }}", f.lag.1);
         let (e, l, g) = f.shares;
-        let _ = writeln!(
-            s,
-            "instruments = {{ equity = {e:?}, loan = {l:?}, guarantee = {g:?} }}"
-        );
+        let _ = writeln!(s, "instruments = {{ equity = {e:?}, loan = {l:?}, guarantee = {g:?} }}");
         let _ = writeln!(
             s,
             "loan = {{ rate = {:?}, years = {} }}\nguarantee_fee_rate = {:?}\nwaterfall = \"w{}\"",
@@ -213,10 +183,7 @@ fn render(
                 let _ = writeln!(s, "cash_flows_usd_bn = [{}]", flows.join(", "));
             }
             Err((irr, life, construction)) => {
-                let _ = writeln!(
-                    s,
-                    "irr = {irr:?}\nlife_years = {life}\nconstruction_years = {construction}"
-                );
+                let _ = writeln!(s, "irr = {irr:?}\nlife_years = {life}\nconstruction_years = {construction}");
             }
         }
     }
@@ -225,8 +192,7 @@ fn render(
 
 /// Generated deals may select after a facility's selection end; none is set, so every deal parses.
 fn parse(source: &str) -> Deal {
-    pactsim::spec::parse_deal(source)
-        .unwrap_or_else(|e| panic!("generated deal rejected: {e:?}\n{source}"))
+    pactsim::spec::parse_deal(source).unwrap_or_else(|e| panic!("generated deal rejected: {e:?}\n{source}"))
 }
 
 const TOLERANCE: f64 = 1e-9;
@@ -246,16 +212,9 @@ fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError>
                 row.loss,
                 row.investor_first_tier,
             ];
-            prop_assert!(
-                values.iter().all(|v| v.is_finite() && *v >= -TOLERANCE),
-                "negative or non-finite in {row:?}"
-            );
-            let split =
-                row.debt_service() + row.guarantee_fee + row.host_tax + row.investor + row.host;
-            prop_assert!(
-                (row.cash - split).abs() <= TOLERANCE * (1.0 + row.cash),
-                "money not conserved: {row:?}"
-            );
+            prop_assert!(values.iter().all(|v| v.is_finite() && *v >= -TOLERANCE), "negative or non-finite in {row:?}");
+            let split = row.debt_service() + row.guarantee_fee + row.host_tax + row.investor + row.host;
+            prop_assert!((row.cash - split).abs() <= TOLERANCE * (1.0 + row.cash), "money not conserved: {row:?}");
             prop_assert!(row.investor_first_tier <= row.investor + TOLERANCE);
         }
     }
@@ -277,10 +236,7 @@ fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError>
             let call = facility.investor_cash_share() * result.size_usd_bn;
             prop_assert!(paid <= call + TOLERANCE);
             if result.funded_on.is_some() {
-                prop_assert!(
-                    (paid - call).abs() <= TOLERANCE,
-                    "completed without paying the call"
-                );
+                prop_assert!((paid - call).abs() <= TOLERANCE, "completed without paying the call");
             }
         }
         if let Some(cap) = facility.annual_cap_usd_bn {
@@ -292,10 +248,7 @@ fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError>
                 );
             }
         }
-        prop_assert!(
-            sizes <= facility.commitment_usd_bn + TOLERANCE,
-            "commitment exceeded"
-        );
+        prop_assert!(sizes <= facility.commitment_usd_bn + TOLERANCE, "commitment exceeded");
     }
 
     // The guaranteed lenders always get exactly their schedule: from cash or from the investor.
@@ -319,41 +272,24 @@ fn check_invariants(deal: &Deal, outcome: &Outcome) -> Result<(), TestCaseError>
     for (project, result) in deal.projects.iter().zip(&outcome.projects) {
         let facility = &deal.facilities[project.facility];
         let waterfall = &deal.waterfalls[facility.waterfall];
-        if waterfall.recoup != Recoup::Capital
-            || waterfall.scope != Scope::Project
-            || !waterfall.has_recoup()
-        {
+        if waterfall.recoup != Recoup::Capital || waterfall.scope != Scope::Project || !waterfall.has_recoup() {
             continue;
         }
         let equity = facility.instruments.equity * result.size_usd_bn;
         let first_tier: f64 = result.flows.iter().map(|f| f.investor_first_tier).sum();
-        prop_assert!(
-            first_tier <= equity + TOLERANCE,
-            "first tier paid {first_tier} on equity {equity}"
-        );
+        prop_assert!(first_tier <= equity + TOLERANCE, "first tier paid {first_tier} on equity {equity}");
         if result.recouped_on.is_some() && result.size_usd_bn > 0.0 {
-            prop_assert!(
-                (first_tier - equity).abs() <= 1e-6,
-                "recouped with {first_tier} of {equity}"
-            );
+            prop_assert!((first_tier - equity).abs() <= 1e-6, "recouped with {first_tier} of {equity}");
         }
     }
 
     // The investor's ledger is the sum of its parts.
-    let funding: f64 = outcome
-        .projects
-        .iter()
-        .flat_map(|p| &p.funding)
-        .map(|f| f.amount)
-        .sum();
+    let funding: f64 = outcome.projects.iter().flat_map(|p| &p.funding).map(|f| f.amount).sum();
     let rows = outcome.projects.iter().flat_map(|p| &p.flows);
     let calls: f64 = rows.clone().map(|r| r.guarantee_call).sum();
     let received: f64 = rows.map(|r| r.investor_received()).sum();
     let net: f64 = outcome.investor_flows.iter().map(|f| f.amount).sum();
-    prop_assert!(
-        (net - (received - funding - calls)).abs() <= 1e-7,
-        "investor ledger {net} vs parts"
-    );
+    prop_assert!((net - (received - funding - calls)).abs() <= 1e-7, "investor ledger {net} vs parts");
     Ok(())
 }
 

@@ -20,30 +20,12 @@ const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Sections of the contract that later versions read; this one rejects them by name.
 const NOT_SUPPORTED_YET: [(&str, &str); 6] = [
-    (
-        "pipeline",
-        "generated project pipelines arrive with the Monte Carlo runner",
-    ),
-    (
-        "fx",
-        "exchange-rate models arrive with the currency and reserves engine",
-    ),
-    (
-        "reserves",
-        "reserves arrive with the currency and reserves engine",
-    ),
-    (
-        "stability",
-        "the FX-stability clause arrives with the currency and reserves engine",
-    ),
-    (
-        "decline",
-        "declines and snapbacks arrive with the Monte Carlo runner",
-    ),
-    (
-        "credit",
-        "correlated defaults arrive with the Monte Carlo runner",
-    ),
+    ("pipeline", "generated project pipelines arrive with the Monte Carlo runner"),
+    ("fx", "exchange-rate models arrive with the currency and reserves engine"),
+    ("reserves", "reserves arrive with the currency and reserves engine"),
+    ("stability", "the FX-stability clause arrives with the currency and reserves engine"),
+    ("decline", "declines and snapbacks arrive with the Monte Carlo runner"),
+    ("credit", "correlated defaults arrive with the Monte Carlo runner"),
 ];
 
 pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
@@ -52,9 +34,7 @@ pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
     if check.diagnostics.is_empty() {
         Ok(deal.expect("a deal is built whenever no rule failed"))
     } else {
-        check
-            .diagnostics
-            .sort_by_key(|d| (d.span.start, d.span.end));
+        check.diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
         Err(check.diagnostics)
     }
 }
@@ -66,15 +46,8 @@ struct Checker {
 }
 
 impl Checker {
-    fn fail(
-        &mut self,
-        span: Range<usize>,
-        field: &str,
-        found: impl Into<String>,
-        expected: impl Into<String>,
-    ) {
-        self.diagnostics
-            .push(Diagnostic::new(span, field, found, expected));
+    fn fail(&mut self, span: Range<usize>, field: &str, found: impl Into<String>, expected: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::new(span, field, found, expected));
     }
 
     fn fail_with_hint(
@@ -85,8 +58,7 @@ impl Checker {
         expected: impl Into<String>,
         hint: impl Into<String>,
     ) {
-        self.diagnostics
-            .push(Diagnostic::new(span, field, found, expected).with_hint(hint));
+        self.diagnostics.push(Diagnostic::new(span, field, found, expected).with_hint(hint));
     }
 
     fn default_applied(&mut self, field: &str, value: &str) {
@@ -130,8 +102,7 @@ impl Checker {
 
     /// An annual interest or discount rate: above -100% and at most 100% a year.
     fn rate(&mut self, value: &Spanned<f64>, field: &str) -> Option<f64> {
-        const EXPECTED: &str =
-            "an annual rate as a fraction, above -1 and at most 1 (write 0.05, not 5)";
+        const EXPECTED: &str = "an annual rate as a fraction, above -1 and at most 1 (write 0.05, not 5)";
         let v = self.finite(value, field, EXPECTED)?;
         if v <= -1.0 || v > 1.0 {
             self.fail(value.span(), field, format!("{v}"), EXPECTED);
@@ -143,12 +114,7 @@ impl Checker {
     fn whole(&mut self, value: &Spanned<i64>, field: &str, min: i64, max: i64) -> Option<u32> {
         let v = *value.get_ref();
         if v < min || v > max {
-            self.fail(
-                value.span(),
-                field,
-                format!("{v}"),
-                format!("a whole number from {min} to {max}"),
-            );
+            self.fail(value.span(), field, format!("{v}"), format!("a whole number from {min} to {max}"));
             return None;
         }
         u32::try_from(v).ok()
@@ -161,11 +127,7 @@ impl Checker {
             self.fail(value.span(), field, datetime.to_string(), expected);
             return None;
         };
-        match NaiveDate::from_ymd_opt(
-            i32::from(date.year),
-            u32::from(date.month),
-            u32::from(date.day),
-        ) {
+        match NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day)) {
             Some(d) => Some(d),
             None => {
                 self.fail(value.span(), field, datetime.to_string(), expected);
@@ -184,12 +146,7 @@ impl Checker {
         if let Some((start, end)) = horizon
             && (date < start || date > end)
         {
-            self.fail(
-                value.span(),
-                field,
-                date.to_string(),
-                format!("a date within the horizon, {start} to {end}"),
-            );
+            self.fail(value.span(), field, date.to_string(), format!("a date within the horizon, {start} to {end}"));
             return None;
         }
         Some(date)
@@ -197,17 +154,8 @@ impl Checker {
 
     fn identifier(&mut self, value: &Spanned<String>, field: &str) -> Option<String> {
         let id = value.get_ref();
-        if id.is_empty()
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
-            self.fail(
-                value.span(),
-                field,
-                format!("\"{id}\""),
-                "lower-case letters, digits and hyphens ([a-z0-9-]+)",
-            );
+        if id.is_empty() || !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            self.fail(value.span(), field, format!("\"{id}\""), "lower-case letters, digits and hyphens ([a-z0-9-]+)");
             return None;
         }
         Some(id.clone())
@@ -228,12 +176,7 @@ impl Checker {
     }
 
     /// One of a fixed set of names, with the closest one as a hint.
-    fn name<T: Copy>(
-        &mut self,
-        value: &Spanned<String>,
-        field: &str,
-        allowed: &[(&str, T)],
-    ) -> Option<T> {
+    fn name<T: Copy>(&mut self, value: &Spanned<String>, field: &str, allowed: &[(&str, T)]) -> Option<T> {
         let names: Vec<&str> = allowed.iter().map(|(name, _)| *name).collect();
         let index = self.one_of(value, field, &names, "one of", "")?;
         Some(allowed[index].1)
@@ -283,14 +226,7 @@ impl Checker {
                 "1 (the only deal file schema so far)",
             );
         }
-        let sections = [
-            &raw.pipeline,
-            &raw.fx,
-            &raw.reserves,
-            &raw.stability,
-            &raw.decline,
-            &raw.credit,
-        ];
+        let sections = [&raw.pipeline, &raw.fx, &raw.reserves, &raw.stability, &raw.decline, &raw.credit];
         for (section, (name, why)) in sections.into_iter().zip(NOT_SUPPORTED_YET) {
             if let Some(value) = section {
                 self.fail_with_hint(
@@ -332,8 +268,7 @@ impl Checker {
                 );
             }
             facility_ids.push(id);
-            if let Some((mut built, waterfall)) = self.facility(facility, horizon, &waterfall_names)
-            {
+            if let Some((mut built, waterfall)) = self.facility(facility, horizon, &waterfall_names) {
                 built.waterfall = waterfall.unwrap_or(owner_index);
                 facilities.push(built);
             }
@@ -345,10 +280,7 @@ impl Checker {
                 recoup: Recoup::Capital,
                 scope: Scope::Project,
                 recoup_tier: None,
-                final_tier: Tier {
-                    investor: 1.0,
-                    host: 0.0,
-                },
+                final_tier: Tier { investor: 1.0, host: 0.0 },
             });
         }
         let facilities_ok = facilities.len() == raw.facility.len();
@@ -376,11 +308,7 @@ impl Checker {
             None => Some(None),
         };
 
-        if !self.diagnostics.is_empty()
-            || !facilities_ok
-            || !waterfalls_ok
-            || projects.len() != raw.project.len()
-        {
+        if !self.diagnostics.is_empty() || !facilities_ok || !waterfalls_ok || projects.len() != raw.project.len() {
             return None;
         }
         let deal = deal?;
@@ -404,12 +332,7 @@ impl Checker {
         let start = self.date(&d.start, "deal.start");
         let horizon_years = self.whole(&d.horizon_years, "deal.horizon_years", 1, 100);
         if d.title.get_ref().trim().is_empty() {
-            self.fail(
-                d.title.span(),
-                "deal.title",
-                "an empty title",
-                "a title for people",
-            );
+            self.fail(d.title.span(), "deal.title", "an empty title", "a title for people");
         }
         let (start, horizon_years) = (start?, horizon_years?);
         Some(Deal {
@@ -424,12 +347,7 @@ impl Checker {
             waterfalls: Vec::new(),
             projects: Vec::new(),
             trade: None,
-            run: RunSettings {
-                paths: 1,
-                seed: 1,
-                investor_discount_rate: 0.04,
-                host_discount_rate: 0.04,
-            },
+            run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
             defaults_applied: Vec::new(),
         })
     }
@@ -444,12 +362,7 @@ impl Checker {
         let f = raw.get_ref();
         let id = f.id.get_ref().clone();
         if id.is_empty() {
-            self.fail(
-                f.id.span(),
-                "facility.id",
-                "an empty id",
-                "a name for the facility",
-            );
+            self.fail(f.id.span(), "facility.id", "an empty id", "a name for the facility");
         }
         let at = |field: &str| format!("facility[\"{id}\"].{field}");
 
@@ -459,9 +372,7 @@ impl Checker {
             None => Some(None),
         };
         let selection_ends = match &f.selection_ends {
-            Some(date) => self
-                .date_in_horizon(date, &at("selection_ends"), horizon)
-                .map(Some),
+            Some(date) => self.date_in_horizon(date, &at("selection_ends"), horizon).map(Some),
             None => Some(None),
         };
         let funding_lag = match &f.funding_lag {
@@ -475,11 +386,7 @@ impl Checker {
             Some(shares) => self.instruments(shares, &at("instruments")),
             None => {
                 self.default_applied(&at("instruments"), "{ equity = 1.0 }");
-                Some(Instruments {
-                    equity: 1.0,
-                    loan: 0.0,
-                    guarantee: 0.0,
-                })
+                Some(Instruments { equity: 1.0, loan: 0.0, guarantee: 0.0 })
             }
         };
         let loan = match &f.loan {
@@ -487,10 +394,7 @@ impl Checker {
                 let l = loan.get_ref();
                 let rate = self.rate(&l.rate, &at("loan.rate"));
                 let years = self.whole(&l.years, &at("loan.years"), 1, 100);
-                Some(
-                    rate.zip(years)
-                        .map(|(rate, years)| LoanTerms { rate, years }),
-                )
+                Some(rate.zip(years).map(|(rate, years)| LoanTerms { rate, years }))
             }
             None => Some(None),
         };
@@ -498,7 +402,12 @@ impl Checker {
             && (shares.loan > 0.0 || shares.guarantee > 0.0)
         {
             let span = f.instruments.as_ref().map_or(f.id.span(), |i| i.span());
-            self.fail(span, &at("loan"), "no `loan` terms", "`loan = { rate = …, years = … }` because the facility has a loan or guarantee share");
+            self.fail(
+                span,
+                &at("loan"),
+                "no `loan` terms",
+                "`loan = { rate = …, years = … }` because the facility has a loan or guarantee share",
+            );
         }
         let fee = match &f.guarantee_fee_rate {
             Some(fee) => self.fraction(fee, &at("guarantee_fee_rate")),
@@ -521,10 +430,7 @@ impl Checker {
                 )
                 .map(Some),
             None => {
-                self.default_applied(
-                    &at("waterfall"),
-                    "investor-owned (all equity cash to the investor)",
-                );
+                self.default_applied(&at("waterfall"), "investor-owned (all equity cash to the investor)");
                 Some(None)
             }
         };
@@ -547,12 +453,8 @@ impl Checker {
     fn funding_lag(&mut self, raw: &Spanned<RawFundingLag>, field: &str) -> Option<FundingLag> {
         let lag = raw.get_ref();
         match (&lag.business_days, &lag.days) {
-            (Some(n), None) => self
-                .whole(n, &format!("{field}.business_days"), 0, 3650)
-                .map(FundingLag::BusinessDays),
-            (None, Some(n)) => self
-                .whole(n, &format!("{field}.days"), 0, 3650)
-                .map(FundingLag::Days),
+            (Some(n), None) => self.whole(n, &format!("{field}.business_days"), 0, 3650).map(FundingLag::BusinessDays),
+            (None, Some(n)) => self.whole(n, &format!("{field}.days"), 0, 3650).map(FundingLag::Days),
             _ => {
                 self.fail(
                     raw.span(),
@@ -571,27 +473,15 @@ impl Checker {
             Some(v) => self.fraction(v, &format!("{field}.{name}")),
             None => Some(0.0),
         };
-        let (equity, loan, guarantee) = (
-            share(&i.equity, "equity"),
-            share(&i.loan, "loan"),
-            share(&i.guarantee, "guarantee"),
-        );
+        let (equity, loan, guarantee) =
+            (share(&i.equity, "equity"), share(&i.loan, "loan"), share(&i.guarantee, "guarantee"));
         let (equity, loan, guarantee) = (equity?, loan?, guarantee?);
         let sum = equity + loan + guarantee;
         if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
-            self.fail(
-                raw.span(),
-                field,
-                format!("shares summing to {sum}"),
-                "equity + loan + guarantee = 1",
-            );
+            self.fail(raw.span(), field, format!("shares summing to {sum}"), "equity + loan + guarantee = 1");
             return None;
         }
-        Some(Instruments {
-            equity,
-            loan,
-            guarantee,
-        })
+        Some(Instruments { equity, loan, guarantee })
     }
 
     fn waterfall(&mut self, name: &str, raw: &Spanned<RawWaterfall>) -> Option<Waterfall> {
@@ -611,12 +501,8 @@ impl Checker {
             Deemed,
         }
         // Recoup rule and scope matter only to a waterfall whose first tier runs until recouped.
-        let recoups = w.tiers.as_ref().is_some_and(|tiers| {
-            tiers
-                .get_ref()
-                .first()
-                .is_some_and(|t| t.get_ref().until.is_some())
-        });
+        let recoups =
+            w.tiers.as_ref().is_some_and(|tiers| tiers.get_ref().first().is_some_and(|t| t.get_ref().until.is_some()));
         let kind = match &w.recoup {
             Some(recoup) => self.name(
                 recoup,
@@ -635,11 +521,9 @@ impl Checker {
             }
         };
         let scope = match &w.scope {
-            Some(scope) => self.name(
-                scope,
-                &at("scope"),
-                &[("project", Scope::Project), ("portfolio", Scope::Portfolio)],
-            ),
+            Some(scope) => {
+                self.name(scope, &at("scope"), &[("project", Scope::Project), ("portfolio", Scope::Portfolio)])
+            }
             None => {
                 if recoups {
                     self.default_applied(&at("scope"), "\"project\"");
@@ -677,8 +561,7 @@ impl Checker {
                         None
                     }
                 };
-                rate.zip(life)
-                    .map(|(rate, life_years)| Recoup::DeemedAllocation { rate, life_years })
+                rate.zip(life).map(|(rate, life_years)| Recoup::DeemedAllocation { rate, life_years })
             }
         };
         let tiers = self.tiers(name, w.tiers.as_ref());
@@ -693,30 +576,15 @@ impl Checker {
         })
     }
 
-    fn tiers(
-        &mut self,
-        name: &str,
-        raw: Option<&Spanned<Vec<Spanned<RawTier>>>>,
-    ) -> Option<(Option<Tier>, Tier)> {
+    fn tiers(&mut self, name: &str, raw: Option<&Spanned<Vec<Spanned<RawTier>>>>) -> Option<(Option<Tier>, Tier)> {
         let field = format!("waterfall.{name}.tiers");
         let Some(raw) = raw else {
             self.default_applied(&field, "[{ investor = 1.0, host = 0.0 }]");
-            return Some((
-                None,
-                Tier {
-                    investor: 1.0,
-                    host: 0.0,
-                },
-            ));
+            return Some((None, Tier { investor: 1.0, host: 0.0 }));
         };
         let tiers = raw.get_ref();
         if tiers.is_empty() {
-            self.fail(
-                raw.span(),
-                &field,
-                "an empty list",
-                "at least one tier, e.g. [{ investor = 1.0, host = 0.0 }]",
-            );
+            self.fail(raw.span(), &field, "an empty list", "at least one tier, e.g. [{ investor = 1.0, host = 0.0 }]");
             return None;
         }
         let mut built = Vec::new();
@@ -748,7 +616,12 @@ impl Checker {
                             "`until = \"recouped\"` only on the first tier",
                         );
                     } else if last {
-                        self.fail(until.span(), &format!("{at}.until"), "`until` on the last tier", "a last tier without `until`, to take the cash once its condition holds");
+                        self.fail(
+                            until.span(),
+                            &format!("{at}.until"),
+                            "`until` on the last tier",
+                            "a last tier without `until`, to take the cash once its condition holds",
+                        );
                     }
                 }
                 None if !last => {
@@ -756,11 +629,7 @@ impl Checker {
                 }
                 None => {}
             }
-            built.push(
-                investor
-                    .zip(host)
-                    .map(|(investor, host)| Tier { investor, host }),
-            );
+            built.push(investor.zip(host).map(|(investor, host)| Tier { investor, host }));
         }
         let built: Option<Vec<Tier>> = built.into_iter().collect();
         let built = built?;
@@ -781,18 +650,12 @@ impl Checker {
         let p = raw.get_ref();
         let id = p.id.get_ref().clone();
         if id.is_empty() {
-            self.fail(
-                p.id.span(),
-                "project.id",
-                "an empty id",
-                "a name for the project",
-            );
+            self.fail(p.id.span(), "project.id", "an empty id", "a name for the project");
         }
         let at = |field: &str| format!("project[\"{id}\"].{field}");
-        for (value, name) in [
-            (&p.annual_default_probability, "annual_default_probability"),
-            (&p.recovery_rate, "recovery_rate"),
-        ] {
+        for (value, name) in
+            [(&p.annual_default_probability, "annual_default_probability"), (&p.recovery_rate, "recovery_rate")]
+        {
             if let Some(value) = value {
                 self.fail_with_hint(
                     value.span(),
@@ -814,11 +677,8 @@ impl Checker {
         if let (Some(selected), Some(index)) = (selected, facility) {
             let f = facilities[index].get_ref();
             if let Some(ends) = f.selection_ends.as_ref().and_then(|d| d.get_ref().date)
-                && let Some(ends) = NaiveDate::from_ymd_opt(
-                    i32::from(ends.year),
-                    u32::from(ends.month),
-                    u32::from(ends.day),
-                )
+                && let Some(ends) =
+                    NaiveDate::from_ymd_opt(i32::from(ends.year), u32::from(ends.month), u32::from(ends.day))
                 && selected > ends
             {
                 self.fail(
@@ -834,12 +694,7 @@ impl Checker {
         }
         let size = self.money(&p.size_usd_bn, &at("size_usd_bn"));
         if size == Some(0.0) {
-            self.fail(
-                p.size_usd_bn.span(),
-                &at("size_usd_bn"),
-                "0",
-                "a size above 0",
-            );
+            self.fail(p.size_usd_bn.span(), &at("size_usd_bn"), "0", "a size above 0");
         }
         let cash = self.project_cash(raw, &at);
         Some(Project {
@@ -851,24 +706,16 @@ impl Checker {
         })
     }
 
-    fn project_cash(
-        &mut self,
-        raw: &Spanned<RawProject>,
-        at: &dyn Fn(&str) -> String,
-    ) -> Option<ProjectCash> {
+    fn project_cash(&mut self, raw: &Spanned<RawProject>, at: &dyn Fn(&str) -> String) -> Option<ProjectCash> {
         let p = raw.get_ref();
-        let level_given =
-            p.irr.is_some() || p.life_years.is_some() || p.construction_years.is_some();
+        let level_given = p.irr.is_some() || p.life_years.is_some() || p.construction_years.is_some();
         match (&p.cash_flows_usd_bn, level_given) {
             (Some(flows), false) => {
                 let mut values = Vec::with_capacity(flows.get_ref().len());
                 for (i, flow) in flows.get_ref().iter().enumerate() {
                     values.push(self.money(flow, &format!("{}[{i}]", at("cash_flows_usd_bn"))));
                 }
-                values
-                    .into_iter()
-                    .collect::<Option<Vec<f64>>>()
-                    .map(ProjectCash::Explicit)
+                values.into_iter().collect::<Option<Vec<f64>>>().map(ProjectCash::Explicit)
             }
             (None, true) => {
                 let irr = match &p.irr {
@@ -886,12 +733,7 @@ impl Checker {
                 let life = match &p.life_years {
                     Some(years) => self.whole(years, &at("life_years"), 1, 100),
                     None => {
-                        self.fail(
-                            raw.span(),
-                            &at("life_years"),
-                            "no `life_years`",
-                            "`life_years` with `irr`",
-                        );
+                        self.fail(raw.span(), &at("life_years"), "no `life_years`", "`life_years` with `irr`");
                         None
                     }
                 };
@@ -902,11 +744,7 @@ impl Checker {
                         Some(0)
                     }
                 };
-                Some(ProjectCash::Level {
-                    irr: irr?,
-                    life_years: life?,
-                    construction_years: construction?,
-                })
+                Some(ProjectCash::Level { irr: irr?, life_years: life?, construction_years: construction? })
             }
             (Some(flows), true) => {
                 self.fail(
@@ -930,18 +768,10 @@ impl Checker {
     }
 
     fn run(&mut self, raw: Option<&Spanned<RawRun>>) -> Option<RunSettings> {
-        let empty = RawRun {
-            paths: None,
-            seed: None,
-            discount_rate: None,
-            sources: Vec::new(),
-            note: None,
-        };
+        let empty = RawRun { paths: None, seed: None, discount_rate: None, sources: Vec::new(), note: None };
         let r = raw.map_or(&empty, |r| r.get_ref());
         let paths = match &r.paths {
-            Some(paths) => self
-                .whole(paths, "run.paths", 1, 100_000_000)
-                .map(u64::from),
+            Some(paths) => self.whole(paths, "run.paths", 1, 100_000_000).map(u64::from),
             None => {
                 self.default_applied("run.paths", "1 (nothing in the deal is random)");
                 Some(1)
@@ -949,12 +779,7 @@ impl Checker {
         };
         let seed = match &r.seed {
             Some(seed) if *seed.get_ref() < 0 => {
-                self.fail(
-                    seed.span(),
-                    "run.seed",
-                    seed.get_ref().to_string(),
-                    "a whole number, 0 or more",
-                );
+                self.fail(seed.span(), "run.seed", seed.get_ref().to_string(), "a whole number, 0 or more");
                 None
             }
             Some(seed) => Some(*seed.get_ref() as u64),
@@ -973,11 +798,6 @@ impl Checker {
         };
         let investor = discount(rates.and_then(|d| d.investor.as_ref()), "investor");
         let host = discount(rates.and_then(|d| d.host.as_ref()), "host");
-        Some(RunSettings {
-            paths: paths?,
-            seed: seed?,
-            investor_discount_rate: investor?,
-            host_discount_rate: host?,
-        })
+        Some(RunSettings { paths: paths?, seed: seed?, investor_discount_rate: investor?, host_discount_rate: host? })
     }
 }

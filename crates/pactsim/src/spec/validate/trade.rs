@@ -16,11 +16,7 @@ const TARIFF_CEILING: f64 = 5.0;
 
 impl Checker {
     /// A number or a distribution table, checked for finite, ordered parameters.
-    pub(super) fn distribution(
-        &mut self,
-        value: &Spanned<toml::Value>,
-        field: &str,
-    ) -> Option<Distribution> {
+    pub(super) fn distribution(&mut self, value: &Spanned<toml::Value>, field: &str) -> Option<Distribution> {
         const FORMS: [&str; 4] = ["normal", "lognormal", "triangular", "uniform"];
         let expected = "a number, or one of { normal = { mean, sd } }, { lognormal = { median, p95 } }, \
                         { triangular = { min, mode, max } }, { uniform = { min, max } }";
@@ -44,13 +40,9 @@ impl Checker {
                 let Some(form_index) = FORMS.iter().position(|f| f == form) else {
                     let found = format!("a distribution named `{form}`");
                     match closest_name(form, FORMS) {
-                        Some(close) => self.fail_with_hint(
-                            span,
-                            field,
-                            found,
-                            expected,
-                            format!("did you mean `{close}`?"),
-                        ),
+                        Some(close) => {
+                            self.fail_with_hint(span, field, found, expected, format!("did you mean `{close}`?"))
+                        }
                         None => self.fail(span, field, found, expected),
                     }
                     return None;
@@ -72,11 +64,7 @@ impl Checker {
                 };
                 let mut values = Vec::with_capacity(names.len());
                 for name in names {
-                    match parameters
-                        .get(*name)
-                        .and_then(number)
-                        .filter(|v| v.is_finite())
-                    {
+                    match parameters.get(*name).and_then(number).filter(|v| v.is_finite()) {
                         Some(v) => values.push(v),
                         None => {
                             self.fail(
@@ -99,58 +87,29 @@ impl Checker {
                     return None;
                 }
                 let (ok, rule, distribution) = match form_index {
-                    0 => (
-                        values[1] >= 0.0,
-                        "sd ≥ 0",
-                        Distribution::Normal {
-                            mean: values[0],
-                            sd: values[1],
-                        },
-                    ),
+                    0 => (values[1] >= 0.0, "sd ≥ 0", Distribution::Normal { mean: values[0], sd: values[1] }),
                     1 => (
                         values[0] > 0.0 && values[1] >= values[0],
                         "0 < median ≤ p95",
-                        Distribution::LogNormal {
-                            median: values[0],
-                            p95: values[1],
-                        },
+                        Distribution::LogNormal { median: values[0], p95: values[1] },
                     ),
                     2 => (
                         values[0] <= values[1] && values[1] <= values[2],
                         "min ≤ mode ≤ max",
-                        Distribution::Triangular {
-                            min: values[0],
-                            mode: values[1],
-                            max: values[2],
-                        },
+                        Distribution::Triangular { min: values[0], mode: values[1], max: values[2] },
                     ),
-                    _ => (
-                        values[0] <= values[1],
-                        "min ≤ max",
-                        Distribution::Uniform {
-                            min: values[0],
-                            max: values[1],
-                        },
-                    ),
+                    _ => {
+                        (values[0] <= values[1], "min ≤ max", Distribution::Uniform { min: values[0], max: values[1] })
+                    }
                 };
                 if !ok {
-                    self.fail(
-                        span,
-                        field,
-                        distribution.describe(),
-                        format!("parameters with {rule}"),
-                    );
+                    self.fail(span, field, distribution.describe(), format!("parameters with {rule}"));
                     return None;
                 }
                 Some(distribution)
             }
             other => {
-                self.fail(
-                    span,
-                    field,
-                    format!("{} {other}", other.type_str()),
-                    expected,
-                );
+                self.fail(span, field, format!("{} {other}", other.type_str()), expected);
                 None
             }
         }
@@ -167,11 +126,7 @@ impl Checker {
                     let sectors: Vec<&str> = data::SECTORS.iter().map(|(name, _)| *name).collect();
                     let expected = format!(
                         "a sector with an embedded market ({}), or a [trade.market] table",
-                        sectors
-                            .iter()
-                            .map(|s| format!("\"{s}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        sectors.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
                     );
                     let found = format!("\"{sector}\"");
                     match closest_name(&sector, sectors) {
@@ -191,19 +146,13 @@ impl Checker {
         let deal = deal?;
         let market = market?;
         if market.importer != deal.host {
-            let span = t
-                .market
-                .as_ref()
-                .and_then(|m| m.get_ref().importer.as_ref())
-                .map_or(t.sector.span(), |i| i.span());
+            let span =
+                t.market.as_ref().and_then(|m| m.get_ref().importer.as_ref()).map_or(t.sector.span(), |i| i.span());
             self.fail(
                 span,
                 "trade.market.importer",
                 format!("\"{}\"", market.importer),
-                format!(
-                    "the deal's host \"{}\" (the market where its tariffs apply)",
-                    deal.host
-                ),
+                format!("the deal's host \"{}\" (the market where its tariffs apply)", deal.host),
             );
         }
         let codes: Vec<&str> = market.sources.iter().map(|s| s.code.as_str()).collect();
@@ -212,26 +161,16 @@ impl Checker {
             self.fail(
                 raw.span(),
                 "trade",
-                format!(
-                    "a market without the investor's source \"{}\"",
-                    deal.investor
-                ),
-                format!(
-                    "a market whose sources include \"{}\" (sources: {})",
-                    deal.investor,
-                    codes.join(", ")
-                ),
+                format!("a market without the investor's source \"{}\"", deal.investor),
+                format!("a market whose sources include \"{}\" (sources: {})", deal.investor, codes.join(", ")),
             );
         }
 
         let base: Vec<f64> = market.sources.iter().map(|s| s.base_tariff).collect();
         let no_deal = self.tariffs(t.no_deal.as_ref(), "trade.no_deal", &codes, &base);
-        let deal_tariffs = no_deal
-            .as_ref()
-            .and_then(|nd| self.tariffs(t.deal.as_ref(), "trade.deal", &codes, nd));
-        let snapback = deal_tariffs
-            .as_ref()
-            .and_then(|d| self.tariffs(t.snapback.as_ref(), "trade.snapback", &codes, d));
+        let deal_tariffs = no_deal.as_ref().and_then(|nd| self.tariffs(t.deal.as_ref(), "trade.deal", &codes, nd));
+        let snapback =
+            deal_tariffs.as_ref().and_then(|d| self.tariffs(t.snapback.as_ref(), "trade.snapback", &codes, d));
         for (table, name) in [(&t.no_deal, "no_deal"), (&t.deal, "deal")] {
             if table.is_none() {
                 self.default_applied(&format!("trade.{name}"), "{} (no change)");
@@ -298,19 +237,10 @@ impl Checker {
                 ok = false;
                 continue;
             };
-            match self.number(
-                value,
-                &at,
-                "a tariff as a fraction, 0 or more (write 0.25, not 25)",
-            ) {
+            match self.number(value, &at, "a tariff as a fraction, 0 or more (write 0.25, not 25)") {
                 Some(rate) if (0.0..=TARIFF_CEILING).contains(&rate) => rates[index] = rate,
                 Some(rate) if rate < 0.0 => {
-                    self.fail(
-                        value.span(),
-                        &at,
-                        format!("{rate}"),
-                        "a tariff as a fraction, 0 or more",
-                    );
+                    self.fail(value.span(), &at, format!("{rate}"), "a tariff as a fraction, 0 or more");
                     ok = false;
                 }
                 Some(rate) => {
@@ -334,20 +264,12 @@ impl Checker {
         match key {
             "note" => {
                 if !value.get_ref().is_str() {
-                    self.fail(
-                        value.span(),
-                        &format!("{field}.note"),
-                        value.get_ref().type_str(),
-                        "a string",
-                    );
+                    self.fail(value.span(), &format!("{field}.note"), value.get_ref().type_str(), "a string");
                 }
                 true
             }
             "sources" => {
-                let strings = value
-                    .get_ref()
-                    .as_array()
-                    .is_some_and(|items| items.iter().all(toml::Value::is_str));
+                let strings = value.get_ref().as_array().is_some_and(|items| items.iter().all(toml::Value::is_str));
                 if !strings {
                     self.fail(
                         value.span(),
@@ -362,13 +284,7 @@ impl Checker {
         }
     }
 
-    fn source_index(
-        &mut self,
-        key: &str,
-        value: &Spanned<toml::Value>,
-        field: &str,
-        codes: &[&str],
-    ) -> Option<usize> {
+    fn source_index(&mut self, key: &str, value: &Spanned<toml::Value>, field: &str, codes: &[&str]) -> Option<usize> {
         if let Some(index) = codes.iter().position(|c| *c == key) {
             return Some(index);
         }
@@ -376,13 +292,9 @@ impl Checker {
         let expected = format!("a source of the market: {}", foreign.join(", "));
         let found = format!("unknown source `{key}`");
         match closest_name(key, foreign.iter().copied()) {
-            Some(close) => self.fail_with_hint(
-                value.span(),
-                field,
-                found,
-                expected,
-                format!("did you mean `{close}`?"),
-            ),
+            Some(close) => {
+                self.fail_with_hint(value.span(), field, found, expected, format!("did you mean `{close}`?"))
+            }
             None => self.fail(value.span(), field, found, expected),
         }
         None
@@ -393,12 +305,7 @@ impl Checker {
             toml::Value::Float(f) => *f,
             toml::Value::Integer(i) => *i as f64,
             other => {
-                self.fail(
-                    value.span(),
-                    field,
-                    format!("{} {other}", other.type_str()),
-                    expected,
-                );
+                self.fail(value.span(), field, format!("{} {other}", other.type_str()), expected);
                 return None;
             }
         };
@@ -419,11 +326,9 @@ impl Checker {
             }
             let at = format!("trade.market.base_value_usd_bn.{key}");
             match self.number(value, &at, "USD billions, 0 or more") {
-                Some(v) if v >= 0.0 => sources.push(MarketSource {
-                    code: key.clone(),
-                    base_value_usd_bn: v,
-                    base_tariff: 0.0,
-                }),
+                Some(v) if v >= 0.0 => {
+                    sources.push(MarketSource { code: key.clone(), base_value_usd_bn: v, base_tariff: 0.0 })
+                }
                 Some(v) => {
                     self.fail(value.span(), &at, format!("{v}"), "USD billions, 0 or more");
                     ok = false;
@@ -456,88 +361,62 @@ impl Checker {
         let importer = match (&m.importer, deal) {
             (Some(importer), _) => importer.get_ref().clone(),
             (None, Some(deal)) => {
-                self.default_applied(
-                    "trade.market.importer",
-                    &format!("\"{}\" (deal.host)", deal.host),
-                );
+                self.default_applied("trade.market.importer", &format!("\"{}\" (deal.host)", deal.host));
                 deal.host.clone()
             }
             (None, None) => return None,
         };
         let year = match &m.year {
-            Some(year) => self
-                .whole(year, "trade.market.year", 1900, 2200)
-                .map(|y| y as i32),
+            Some(year) => self.whole(year, "trade.market.year", 1900, 2200).map(|y| y as i32),
             None => Some(deal.map_or(0, |d| chrono::Datelike::year(&d.start) - 1)),
         };
         if !ok {
             return None;
         }
-        Some(Market {
-            importer,
-            year: year?,
-            origin: "deal file [trade.market]".to_string(),
-            sources,
-        })
+        Some(Market { importer, year: year?, origin: "deal file [trade.market]".to_string(), sources })
     }
 
     fn elasticities(&mut self, raw: Option<&Spanned<RawElasticities>>) -> Option<ElasticitySpec> {
         let defaults = data::DEFAULT_ELASTICITIES;
         let e = raw.map(|r| r.get_ref());
-        let mut one = |value: Option<&Spanned<toml::Value>>,
-                       name: &str,
-                       default: f64,
-                       rule: Rule|
-         -> Option<Distribution> {
-            let field = format!("trade.elasticities.{name}");
-            let Some(value) = value else {
-                self.default_applied(&field, &format!("{default}"));
-                return Some(Distribution::Fixed(default));
-            };
-            let distribution = self.distribution(value, &field)?;
-            let (low, high) = distribution.support();
-            let central = distribution.central();
-            let fits = match rule {
-                // A normal's unbounded tails are for the Monte Carlo runner to truncate; a
-                // lognormal never reaches its lower bound of 0.
-                Rule::Positive => {
-                    central > 0.0
-                        && (low > 0.0
-                            || low == f64::NEG_INFINITY
-                            || matches!(distribution, Distribution::LogNormal { .. }))
-                }
-                Rule::NotPositive => central <= 0.0 && (high <= 0.0 || high == f64::INFINITY),
-            };
-            if !fits {
-                let expected = match rule {
-                    Rule::Positive => format!("{name} above 0 (`inf` for a flat supply)"),
-                    Rule::NotPositive => {
-                        format!("{name} of 0 or below (demand falls as prices rise)")
-                    }
+        let mut one =
+            |value: Option<&Spanned<toml::Value>>, name: &str, default: f64, rule: Rule| -> Option<Distribution> {
+                let field = format!("trade.elasticities.{name}");
+                let Some(value) = value else {
+                    self.default_applied(&field, &format!("{default}"));
+                    return Some(Distribution::Fixed(default));
                 };
-                self.fail(value.span(), &field, distribution.describe(), expected);
-                return None;
-            }
-            Some(distribution)
-        };
-        let substitution = one(
-            e.and_then(|e| e.substitution.as_ref()),
-            "substitution",
-            defaults.substitution,
-            Rule::Positive,
-        );
-        let demand = one(
-            e.and_then(|e| e.demand.as_ref()),
-            "demand",
-            defaults.demand,
-            Rule::NotPositive,
-        );
-        let foreign_supply = one(
-            e.and_then(|e| e.foreign_supply.as_ref()),
-            "foreign_supply",
-            defaults.foreign_supply,
-            Rule::Positive,
-        );
+                let distribution = self.distribution(value, &field)?;
+                let (low, high) = distribution.support();
+                let central = distribution.central();
+                let fits = match rule {
+                    // A normal's unbounded tails are for the Monte Carlo runner to truncate; a
+                    // lognormal never reaches its lower bound of 0.
+                    Rule::Positive => {
+                        central > 0.0
+                            && (low > 0.0
+                                || low == f64::NEG_INFINITY
+                                || matches!(distribution, Distribution::LogNormal { .. }))
+                    }
+                    Rule::NotPositive => central <= 0.0 && (high <= 0.0 || high == f64::INFINITY),
+                };
+                if !fits {
+                    let expected = match rule {
+                        Rule::Positive => format!("{name} above 0 (`inf` for a flat supply)"),
+                        Rule::NotPositive => {
+                            format!("{name} of 0 or below (demand falls as prices rise)")
+                        }
+                    };
+                    self.fail(value.span(), &field, distribution.describe(), expected);
+                    return None;
+                }
+                Some(distribution)
+            };
+        let substitution =
+            one(e.and_then(|e| e.substitution.as_ref()), "substitution", defaults.substitution, Rule::Positive);
+        let demand = one(e.and_then(|e| e.demand.as_ref()), "demand", defaults.demand, Rule::NotPositive);
+        let foreign_supply =
+            one(e.and_then(|e| e.foreign_supply.as_ref()), "foreign_supply", defaults.foreign_supply, Rule::Positive);
         let domestic_supply = one(
             e.and_then(|e| e.domestic_supply.as_ref()),
             "domestic_supply",
