@@ -3,6 +3,7 @@
 
 mod commands;
 mod diagnostics;
+mod progress;
 mod summary;
 
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ enum Command {
         /// Also write summary.json, years.csv and projects.csv into this folder
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        runs: RunFlags,
     },
     /// Validate a deal file without running it
     Check {
@@ -45,6 +48,8 @@ enum Command {
         /// Print the trade section as JSON instead of tables
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        runs: RunFlags,
     },
     /// Measure how fast the engines run here (solves and runs per second)
     Bench {
@@ -68,6 +73,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// How many paths, from which seed (overriding the deal's `[run]`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct RunFlags {
+    /// Monte Carlo paths (default: the deal's [run] paths)
+    #[arg(long)]
+    paths: Option<u64>,
+    /// Seed of the random streams (default: the deal's [run] seed)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Show a progress bar even when the output goes to a pipe
+    #[arg(long)]
+    progress: bool,
+}
+
+impl RunFlags {
+    /// Paths and seed for `deal`, the flags taking precedence.
+    pub fn resolve(&self, deal: &pactsim::deal::Deal) -> Result<(u64, u64), Failure> {
+        let paths = self.paths.unwrap_or(deal.run.paths);
+        if paths == 0 {
+            eprintln!("error: --paths 0: expected at least 1 path");
+            return Err(Failure::BadInput);
+        }
+        Ok((paths, self.seed.unwrap_or(deal.run.seed)))
+    }
+
+    pub fn progress(&self, json: bool) -> progress::ProgressChoice {
+        progress::ProgressChoice { forced: self.progress, json }
+    }
 }
 
 /// Why a command stopped: the exit status says which.
@@ -96,11 +131,11 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Run { file, json, out } => commands::run::run(file.as_deref(), json, out.as_deref()),
+        Command::Run { file, json, out, runs } => commands::run::run(file.as_deref(), json, out.as_deref(), runs),
         Command::Check { file } => commands::check::check(&file),
         Command::Schema => commands::schema::schema(),
         Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
-        Command::Trade { file, json } => commands::trade::trade(&file, json),
+        Command::Trade { file, json, runs } => commands::trade::trade(&file, json, runs),
         Command::Figures { file, rate, start, json } => commands::figures::figures(&file, rate, start, json),
     };
     match result {

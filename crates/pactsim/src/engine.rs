@@ -13,10 +13,55 @@ use crate::deal::{Deal, Project, ProjectCash, Recoup, Scope};
 use crate::funding::{self, Funding};
 use crate::loan::Annuity;
 use crate::outcome::*;
+use crate::trade::Elasticities;
 use crate::waterfall::{self, RecoupAccount};
 
-/// Runs a deal once.
+/// What one Monte Carlo path draws. The central path draws nothing: every distribution at its
+/// central value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PathDraws {
+    /// The trade model's elasticities on this path; `None` for their central values.
+    pub elasticities: Option<Elasticities>,
+}
+
+impl PathDraws {
+    /// The draws of path `path` for `seed`, each from its own stream (see `rng`).
+    pub fn draw(deal: &Deal, seed: u64, path: u64) -> Self {
+        let elasticities = deal.trade.as_ref().filter(|t| trade_is_random(t)).map(|trade| {
+            let mut rng = crate::rng::stream(seed, crate::rng::Purpose::TradeElasticities, path);
+            let e = trade.elasticities;
+            // One uniform each, in this order; truncated to the signs the model needs.
+            let mut within = |d: crate::distribution::Distribution, low: f64, high: f64| {
+                d.quantile_within(crate::distribution::open_uniform(&mut rng), low, high)
+            };
+            Elasticities {
+                substitution: within(e.substitution, 1e-6, f64::INFINITY),
+                demand: within(e.demand, f64::NEG_INFINITY, 0.0),
+                foreign_supply: within(e.foreign_supply, 1e-6, f64::INFINITY),
+                domestic_supply: within(e.domestic_supply, 1e-6, f64::INFINITY),
+            }
+        });
+        PathDraws { elasticities }
+    }
+}
+
+fn trade_is_random(trade: &crate::trade::Trade) -> bool {
+    let e = trade.elasticities;
+    [e.substitution, e.demand, e.foreign_supply, e.domestic_supply].iter().any(|d| d.is_random())
+}
+
+/// Whether anything in the deal is random (so that paths differ).
+pub fn is_random(deal: &Deal) -> bool {
+    deal.trade.as_ref().is_some_and(trade_is_random)
+}
+
+/// Runs a deal once with every random input at its central value.
 pub fn run(deal: &Deal) -> Outcome {
+    run_path(deal, &PathDraws::default())
+}
+
+/// Runs one path of a deal with its draws.
+pub fn run_path(deal: &Deal, draws: &PathDraws) -> Outcome {
     let order = funding::selection_order(deal);
     let plan = funding::plan(deal, &order);
     let mut rank = vec![0; deal.projects.len()];
@@ -47,7 +92,7 @@ pub fn run(deal: &Deal) -> Outcome {
             account.review(event.date);
         }
     }
-    state.finish(&plan)
+    state.finish(&plan, draws)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -366,7 +411,7 @@ impl Run<'_> {
         year.losses += loss;
     }
 
-    fn finish(mut self, plan: &funding::FundingPlan) -> Outcome {
+    fn finish(mut self, plan: &funding::FundingPlan, draws: &PathDraws) -> Outcome {
         for deferred in &plan.deferred {
             for (&year, &amount) in deferred {
                 if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
@@ -450,7 +495,10 @@ impl Run<'_> {
         self.investor_flows.sort_by_key(|f| f.date);
         self.host_flows.sort_by_key(|f| f.date);
         let trade = deal.trade.as_ref().map(|trade| {
-            let outcome = crate::trade::run(trade);
+            let outcome = match draws.elasticities {
+                Some(elasticities) => crate::trade::run_with(trade, elasticities),
+                None => crate::trade::run(trade),
+            };
             let relief = outcome.investor_tariff_relief_usd_bn_per_year;
             let from = trade.effective.max(deal.start);
             for (row, (_, share)) in

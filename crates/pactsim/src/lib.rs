@@ -28,6 +28,7 @@ pub mod engine;
 pub mod figures;
 pub mod funding;
 pub mod loan;
+pub mod montecarlo;
 pub mod outcome;
 pub mod output;
 pub mod rng;

@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use crate::deal::Deal;
 use crate::figures::{self, Irr};
+use crate::montecarlo::{FacilityFigure, ScenarioFigure, SourceFigure, Summary, Total, YearFigure};
 use crate::outcome::{FlowRow, Outcome};
 use crate::stats::Stat;
-use crate::trade::{Scenario, Trade, TradeOutcome};
+use crate::trade::{Scenario, Trade};
 
 pub const SCHEMA: u32 = 1;
 
@@ -24,6 +25,8 @@ pub struct RunOutput {
     pub seed: u64,
     pub paths: u64,
     pub deterministic: bool,
+    /// The random streams used (algorithm and crate versions).
+    pub random: String,
     pub defaults_applied: Vec<String>,
     pub totals: Totals,
     pub years: Vec<Year>,
@@ -51,14 +54,6 @@ impl From<Stat> for StatJson {
     fn from(s: Stat) -> Self {
         StatJson { mean: s.mean, mean_se: s.mean_se, p5: s.p5, p50: s.p50, p95: s.p95, defined_share: s.defined_share }
     }
-}
-
-fn stat(value: f64) -> StatJson {
-    Stat::of(&[value]).into()
-}
-
-fn optional_stat(value: Option<f64>) -> StatJson {
-    Stat::of_optional(&[value]).into()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,65 +228,71 @@ fn date(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-/// The schema-1 document for a deterministic run.
-pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
-    let h = headline(deal, outcome);
+/// The schema-1 document of a run.
+pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
+    let l = &summary.layout;
+    let st = |index: usize| StatJson::from(summary.stat(index));
+    let total = |figure: Total| st(l.total(figure));
+    let central = &summary.central;
     RunOutput {
         schema: SCHEMA,
         version: version.to_string(),
         deal: deal.id.clone(),
         title: deal.title.clone(),
-        seed: deal.run.seed,
-        paths: deal.run.paths,
-        deterministic: true,
+        seed: summary.seed,
+        paths: summary.paths,
+        deterministic: summary.deterministic,
+        random: RANDOM_STREAMS.to_string(),
         defaults_applied: deal.defaults_applied.clone(),
         totals: Totals {
-            investor_paid: stat(h.investor_paid),
-            investor_received: stat(h.investor_received),
-            investor_npv: stat(h.investor_npv),
-            investor_irr: optional_stat(h.investor_irr.rate),
-            investor_moic: optional_stat(h.investor_moic),
-            host_received: stat(h.host_received),
-            host_tax: stat(h.host_tax),
-            host_npv: stat(h.host_npv),
-            recouped_share: if h.all_recouped { 1.0 } else { 0.0 },
-            recoup_year: optional_stat(h.recoup_year.map(f64::from)),
-            guarantee_calls: stat(h.guarantee_calls),
-            losses: stat(h.losses),
-            irr_multiple_roots: h.investor_irr.has_multiple_roots(),
-            recoup_accounts: outcome.accounts.len(),
-            tariff_relief_npv: h.tariff_relief_npv.map(stat),
-            deal_npv: h.deal_npv().map(stat),
+            investor_paid: total(Total::InvestorPaid),
+            investor_received: total(Total::InvestorReceived),
+            investor_npv: total(Total::InvestorNpv),
+            investor_irr: total(Total::InvestorIrr),
+            investor_moic: total(Total::InvestorMoic),
+            host_received: total(Total::HostReceived),
+            host_tax: total(Total::HostTax),
+            host_npv: total(Total::HostNpv),
+            recouped_share: summary.stat(l.total(Total::Recouped)).mean.unwrap_or(0.0),
+            recoup_year: total(Total::RecoupYear),
+            guarantee_calls: total(Total::GuaranteeCalls),
+            losses: total(Total::Losses),
+            irr_multiple_roots: summary.stat(l.total(Total::IrrMultipleRoots)).mean.unwrap_or(0.0) > 0.0,
+            recoup_accounts: central.accounts.len(),
+            tariff_relief_npv: deal.trade.as_ref().map(|_| total(Total::TariffReliefNpv)),
+            deal_npv: deal.trade.as_ref().map(|_| total(Total::DealNpv)),
         },
-        years: outcome
+        years: central
             .years
             .iter()
-            .map(|y| Year {
+            .enumerate()
+            .map(|(i, y)| Year {
                 year: y.year,
-                investor_paid: stat(y.investor_paid),
-                investor_received: stat(y.investor_received),
-                host_received: stat(y.host_received),
-                host_tax: stat(y.host_tax),
-                deferred: stat(y.deferred),
-                tariff_relief: deal.trade.as_ref().map(|_| stat(y.tariff_relief)),
+                investor_paid: st(l.year(i, YearFigure::InvestorPaid)),
+                investor_received: st(l.year(i, YearFigure::InvestorReceived)),
+                host_received: st(l.year(i, YearFigure::HostReceived)),
+                host_tax: st(l.year(i, YearFigure::HostTax)),
+                deferred: st(l.year(i, YearFigure::Deferred)),
+                tariff_relief: deal.trade.as_ref().map(|_| st(l.year(i, YearFigure::TariffRelief))),
             })
             .collect(),
-        facilities: outcome
+        facilities: deal
             .facilities
             .iter()
-            .map(|f| Facility {
+            .enumerate()
+            .map(|(j, f)| Facility {
                 id: f.id.clone(),
-                paid: stat(f.paid),
-                received: stat(f.received),
-                committed_unfunded: stat(f.committed_unfunded()),
+                paid: st(l.facility(j, FacilityFigure::Paid)),
+                received: st(l.facility(j, FacilityFigure::Received)),
+                committed_unfunded: st(l.facility(j, FacilityFigure::CommittedUnfunded)),
                 commitment_usd_bn: f.commitment_usd_bn,
-                funded_usd_bn: stat(f.funded_usd_bn),
-                pending_usd_bn: stat(f.pending_usd_bn),
-                guarantee_calls: stat(f.guarantee_calls),
-                losses: stat(f.losses),
+                funded_usd_bn: st(l.facility(j, FacilityFigure::Funded)),
+                pending_usd_bn: st(l.facility(j, FacilityFigure::Pending)),
+                guarantee_calls: st(l.facility(j, FacilityFigure::GuaranteeCalls)),
+                losses: st(l.facility(j, FacilityFigure::Losses)),
             })
             .collect(),
-        projects: outcome
+        projects: central
             .projects
             .iter()
             .map(|p| Project {
@@ -307,7 +308,7 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 flows: p.flows.iter().map(Flow::from).collect(),
             })
             .collect(),
-        recoup_accounts: outcome
+        recoup_accounts: central
             .accounts
             .iter()
             .map(|a| RecoupAccount {
@@ -316,9 +317,13 @@ pub fn run_output(deal: &Deal, outcome: &Outcome, version: &str) -> RunOutput {
                 recouped_on: date(a.recouped_on),
             })
             .collect(),
-        trade: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(t, o)| trade_output(t, o)),
+        trade: deal.trade.as_ref().map(|t| trade_output(t, summary)),
     }
 }
+
+/// How the random draws were made, recorded with every result so it can be reproduced.
+pub const RANDOM_STREAMS: &str =
+    "ChaCha8 (rand 0.10.4, rand_distr 0.6.0), one stream per (seed, purpose, path); inverse-transform draws";
 
 /// The `trade` section: the market, the tariffs, three equilibria and the investor's relief.
 #[derive(Debug, Clone, Serialize)]
@@ -397,30 +402,32 @@ fn finite(value: f64) -> Option<f64> {
 }
 
 /// The `trade` section for a solved trade outcome (also what `pactsim trade --json` prints).
-pub fn trade_output(trade: &Trade, outcome: &TradeOutcome) -> TradeJson {
+pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
+    let outcome = summary.central.trade.as_ref().expect("a deal with [trade] has a central trade outcome");
+    let l = &summary.layout;
+    let st = |index: usize| StatJson::from(summary.stat(index));
     let codes: Vec<&str> = trade.market.sources.iter().map(|s| s.code.as_str()).collect();
     let e = outcome.elasticities;
     let spec = trade.elasticities;
     let scenario = |s: Scenario| {
-        let eq = &outcome.scenarios[s.index()];
         let sources = codes
             .iter()
-            .zip(&eq.sources)
-            .map(|(code, r)| {
+            .enumerate()
+            .map(|(i, code)| {
                 let json = SourceJson {
-                    value_usd_bn: stat(r.value_usd_bn),
-                    producer_price_change: stat(r.producer_price - 1.0),
-                    quantity_change: stat(r.quantity - 1.0),
-                    duties_usd_bn: stat(r.duties_usd_bn),
-                    producer_surplus_change_usd_bn: stat(r.producer_surplus_change_usd_bn),
+                    value_usd_bn: st(l.source(s, i, SourceFigure::Value)),
+                    producer_price_change: st(l.source(s, i, SourceFigure::ProducerPriceChange)),
+                    quantity_change: st(l.source(s, i, SourceFigure::QuantityChange)),
+                    duties_usd_bn: st(l.source(s, i, SourceFigure::Duties)),
+                    producer_surplus_change_usd_bn: st(l.source(s, i, SourceFigure::ProducerSurplusChange)),
                 };
                 (code.to_string(), json)
             })
             .collect();
         ScenarioJson {
-            price_index_change: stat(eq.price_index - 1.0),
-            tariff_revenue_usd_bn: stat(eq.tariff_revenue_usd_bn),
-            consumer_surplus_change_usd_bn: stat(eq.consumer_surplus_change_usd_bn),
+            price_index_change: st(l.scenario(s, ScenarioFigure::PriceIndexChange)),
+            tariff_revenue_usd_bn: st(l.scenario(s, ScenarioFigure::TariffRevenue)),
+            consumer_surplus_change_usd_bn: st(l.scenario(s, ScenarioFigure::ConsumerSurplusChange)),
             sources,
         }
     };
@@ -464,7 +471,7 @@ pub fn trade_output(trade: &Trade, outcome: &TradeOutcome) -> TradeJson {
             })
             .collect(),
         scenarios: Scenario::ALL.iter().map(|&s| (s.name(), scenario(s))).collect(),
-        investor_tariff_relief_usd_bn_per_year: stat(outcome.investor_tariff_relief_usd_bn_per_year),
+        investor_tariff_relief_usd_bn_per_year: st(l.relief()),
         smart_view: SmartJson {
             import_demand_elasticity: outcome.smart.import_demand_elasticity,
             trade_creation_usd_bn: outcome.smart.trade_creation_usd_bn,

@@ -23,6 +23,8 @@ pub enum Purpose {
     CreditIdiosyncratic { project: u32 },
     /// Whether the investor refuses a selected project, and whether the host then snaps back.
     Decline,
+    /// The trade model's elasticities.
+    TradeElasticities,
 }
 
 impl Purpose {
@@ -32,6 +34,7 @@ impl Purpose {
             Purpose::CreditSystematic => (2, 0),
             Purpose::CreditIdiosyncratic { project } => (3, u64::from(project)),
             Purpose::Decline => (4, 0),
+            Purpose::TradeElasticities => (5, 0),
         }
     }
 }

@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use pactsim::output::{RunOutput, StatJson};
 
-use crate::Failure;
 use crate::diagnostics::{DEFAULT_DEAL, DEFAULT_DEAL_NAME, load_deal, parse_deal};
 use crate::summary;
+use crate::{Failure, RunFlags};
 
-pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>) -> Result<(), Failure> {
+pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) -> Result<(), Failure> {
     let deal = match file {
         Some(path) => load_deal(path)?,
         None => parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?,
@@ -22,8 +22,9 @@ pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>) -> Result<(), Fa
         eprintln!("error: --out {}: exists and is not a folder", dir.display());
         return Err(Failure::BadInput);
     }
-    let outcome = pactsim::engine::run(&deal);
-    let document = pactsim::output::run_output(&deal, &outcome, pactsim::VERSION);
+    let (paths, seed) = runs.resolve(&deal)?;
+    let summary = crate::progress::simulate(&deal, paths, seed, runs.progress(json));
+    let document = pactsim::output::run_output(&deal, &summary, pactsim::VERSION);
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
     if let Some(dir) = out {

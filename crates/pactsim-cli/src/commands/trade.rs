@@ -8,10 +8,10 @@ use std::path::Path;
 use anyhow::Context;
 use pactsim::output::{TradeJson, trade_output};
 
-use crate::Failure;
 use crate::diagnostics::load_deal;
+use crate::{Failure, RunFlags};
 
-pub fn trade(file: &Path, json: bool) -> Result<(), Failure> {
+pub fn trade(file: &Path, json: bool, runs: RunFlags) -> Result<(), Failure> {
     let deal = load_deal(file)?;
     let Some(trade) = &deal.trade else {
         eprintln!("error: {}: the deal has no [trade] section", file.display());
@@ -20,7 +20,9 @@ pub fn trade(file: &Path, json: bool) -> Result<(), Failure> {
         );
         return Err(Failure::BadInput);
     };
-    let document = trade_output(trade, &pactsim::trade::run(trade));
+    let (paths, seed) = runs.resolve(&deal)?;
+    let summary = crate::progress::simulate(&deal, paths, seed, runs.progress(json));
+    let document = trade_output(trade, &summary);
     let text = if json {
         serde_json::to_string_pretty(&document).context("serialising the trade section")? + "\n"
     } else {

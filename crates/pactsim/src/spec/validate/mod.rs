@@ -15,6 +15,9 @@ use super::raw::*;
 use crate::calendar;
 use crate::deal::*;
 
+/// Paths when `[run] paths` is omitted and something in the deal is random (the contract's default).
+const DEFAULT_RANDOM_PATHS: u64 = 10_000;
+
 /// Tolerance for shares that must sum to one.
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
@@ -233,7 +236,7 @@ impl Checker {
                     value.span(),
                     name,
                     format!("a `{name}` section, which is not supported yet"),
-                    "only schema, [deal], [[facility]], [waterfall.*], [[project]] and [run] in this version",
+                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [trade] and [run] in this version",
                     format!("{why}; remove the section to run the rest of the deal"),
                 );
             }
@@ -312,15 +315,15 @@ impl Checker {
             return None;
         }
         let deal = deal?;
-        Some(Deal {
-            facilities,
-            waterfalls,
-            projects,
-            run: run?,
-            trade: trade?,
-            defaults_applied: std::mem::take(&mut self.defaults),
-            ..deal
-        })
+        let mut deal = Deal { facilities, waterfalls, projects, run: run?, trade: trade?, ..deal };
+        if deal.run.paths == 0 {
+            let random = crate::engine::is_random(&deal);
+            deal.run.paths = if random { DEFAULT_RANDOM_PATHS } else { 1 };
+            let why = if random { "something in the deal is random" } else { "nothing in the deal is random" };
+            self.default_applied("run.paths", &format!("{} ({why})", deal.run.paths));
+        }
+        deal.defaults_applied = std::mem::take(&mut self.defaults);
+        Some(deal)
     }
 
     /// `[deal]`: returns a Deal with empty collections, filled in by the caller.
@@ -772,10 +775,8 @@ impl Checker {
         let r = raw.map_or(&empty, |r| r.get_ref());
         let paths = match &r.paths {
             Some(paths) => self.whole(paths, "run.paths", 1, 100_000_000).map(u64::from),
-            None => {
-                self.default_applied("run.paths", "1 (nothing in the deal is random)");
-                Some(1)
-            }
+            // Settled once the deal is built: 10000 when anything in it is random, else 1.
+            None => Some(0),
         };
         let seed = match &r.seed {
             Some(seed) if *seed.get_ref() < 0 => {

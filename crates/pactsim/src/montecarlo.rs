@@ -1,0 +1,285 @@
+//! The Monte Carlo runner: many paths of a deal, in parallel, with results that are the same bits
+//! for the same seed whatever the thread count.
+//!
+//! Paths are cut into fixed chunks of `CHUNK` paths. Chunks run in parallel (rayon) in waves;
+//! each chunk folds its paths, in path order, into one `Accumulator` per figure; the chunks of a
+//! wave are then merged into the totals in chunk order. Every path draws only from its own streams
+//! (`rng`), so neither the thread count nor the order chunks finish changes anything, and memory
+//! is bounded by a wave, not by the number of paths.
+//!
+//! Which figures are kept is the `Layout`: the run output's totals, each year's and each
+//! facility's figures, and the trade section's, in a fixed order.
+
+use chrono::Datelike;
+use rayon::prelude::*;
+
+use crate::deal::Deal;
+use crate::engine::{self, PathDraws};
+use crate::outcome::Outcome;
+use crate::output::headline;
+use crate::stats::{Accumulator, Stat};
+use crate::trade::Scenario;
+
+/// Paths per chunk: the unit of parallel work and of fixed-order merging.
+pub const CHUNK: u64 = 128;
+/// Chunks per wave: bounds memory and sets how often progress is reported.
+const WAVE: u64 = 32;
+
+/// Figures of the run totals, in layout order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    InvestorPaid,
+    InvestorReceived,
+    InvestorNpv,
+    InvestorIrr,
+    InvestorMoic,
+    HostReceived,
+    HostTax,
+    HostNpv,
+    /// 1 when every recoup account recouped by the horizon, else 0: its mean is `recouped_share`.
+    Recouped,
+    RecoupYear,
+    GuaranteeCalls,
+    Losses,
+    /// 1 when the investor's flows have several IRRs.
+    IrrMultipleRoots,
+    TariffReliefNpv,
+    DealNpv,
+}
+
+const TOTALS: usize = 15;
+
+/// Figures of each calendar year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearFigure {
+    InvestorPaid,
+    InvestorReceived,
+    HostReceived,
+    HostTax,
+    Deferred,
+    TariffRelief,
+}
+
+const YEAR_FIGURES: usize = 6;
+
+/// Figures of each facility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacilityFigure {
+    Paid,
+    Received,
+    CommittedUnfunded,
+    Funded,
+    Pending,
+    GuaranteeCalls,
+    Losses,
+}
+
+const FACILITY_FIGURES: usize = 7;
+
+/// Figures of each trade scenario, then per source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioFigure {
+    PriceIndexChange,
+    TariffRevenue,
+    ConsumerSurplusChange,
+}
+
+const SCENARIO_FIGURES: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFigure {
+    Value,
+    ProducerPriceChange,
+    QuantityChange,
+    Duties,
+    ProducerSurplusChange,
+}
+
+const SOURCE_FIGURES: usize = 5;
+
+/// Where each figure sits in a path's vector of values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    years: usize,
+    facilities: usize,
+    /// Sources of the trade market; 0 without `[trade]`.
+    sources: usize,
+}
+
+impl Layout {
+    pub fn of(deal: &Deal) -> Self {
+        Layout {
+            years: (deal.end.year() - deal.start.year() + 1) as usize,
+            facilities: deal.facilities.len(),
+            sources: deal.trade.as_ref().map_or(0, |t| t.market.sources.len()),
+        }
+    }
+
+    fn trade_block(&self) -> usize {
+        if self.sources == 0 { 0 } else { 3 * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES) + 1 }
+    }
+
+    pub fn len(&self) -> usize {
+        TOTALS + self.years * YEAR_FIGURES + self.facilities * FACILITY_FIGURES + self.trade_block()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    pub fn total(&self, figure: Total) -> usize {
+        figure as usize
+    }
+
+    pub fn year(&self, year_index: usize, figure: YearFigure) -> usize {
+        TOTALS + year_index * YEAR_FIGURES + figure as usize
+    }
+
+    pub fn facility(&self, facility: usize, figure: FacilityFigure) -> usize {
+        TOTALS + self.years * YEAR_FIGURES + facility * FACILITY_FIGURES + figure as usize
+    }
+
+    fn trade_start(&self) -> usize {
+        TOTALS + self.years * YEAR_FIGURES + self.facilities * FACILITY_FIGURES
+    }
+
+    pub fn scenario(&self, scenario: Scenario, figure: ScenarioFigure) -> usize {
+        self.trade_start() + scenario.index() * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES) + figure as usize
+    }
+
+    pub fn source(&self, scenario: Scenario, source: usize, figure: SourceFigure) -> usize {
+        self.trade_start()
+            + scenario.index() * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES)
+            + SCENARIO_FIGURES
+            + source * SOURCE_FIGURES
+            + figure as usize
+    }
+
+    pub fn relief(&self) -> usize {
+        self.trade_start() + 3 * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES)
+    }
+
+    /// Whether the figure at `index` may not exist on a path (and so carries `defined_share`).
+    pub fn may_be_undefined(&self, index: usize) -> bool {
+        [Total::InvestorIrr, Total::InvestorMoic, Total::RecoupYear].iter().any(|t| self.total(*t) == index)
+    }
+}
+
+/// One path's figures in layout order (`None` where a figure does not exist on the path).
+pub fn path_figures(deal: &Deal, layout: &Layout, outcome: &Outcome) -> Vec<Option<f64>> {
+    let h = headline(deal, outcome);
+    let mut values = vec![Some(0.0); layout.len()];
+    let mut set = |index: usize, value: Option<f64>| values[index] = value;
+    set(layout.total(Total::InvestorPaid), Some(h.investor_paid));
+    set(layout.total(Total::InvestorReceived), Some(h.investor_received));
+    set(layout.total(Total::InvestorNpv), Some(h.investor_npv));
+    set(layout.total(Total::InvestorIrr), h.investor_irr.rate);
+    set(layout.total(Total::InvestorMoic), h.investor_moic);
+    set(layout.total(Total::HostReceived), Some(h.host_received));
+    set(layout.total(Total::HostTax), Some(h.host_tax));
+    set(layout.total(Total::HostNpv), Some(h.host_npv));
+    set(layout.total(Total::Recouped), Some(if h.all_recouped { 1.0 } else { 0.0 }));
+    set(layout.total(Total::RecoupYear), h.recoup_year.map(f64::from));
+    set(layout.total(Total::GuaranteeCalls), Some(h.guarantee_calls));
+    set(layout.total(Total::Losses), Some(h.losses));
+    set(layout.total(Total::IrrMultipleRoots), Some(if h.investor_irr.has_multiple_roots() { 1.0 } else { 0.0 }));
+    set(layout.total(Total::TariffReliefNpv), h.tariff_relief_npv);
+    set(layout.total(Total::DealNpv), h.deal_npv());
+    for (i, y) in outcome.years.iter().enumerate() {
+        set(layout.year(i, YearFigure::InvestorPaid), Some(y.investor_paid));
+        set(layout.year(i, YearFigure::InvestorReceived), Some(y.investor_received));
+        set(layout.year(i, YearFigure::HostReceived), Some(y.host_received));
+        set(layout.year(i, YearFigure::HostTax), Some(y.host_tax));
+        set(layout.year(i, YearFigure::Deferred), Some(y.deferred));
+        set(layout.year(i, YearFigure::TariffRelief), Some(y.tariff_relief));
+    }
+    for (j, f) in outcome.facilities.iter().enumerate() {
+        set(layout.facility(j, FacilityFigure::Paid), Some(f.paid));
+        set(layout.facility(j, FacilityFigure::Received), Some(f.received));
+        set(layout.facility(j, FacilityFigure::CommittedUnfunded), Some(f.committed_unfunded()));
+        set(layout.facility(j, FacilityFigure::Funded), Some(f.funded_usd_bn));
+        set(layout.facility(j, FacilityFigure::Pending), Some(f.pending_usd_bn));
+        set(layout.facility(j, FacilityFigure::GuaranteeCalls), Some(f.guarantee_calls));
+        set(layout.facility(j, FacilityFigure::Losses), Some(f.losses));
+    }
+    if let Some(trade) = &outcome.trade {
+        for scenario in Scenario::ALL {
+            let eq = &trade.scenarios[scenario.index()];
+            set(layout.scenario(scenario, ScenarioFigure::PriceIndexChange), Some(eq.price_index - 1.0));
+            set(layout.scenario(scenario, ScenarioFigure::TariffRevenue), Some(eq.tariff_revenue_usd_bn));
+            set(
+                layout.scenario(scenario, ScenarioFigure::ConsumerSurplusChange),
+                Some(eq.consumer_surplus_change_usd_bn),
+            );
+            for (s, source) in eq.sources.iter().enumerate() {
+                set(layout.source(scenario, s, SourceFigure::Value), Some(source.value_usd_bn));
+                set(layout.source(scenario, s, SourceFigure::ProducerPriceChange), Some(source.producer_price - 1.0));
+                set(layout.source(scenario, s, SourceFigure::QuantityChange), Some(source.quantity - 1.0));
+                set(layout.source(scenario, s, SourceFigure::Duties), Some(source.duties_usd_bn));
+                set(
+                    layout.source(scenario, s, SourceFigure::ProducerSurplusChange),
+                    Some(source.producer_surplus_change_usd_bn),
+                );
+            }
+        }
+        set(layout.relief(), Some(trade.investor_tariff_relief_usd_bn_per_year));
+    }
+    values
+}
+
+/// The result of a run: a Stat for every figure of the layout, and the central path's detail.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub paths: u64,
+    pub seed: u64,
+    /// True when nothing in the deal is random: one path was computed and stands for all.
+    pub deterministic: bool,
+    pub layout: Layout,
+    pub stats: Vec<Stat>,
+    /// The deal with every random input at its central value and no defaults or refusals: the
+    /// source of the listed projects' dated detail.
+    pub central: Outcome,
+}
+
+impl Summary {
+    pub fn stat(&self, index: usize) -> Stat {
+        self.stats[index]
+    }
+}
+
+/// Runs `paths` paths of `deal` with `seed`, calling `progress` with the paths done so far.
+pub fn simulate(deal: &Deal, paths: u64, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> Summary {
+    let layout = Layout::of(deal);
+    let central = engine::run(deal);
+    let deterministic = !engine::is_random(deal);
+    // A deal with nothing random has one path, whatever the number asked for.
+    let computed = if deterministic { 1 } else { paths.max(1) };
+    let mut totals: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
+    let chunks = computed.div_ceil(CHUNK);
+    let mut chunk = 0;
+    while chunk < chunks {
+        let wave_end = (chunk + WAVE).min(chunks);
+        let parts: Vec<Vec<Accumulator>> = (chunk..wave_end)
+            .into_par_iter()
+            .map(|c| {
+                let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
+                for path in c * CHUNK..((c + 1) * CHUNK).min(computed) {
+                    let outcome = engine::run_path(deal, &PathDraws::draw(deal, seed, path));
+                    for (accumulator, value) in part.iter_mut().zip(path_figures(deal, &layout, &outcome)) {
+                        accumulator.push(value);
+                    }
+                }
+                part
+            })
+            .collect();
+        for part in &parts {
+            for (total, p) in totals.iter_mut().zip(part) {
+                total.merge(p);
+            }
+        }
+        chunk = wave_end;
+        progress((chunk * CHUNK).min(computed));
+    }
+    let stats = totals.iter().enumerate().map(|(i, a)| a.stat(layout.may_be_undefined(i))).collect();
+    Summary { paths: if deterministic { paths } else { computed }, seed, deterministic, layout, stats, central }
+}
