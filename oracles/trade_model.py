@@ -283,12 +283,16 @@ def schedules(trade: dict) -> dict:
     return out
 
 
-def scenarios(deal_toml_text: str) -> dict:
-    """All figures of `pactsim trade FILE --json` for a deal file with [trade.market]."""
+def scenarios(deal_toml_text: str, market: dict | None = None) -> dict:
+    """All figures of `pactsim trade FILE --json` for a deal file with [trade.market].
+    `market` ({"base_value_usd_bn": ..., "base_tariff": ...}) stands in for a missing
+    [trade.market] (the oracle has no embedded data set of its own)."""
     doc = tomllib.loads(deal_toml_text)
     trade = doc["trade"]
     if "market" not in trade:
-        raise ValueError("the oracle needs [trade.market] (it has no embedded data set)")
+        if market is None:
+            raise ValueError("the oracle needs [trade.market] (it has no embedded data set)")
+        trade["market"] = market
     sched = schedules(trade)
     el = trade["elasticities"]
     res = {"scenarios": {sc: solve(trade["market"], sched[sc], el) for sc in SCENARIOS}}

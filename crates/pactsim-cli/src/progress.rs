@@ -25,7 +25,7 @@ impl ProgressChoice {
         if std::env::var_os("PACTSIM_NO_PROGRESS").is_some() || !std::io::stderr().is_terminal() {
             return false;
         }
-        self.forced || !(self.json && !std::io::stdout().is_terminal())
+        self.forced || !self.json || std::io::stdout().is_terminal()
     }
 }
 
