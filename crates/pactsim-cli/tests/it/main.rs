@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod figures;
+mod montecarlo;
 mod run;
 mod schema;
 mod trade;
