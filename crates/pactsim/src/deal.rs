@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 
+use crate::distribution::Distribution;
 use crate::trade::Trade;
 
 /// A validated deal.
@@ -22,6 +23,8 @@ pub struct Deal {
     pub waterfalls: Vec<Waterfall>,
     /// Listed projects in file order.
     pub projects: Vec<Project>,
+    /// Generated projects, per facility (`[pipeline.<facility>]`), in file order.
+    pub pipelines: Vec<Pipeline>,
     pub run: RunSettings,
     /// The tariff side, when the file has a `[trade]` section.
     pub trade: Option<Trade>,
@@ -133,6 +136,20 @@ pub struct Project {
     pub selected: NaiveDate,
     pub size_usd_bn: f64,
     pub cash: ProjectCash,
+}
+
+/// Projects the host selects at random for one facility: a Poisson process of selections from
+/// `deal.start` until the facility's `selection_ends` (or the horizon), stopping once the
+/// commitment is used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    /// Index into `Deal::facilities`.
+    pub facility: usize,
+    pub projects_per_year: f64,
+    pub size_usd_bn: Distribution,
+    pub irr: Distribution,
+    pub life_years: Distribution,
+    pub construction_years: Distribution,
 }
 
 #[derive(Debug, Clone, PartialEq)]

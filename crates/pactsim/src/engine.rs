@@ -22,6 +22,8 @@ use crate::waterfall::{self, RecoupAccount};
 pub struct PathDraws {
     /// The trade model's elasticities on this path; `None` for their central values.
     pub elasticities: Option<Elasticities>,
+    /// Projects the pipelines generated on this path, by facility then selection order.
+    pub generated: Vec<Project>,
 }
 
 impl PathDraws {
@@ -41,8 +43,58 @@ impl PathDraws {
                 domestic_supply: within(e.domestic_supply, 1e-6, f64::INFINITY),
             }
         });
-        PathDraws { elasticities }
+        let generated = deal.pipelines.iter().flat_map(|pipeline| generate(deal, pipeline, seed, path)).collect();
+        PathDraws { elasticities, generated }
     }
+}
+
+/// One path of a facility's pipeline: selections as a Poisson process from `deal.start` until
+/// the facility's `selection_ends` (or the horizon), stopping once listed and generated
+/// selections use the commitment. Each selection draws five uniforms from the facility's stream,
+/// always in this order: the gap since the previous selection, size, IRR, life, construction.
+fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, seed: u64, path: u64) -> Vec<Project> {
+    use crate::distribution::open_uniform;
+    let facility = &deal.facilities[pipeline.facility];
+    let ends = facility.selection_ends.unwrap_or(deal.end).min(deal.end);
+    let mut listed: Vec<(NaiveDate, f64)> = deal
+        .projects
+        .iter()
+        .filter(|p| p.facility == pipeline.facility)
+        .map(|p| (p.selected, p.size_usd_bn))
+        .collect();
+    listed.sort_by_key(|(date, _)| *date);
+    let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Pipeline { facility: pipeline.facility as u32 }, path);
+    let mut projects = Vec::new();
+    let mut elapsed_days = 0.0;
+    let mut generated_size = 0.0;
+    loop {
+        let gap = -open_uniform(&mut rng).ln() / pipeline.projects_per_year * 365.0;
+        let u: [f64; 4] = std::array::from_fn(|_| open_uniform(&mut rng));
+        elapsed_days += gap;
+        let Some(selected) = deal.start.checked_add_days(chrono::Days::new(elapsed_days.floor().min(1e6) as u64)) else {
+            break;
+        };
+        if selected > ends {
+            break;
+        }
+        let listed_size: f64 = listed.iter().take_while(|(date, _)| *date <= selected).map(|(_, size)| size).sum();
+        if listed_size + generated_size >= facility.commitment_usd_bn {
+            break;
+        }
+        let size = pipeline.size_usd_bn.quantile_within(u[0], 1e-9, f64::INFINITY);
+        let irr = pipeline.irr.quantile_within(u[1], -0.99, 1.0);
+        let life_years = pipeline.life_years.quantile_within(u[2], 0.5, 100.0).round().max(1.0) as u32;
+        let construction_years = pipeline.construction_years.quantile_within(u[3], 0.0, 100.0).round() as u32;
+        generated_size += size;
+        projects.push(Project {
+            id: format!("{}:generated:{}", facility.id, projects.len() + 1),
+            facility: pipeline.facility,
+            selected,
+            size_usd_bn: size,
+            cash: ProjectCash::Level { irr, life_years, construction_years },
+        });
+    }
+    projects
 }
 
 fn trade_is_random(trade: &crate::trade::Trade) -> bool {
@@ -52,7 +104,7 @@ fn trade_is_random(trade: &crate::trade::Trade) -> bool {
 
 /// Whether anything in the deal is random (so that paths differ).
 pub fn is_random(deal: &Deal) -> bool {
-    deal.trade.as_ref().is_some_and(trade_is_random)
+    deal.trade.as_ref().is_some_and(trade_is_random) || !deal.pipelines.is_empty()
 }
 
 /// Runs a deal once with every random input at its central value.
@@ -62,6 +114,18 @@ pub fn run(deal: &Deal) -> Outcome {
 
 /// Runs one path of a deal with its draws.
 pub fn run_path(deal: &Deal, draws: &PathDraws) -> Outcome {
+    if draws.generated.is_empty() {
+        return run_projects(deal, draws);
+    }
+    // Generated projects join the listed ones; listed projects keep their indices.
+    let mut with_generated = deal.clone();
+    with_generated.projects.extend(draws.generated.iter().cloned());
+    let mut outcome = run_projects(&with_generated, draws);
+    outcome.projects.truncate(deal.projects.len());
+    outcome
+}
+
+fn run_projects(deal: &Deal, draws: &PathDraws) -> Outcome {
     let order = funding::selection_order(deal);
     let plan = funding::plan(deal, &order);
     let mut rank = vec![0; deal.projects.len()];

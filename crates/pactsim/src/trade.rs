@@ -179,6 +179,24 @@ fn price_response(ln_tau: f64, sigma: f64, eta: f64, epsilon: f64) -> PriceRespo
 /// Cobb–Douglas limit `Σ w_i a_i` as `c → 0`.
 fn log_aggregate(weights: &[f64], logs: &[f64], slopes: &[f64], c: f64) -> (f64, f64) {
     let peak = logs.iter().copied().fold(f64::NEG_INFINITY, |m, a| m.max(c * a));
+    let trough = logs.iter().copied().fold(f64::INFINITY, |m, a| m.min(c * a));
+    if c.abs() < 1e-300 {
+        let mean: f64 = weights.iter().zip(logs).map(|(w, a)| w * a).sum();
+        let slope: f64 = weights.iter().zip(slopes).map(|(w, da)| w * da).sum();
+        return (mean, slope);
+    }
+    if peak.abs() < 1.0 && trough.abs() < 1.0 {
+        // Near σ = 1 the terms are close to 1: ln Σ w e^{ca} = ln(1 + Σ w (e^{ca} − 1)) keeps the
+        // digits that the plain sum would cancel (the weights sum to 1).
+        let mut excess = 0.0;
+        let mut slope = 0.0;
+        for ((w, a), da) in weights.iter().zip(logs).zip(slopes) {
+            let grown = (c * a).exp_m1();
+            excess += w * grown;
+            slope += w * (1.0 + grown) * da;
+        }
+        return (excess.ln_1p() / c, slope / (1.0 + excess));
+    }
     let mut sum = 0.0;
     let mut slope = 0.0;
     for ((w, a), da) in weights.iter().zip(logs).zip(slopes) {
@@ -186,12 +204,7 @@ fn log_aggregate(weights: &[f64], logs: &[f64], slopes: &[f64], c: f64) -> (f64,
         sum += term;
         slope += term * da;
     }
-    let slope = slope / sum;
-    if c.abs() < 1e-9 {
-        let mean: f64 = weights.iter().zip(logs).map(|(w, a)| w * a).sum();
-        return (mean, slope);
-    }
-    ((sum.ln() + peak) / c, slope)
+    ((sum.ln() + peak) / c, slope / sum)
 }
 
 /// The equilibrium of `market` under `tariffs` (aligned with its sources).

@@ -60,13 +60,14 @@ fn measure(budget: Duration, mut work: impl FnMut()) -> f64 {
 fn deals_to_run(files: &[PathBuf]) -> Result<Vec<(String, Deal)>, Failure> {
     let mut paths: Vec<PathBuf> = files.to_vec();
     if paths.is_empty()
-        && let Ok(entries) = std::fs::read_dir(Path::new("deals")) {
-            paths = entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            paths.sort();
-        }
+        && let Ok(entries) = std::fs::read_dir(Path::new("deals"))
+    {
+        paths = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+    }
     if paths.is_empty() {
         return Ok(vec![(DEFAULT_DEAL_NAME.to_string(), parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?)]);
     }

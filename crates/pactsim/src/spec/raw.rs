@@ -40,9 +40,10 @@ pub struct RawDealFile {
     #[schemars(with = "Option<RawRun>")]
     pub run: Option<Spanned<RawRun>>,
 
-    /// Generated project pipelines per facility. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub pipeline: Option<Spanned<toml::Value>>,
+    /// Generated projects per facility (`[pipeline.<facility id>]`), drawn on every Monte Carlo path.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawPipeline>")]
+    pub pipeline: IndexMap<String, Spanned<RawPipeline>>,
     /// The tariff side of the deal: one importing market, tariffs with and without the deal.
     #[schemars(with = "Option<RawTrade>")]
     pub trade: Option<Spanned<RawTrade>>,
@@ -300,6 +301,36 @@ pub struct RawDiscountRate {
 /// Per-source values (`{ KR = 0.25, JP = 0.15 }`), in file order; `sources` and `note` may sit
 /// among them.
 pub type RawBySource = IndexMap<String, Spanned<toml::Value>>;
+
+/// `[pipeline.<facility>]`: projects the host selects at random, as a Poisson process.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPipeline {
+    /// Mean number of selections per year, until `selection_ends` or the commitment is used.
+    #[schemars(with = "f64")]
+    pub projects_per_year: Spanned<toml::Value>,
+    /// Size of each project, USD billions (a number or a distribution).
+    #[schemars(with = "DistributionSchema")]
+    pub size_usd_bn: Spanned<toml::Value>,
+    /// The project's IRR on its size (a number or a distribution).
+    #[schemars(with = "DistributionSchema")]
+    pub irr: Spanned<toml::Value>,
+    /// Years of level cash flow (a number or a distribution; draws are rounded to whole years).
+    #[schemars(with = "DistributionSchema")]
+    pub life_years: Spanned<toml::Value>,
+    /// Years without cash before it (a number or a distribution; rounded to whole years).
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub construction_years: Option<Spanned<toml::Value>>,
+    /// Chance a surviving project defaults on each payment date.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub annual_default_probability: Option<Spanned<toml::Value>>,
+    /// Share of the loans' outstanding principal and arrears recovered on default.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub recovery_rate: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
 
 /// `[trade]`: the tariff schedules a deal changes, in one importing market.
 #[derive(Debug, Deserialize, JsonSchema)]

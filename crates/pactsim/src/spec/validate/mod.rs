@@ -8,6 +8,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use toml::Spanned;
 
+mod pipeline;
 mod trade;
 
 use super::diagnostic::{Diagnostic, closest_name};
@@ -22,8 +23,7 @@ const DEFAULT_RANDOM_PATHS: u64 = 10_000;
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Sections of the contract that later versions read; this one rejects them by name.
-const NOT_SUPPORTED_YET: [(&str, &str); 6] = [
-    ("pipeline", "generated project pipelines arrive with the Monte Carlo runner"),
+const NOT_SUPPORTED_YET: [(&str, &str); 5] = [
     ("fx", "exchange-rate models arrive with the currency and reserves engine"),
     ("reserves", "reserves arrive with the currency and reserves engine"),
     ("stability", "the FX-stability clause arrives with the currency and reserves engine"),
@@ -229,14 +229,14 @@ impl Checker {
                 "1 (the only deal file schema so far)",
             );
         }
-        let sections = [&raw.pipeline, &raw.fx, &raw.reserves, &raw.stability, &raw.decline, &raw.credit];
+        let sections = [&raw.fx, &raw.reserves, &raw.stability, &raw.decline, &raw.credit];
         for (section, (name, why)) in sections.into_iter().zip(NOT_SUPPORTED_YET) {
             if let Some(value) = section {
                 self.fail_with_hint(
                     value.span(),
                     name,
                     format!("a `{name}` section, which is not supported yet"),
-                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [trade] and [run] in this version",
+                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [pipeline.*], [trade] and [run] in this version",
                     format!("{why}; remove the section to run the rest of the deal"),
                 );
             }
@@ -306,16 +306,28 @@ impl Checker {
         }
 
         let run = self.run(raw.run.as_ref());
+        let mut pipelines = Vec::new();
+        for (facility, table) in &raw.pipeline {
+            if let Some(pipeline) = self.pipeline(facility, table, &facility_ids) {
+                pipelines.push(pipeline);
+            }
+        }
+        let pipelines_ok = pipelines.len() == raw.pipeline.len();
         let trade = match &raw.trade {
             Some(section) => self.trade(section, deal.as_ref()).map(Some),
             None => Some(None),
         };
 
-        if !self.diagnostics.is_empty() || !facilities_ok || !waterfalls_ok || projects.len() != raw.project.len() {
+        if !self.diagnostics.is_empty()
+            || !facilities_ok
+            || !waterfalls_ok
+            || !pipelines_ok
+            || projects.len() != raw.project.len()
+        {
             return None;
         }
         let deal = deal?;
-        let mut deal = Deal { facilities, waterfalls, projects, run: run?, trade: trade?, ..deal };
+        let mut deal = Deal { facilities, waterfalls, projects, pipelines, run: run?, trade: trade?, ..deal };
         if deal.run.paths == 0 {
             let random = crate::engine::is_random(&deal);
             deal.run.paths = if random { DEFAULT_RANDOM_PATHS } else { 1 };
@@ -350,6 +362,7 @@ impl Checker {
             waterfalls: Vec::new(),
             projects: Vec::new(),
             trade: None,
+            pipelines: Vec::new(),
             run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
             defaults_applied: Vec::new(),
         })

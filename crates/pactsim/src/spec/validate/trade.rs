@@ -392,19 +392,23 @@ impl Checker {
                 let fits = match rule {
                     // A normal's unbounded tails are for the Monte Carlo runner to truncate; a
                     // lognormal never reaches its lower bound of 0.
-                    Rule::Positive => {
+                    Rule::Positive | Rule::Supply => {
                         central > 0.0
+                            && (rule == Rule::Supply || central.is_finite())
                             && (low > 0.0
                                 || low == f64::NEG_INFINITY
                                 || matches!(distribution, Distribution::LogNormal { .. }))
                     }
-                    Rule::NotPositive => central <= 0.0 && (high <= 0.0 || high == f64::INFINITY),
+                    Rule::NotPositive => {
+                        central <= 0.0 && central.is_finite() && (high <= 0.0 || high == f64::INFINITY)
+                    }
                 };
                 if !fits {
                     let expected = match rule {
-                        Rule::Positive => format!("{name} above 0 (`inf` for a flat supply)"),
+                        Rule::Positive => format!("a finite {name} above 0"),
+                        Rule::Supply => format!("{name} above 0 (`inf` for a flat supply)"),
                         Rule::NotPositive => {
-                            format!("{name} of 0 or below (demand falls as prices rise)")
+                            format!("a finite {name} of 0 or below (demand falls as prices rise)")
                         }
                     };
                     self.fail(value.span(), &field, distribution.describe(), expected);
@@ -416,12 +420,12 @@ impl Checker {
             one(e.and_then(|e| e.substitution.as_ref()), "substitution", defaults.substitution, Rule::Positive);
         let demand = one(e.and_then(|e| e.demand.as_ref()), "demand", defaults.demand, Rule::NotPositive);
         let foreign_supply =
-            one(e.and_then(|e| e.foreign_supply.as_ref()), "foreign_supply", defaults.foreign_supply, Rule::Positive);
+            one(e.and_then(|e| e.foreign_supply.as_ref()), "foreign_supply", defaults.foreign_supply, Rule::Supply);
         let domestic_supply = one(
             e.and_then(|e| e.domestic_supply.as_ref()),
             "domestic_supply",
             defaults.domestic_supply,
-            Rule::Positive,
+            Rule::Supply,
         );
         Some(ElasticitySpec {
             substitution: substitution?,
@@ -432,8 +436,12 @@ impl Checker {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Rule {
+    /// Finite and above 0.
     Positive,
+    /// Above 0, or infinite (a flat supply).
+    Supply,
+    /// Finite and at most 0.
     NotPositive,
 }
