@@ -56,12 +56,8 @@ fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, seed: u64, path: u64)
     use crate::distribution::open_uniform;
     let facility = &deal.facilities[pipeline.facility];
     let ends = facility.selection_ends.unwrap_or(deal.end).min(deal.end);
-    let mut listed: Vec<(NaiveDate, f64)> = deal
-        .projects
-        .iter()
-        .filter(|p| p.facility == pipeline.facility)
-        .map(|p| (p.selected, p.size_usd_bn))
-        .collect();
+    let mut listed: Vec<(NaiveDate, f64)> =
+        deal.projects.iter().filter(|p| p.facility == pipeline.facility).map(|p| (p.selected, p.size_usd_bn)).collect();
     listed.sort_by_key(|(date, _)| *date);
     let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Pipeline { facility: pipeline.facility as u32 }, path);
     let mut projects = Vec::new();
@@ -71,7 +67,8 @@ fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, seed: u64, path: u64)
         let gap = -open_uniform(&mut rng).ln() / pipeline.projects_per_year * 365.0;
         let u: [f64; 4] = std::array::from_fn(|_| open_uniform(&mut rng));
         elapsed_days += gap;
-        let Some(selected) = deal.start.checked_add_days(chrono::Days::new(elapsed_days.floor().min(1e6) as u64)) else {
+        let Some(selected) = deal.start.checked_add_days(chrono::Days::new(elapsed_days.floor().min(1e6) as u64))
+        else {
             break;
         };
         if selected > ends {

@@ -432,7 +432,6 @@ fn later_sections_are_recognised_and_not_supported_yet() {
     let source = format!("{BASE}\n[decline]\nrule = \"never\"\n");
     let diagnostics = parse_deal(&source).unwrap_err();
     assert!(diagnostics[0].message().contains("not supported yet"), "{}", diagnostics[0]);
-}", diagnostics[0]);
 }
 
 #[test]
@@ -601,8 +600,20 @@ fn trade_elasticities_of_the_wrong_sign() {
 
 #[test]
 fn trade_substitution_and_demand_must_be_finite() {
-    check_error(&with_trade("substitution = 5.6", "substitution = inf"), trade_line("elasticities"), 33, "trade.elasticities.substitution", &["finite"]);
-    check_error(&with_trade("{ uniform = { min = -1.5, max = -0.7 } }", "-inf"), trade_line("elasticities"), 47, "trade.elasticities.demand", &["finite"]);
+    check_error(
+        &with_trade("substitution = 5.6", "substitution = inf"),
+        trade_line("elasticities"),
+        33,
+        "trade.elasticities.substitution",
+        &["finite"],
+    );
+    check_error(
+        &with_trade("{ uniform = { min = -1.5, max = -0.7 } }", "-inf"),
+        trade_line("elasticities"),
+        47,
+        "trade.elasticities.demand",
+        &["finite"],
+    );
 }
 
 #[test]

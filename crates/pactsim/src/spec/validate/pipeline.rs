@@ -10,40 +10,80 @@ use crate::distribution::Distribution;
 use crate::spec::raw::RawPipeline;
 
 impl Checker {
-    pub(super) fn pipeline(&mut self, facility: &str, raw: &Spanned<RawPipeline>, facility_ids: &[&str]) -> Option<Pipeline> {
+    pub(super) fn pipeline(
+        &mut self,
+        facility: &str,
+        raw: &Spanned<RawPipeline>,
+        facility_ids: &[&str],
+    ) -> Option<Pipeline> {
         let p = raw.get_ref();
         let at = |field: &str| format!("pipeline.{facility}.{field}");
         let facility_index = facility_ids.iter().position(|id| *id == facility);
         if facility_index.is_none() {
             let name = Spanned::new(raw.span(), facility.to_string());
-            self.one_of(&name, &format!("pipeline.{facility}"), facility_ids, "a [pipeline.<facility>] for one of the facilities defined:", "a [[facility]] to generate projects for (this file defines none)");
+            self.one_of(
+                &name,
+                &format!("pipeline.{facility}"),
+                facility_ids,
+                "a [pipeline.<facility>] for one of the facilities defined:",
+                "a [[facility]] to generate projects for (this file defines none)",
+            );
         }
         let rate = match p.projects_per_year.get_ref() {
             toml::Value::Float(_) | toml::Value::Integer(_) => {
-                let v = p.projects_per_year.get_ref().as_float().or_else(|| p.projects_per_year.get_ref().as_integer().map(|i| i as f64)).expect("a number");
+                let v = p
+                    .projects_per_year
+                    .get_ref()
+                    .as_float()
+                    .or_else(|| p.projects_per_year.get_ref().as_integer().map(|i| i as f64))
+                    .expect("a number");
                 if v.is_finite() && v > 0.0 && v <= 1000.0 {
                     Some(v)
                 } else {
-                    self.fail(p.projects_per_year.span(), &at("projects_per_year"), format!("{v}"), "a mean number of selections per year above 0 (and at most 1000)");
+                    self.fail(
+                        p.projects_per_year.span(),
+                        &at("projects_per_year"),
+                        format!("{v}"),
+                        "a mean number of selections per year above 0 (and at most 1000)",
+                    );
                     None
                 }
             }
             other => {
-                self.fail(p.projects_per_year.span(), &at("projects_per_year"), format!("{} {other}", other.type_str()), "a number of selections per year");
+                self.fail(
+                    p.projects_per_year.span(),
+                    &at("projects_per_year"),
+                    format!("{} {other}", other.type_str()),
+                    "a number of selections per year",
+                );
                 None
             }
         };
         let size = self.bounded(&p.size_usd_bn, &at("size_usd_bn"), 0.0, false, "sizes above 0 (USD billions)");
         let irr = self.bounded(&p.irr, &at("irr"), -1.0, false, "IRRs above -1 (a fraction: 0.07 for 7%)");
-        let life = self.bounded(&p.life_years, &at("life_years"), 0.5, true, "lives of at least one year (draws are rounded to whole years)");
+        let life = self.bounded(
+            &p.life_years,
+            &at("life_years"),
+            0.5,
+            true,
+            "lives of at least one year (draws are rounded to whole years)",
+        );
         let construction = match &p.construction_years {
-            Some(value) => self.bounded(value, &at("construction_years"), -0.5, true, "0 years or more (draws are rounded to whole years)"),
+            Some(value) => self.bounded(
+                value,
+                &at("construction_years"),
+                -0.5,
+                true,
+                "0 years or more (draws are rounded to whole years)",
+            ),
             None => {
                 self.default_applied(&at("construction_years"), "0");
                 Some(Distribution::Fixed(0.0))
             }
         };
-        for (value, name) in [(&p.annual_default_probability, "annual_default_probability"), (&p.recovery_rate, "recovery_rate")] {
+        for (value, name) in
+            [(&p.annual_default_probability, "annual_default_probability"), (&p.recovery_rate, "recovery_rate")]
+        {
             if let Some(value) = value {
                 self.fail_with_hint(
                     value.span(),
@@ -66,13 +106,22 @@ impl Checker {
 
     /// A distribution whose central value lies above `low` and whose bounded support does too
     /// (a normal's tail is truncated when drawn); `inclusive` allows the support to touch it.
-    fn bounded(&mut self, value: &Spanned<toml::Value>, field: &str, low: f64, inclusive: bool, expected: &str) -> Option<Distribution> {
+    fn bounded(
+        &mut self,
+        value: &Spanned<toml::Value>,
+        field: &str,
+        low: f64,
+        inclusive: bool,
+        expected: &str,
+    ) -> Option<Distribution> {
         let distribution = self.distribution(value, field)?;
         let (support_low, _) = distribution.support();
         let above = |v: f64| if inclusive { v >= low } else { v > low };
         let fits = distribution.central().is_finite()
             && above(distribution.central())
-            && (above(support_low) || support_low == f64::NEG_INFINITY || (matches!(distribution, Distribution::LogNormal { .. }) && low <= 0.0));
+            && (above(support_low)
+                || support_low == f64::NEG_INFINITY
+                || (matches!(distribution, Distribution::LogNormal { .. }) && low <= 0.0));
         if !fits {
             self.fail(value.span(), field, distribution.describe(), expected);
             return None;

@@ -421,12 +421,8 @@ impl Checker {
         let demand = one(e.and_then(|e| e.demand.as_ref()), "demand", defaults.demand, Rule::NotPositive);
         let foreign_supply =
             one(e.and_then(|e| e.foreign_supply.as_ref()), "foreign_supply", defaults.foreign_supply, Rule::Supply);
-        let domestic_supply = one(
-            e.and_then(|e| e.domestic_supply.as_ref()),
-            "domestic_supply",
-            defaults.domestic_supply,
-            Rule::Supply,
-        );
+        let domestic_supply =
+            one(e.and_then(|e| e.domestic_supply.as_ref()), "domestic_supply", defaults.domestic_supply, Rule::Supply);
         Some(ElasticitySpec {
             substitution: substitution?,
             demand: demand?,
