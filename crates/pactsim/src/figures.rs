@@ -48,7 +48,9 @@ impl Irr {
 /// Grid of `x = ln(1 + r)` on which roots are bracketed: r from about −1 + 1e-11 to 1.2e6.
 const GRID_LOW: f64 = -25.0;
 const GRID_HIGH: f64 = 14.0;
-const GRID_STEP: f64 = 0.005;
+/// Grid step when the flows change sign more than once; cells where the XNPV turns are searched
+/// for a pair of roots, so roots closer than a step are found too.
+const GRID_STEP: f64 = 0.05;
 /// Grid step when the flows change sign once (and so have exactly one root).
 const COARSE_STEP: f64 = 0.25;
 
@@ -83,28 +85,9 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
     if sign_changes == 0 {
         return Irr { rate: None, roots: Vec::new() };
     }
-    let step_size = if sign_changes == 1 { COARSE_STEP } else { GRID_STEP };
     let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
     let curve = Curve { flows: &times, t_max };
-
-    let mut roots = Vec::new();
-    let steps = ((GRID_HIGH - GRID_LOW) / step_size).round() as usize;
-    let mut x_prev = GRID_LOW;
-    let mut f_prev = curve.sign_value(x_prev);
-    for step in 1..=steps {
-        let x = GRID_LOW + step as f64 * step_size;
-        let f = curve.sign_value(x);
-        if f == 0.0 {
-            roots.push(x.exp_m1());
-        } else if f_prev != 0.0 && (f < 0.0) != (f_prev < 0.0) {
-            roots.push(curve.refine(x_prev, x).exp_m1());
-        }
-        if sign_changes == 1 && !roots.is_empty() {
-            break;
-        }
-        x_prev = x;
-        f_prev = f;
-    }
+    let mut roots = if sign_changes == 1 { curve.roots(COARSE_STEP, false) } else { curve.roots(GRID_STEP, true) };
     roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
 
     let rate = match roots.as_slice() {
@@ -157,6 +140,75 @@ struct Curve<'a> {
 }
 
 impl Curve<'_> {
+    /// Every root of the XNPV in `x ∈ [GRID_LOW, GRID_HIGH]`, ascending. The grid is walked from
+    /// `x = 0` outwards by recurrence (each flow's term is multiplied by a fixed factor per step,
+    /// so no term grows and none overflows); a cell whose ends differ in sign holds a root, and
+    /// with `turning_points`, a cell where the slope changes sign is searched for its turning
+    /// point, which splits a pair of roots that the ends do not show.
+    fn roots(&self, step: f64, turning_points: bool) -> Vec<f64> {
+        let mut below = self.walk(step, -1.0, (-GRID_LOW / step).round() as usize);
+        let above = self.walk(step, 1.0, (GRID_HIGH / step).round() as usize);
+        below.reverse();
+        below.pop(); // x = 0 is the first point above too
+        let points: Vec<(f64, f64, f64)> = below.into_iter().chain(above).collect();
+        let mut roots = Vec::new();
+        for cell in points.windows(2) {
+            let ((x0, f0, d0), (x1, f1, d1)) = (cell[0], cell[1]);
+            if f0 == 0.0 {
+                roots.push(x0);
+            } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
+                roots.push(self.refine(x0, x1));
+            } else if turning_points && f1 != 0.0 && (d0 < 0.0) != (d1 < 0.0) {
+                let turn = self.turning_point(x0, x1);
+                let f_turn = self.sign_value(turn);
+                if f_turn == 0.0 {
+                    roots.push(turn);
+                } else if (f_turn < 0.0) != (f0 < 0.0) {
+                    roots.push(self.refine(x0, turn));
+                    roots.push(self.refine(turn, x1));
+                }
+            }
+        }
+        if let Some(&(x, f, _)) = points.last()
+            && f == 0.0
+        {
+            roots.push(x);
+        }
+        roots.into_iter().map(f64::exp_m1).collect()
+    }
+
+    /// `(x, value, slope)` at `x = 0, direction·step, 2·direction·step, …`, scaled like
+    /// `sign_value`, with the slope of the unscaled XNPV's sign (`Σ −t a e^(…)`).
+    fn walk(&self, step: f64, direction: f64, steps: usize) -> Vec<(f64, f64, f64)> {
+        let shift = if direction < 0.0 { self.t_max } else { 0.0 };
+        let mut terms: Vec<f64> = self.flows.iter().map(|(_, a)| *a).collect();
+        let factors: Vec<f64> = self.flows.iter().map(|(t, _)| (-direction * step * (t - shift)).exp()).collect();
+        let mut points = Vec::with_capacity(steps + 1);
+        for k in 0..=steps {
+            if k > 0 {
+                terms.iter_mut().zip(&factors).for_each(|(term, factor)| *term *= factor);
+            }
+            let value: f64 = terms.iter().sum();
+            let slope: f64 = terms.iter().zip(self.flows).map(|(term, (t, _))| -t * term).sum();
+            points.push((direction * step * k as f64, value, slope));
+        }
+        points
+    }
+
+    /// Where the XNPV's slope changes sign within `[low, high]`, by bisection.
+    fn turning_point(&self, mut low: f64, mut high: f64) -> f64 {
+        let slope = |x: f64| {
+            let shift = if x < 0.0 { self.t_max } else { 0.0 };
+            self.flows.iter().map(|(t, a)| -t * a * (-x * (t - shift)).exp()).sum::<f64>()
+        };
+        let low_negative = slope(low) < 0.0;
+        for _ in 0..80 {
+            let middle = 0.5 * (low + high);
+            if (slope(middle) < 0.0) == low_negative { low = middle } else { high = middle }
+        }
+        0.5 * (low + high)
+    }
+
     /// `Σ a · e^(−x (t − s))` with `s = t_max` for x < 0 and 0 otherwise: a positive multiple of
     /// the XNPV, so it has the XNPV's sign and roots.
     fn sign_value(&self, x: f64) -> f64 {
