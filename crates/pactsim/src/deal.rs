@@ -25,6 +25,8 @@ pub struct Deal {
     pub projects: Vec<Project>,
     /// Generated projects, per facility (`[pipeline.<facility>]`), in file order.
     pub pipelines: Vec<Pipeline>,
+    /// `[credit] default_correlation`: the weight ρ of the systematic factor (0 without `[credit]`).
+    pub default_correlation: f64,
     pub run: RunSettings,
     /// The tariff side, when the file has a `[trade]` section.
     pub trade: Option<Trade>,
@@ -136,6 +138,15 @@ pub struct Project {
     pub selected: NaiveDate,
     pub size_usd_bn: f64,
     pub cash: ProjectCash,
+    pub credit: Credit,
+}
+
+/// A project's credit risk: the chance a surviving project defaults on each payment date, and the
+/// share of its loans' outstanding principal and arrears recovered when it does.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Credit {
+    pub annual_default_probability: f64,
+    pub recovery_rate: f64,
 }
 
 /// Projects the host selects at random for one facility: a Poisson process of selections from
@@ -150,6 +161,7 @@ pub struct Pipeline {
     pub irr: Distribution,
     pub life_years: Distribution,
     pub construction_years: Distribution,
+    pub credit: Credit,
 }
 
 #[derive(Debug, Clone, PartialEq)]

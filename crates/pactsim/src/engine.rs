@@ -24,6 +24,8 @@ pub struct PathDraws {
     pub elasticities: Option<Elasticities>,
     /// Projects the pipelines generated on this path, by facility then selection order.
     pub generated: Vec<Project>,
+    /// `(seed, path)` whose credit streams decide defaults; `None`: no project defaults.
+    pub credit: Option<(u64, u64)>,
 }
 
 impl PathDraws {
@@ -44,7 +46,8 @@ impl PathDraws {
             }
         });
         let generated = deal.pipelines.iter().flat_map(|pipeline| generate(deal, pipeline, seed, path)).collect();
-        PathDraws { elasticities, generated }
+        let credit = credit_is_random(deal).then_some((seed, path));
+        PathDraws { elasticities, generated, credit }
     }
 }
 
@@ -89,6 +92,7 @@ fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, seed: u64, path: u64)
             selected,
             size_usd_bn: size,
             cash: ProjectCash::Level { irr, life_years, construction_years },
+            credit: pipeline.credit,
         });
     }
     projects
@@ -99,9 +103,14 @@ fn trade_is_random(trade: &crate::trade::Trade) -> bool {
     [e.substitution, e.demand, e.foreign_supply, e.domestic_supply].iter().any(|d| d.is_random())
 }
 
+fn credit_is_random(deal: &Deal) -> bool {
+    deal.projects.iter().any(|p| p.credit.annual_default_probability > 0.0)
+        || deal.pipelines.iter().any(|p| p.credit.annual_default_probability > 0.0)
+}
+
 /// Whether anything in the deal is random (so that paths differ).
 pub fn is_random(deal: &Deal) -> bool {
-    deal.trade.as_ref().is_some_and(trade_is_random) || !deal.pipelines.is_empty()
+    deal.trade.as_ref().is_some_and(trade_is_random) || !deal.pipelines.is_empty() || credit_is_random(deal)
 }
 
 /// Runs a deal once with every random input at its central value.
@@ -133,6 +142,7 @@ fn run_projects(deal: &Deal, draws: &PathDraws) -> Outcome {
     let ledger = Accounts::open(deal, &order, &plan.projects);
     let mut state = Run {
         deal,
+        credit: draws.credit.map(|(seed, path)| CreditDraws::new(deal, seed, path)),
         funding: &plan.projects,
         projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
         accounts: ledger,
@@ -278,6 +288,9 @@ struct ProjectState {
     arrears: f64,
     claim: f64,
     fee_arrears: f64,
+    /// The project's own credit stream, opened at its first payment.
+    credit_stream: Option<rand::rngs::ChaCha8Rng>,
+    defaulted: bool,
     outcome_flows: Vec<FlowRow>,
 }
 
@@ -306,6 +319,8 @@ impl ProjectState {
             arrears: 0.0,
             claim: 0.0,
             fee_arrears: 0.0,
+            credit_stream: None,
+            defaulted: false,
             outcome_flows: Vec::new(),
         }
     }
@@ -324,6 +339,50 @@ impl ProjectState {
     }
 }
 
+/// A path's credit draws: one systematic factor per calendar year (drawn when first needed, from
+/// its fixed place in the stream) and each project's own draws, one per payment date in order.
+struct CreditDraws {
+    seed: u64,
+    path: u64,
+    first_year: i32,
+    weight: f64,
+    systematic: Vec<Option<f64>>,
+}
+
+impl CreditDraws {
+    fn new(deal: &Deal, seed: u64, path: u64) -> Self {
+        let years = (deal.end.year() - deal.start.year() + 1) as usize;
+        CreditDraws {
+            seed,
+            path,
+            first_year: deal.start.year(),
+            weight: deal.default_correlation,
+            systematic: vec![None; years],
+        }
+    }
+
+    /// Whether a surviving project defaults on `date`: `√ρ·Z_y + √(1−ρ)·ε < Φ⁻¹(PD)`.
+    fn defaults(&mut self, project: &mut ProjectState, index: usize, probability: f64, date: NaiveDate) -> bool {
+        use crate::distribution::open_uniform;
+        use crate::rng::{Purpose, stream, stream_at};
+        if probability <= 0.0 {
+            return false;
+        }
+        let normal = statrs::distribution::Normal::standard();
+        use statrs::distribution::ContinuousCDF;
+        let year = (date.year() - self.first_year) as usize;
+        let (seed, path) = (self.seed, self.path);
+        let z = *self.systematic[year].get_or_insert_with(|| {
+            normal.inverse_cdf(open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64)))
+        });
+        let own = project
+            .credit_stream
+            .get_or_insert_with(|| stream(seed, Purpose::CreditIdiosyncratic { project: index as u32 }, path));
+        let epsilon = normal.inverse_cdf(open_uniform(own));
+        self.weight.sqrt() * z + (1.0 - self.weight).sqrt() * epsilon < normal.inverse_cdf(probability)
+    }
+}
+
 /// The level yearly cash flow after `construction` idle years that gives `irr` on `size`.
 pub fn level_cash_flow(size: f64, irr: f64, life: u32, construction: u32) -> f64 {
     let grown = size * (1.0 + irr).powi(construction as i32);
@@ -332,6 +391,7 @@ pub fn level_cash_flow(size: f64, irr: f64, life: u32, construction: u32) -> f64
 
 struct Run<'a> {
     deal: &'a Deal,
+    credit: Option<CreditDraws>,
     funding: &'a [Funding],
     projects: Vec<ProjectState>,
     accounts: Accounts,
@@ -403,6 +463,15 @@ impl Run<'_> {
         let deal = self.deal;
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
+        if self.projects[i].defaulted {
+            return;
+        }
+        if let Some(credit) = &mut self.credit
+            && credit.defaults(&mut self.projects[i], i, project.credit.annual_default_probability, date)
+        {
+            self.default(i, date, k);
+            return;
+        }
         let cash = self.projects[i].cash(project, self.funding[i].size_usd_bn, k);
         let p = &mut self.projects[i];
 
@@ -457,6 +526,8 @@ impl Run<'_> {
             investor: split.investor,
             investor_first_tier: split.investor_first_tier,
             host: split.host,
+            recovery: 0.0,
+            defaulted: false,
             loss,
         };
         self.projects[i].outcome_flows.push(row);
@@ -468,6 +539,43 @@ impl Run<'_> {
         let year = self.year(date);
         year.host_tax += split.host_tax;
         year.host_received += split.host;
+        year.guarantee_calls += call;
+        year.losses += loss;
+    }
+
+    /// Project `i` defaults on its `k`-th payment date, before the payment: it pays nothing more;
+    /// both loans recover `recovery_rate` of their outstanding principal and arrears (the
+    /// investor's claim is the guaranteed loan's arrears); the investor pays the guaranteed lenders
+    /// the unrecovered rest; what the investor never gets back is its loss.
+    fn default(&mut self, i: usize, date: NaiveDate, k: u32) {
+        let recovery_rate = self.deal.projects[i].credit.recovery_rate;
+        let p = &mut self.projects[i];
+        p.defaulted = true;
+        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after(k - 1)) + p.arrears;
+        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after(k - 1));
+        let recovery = recovery_rate * (investor_loan + p.claim);
+        let call = (1.0 - recovery_rate) * lenders;
+        let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
+        (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
+        let row = FlowRow {
+            date,
+            cash: 0.0,
+            debt_service_investor: 0.0,
+            debt_service_lenders: 0.0,
+            guarantee_fee: 0.0,
+            guarantee_call: call,
+            host_tax: 0.0,
+            investor: 0.0,
+            investor_first_tier: 0.0,
+            host: 0.0,
+            recovery,
+            defaulted: true,
+            loss,
+        };
+        p.outcome_flows.push(row);
+        self.investor(date, -call);
+        self.investor(date, recovery);
+        let year = self.year(date);
         year.guarantee_calls += call;
         year.losses += loss;
     }

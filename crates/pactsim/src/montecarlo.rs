@@ -45,9 +45,11 @@ pub enum Total {
     IrrMultipleRoots,
     TariffReliefNpv,
     DealNpv,
+    /// Projects that defaulted.
+    Defaults,
 }
 
-const TOTALS: usize = 15;
+const TOTALS: usize = 16;
 
 /// Figures of each calendar year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +187,8 @@ pub fn path_figures(deal: &Deal, layout: &Layout, outcome: &Outcome) -> Vec<Opti
     set(layout.total(Total::IrrMultipleRoots), Some(if h.investor_irr.has_multiple_roots() { 1.0 } else { 0.0 }));
     set(layout.total(Total::TariffReliefNpv), h.tariff_relief_npv);
     set(layout.total(Total::DealNpv), h.deal_npv());
+    let defaults = outcome.projects.iter().flat_map(|p| &p.flows).filter(|f| f.defaulted).count();
+    set(layout.total(Total::Defaults), Some(defaults as f64));
     for (i, y) in outcome.years.iter().enumerate() {
         set(layout.year(i, YearFigure::InvestorPaid), Some(y.investor_paid));
         set(layout.year(i, YearFigure::InvestorReceived), Some(y.investor_received));

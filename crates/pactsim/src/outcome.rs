@@ -64,7 +64,11 @@ pub struct FlowRow {
     pub investor_first_tier: f64,
     /// Equity distributions to the host.
     pub host: f64,
-    /// Arrears, claims and fees written off after the project's last payment.
+    /// Recovered by the investor on its loan and claim when the project defaults.
+    pub recovery: f64,
+    /// The project defaulted on this date (before its payment) and pays nothing more.
+    pub defaulted: bool,
+    /// Arrears, claims and fees written off after the project's last payment, or on default.
     pub loss: f64,
 }
 
@@ -75,7 +79,7 @@ impl FlowRow {
 
     /// Everything the investor received from this payment.
     pub fn investor_received(&self) -> f64 {
-        self.debt_service_investor + self.guarantee_fee + self.investor
+        self.debt_service_investor + self.guarantee_fee + self.investor + self.recovery
     }
 }
 

@@ -78,6 +78,8 @@ pub struct Totals {
     /// `investor_npv + tariff_relief_npv`: is the deal worth it to the investor?
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deal_npv: Option<StatJson>,
+    /// Number of projects that defaulted.
+    pub defaults: StatJson,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,6 +140,8 @@ pub struct Flow {
     pub debt_service_investor: f64,
     pub debt_service_lenders: f64,
     pub guarantee_call: f64,
+    pub recovery: f64,
+    pub defaulted: bool,
     pub loss: f64,
 }
 
@@ -155,6 +159,8 @@ impl From<&FlowRow> for Flow {
             debt_service_investor: row.debt_service_investor,
             debt_service_lenders: row.debt_service_lenders,
             guarantee_call: row.guarantee_call,
+            recovery: row.recovery,
+            defaulted: row.defaulted,
             loss: row.loss,
         }
     }
@@ -261,6 +267,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             recoup_accounts: central.accounts.len(),
             tariff_relief_npv: deal.trade.as_ref().map(|_| total(Total::TariffReliefNpv)),
             deal_npv: deal.trade.as_ref().map(|_| total(Total::DealNpv)),
+            defaults: total(Total::Defaults),
         },
         years: central
             .years

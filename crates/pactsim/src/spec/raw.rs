@@ -59,9 +59,9 @@ pub struct RawDealFile {
     /// Refusals of selected projects and snapbacks. Not supported yet: rejected when present.
     #[schemars(with = "Option<NotSupportedYet>")]
     pub decline: Option<Spanned<toml::Value>>,
-    /// Correlated project defaults. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub credit: Option<Spanned<toml::Value>>,
+    /// Correlated project defaults: a one-factor Gaussian copula.
+    #[schemars(with = "Option<RawCredit>")]
+    pub credit: Option<Spanned<RawCredit>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,
@@ -256,11 +256,11 @@ pub struct RawProject {
     /// … after this many years without cash (default 0).
     #[schemars(with = "Option<u16>")]
     pub construction_years: Option<Spanned<i64>>,
-    /// Credit risk (Monte Carlo). Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
+    /// Chance a surviving project defaults on each payment date.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
     pub annual_default_probability: Option<Spanned<toml::Value>>,
-    /// Credit risk (Monte Carlo). Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
+    /// Share of the loans' outstanding principal and arrears recovered on default.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
     pub recovery_rate: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub sources: Vec<String>,
@@ -301,6 +301,18 @@ pub struct RawDiscountRate {
 /// Per-source values (`{ KR = 0.25, JP = 0.15 }`), in file order; `sources` and `note` may sit
 /// among them.
 pub type RawBySource = IndexMap<String, Spanned<toml::Value>>;
+
+/// `[credit]`: how project defaults move together.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCredit {
+    /// ρ: the weight of one systematic factor per calendar year, shared by every project.
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
+    pub default_correlation: Spanned<toml::Value>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
 
 /// `[pipeline.<facility>]`: projects the host selects at random, as a Poisson process.
 #[derive(Debug, Deserialize, JsonSchema)]

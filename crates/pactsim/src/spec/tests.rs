@@ -424,7 +424,7 @@ fn bad_identifiers_and_parties() {
 
 #[test]
 fn later_sections_are_recognised_and_not_supported_yet() {
-    for section in ["fx", "reserves", "stability", "decline", "credit"] {
+    for section in ["fx", "reserves", "stability", "decline"] {
         let source = format!("{BASE}\n[{section}]\nx = 1\n");
         let line = BASE.lines().count() + 2;
         check_error(&source, line, 1, section, &["not supported yet"]);
@@ -435,14 +435,14 @@ fn later_sections_are_recognised_and_not_supported_yet() {
 }
 
 #[test]
-fn credit_fields_on_projects_are_not_supported_yet() {
-    check_error(
-        &patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nrecovery_rate = 0.8"),
-        54,
-        17,
-        "project[\"yard\"].recovery_rate",
-        &["not supported yet"],
-    );
+fn credit_fields_on_projects() {
+    let deal = parse_deal(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nannual_default_probability = 0.007\nrecovery_rate = 0.8")).unwrap();
+    assert_eq!(deal.projects[1].credit.annual_default_probability, 0.007);
+    assert_eq!(deal.projects[1].credit.recovery_rate, 0.8);
+    check_error(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nannual_default_probability = 1.0"), 54, 30, "project[\"yard\"].annual_default_probability", &["below 1"]);
+    check_error(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nrecovery_rate = 80"), 54, 17, "project[\"yard\"].recovery_rate", &["0.15, not 15"]);
+    let deal = parse_deal(&format!("{BASE}\n[credit]\ndefault_correlation = 0.2\n")).unwrap();
+    assert_eq!(deal.default_correlation, 0.2);
 }
 
 #[test]

@@ -23,12 +23,11 @@ const DEFAULT_RANDOM_PATHS: u64 = 10_000;
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Sections of the contract that later versions read; this one rejects them by name.
-const NOT_SUPPORTED_YET: [(&str, &str); 5] = [
+const NOT_SUPPORTED_YET: [(&str, &str); 4] = [
     ("fx", "exchange-rate models arrive with the currency and reserves engine"),
     ("reserves", "reserves arrive with the currency and reserves engine"),
     ("stability", "the FX-stability clause arrives with the currency and reserves engine"),
     ("decline", "declines and snapbacks arrive with the Monte Carlo runner"),
-    ("credit", "correlated defaults arrive with the Monte Carlo runner"),
 ];
 
 pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
@@ -101,6 +100,50 @@ impl Checker {
             return None;
         }
         Some(v)
+    }
+
+    /// A fraction between 0 and 1 given as any TOML number.
+    fn fraction_value(&mut self, value: &Spanned<toml::Value>, field: &str) -> Option<f64> {
+        let number = match value.get_ref() {
+            toml::Value::Float(f) => *f,
+            toml::Value::Integer(i) => *i as f64,
+            other => {
+                self.fail(value.span(), field, format!("{} {other}", other.type_str()), "a fraction from 0 to 1");
+                return None;
+            }
+        };
+        self.fraction(&Spanned::new(value.span(), number), field)
+    }
+
+    /// `annual_default_probability` (below 1) and `recovery_rate` of a project or pipeline;
+    /// `at` is the table's path with a trailing dot.
+    fn credit_fields(
+        &mut self,
+        probability: &Option<Spanned<toml::Value>>,
+        recovery: &Option<Spanned<toml::Value>>,
+        at: &str,
+    ) -> Option<Credit> {
+        let field = |name: &str| format!("{at}{name}");
+        let annual_default_probability = match probability {
+            Some(value) => match self.fraction_value(value, &field("annual_default_probability")) {
+                Some(p) if p >= 1.0 => {
+                    self.fail(value.span(), &field("annual_default_probability"), "1", "a probability below 1");
+                    None
+                }
+                other => other,
+            },
+            None => Some(0.0),
+        };
+        let recovery_rate = match recovery {
+            Some(value) => self.fraction_value(value, &field("recovery_rate")),
+            None => {
+                if annual_default_probability.is_some_and(|p| p > 0.0) {
+                    self.default_applied(&field("recovery_rate"), "0 (nothing recovered)");
+                }
+                Some(0.0)
+            }
+        };
+        Some(Credit { annual_default_probability: annual_default_probability?, recovery_rate: recovery_rate? })
     }
 
     /// An annual interest or discount rate: above -100% and at most 100% a year.
@@ -229,14 +272,14 @@ impl Checker {
                 "1 (the only deal file schema so far)",
             );
         }
-        let sections = [&raw.fx, &raw.reserves, &raw.stability, &raw.decline, &raw.credit];
+        let sections = [&raw.fx, &raw.reserves, &raw.stability, &raw.decline];
         for (section, (name, why)) in sections.into_iter().zip(NOT_SUPPORTED_YET) {
             if let Some(value) = section {
                 self.fail_with_hint(
                     value.span(),
                     name,
                     format!("a `{name}` section, which is not supported yet"),
-                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [pipeline.*], [trade] and [run] in this version",
+                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [pipeline.*], [credit], [trade] and [run] in this version",
                     format!("{why}; remove the section to run the rest of the deal"),
                 );
             }
@@ -327,7 +370,20 @@ impl Checker {
             return None;
         }
         let deal = deal?;
-        let mut deal = Deal { facilities, waterfalls, projects, pipelines, run: run?, trade: trade?, ..deal };
+        let default_correlation = match &raw.credit {
+            Some(credit) => self.fraction_value(&credit.get_ref().default_correlation, "credit.default_correlation"),
+            None => Some(0.0),
+        };
+        let mut deal = Deal {
+            facilities,
+            waterfalls,
+            projects,
+            pipelines,
+            default_correlation: default_correlation?,
+            run: run?,
+            trade: trade?,
+            ..deal
+        };
         if deal.run.paths == 0 {
             let random = crate::engine::is_random(&deal);
             deal.run.paths = if random { DEFAULT_RANDOM_PATHS } else { 1 };
@@ -363,6 +419,7 @@ impl Checker {
             projects: Vec::new(),
             trade: None,
             pipelines: Vec::new(),
+            default_correlation: 0.0,
             run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
             defaults_applied: Vec::new(),
         })
@@ -669,19 +726,7 @@ impl Checker {
             self.fail(p.id.span(), "project.id", "an empty id", "a name for the project");
         }
         let at = |field: &str| format!("project[\"{id}\"].{field}");
-        for (value, name) in
-            [(&p.annual_default_probability, "annual_default_probability"), (&p.recovery_rate, "recovery_rate")]
-        {
-            if let Some(value) = value {
-                self.fail_with_hint(
-                    value.span(),
-                    &at(name),
-                    format!("`{name}`, which is not supported yet"),
-                    "a project without credit fields in this version",
-                    "project defaults arrive with the Monte Carlo runner; remove the field to run the deal",
-                );
-            }
-        }
+        let credit = self.credit_fields(&p.annual_default_probability, &p.recovery_rate, &at(""));
         let facility = self.one_of(
             &p.facility,
             &at("facility"),
@@ -719,6 +764,7 @@ impl Checker {
             selected: selected?,
             size_usd_bn: size.filter(|s| *s > 0.0)?,
             cash: cash?,
+            credit: credit?,
         })
     }
 

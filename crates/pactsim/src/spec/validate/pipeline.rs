@@ -81,19 +81,8 @@ impl Checker {
                 Some(Distribution::Fixed(0.0))
             }
         };
-        for (value, name) in
-            [(&p.annual_default_probability, "annual_default_probability"), (&p.recovery_rate, "recovery_rate")]
-        {
-            if let Some(value) = value {
-                self.fail_with_hint(
-                    value.span(),
-                    &at(name),
-                    format!("`{name}`, which is not supported yet"),
-                    "a pipeline without credit fields in this version",
-                    "project defaults are not modelled yet; remove the field to run the deal",
-                );
-            }
-        }
+        let credit =
+            self.credit_fields(&p.annual_default_probability, &p.recovery_rate, &format!("pipeline.{facility}."));
         Some(Pipeline {
             facility: facility_index?,
             projects_per_year: rate?,
@@ -101,6 +90,7 @@ impl Checker {
             irr: irr?,
             life_years: life?,
             construction_years: construction?,
+            credit: credit?,
         })
     }
 
