@@ -433,12 +433,14 @@ def check_text(text: str, name: str, binary: str, tmp: str):
 
 
 def spread(b: dict) -> bool:
-    """True when a scenario figure's Stat has p5 != p95 (the figures were sampled)."""
-    for sc in (b.get("scenarios") or {}).values():
-        x = sc.get("price_index_change") if isinstance(sc, dict) else None
-        if isinstance(x, dict) and x.get("p5") != x.get("p95"):
-            return True
-    return False
+    """True when any Stat under scenarios has p5 != p95 (the figures were sampled)."""
+    def walk(x):
+        if isinstance(x, dict):
+            if "p5" in x and "p95" in x and not isinstance(x["p5"], dict):
+                return x["p5"] != x["p95"]
+            return any(walk(v) for v in x.values())
+        return False
+    return walk(b.get("scenarios"))
 
 
 def oracle_json(o: dict) -> dict:

@@ -96,6 +96,8 @@ class Discrete:
 
     @property
     def var(self) -> float:
+        if len(self.values) == 1:
+            return 0.0                     # a point mass (no rounding noise from sum(probs))
         m = self.mean
         return float(np.dot((self.values - m) ** 2, self.probs))
 

@@ -27,6 +27,8 @@ pub struct Deal {
     pub pipelines: Vec<Pipeline>,
     /// `[credit] default_correlation`: the weight ρ of the systematic factor (0 without `[credit]`).
     pub default_correlation: f64,
+    /// `[decline]`: when the investor refuses a selected project (never, without the section).
+    pub decline: Decline,
     pub run: RunSettings,
     /// The tariff side, when the file has a `[trade]` section.
     pub trade: Option<Trade>,
@@ -35,6 +37,28 @@ pub struct Deal {
 }
 
 impl Deal {
+    /// A copy with no listed projects (cheaper than `clone` when they are replaced).
+    pub fn clone_without_projects(&self) -> Deal {
+        Deal {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            investor: self.investor.clone(),
+            host: self.host.clone(),
+            start: self.start,
+            horizon_years: self.horizon_years,
+            end: self.end,
+            facilities: self.facilities.clone(),
+            waterfalls: self.waterfalls.clone(),
+            projects: Vec::new(),
+            pipelines: self.pipelines.clone(),
+            default_correlation: self.default_correlation,
+            decline: self.decline,
+            run: self.run,
+            trade: self.trade.clone(),
+            defaults_applied: Vec::new(),
+        }
+    }
+
     /// The waterfall that splits a project's equity cash.
     pub fn waterfall_of(&self, project: &Project) -> &Waterfall {
         &self.waterfalls[self.facilities[project.facility].waterfall]
@@ -139,6 +163,25 @@ pub struct Project {
     pub size_usd_bn: f64,
     pub cash: ProjectCash,
     pub credit: Credit,
+}
+
+/// When the investor refuses a selected project, and the host's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Decline {
+    pub rule: DeclineRule,
+    /// Chance the host moves the investor's tariff to the `snapback` table after a refusal.
+    pub snapback_probability: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum DeclineRule {
+    #[default]
+    Never,
+    /// Refuse a project whose own NPV to the investor, at its discount rate and ignoring default,
+    /// is negative.
+    NegativeNpv,
+    /// Refuse each selected project with this probability.
+    Probability(f64),
 }
 
 /// A project's credit risk: the chance a surviving project defaults on each payment date, and the

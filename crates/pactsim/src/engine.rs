@@ -9,7 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::anniversary;
-use crate::deal::{Deal, Project, ProjectCash, Recoup, Scope};
+use crate::deal::{Deal, DeclineRule, Project, ProjectCash, Recoup, Scope};
 use crate::funding::{self, Funding};
 use crate::loan::Annuity;
 use crate::outcome::*;
@@ -26,6 +26,10 @@ pub struct PathDraws {
     pub generated: Vec<Project>,
     /// `(seed, path)` whose credit streams decide defaults; `None`: no project defaults.
     pub credit: Option<(u64, u64)>,
+    /// Which projects the investor refuses: listed (file order), then generated; empty: none.
+    pub declined: Vec<bool>,
+    /// When the host moved the investor's tariff to the snapback table, if it did.
+    pub snapback_from: Option<NaiveDate>,
 }
 
 impl PathDraws {
@@ -45,18 +49,110 @@ impl PathDraws {
                 domestic_supply: within(e.domestic_supply, 1e-6, f64::INFINITY),
             }
         });
-        let generated = deal.pipelines.iter().flat_map(|pipeline| generate(deal, pipeline, seed, path)).collect();
+        let decisions = Decisions { deal, seed, path };
+        let mut declined = Vec::new();
+        // Refusals, each with the uniform that decides whether the host answers with a snapback.
+        let mut refusals: Vec<(NaiveDate, f64)> = Vec::new();
+        for (i, project) in deal.projects.iter().enumerate() {
+            let (refused, snap) = decisions.refuse(project, u32::MAX, i as u64);
+            declined.push(refused);
+            if refused {
+                refusals.push((project.selected, snap));
+            }
+        }
+        let mut generated = Vec::new();
+        for pipeline in &deal.pipelines {
+            for (project, refused, snap) in generate(deal, pipeline, &decisions) {
+                declined.push(refused);
+                if refused {
+                    refusals.push((project.selected, snap));
+                }
+                generated.push(project);
+            }
+        }
+        refusals.sort_by_key(|(date, _)| *date);
+        let snapback_from =
+            refusals.iter().find(|(_, snap)| *snap < deal.decline.snapback_probability).map(|(date, _)| *date);
+        if !declined.contains(&true) {
+            declined.clear();
+        }
         let credit = credit_is_random(deal).then_some((seed, path));
-        PathDraws { elasticities, generated, credit }
+        PathDraws { elasticities, generated, credit, declined, snapback_from }
     }
+
+    /// The central path: every distribution at its central value, no defaults, and only the
+    /// refusals the rule makes without chance (`negative-npv`) of the listed projects.
+    pub fn central(deal: &Deal) -> Self {
+        let declined: Vec<bool> = match deal.decline.rule {
+            DeclineRule::NegativeNpv => deal.projects.iter().map(|p| standalone_npv(deal, p) < 0.0).collect(),
+            _ => Vec::new(),
+        };
+        let declined = if declined.contains(&true) { declined } else { Vec::new() };
+        PathDraws { declined, ..PathDraws::default() }
+    }
+}
+
+/// Refusal decisions of one path.
+struct Decisions<'a> {
+    deal: &'a Deal,
+    seed: u64,
+    path: u64,
+}
+
+impl Decisions<'_> {
+    /// Whether the investor refuses `project`, and the uniform for the host's snapback. The two
+    /// uniforms sit at block `position` of the decline stream of `facility` (`u32::MAX` for listed
+    /// projects, whose position is their file index; generated ones use their number).
+    fn refuse(&self, project: &Project, facility: u32, position: u64) -> (bool, f64) {
+        use crate::distribution::open_uniform;
+        let rule = self.deal.decline.rule;
+        if rule == DeclineRule::Never {
+            return (false, 1.0);
+        }
+        let mut rng = crate::rng::stream_at(self.seed, crate::rng::Purpose::Decline { facility }, self.path, position);
+        let (u_refuse, u_snap) = (open_uniform(&mut rng), open_uniform(&mut rng));
+        let refused = match rule {
+            DeclineRule::Never => false,
+            DeclineRule::Probability(p) => u_refuse < p,
+            DeclineRule::NegativeNpv => standalone_npv(self.deal, project) < 0.0,
+        };
+        (refused, u_snap)
+    }
+}
+
+/// The project's own NPV to the investor at its discount rate, ignoring default: the project
+/// alone in its facility (no cap, no other projects), under its waterfall with `scope = "project"`.
+pub fn standalone_npv(deal: &Deal, project: &Project) -> f64 {
+    let facility = crate::deal::Facility {
+        commitment_usd_bn: project.size_usd_bn,
+        annual_cap_usd_bn: None,
+        selection_ends: None,
+        waterfall: 0,
+        ..deal.facilities[project.facility].clone()
+    };
+    let mut waterfall = deal.waterfall_of(project).clone();
+    waterfall.scope = crate::deal::Scope::Project;
+    let alone = Deal {
+        facilities: vec![facility],
+        waterfalls: vec![waterfall],
+        projects: vec![Project { facility: 0, credit: crate::deal::Credit::default(), ..project.clone() }],
+        pipelines: Vec::new(),
+        trade: None,
+        decline: crate::deal::Decline::default(),
+        defaults_applied: Vec::new(),
+        ..deal.clone_without_projects()
+    };
+    let outcome = run_path(&alone, &PathDraws::default());
+    crate::figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start)
 }
 
 /// One path of a facility's pipeline: selections as a Poisson process from `deal.start` until
 /// the facility's `selection_ends` (or the horizon), stopping once listed and generated
 /// selections use the commitment. Each selection draws five uniforms from the facility's stream,
 /// always in this order: the gap since the previous selection, size, IRR, life, construction.
-fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, seed: u64, path: u64) -> Vec<Project> {
+fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, decisions: &Decisions) -> Vec<(Project, bool, f64)> {
     use crate::distribution::open_uniform;
+    let (seed, path) = (decisions.seed, decisions.path);
     let facility = &deal.facilities[pipeline.facility];
     let ends = facility.selection_ends.unwrap_or(deal.end).min(deal.end);
     let mut listed: Vec<(NaiveDate, f64)> =
@@ -85,15 +181,20 @@ fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, seed: u64, path: u64)
         let irr = pipeline.irr.quantile_within(u[1], -0.99, 1.0);
         let life_years = pipeline.life_years.quantile_within(u[2], 0.5, 100.0).round().max(1.0) as u32;
         let construction_years = pipeline.construction_years.quantile_within(u[3], 0.0, 100.0).round() as u32;
-        generated_size += size;
-        projects.push(Project {
+        let project = Project {
             id: format!("{}:generated:{}", facility.id, projects.len() + 1),
             facility: pipeline.facility,
             selected,
             size_usd_bn: size,
             cash: ProjectCash::Level { irr, life_years, construction_years },
             credit: pipeline.credit,
-        });
+        };
+        // A refused project is not funded, so it leaves the commitment to later selections.
+        let (refused, snap) = decisions.refuse(&project, pipeline.facility as u32, projects.len() as u64);
+        if !refused {
+            generated_size += size;
+        }
+        projects.push((project, refused, snap));
     }
     projects
 }
@@ -103,6 +204,10 @@ fn trade_is_random(trade: &crate::trade::Trade) -> bool {
     [e.substitution, e.demand, e.foreign_supply, e.domestic_supply].iter().any(|d| d.is_random())
 }
 
+fn decline_is_random(deal: &Deal) -> bool {
+    matches!(deal.decline.rule, DeclineRule::Probability(p) if p > 0.0)
+}
+
 fn credit_is_random(deal: &Deal) -> bool {
     deal.projects.iter().any(|p| p.credit.annual_default_probability > 0.0)
         || deal.pipelines.iter().any(|p| p.credit.annual_default_probability > 0.0)
@@ -110,12 +215,15 @@ fn credit_is_random(deal: &Deal) -> bool {
 
 /// Whether anything in the deal is random (so that paths differ).
 pub fn is_random(deal: &Deal) -> bool {
-    deal.trade.as_ref().is_some_and(trade_is_random) || !deal.pipelines.is_empty() || credit_is_random(deal)
+    deal.trade.as_ref().is_some_and(trade_is_random)
+        || !deal.pipelines.is_empty()
+        || credit_is_random(deal)
+        || decline_is_random(deal)
 }
 
 /// Runs a deal once with every random input at its central value.
 pub fn run(deal: &Deal) -> Outcome {
-    run_path(deal, &PathDraws::default())
+    run_path(deal, &PathDraws::central(deal))
 }
 
 /// Runs one path of a deal with its draws.
@@ -133,7 +241,7 @@ pub fn run_path(deal: &Deal, draws: &PathDraws) -> Outcome {
 
 fn run_projects(deal: &Deal, draws: &PathDraws) -> Outcome {
     let order = funding::selection_order(deal);
-    let plan = funding::plan(deal, &order);
+    let plan = funding::plan(deal, &order, &draws.declined);
     let mut rank = vec![0; deal.projects.len()];
     for (position, &i) in order.iter().enumerate() {
         rank[i] = position;
@@ -602,6 +710,7 @@ impl Run<'_> {
                 due: funding.due,
                 size_usd_bn: funding.size_usd_bn,
                 size_cut_usd_bn: funding.size_cut_usd_bn,
+                declined: funding.declined,
                 funded_on: funding.completed,
                 funding: funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount }).collect(),
                 flows: std::mem::take(&mut state.outcome_flows),
@@ -668,15 +777,27 @@ impl Run<'_> {
                 Some(elasticities) => crate::trade::run_with(trade, elasticities),
                 None => crate::trade::run(trade),
             };
-            let relief = outcome.investor_tariff_relief_usd_bn_per_year;
             let from = trade.effective.max(deal.start);
-            for (row, (_, share)) in
-                self.years.iter_mut().zip(crate::trade::year_shares(deal.start.year(), from, deal.end))
-            {
-                row.tariff_relief = relief * share;
+            // After a snapback the investor's relief is its surplus under the snapback tariffs.
+            let (deal_until, snapped) = match draws.snapback_from {
+                Some(date) => (date.pred_opt().unwrap_or(date), Some(date.max(from))),
+                None => (deal.end, None),
+            };
+            let shares = crate::trade::year_shares(deal.start.year(), from, deal_until.min(deal.end));
+            for (row, (_, share)) in self.years.iter_mut().zip(shares) {
+                row.tariff_relief = outcome.investor_tariff_relief_usd_bn_per_year * share;
+            }
+            if let Some(snapped) = snapped {
+                let relief = outcome.investor_relief_under(crate::trade::Scenario::Snapback, trade.investor);
+                for (row, (_, share)) in
+                    self.years.iter_mut().zip(crate::trade::year_shares(deal.start.year(), snapped, deal.end))
+                {
+                    row.tariff_relief += relief * share;
+                }
             }
             outcome
         });
+        let declines = self.funding.iter().filter(|f| f.declined).count() as u32;
         Outcome {
             projects,
             facilities,
@@ -685,6 +806,8 @@ impl Run<'_> {
             host_flows: self.host_flows,
             years: self.years,
             trade,
+            declines,
+            snapback_from: draws.snapback_from,
         }
     }
 }

@@ -26,6 +26,8 @@ pub struct Funding {
     pub payments: Vec<(NaiveDate, f64)>,
     /// When the last part was paid; `None` while still pending at the horizon.
     pub completed: Option<NaiveDate>,
+    /// The investor refused the project: it is not funded.
+    pub declined: bool,
 }
 
 impl Funding {
@@ -62,7 +64,9 @@ pub fn selection_order(deal: &Deal) -> Vec<usize> {
     order
 }
 
-pub fn plan(deal: &Deal, order: &[usize]) -> FundingPlan {
+/// `declined[i]` (when not empty) marks projects the investor refused: they are not funded and
+/// leave the commitment to others.
+pub fn plan(deal: &Deal, order: &[usize], declined: &[bool]) -> FundingPlan {
     let mut projects: Vec<Funding> = deal
         .projects
         .iter()
@@ -75,6 +79,7 @@ pub fn plan(deal: &Deal, order: &[usize]) -> FundingPlan {
                 call_usd_bn: 0.0,
                 payments: Vec::new(),
                 completed: None,
+                declined: false,
             }
         })
         .collect();
@@ -84,6 +89,10 @@ pub fn plan(deal: &Deal, order: &[usize]) -> FundingPlan {
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
         let funding = &mut projects[i];
+        if declined.get(i).copied().unwrap_or(false) {
+            (funding.size_usd_bn, funding.declined) = (0.0, true);
+            continue;
+        }
         let remaining = &mut left[project.facility];
         let size = project.size_usd_bn.min(*remaining);
         let size = if size < MONEY_EPSILON { 0.0 } else { size };

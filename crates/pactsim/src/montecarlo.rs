@@ -47,9 +47,13 @@ pub enum Total {
     DealNpv,
     /// Projects that defaulted.
     Defaults,
+    /// Projects the investor refused.
+    Declines,
+    /// 1 when the host snapped the tariff back on the path: its mean is `snapback_share`.
+    Snapback,
 }
 
-const TOTALS: usize = 16;
+const TOTALS: usize = 18;
 
 /// Figures of each calendar year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +193,8 @@ pub fn path_figures(deal: &Deal, layout: &Layout, outcome: &Outcome) -> Vec<Opti
     set(layout.total(Total::DealNpv), h.deal_npv());
     let defaults = outcome.projects.iter().flat_map(|p| &p.flows).filter(|f| f.defaulted).count();
     set(layout.total(Total::Defaults), Some(defaults as f64));
+    set(layout.total(Total::Declines), Some(f64::from(outcome.declines)));
+    set(layout.total(Total::Snapback), Some(if outcome.snapback_from.is_some() { 1.0 } else { 0.0 }));
     for (i, y) in outcome.years.iter().enumerate() {
         set(layout.year(i, YearFigure::InvestorPaid), Some(y.investor_paid));
         set(layout.year(i, YearFigure::InvestorReceived), Some(y.investor_received));

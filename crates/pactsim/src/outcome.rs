@@ -21,6 +21,10 @@ pub struct Outcome {
     pub years: Vec<YearOutcome>,
     /// The trade picture, when the deal has a `[trade]` section.
     pub trade: Option<TradeOutcome>,
+    /// Projects the investor refused.
+    pub declines: u32,
+    /// When the host snapped the investor's tariff back, if it did.
+    pub snapback_from: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,6 +41,8 @@ pub struct ProjectOutcome {
     pub due: NaiveDate,
     pub size_usd_bn: f64,
     pub size_cut_usd_bn: f64,
+    /// The investor refused the project.
+    pub declined: bool,
     pub funded_on: Option<NaiveDate>,
     /// The investor's funding payments.
     pub funding: Vec<DatedFlow>,

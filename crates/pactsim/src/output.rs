@@ -80,6 +80,10 @@ pub struct Totals {
     pub deal_npv: Option<StatJson>,
     /// Number of projects that defaulted.
     pub defaults: StatJson,
+    /// Number of projects the investor refused.
+    pub declines: StatJson,
+    /// Share of paths on which the host snapped the investor's tariff back.
+    pub snapback_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +120,8 @@ pub struct Project {
     pub due: String,
     pub size_usd_bn: f64,
     pub size_cut_usd_bn: f64,
+    /// The investor refused the project (on the central path).
+    pub declined: bool,
     pub recouped_on: Option<String>,
     pub funding: Vec<Payment>,
     pub flows: Vec<Flow>,
@@ -219,13 +225,32 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
         losses: outcome.years.iter().map(|y| y.losses).sum(),
         tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(trade, result)| {
-            crate::trade::accrued_present_value(
-                result.investor_tariff_relief_usd_bn_per_year,
-                deal.run.investor_discount_rate,
-                deal.start,
-                trade.effective.max(deal.start),
-                deal.end,
-            )
+            let rate = deal.run.investor_discount_rate;
+            let from = trade.effective.max(deal.start);
+            match outcome.snapback_from {
+                None => crate::trade::accrued_present_value(
+                    result.investor_tariff_relief_usd_bn_per_year,
+                    rate,
+                    deal.start,
+                    from,
+                    deal.end,
+                ),
+                Some(date) => {
+                    let snapped = date.max(from);
+                    let before = match snapped.pred_opt() {
+                        Some(last) if last >= from => crate::trade::accrued_present_value(
+                            result.investor_tariff_relief_usd_bn_per_year,
+                            rate,
+                            deal.start,
+                            from,
+                            last.min(deal.end),
+                        ),
+                        _ => 0.0,
+                    };
+                    let relief = result.investor_relief_under(Scenario::Snapback, trade.investor);
+                    before + crate::trade::accrued_present_value(relief, rate, deal.start, snapped, deal.end)
+                }
+            }
         }),
     }
 }
@@ -268,6 +293,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             tariff_relief_npv: deal.trade.as_ref().map(|_| total(Total::TariffReliefNpv)),
             deal_npv: deal.trade.as_ref().map(|_| total(Total::DealNpv)),
             defaults: total(Total::Defaults),
+            declines: total(Total::Declines),
+            snapback_share: summary.stat(l.total(Total::Snapback)).mean.unwrap_or(0.0),
         },
         years: central
             .years
@@ -310,6 +337,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 due: p.due.to_string(),
                 size_usd_bn: p.size_usd_bn,
                 size_cut_usd_bn: p.size_cut_usd_bn,
+                declined: p.declined,
                 recouped_on: date(p.recouped_on),
                 funding: p.funding.iter().map(|f| Payment { date: f.date.to_string(), usd_bn: f.amount }).collect(),
                 flows: p.flows.iter().map(Flow::from).collect(),

@@ -21,8 +21,9 @@ pub enum Purpose {
     /// A project's own credit draws, one per payment date; projects are numbered listed first
     /// (file order), then generated (facility, then order of selection).
     CreditIdiosyncratic { project: u32 },
-    /// Whether the investor refuses a selected project, and whether the host then snaps back.
-    Decline,
+    /// Whether the investor refuses a selected project, and whether the host then snaps back: per
+    /// facility's generated projects, and `u32::MAX` for the listed ones.
+    Decline { facility: u32 },
     /// The trade model's elasticities.
     TradeElasticities,
 }
@@ -33,7 +34,7 @@ impl Purpose {
             Purpose::Pipeline { facility } => (1, u64::from(facility)),
             Purpose::CreditSystematic => (2, 0),
             Purpose::CreditIdiosyncratic { project } => (3, u64::from(project)),
-            Purpose::Decline => (4, 0),
+            Purpose::Decline { facility } => (4, u64::from(facility)),
             Purpose::TradeElasticities => (5, 0),
         }
     }

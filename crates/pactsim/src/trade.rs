@@ -140,6 +140,14 @@ pub struct TradeOutcome {
     pub smart: SmartView,
 }
 
+impl TradeOutcome {
+    /// The investor's producer surplus under `scenario` minus under `no_deal`, per year.
+    pub fn investor_relief_under(&self, scenario: Scenario, investor: usize) -> f64 {
+        self.scenarios[scenario.index()].sources[investor].producer_surplus_change_usd_bn
+            - self.scenarios[Scenario::NoDeal.index()].sources[investor].producer_surplus_change_usd_bn
+    }
+}
+
 /// Solves the three scenarios at the elasticities' central values.
 pub fn run(trade: &Trade) -> TradeOutcome {
     run_with(trade, trade.elasticities.central())
@@ -150,6 +158,7 @@ pub fn run_with(trade: &Trade, elasticities: Elasticities) -> TradeOutcome {
     let scenarios = Scenario::ALL.map(|s| solve(&trade.market, &trade.schedules[s.index()], elasticities));
     let relief = scenarios[Scenario::Deal.index()].sources[trade.investor].producer_surplus_change_usd_bn
         - scenarios[Scenario::NoDeal.index()].sources[trade.investor].producer_surplus_change_usd_bn;
+    // (kept in step with `TradeOutcome::investor_relief_under(Scenario::Deal, …)`)
     let smart = smart_view(
         &trade.market,
         &trade.schedules[Scenario::NoDeal.index()],

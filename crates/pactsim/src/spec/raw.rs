@@ -56,9 +56,9 @@ pub struct RawDealFile {
     /// The FX-stability clause. Not supported yet: rejected when present.
     #[schemars(with = "Option<NotSupportedYet>")]
     pub stability: Option<Spanned<toml::Value>>,
-    /// Refusals of selected projects and snapbacks. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub decline: Option<Spanned<toml::Value>>,
+    /// When the investor refuses a selected project, and whether the host then snaps back.
+    #[schemars(with = "Option<RawDecline>")]
+    pub decline: Option<Spanned<RawDecline>>,
     /// Correlated project defaults: a one-factor Gaussian copula.
     #[schemars(with = "Option<RawCredit>")]
     pub credit: Option<Spanned<RawCredit>>,
@@ -301,6 +301,22 @@ pub struct RawDiscountRate {
 /// Per-source values (`{ KR = 0.25, JP = 0.15 }`), in file order; `sources` and `note` may sit
 /// among them.
 pub type RawBySource = IndexMap<String, Spanned<toml::Value>>;
+
+/// `[decline]`: refusals of selected projects and the host's answer.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecline {
+    /// "never", "negative-npv" (refuse a project whose own NPV to the investor is negative), or
+    /// `{ probability = p }`.
+    #[schemars(with = "serde_json::Value")]
+    pub rule: Spanned<toml::Value>,
+    /// Chance the host answers a refusal by moving the investor's tariff to `[trade] snapback`.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub snapback_probability: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
 
 /// `[credit]`: how project defaults move together.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -424,23 +424,53 @@ fn bad_identifiers_and_parties() {
 
 #[test]
 fn later_sections_are_recognised_and_not_supported_yet() {
-    for section in ["fx", "reserves", "stability", "decline"] {
+    for section in ["fx", "reserves", "stability"] {
         let source = format!("{BASE}\n[{section}]\nx = 1\n");
         let line = BASE.lines().count() + 2;
         check_error(&source, line, 1, section, &["not supported yet"]);
     }
-    let source = format!("{BASE}\n[decline]\nrule = \"never\"\n");
+    let source = format!("{BASE}\n[stability]\nwindow_months = 3\n");
     let diagnostics = parse_deal(&source).unwrap_err();
     assert!(diagnostics[0].message().contains("not supported yet"), "{}", diagnostics[0]);
 }
 
 #[test]
+fn decline_rules() {
+    use crate::deal::DeclineRule;
+    let with_trade_and = |decline: &str| format!("{}\n[decline]\n{decline}\n", with_trade("", ""));
+    let deal = parse_deal(&with_trade_and("rule = { probability = 0.05 }\nsnapback_probability = 0.8")).unwrap();
+    assert_eq!(deal.decline.rule, DeclineRule::Probability(0.05));
+    assert_eq!(deal.decline.snapback_probability, 0.8);
+    assert_eq!(parse_deal(&with_trade_and("rule = \"negative-npv\"")).unwrap().decline.rule, DeclineRule::NegativeNpv);
+    let diagnostics = parse_deal(&with_trade_and("rule = \"negative npv\"")).unwrap_err();
+    assert!(diagnostics[0].hint.as_deref() == Some("did you mean \"negative-npv\"?"), "{diagnostics:?}");
+    let diagnostics = parse_deal(&format!("{BASE}\n[decline]\nrule = \"never\"\nsnapback_probability = 0.5\n")).unwrap_err();
+    assert!(diagnostics[0].message().contains("no [trade] section"), "{diagnostics:?}");
+}
+
+#[test]
 fn credit_fields_on_projects() {
-    let deal = parse_deal(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nannual_default_probability = 0.007\nrecovery_rate = 0.8")).unwrap();
+    let deal = parse_deal(&patched(
+        "size_usd_bn = 5.0",
+        "size_usd_bn = 5.0\nannual_default_probability = 0.007\nrecovery_rate = 0.8",
+    ))
+    .unwrap();
     assert_eq!(deal.projects[1].credit.annual_default_probability, 0.007);
     assert_eq!(deal.projects[1].credit.recovery_rate, 0.8);
-    check_error(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nannual_default_probability = 1.0"), 54, 30, "project[\"yard\"].annual_default_probability", &["below 1"]);
-    check_error(&patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nrecovery_rate = 80"), 54, 17, "project[\"yard\"].recovery_rate", &["0.15, not 15"]);
+    check_error(
+        &patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nannual_default_probability = 1.0"),
+        54,
+        30,
+        "project[\"yard\"].annual_default_probability",
+        &["below 1"],
+    );
+    check_error(
+        &patched("size_usd_bn = 5.0", "size_usd_bn = 5.0\nrecovery_rate = 80"),
+        54,
+        17,
+        "project[\"yard\"].recovery_rate",
+        &["0.15, not 15"],
+    );
     let deal = parse_deal(&format!("{BASE}\n[credit]\ndefault_correlation = 0.2\n")).unwrap();
     assert_eq!(deal.default_correlation, 0.2);
 }

@@ -113,7 +113,7 @@ fn the_price_index_is_accurate_next_to_unit_substitution() {
     let tariffs = [0.0, 0.25, 0.0];
     let at = |sigma: f64| solve(&m, &tariffs, elasticities(sigma, 0.0, 0.05, 0.05)).price_index - 1.0;
     // The oracle's 50-digit value at σ = 1.000000001.
-    assert!((at(1.000_000_001) - 0.045_639_552_591_074_886).abs() < 1e-12, "{}", at(1.000_000_001));
+    assert!((at(1.000_000_001) - 0.045_639_552_591_074_89).abs() < 1e-12, "{}", at(1.000_000_001));
     for sigma in [1.000_001, 0.999_999, 1.0 + 1e-12] {
         assert!((at(sigma) - at(1.0)).abs() < 1e-5, "{sigma}");
     }

@@ -23,11 +23,10 @@ const DEFAULT_RANDOM_PATHS: u64 = 10_000;
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
 /// Sections of the contract that later versions read; this one rejects them by name.
-const NOT_SUPPORTED_YET: [(&str, &str); 4] = [
+const NOT_SUPPORTED_YET: [(&str, &str); 3] = [
     ("fx", "exchange-rate models arrive with the currency and reserves engine"),
     ("reserves", "reserves arrive with the currency and reserves engine"),
     ("stability", "the FX-stability clause arrives with the currency and reserves engine"),
-    ("decline", "declines and snapbacks arrive with the Monte Carlo runner"),
 ];
 
 pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
@@ -144,6 +143,50 @@ impl Checker {
             }
         };
         Some(Credit { annual_default_probability: annual_default_probability?, recovery_rate: recovery_rate? })
+    }
+
+    /// `[decline]`: the rule, and a snapback probability that needs a `[trade]` to act on.
+    fn decline(&mut self, raw: &Spanned<RawDecline>, has_trade: bool) -> Option<Decline> {
+        let d = raw.get_ref();
+        let expected = "\"never\", \"negative-npv\" or { probability = p }";
+        let rule = match d.rule.get_ref() {
+            toml::Value::String(name) => {
+                let named = Spanned::new(d.rule.span(), name.clone());
+                self.name(
+                    &named,
+                    "decline.rule",
+                    &[("never", DeclineRule::Never), ("negative-npv", DeclineRule::NegativeNpv)],
+                )
+            }
+            toml::Value::Table(table) if table.len() == 1 && table.contains_key("probability") => {
+                let value = Spanned::new(d.rule.span(), table["probability"].clone());
+                self.fraction_value(&value, "decline.rule.probability").map(DeclineRule::Probability)
+            }
+            other => {
+                self.fail(d.rule.span(), "decline.rule", format!("{} {other}", other.type_str()), expected);
+                None
+            }
+        };
+        let snapback_probability = match &d.snapback_probability {
+            Some(value) => {
+                let p = self.fraction_value(value, "decline.snapback_probability");
+                if p.is_some_and(|p| p > 0.0) && !has_trade {
+                    self.fail(
+                        value.span(),
+                        "decline.snapback_probability",
+                        "a snapback with no [trade] section",
+                        "a [trade] section whose `snapback` tariffs the host would impose",
+                    );
+                    return None;
+                }
+                p
+            }
+            None => {
+                self.default_applied("decline.snapback_probability", "0");
+                Some(0.0)
+            }
+        };
+        Some(Decline { rule: rule?, snapback_probability: snapback_probability? })
     }
 
     /// An annual interest or discount rate: above -100% and at most 100% a year.
@@ -272,14 +315,14 @@ impl Checker {
                 "1 (the only deal file schema so far)",
             );
         }
-        let sections = [&raw.fx, &raw.reserves, &raw.stability, &raw.decline];
+        let sections = [&raw.fx, &raw.reserves, &raw.stability];
         for (section, (name, why)) in sections.into_iter().zip(NOT_SUPPORTED_YET) {
             if let Some(value) = section {
                 self.fail_with_hint(
                     value.span(),
                     name,
                     format!("a `{name}` section, which is not supported yet"),
-                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [pipeline.*], [credit], [trade] and [run] in this version",
+                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [pipeline.*], [credit], [decline], [trade] and [run] in this version",
                     format!("{why}; remove the section to run the rest of the deal"),
                 );
             }
@@ -374,12 +417,17 @@ impl Checker {
             Some(credit) => self.fraction_value(&credit.get_ref().default_correlation, "credit.default_correlation"),
             None => Some(0.0),
         };
+        let decline = match &raw.decline {
+            Some(decline) => self.decline(decline, trade.as_ref().is_some_and(Option::is_some)),
+            None => Some(Decline::default()),
+        };
         let mut deal = Deal {
             facilities,
             waterfalls,
             projects,
             pipelines,
             default_correlation: default_correlation?,
+            decline: decline?,
             run: run?,
             trade: trade?,
             ..deal
@@ -420,6 +468,7 @@ impl Checker {
             trade: None,
             pipelines: Vec::new(),
             default_correlation: 0.0,
+            decline: Decline::default(),
             run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
             defaults_applied: Vec::new(),
         })
