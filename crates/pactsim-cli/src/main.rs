@@ -78,9 +78,15 @@ enum Command {
 /// How many paths, from which seed (overriding the deal's `[run]`).
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct RunFlags {
-    /// Monte Carlo paths (default: the deal's [run] paths)
-    #[arg(long)]
-    paths: Option<u64>,
+    /// Monte Carlo paths, or `auto` to run until the headline mean settles (default: [run] paths)
+    #[arg(long, value_parser = parse_paths)]
+    paths: Option<Paths>,
+    /// With --paths auto: stop when the standard error of the headline mean is this share of it
+    #[arg(long, default_value_t = 0.01)]
+    tolerance: f64,
+    /// With --paths auto: stop here whatever the standard error
+    #[arg(long, default_value_t = 1_000_000)]
+    max_paths: u64,
     /// Seed of the random streams (default: the deal's [run] seed)
     #[arg(long)]
     seed: Option<u64>,
@@ -89,15 +95,55 @@ pub struct RunFlags {
     progress: bool,
 }
 
+/// `--paths`: a number of paths, or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paths {
+    Fixed(u64),
+    Auto,
+}
+
+fn parse_paths(text: &str) -> Result<Paths, String> {
+    if text == "auto" {
+        return Ok(Paths::Auto);
+    }
+    match text.parse::<u64>() {
+        Ok(0) => Err("expected at least 1 path".to_string()),
+        Ok(n) => Ok(Paths::Fixed(n)),
+        Err(_) => Err(format!("expected a whole number of paths or `auto`, found `{text}`")),
+    }
+}
+
 impl RunFlags {
-    /// Paths and seed for `deal`, the flags taking precedence.
-    pub fn resolve(&self, deal: &pactsim::deal::Deal) -> Result<(u64, u64), Failure> {
-        let paths = self.paths.unwrap_or(deal.run.paths);
-        if paths == 0 {
-            eprintln!("error: --paths 0: expected at least 1 path");
-            return Err(Failure::BadInput);
+    /// Runs the deal's paths as the flags (or its `[run]`) say, with a progress bar as chosen.
+    pub fn simulate(
+        &self,
+        deal: &pactsim::deal::Deal,
+        json: bool,
+    ) -> Result<(pactsim::montecarlo::Summary, Option<pactsim::output::ConvergenceJson>), Failure> {
+        let seed = self.seed.unwrap_or(deal.run.seed);
+        let choice = self.progress(json);
+        match self.paths.unwrap_or(Paths::Fixed(deal.run.paths)) {
+            Paths::Fixed(paths) => Ok((progress::simulate(deal, paths, seed, choice), None)),
+            Paths::Auto => {
+                if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+                    eprintln!("error: --tolerance {}: expected a share above 0, such as 0.01", self.tolerance);
+                    return Err(Failure::BadInput);
+                }
+                let convergence =
+                    pactsim::montecarlo::Convergence { tolerance: self.tolerance, max_paths: self.max_paths };
+                let (summary, converged) = progress::simulate_to_tolerance(deal, seed, convergence, choice);
+                let figure =
+                    if converged.figure == pactsim::montecarlo::Total::DealNpv { "deal_npv" } else { "investor_npv" };
+                let report = pactsim::output::ConvergenceJson {
+                    figure,
+                    tolerance: self.tolerance,
+                    max_paths: self.max_paths,
+                    relative_se: converged.relative_se,
+                    reached: converged.reached,
+                };
+                Ok((summary, Some(report)))
+            }
         }
-        Ok((paths, self.seed.unwrap_or(deal.run.seed)))
     }
 
     pub fn progress(&self, json: bool) -> progress::ProgressChoice {

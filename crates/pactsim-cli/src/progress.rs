@@ -30,22 +30,36 @@ impl ProgressChoice {
 }
 
 pub fn simulate(deal: &Deal, paths: u64, seed: u64, choice: ProgressChoice) -> Summary {
+    with_bar(choice, Some(paths), |progress| montecarlo::simulate(deal, paths, seed, progress))
+}
+
+pub fn simulate_to_tolerance(
+    deal: &Deal,
+    seed: u64,
+    convergence: montecarlo::Convergence,
+    choice: ProgressChoice,
+) -> (Summary, montecarlo::Converged) {
+    with_bar(choice, None, |progress| montecarlo::simulate_to_tolerance(deal, seed, convergence, progress))
+}
+
+/// Calls `run` with a progress callback that drives a bar (of `length` paths, if known).
+fn with_bar<T>(choice: ProgressChoice, length: Option<u64>, run: impl FnOnce(&(dyn Fn(u64) + Sync)) -> T) -> T {
     if !choice.wanted() {
-        return montecarlo::simulate(deal, paths, seed, &|_| {});
+        return run(&|_| {});
     }
-    let bar = ProgressBar::with_draw_target(Some(paths), ProgressDrawTarget::hidden());
+    let bar = ProgressBar::with_draw_target(length, ProgressDrawTarget::hidden());
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {pos}/{len} paths [{bar:30}] {per_sec} eta {eta}")
+        ProgressStyle::with_template("{spinner} {pos}/{len} paths [{bar:30}] {per_sec}")
             .expect("a valid template")
             .progress_chars("=> "),
     );
     let started = Instant::now();
-    let summary = montecarlo::simulate(deal, paths, seed, &|done| {
+    let result = run(&|done| {
         if bar.is_hidden() && started.elapsed() > Duration::from_secs(1) {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         bar.set_position(done);
     });
     bar.finish_and_clear();
-    summary
+    result
 }

@@ -257,39 +257,125 @@ impl Summary {
     }
 }
 
+/// Paths of one deal run so far, folded into one accumulator per figure.
+pub struct Runner<'a> {
+    deal: &'a Deal,
+    seed: u64,
+    layout: Layout,
+    deterministic: bool,
+    totals: Vec<Accumulator>,
+    /// Paths run so far (a multiple of `CHUNK` except at the very end of a run).
+    done: u64,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(deal: &'a Deal, seed: u64) -> Self {
+        let layout = Layout::of(deal);
+        Runner {
+            deal,
+            seed,
+            layout,
+            deterministic: !engine::is_random(deal),
+            totals: vec![Accumulator::default(); layout.len()],
+            done: 0,
+        }
+    }
+
+    /// Runs paths up to (not including) `paths`, in chunks; a deal with nothing random runs one
+    /// path, which stands for all.
+    pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync)) {
+        let target = if self.deterministic { 1 } else { paths.max(1) };
+        let (deal, seed, layout) = (self.deal, self.seed, self.layout);
+        while self.done < target {
+            let first = self.done / CHUNK;
+            let last = target.div_ceil(CHUNK).min(first + WAVE);
+            let parts: Vec<Vec<Accumulator>> = (first..last)
+                .into_par_iter()
+                .map(|c| {
+                    let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
+                    for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
+                        let outcome = engine::run_path(deal, &PathDraws::draw(deal, seed, path));
+                        for (accumulator, value) in part.iter_mut().zip(path_figures(deal, &layout, &outcome)) {
+                            accumulator.push(value);
+                        }
+                    }
+                    part
+                })
+                .collect();
+            for part in &parts {
+                for (total, p) in self.totals.iter_mut().zip(part) {
+                    total.merge(p);
+                }
+            }
+            self.done = (last * CHUNK).min(target);
+            progress(self.done);
+        }
+    }
+
+    pub fn stat(&self, index: usize) -> Stat {
+        self.totals[index].stat(self.layout.may_be_undefined(index))
+    }
+
+    /// The summary, reporting `paths` for a deal with nothing random (every path is the one run).
+    pub fn summary(self, paths: u64) -> Summary {
+        let stats = (0..self.layout.len()).map(|i| self.stat(i)).collect();
+        Summary {
+            paths: if self.deterministic { paths } else { self.done },
+            seed: self.seed,
+            deterministic: self.deterministic,
+            layout: self.layout,
+            stats,
+            central: engine::run(self.deal),
+        }
+    }
+}
+
 /// Runs `paths` paths of `deal` with `seed`, calling `progress` with the paths done so far.
 pub fn simulate(deal: &Deal, paths: u64, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> Summary {
-    let layout = Layout::of(deal);
-    let central = engine::run(deal);
-    let deterministic = !engine::is_random(deal);
-    // A deal with nothing random has one path, whatever the number asked for.
-    let computed = if deterministic { 1 } else { paths.max(1) };
-    let mut totals: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
-    let chunks = computed.div_ceil(CHUNK);
-    let mut chunk = 0;
-    while chunk < chunks {
-        let wave_end = (chunk + WAVE).min(chunks);
-        let parts: Vec<Vec<Accumulator>> = (chunk..wave_end)
-            .into_par_iter()
-            .map(|c| {
-                let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
-                for path in c * CHUNK..((c + 1) * CHUNK).min(computed) {
-                    let outcome = engine::run_path(deal, &PathDraws::draw(deal, seed, path));
-                    for (accumulator, value) in part.iter_mut().zip(path_figures(deal, &layout, &outcome)) {
-                        accumulator.push(value);
-                    }
-                }
-                part
-            })
-            .collect();
-        for part in &parts {
-            for (total, p) in totals.iter_mut().zip(part) {
-                total.merge(p);
-            }
+    let mut runner = Runner::new(deal, seed);
+    runner.run_to(paths, progress);
+    runner.summary(paths)
+}
+
+/// How a run stops by itself: when the standard error of the headline mean (`deal_npv` with a
+/// `[trade]` section, else `investor_npv`) is at most `tolerance` of its absolute value, or at
+/// `max_paths`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Convergence {
+    pub tolerance: f64,
+    pub max_paths: u64,
+}
+
+/// What a self-stopping run reached.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Converged {
+    pub figure: Total,
+    pub relative_se: Option<f64>,
+    pub reached: bool,
+}
+
+/// Runs batches of paths (1,024, then doubling; always whole chunks, so the result equals a run of
+/// the same number of paths) until the headline converges.
+pub fn simulate_to_tolerance(
+    deal: &Deal,
+    seed: u64,
+    convergence: Convergence,
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Summary, Converged) {
+    let figure = if deal.trade.is_some() { Total::DealNpv } else { Total::InvestorNpv };
+    let mut runner = Runner::new(deal, seed);
+    let index = runner.layout.total(figure);
+    let max_paths = convergence.max_paths.max(CHUNK).div_ceil(CHUNK) * CHUNK;
+    let mut next = (8 * CHUNK).min(max_paths);
+    loop {
+        runner.run_to(next, progress);
+        let stat = runner.stat(index);
+        let relative_se = stat.mean.zip(stat.mean_se).and_then(|(m, se)| (m != 0.0).then(|| se / m.abs()));
+        let reached = runner.deterministic || relative_se.is_some_and(|r| r <= convergence.tolerance);
+        if reached || next >= max_paths {
+            let paths = runner.done;
+            return (runner.summary(paths), Converged { figure, relative_se, reached });
         }
-        chunk = wave_end;
-        progress((chunk * CHUNK).min(computed));
+        next = (next * 2).min(max_paths);
     }
-    let stats = totals.iter().enumerate().map(|(i, a)| a.stat(layout.may_be_undefined(i))).collect();
-    Summary { paths: if deterministic { paths } else { computed }, seed, deterministic, layout, stats, central }
 }

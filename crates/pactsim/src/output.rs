@@ -35,6 +35,22 @@ pub struct RunOutput {
     pub recoup_accounts: Vec<RecoupAccount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade: Option<TradeJson>,
+    /// With `--paths auto`: what the run stopped on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub convergence: Option<ConvergenceJson>,
+}
+
+/// How a `--paths auto` run stopped.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConvergenceJson {
+    /// The figure whose mean had to settle: `deal_npv`, or `investor_npv` without `[trade]`.
+    pub figure: &'static str,
+    pub tolerance: f64,
+    pub max_paths: u64,
+    /// Standard error of that mean over its absolute value, when it is defined.
+    pub relative_se: Option<f64>,
+    /// Whether the tolerance was met (else the run stopped at `max_paths`).
+    pub reached: bool,
 }
 
 /// A Stat as JSON: `null` where the figure exists on no path; `defined_share` where it may not exist.
@@ -353,6 +369,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             })
             .collect(),
         trade: deal.trade.as_ref().map(|t| trade_output(t, summary)),
+        convergence: None,
     }
 }
 

@@ -22,9 +22,9 @@ pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) 
         eprintln!("error: --out {}: exists and is not a folder", dir.display());
         return Err(Failure::BadInput);
     }
-    let (paths, seed) = runs.resolve(&deal)?;
-    let summary = crate::progress::simulate(&deal, paths, seed, runs.progress(json));
-    let document = pactsim::output::run_output(&deal, &summary, pactsim::VERSION);
+    let (summary, convergence) = runs.simulate(&deal, json)?;
+    let mut document = pactsim::output::run_output(&deal, &summary, pactsim::VERSION);
+    document.convergence = convergence;
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
     if let Some(dir) = out {

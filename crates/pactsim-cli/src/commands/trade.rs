@@ -20,8 +20,7 @@ pub fn trade(file: &Path, json: bool, runs: RunFlags) -> Result<(), Failure> {
         );
         return Err(Failure::BadInput);
     };
-    let (paths, seed) = runs.resolve(&deal)?;
-    let summary = crate::progress::simulate(&deal, paths, seed, runs.progress(json));
+    let (summary, _) = runs.simulate(&deal, json)?;
     let document = trade_output(trade, &summary);
     let text = if json {
         serde_json::to_string_pretty(&document).context("serialising the trade section")? + "\n"

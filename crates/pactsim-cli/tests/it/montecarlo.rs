@@ -43,3 +43,24 @@ fn same_seed_same_bytes_on_any_thread_count() {
     assert!(relief["p5"].as_f64() < relief["p95"].as_f64());
     assert!(relief["mean_se"].as_f64().unwrap() > 0.0);
 }
+
+#[test]
+fn paths_auto_stops_on_whole_chunks_and_equals_a_fixed_run() {
+    let file = random_deal();
+    let run = |paths: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_pactsim"))
+            .args(["run", file.to_str().unwrap(), "--json", "--paths", paths, "--tolerance", "0.05", "--seed", "9"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap()
+    };
+    let mut auto = run("auto");
+    let convergence = auto.as_object_mut().unwrap().remove("convergence").unwrap();
+    assert_eq!(convergence["figure"], "deal_npv");
+    let paths = auto["paths"].as_u64().unwrap();
+    assert_eq!(paths % 128, 0);
+    assert!(convergence["reached"].as_bool().unwrap());
+    assert!(convergence["relative_se"].as_f64().unwrap() <= 0.05);
+    assert_eq!(auto, run(&paths.to_string()));
+}

@@ -444,7 +444,8 @@ fn decline_rules() {
     assert_eq!(parse_deal(&with_trade_and("rule = \"negative-npv\"")).unwrap().decline.rule, DeclineRule::NegativeNpv);
     let diagnostics = parse_deal(&with_trade_and("rule = \"negative npv\"")).unwrap_err();
     assert!(diagnostics[0].hint.as_deref() == Some("did you mean \"negative-npv\"?"), "{diagnostics:?}");
-    let diagnostics = parse_deal(&format!("{BASE}\n[decline]\nrule = \"never\"\nsnapback_probability = 0.5\n")).unwrap_err();
+    let diagnostics =
+        parse_deal(&format!("{BASE}\n[decline]\nrule = \"never\"\nsnapback_probability = 0.5\n")).unwrap_err();
     assert!(diagnostics[0].message().contains("no [trade] section"), "{diagnostics:?}");
 }
 
