@@ -50,7 +50,7 @@ const GRID_LOW: f64 = -25.0;
 const GRID_HIGH: f64 = 14.0;
 /// Grid step when the flows change sign more than once; cells where the XNPV turns are searched
 /// for a pair of roots, so roots closer than a step are found too.
-const GRID_STEP: f64 = 0.05;
+const GRID_STEP: f64 = 0.1;
 /// Grid step when the flows change sign once (and so have exactly one root).
 const COARSE_STEP: f64 = 0.25;
 
@@ -146,8 +146,9 @@ impl Curve<'_> {
     /// with `turning_points`, a cell where the slope changes sign is searched for its turning
     /// point, which splits a pair of roots that the ends do not show.
     fn roots(&self, step: f64, turning_points: bool) -> Vec<f64> {
-        let mut below = self.walk(step, -1.0, (-GRID_LOW / step).round() as usize);
-        let above = self.walk(step, 1.0, (GRID_HIGH / step).round() as usize);
+        let (low, high) = self.root_bounds();
+        let mut below = self.walk(step, -1.0, (-low / step).ceil() as usize);
+        let above = self.walk(step, 1.0, (high / step).ceil() as usize);
         below.reverse();
         below.pop(); // x = 0 is the first point above too
         let points: Vec<(f64, f64, f64)> = below.into_iter().chain(above).collect();
@@ -175,6 +176,21 @@ impl Curve<'_> {
             roots.push(x);
         }
         roots.into_iter().map(f64::exp_m1).collect()
+    }
+
+    /// Where no root can be: beyond `high` the first flow outweighs all the others together
+    /// (`|a_0| > Σ |a_i| e^(−x t_1)`), below `low` the last one does; both within the grid.
+    fn root_bounds(&self) -> (f64, f64) {
+        let flows = self.flows;
+        let (first, last) = (flows[0], flows[flows.len() - 1]);
+        let rest_after_first: f64 = flows[1..].iter().map(|(_, a)| a.abs()).sum();
+        let rest_before_last: f64 = flows[..flows.len() - 1].iter().map(|(_, a)| a.abs()).sum();
+        let gap_first = flows.get(1).map_or(1.0, |(t, _)| *t - first.0);
+        let gap_last = flows.len().checked_sub(2).map_or(1.0, |i| last.0 - flows[i].0);
+        // A small margin so that a root right at the bound is still bracketed.
+        let high = ((rest_after_first / first.1.abs()).ln() / gap_first).max(0.0) + 0.5;
+        let low = -((rest_before_last / last.1.abs()).ln() / gap_last).max(0.0) - 0.5;
+        (low.max(GRID_LOW), high.min(GRID_HIGH))
     }
 
     /// `(x, value, slope)` at `x = 0, direction·step, 2·direction·step, …`, scaled like
@@ -313,6 +329,44 @@ mod tests {
         let flows = yearly(&[-100.0, 0.001]);
         let rate = xirr(&flows).rate.unwrap();
         assert!((rate - (0.00001f64.powf(365.0 / 365.0) - 1.0)).abs() < 1e-9, "{rate}");
+    }
+
+    /// The grid search against a brute-force scan a hundred times finer, on generated flows with
+    /// many sign changes (a deterministic LCG, so the test needs no random crate).
+    #[test]
+    fn the_grid_finds_every_root_a_fine_scan_finds() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..400 {
+            let n = 3 + (next() * 12.0) as usize;
+            let mut day = 0u64;
+            let flows: Vec<DatedFlow> = (0..n)
+                .map(|_| {
+                    day += 1 + (next() * 900.0) as u64;
+                    let amount = (next() - 0.5) * 100.0 * if next() < 0.2 { 10.0 } else { 1.0 };
+                    DatedFlow { date: d(2020, 1, 1) + chrono::Days::new(day), amount }
+                })
+                .collect();
+            let irr = xirr(&flows);
+            let first = flows.iter().map(|f| f.date).min().unwrap();
+            let f = |x: f64| flows.iter().map(|fl| fl.amount * (-x * year_fraction(first, fl.date)).exp()).sum::<f64>();
+            let mut brute = 0;
+            let (mut x, step) = (-4.0, 0.0005);
+            let mut previous = f(x);
+            while x < 4.0 {
+                x += step;
+                let value = f(x);
+                if (value < 0.0) != (previous < 0.0) {
+                    brute += 1;
+                }
+                previous = value;
+            }
+            let found_in_range = irr.roots.iter().filter(|r| (-4.0..4.0).contains(&r.ln_1p())).count();
+            assert!(found_in_range >= brute, "case {case}: {found_in_range} roots found, {brute} by brute force: {flows:?}");
+        }
     }
 
     #[test]

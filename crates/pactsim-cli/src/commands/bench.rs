@@ -35,10 +35,80 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
             let outcome = pactsim::engine::run(black_box(deal));
             black_box(pactsim::output::headline(deal, &outcome));
         });
-        println!("deal run with figures, {name}: {rate:>12.0} runs/s");
+        println!("central run with figures, {name}: {rate:>12.0} runs/s");
+    }
+    let stress = parse_deal("stress deal (embedded)", STRESS_DEAL)?;
+    let threads = rayon::current_num_threads();
+    for (name, deal) in deals.iter().map(|(n, d)| (n.as_str(), d)).chain([("stress: ~200 generated projects over 30 years", &stress)]) {
+        if !pactsim::engine::is_random(deal) {
+            println!("Monte Carlo, {name}: nothing random (one path stands for all)");
+            continue;
+        }
+        let (paths, elapsed) = monte_carlo(deal, budget);
+        println!(
+            "Monte Carlo, {name}: {:>10.0} paths/s on {threads} threads ({paths} paths in {:.2} s)",
+            paths as f64 / elapsed.as_secs_f64(),
+            elapsed.as_secs_f64()
+        );
     }
     Ok(())
 }
+
+/// About `budget` of Monte Carlo: a first batch sets the pace, a second fills the time.
+fn monte_carlo(deal: &Deal, budget: Duration) -> (u64, Duration) {
+    let probe = 1024;
+    let started = Instant::now();
+    black_box(pactsim::montecarlo::simulate(deal, probe, 1, &|_| {}));
+    let per_path = started.elapsed().as_secs_f64() / probe as f64;
+    let paths = ((budget.as_secs_f64() / per_path) as u64).clamp(probe, 10_000_000);
+    let started = Instant::now();
+    black_box(pactsim::montecarlo::simulate(deal, paths, 1, &|_| {}));
+    (paths, started.elapsed())
+}
+
+/// A deal built to be heavy: about 200 generated projects over 30 years with loans, guarantees,
+/// correlated defaults, a deemed-allocation waterfall and a trade section with uncertain
+/// elasticities.
+const STRESS_DEAL: &str = r#"
+schema = 1
+[deal]
+id = "stress"
+title = "Stress test: about 200 generated projects over 30 years"
+investor = "KR"
+host = "US"
+start = 2026-01-01
+horizon_years = 30
+[[facility]]
+id = "all"
+commitment_usd_bn = 100000.0
+annual_cap_usd_bn = 60.0
+funding_lag = { business_days = 45 }
+instruments = { equity = 0.5, loan = 0.3, guarantee = 0.2 }
+loan = { rate = 0.05, years = 12 }
+guarantee_fee_rate = 0.01
+waterfall = "mou"
+[waterfall.mou]
+host_tax_rate = 0.21
+recoup = "deemed-allocation"
+deemed_rate = 0.055
+deemed_life_years = 20
+tiers = [ { until = "recouped", investor = 0.5, host = 0.5 }, { investor = 0.1, host = 0.9 } ]
+[pipeline.all]
+projects_per_year = 6.7
+size_usd_bn = { lognormal = { median = 2.0, p95 = 10.0 } }
+irr = { normal = { mean = 0.075, sd = 0.02 } }
+life_years = { triangular = { min = 15.0, mode = 25.0, max = 40.0 } }
+construction_years = { triangular = { min = 1.0, mode = 3.0, max = 6.0 } }
+annual_default_probability = 0.007
+recovery_rate = 0.8
+[credit]
+default_correlation = 0.2
+[trade]
+sector = "autos"
+no_deal = { KR = 0.25 }
+deal = { KR = 0.15 }
+elasticities = { substitution = { triangular = { min = 2.8, mode = 5.6, max = 8.0 } }, demand = { uniform = { min = -1.5, max = -0.7 } } }
+"#;
 
 /// Calls `work` repeatedly for about `budget`; returns calls per second.
 fn measure(budget: Duration, mut work: impl FnMut()) -> f64 {
