@@ -798,6 +798,7 @@ impl Run<'_> {
             outcome
         });
         let declines = self.funding.iter().filter(|f| f.declined).count() as u32;
+        let defaults = self.projects.iter().filter(|p| p.defaulted).count() as u32;
         Outcome {
             projects,
             facilities,
@@ -807,6 +808,7 @@ impl Run<'_> {
             years: self.years,
             trade,
             declines,
+            defaults,
             snapback_from: draws.snapback_from,
         }
     }

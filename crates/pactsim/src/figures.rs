@@ -366,7 +366,10 @@ mod tests {
                 previous = value;
             }
             let found_in_range = irr.roots.iter().filter(|r| (-4.0..4.0).contains(&r.ln_1p())).count();
-            assert!(found_in_range >= brute, "case {case}: {found_in_range} roots found, {brute} by brute force: {flows:?}");
+            assert!(
+                found_in_range >= brute,
+                "case {case}: {found_in_range} roots found, {brute} by brute force: {flows:?}"
+            );
         }
     }
 

@@ -191,8 +191,7 @@ pub fn path_figures(deal: &Deal, layout: &Layout, outcome: &Outcome) -> Vec<Opti
     set(layout.total(Total::IrrMultipleRoots), Some(if h.investor_irr.has_multiple_roots() { 1.0 } else { 0.0 }));
     set(layout.total(Total::TariffReliefNpv), h.tariff_relief_npv);
     set(layout.total(Total::DealNpv), h.deal_npv());
-    let defaults = outcome.projects.iter().flat_map(|p| &p.flows).filter(|f| f.defaulted).count();
-    set(layout.total(Total::Defaults), Some(defaults as f64));
+    set(layout.total(Total::Defaults), Some(f64::from(outcome.defaults)));
     set(layout.total(Total::Declines), Some(f64::from(outcome.declines)));
     set(layout.total(Total::Snapback), Some(if outcome.snapback_from.is_some() { 1.0 } else { 0.0 }));
     for (i, y) in outcome.years.iter().enumerate() {

@@ -23,6 +23,8 @@ pub struct Outcome {
     pub trade: Option<TradeOutcome>,
     /// Projects the investor refused.
     pub declines: u32,
+    /// Projects that defaulted (generated ones included).
+    pub defaults: u32,
     /// When the host snapped the investor's tariff back, if it did.
     pub snapback_from: Option<NaiveDate>,
 }

@@ -39,7 +39,9 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
     }
     let stress = parse_deal("stress deal (embedded)", STRESS_DEAL)?;
     let threads = rayon::current_num_threads();
-    for (name, deal) in deals.iter().map(|(n, d)| (n.as_str(), d)).chain([("stress: ~200 generated projects over 30 years", &stress)]) {
+    for (name, deal) in
+        deals.iter().map(|(n, d)| (n.as_str(), d)).chain([("stress: ~200 generated projects over 30 years", &stress)])
+    {
         if !pactsim::engine::is_random(deal) {
             println!("Monte Carlo, {name}: nothing random (one path stands for all)");
             continue;

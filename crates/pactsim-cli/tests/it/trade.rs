@@ -16,7 +16,7 @@ fn mean(stat: &Value) -> f64 {
 
 #[test]
 fn the_trade_section_has_the_issue_shape() {
-    let trade = json(&["trade", "deals/kr-us-2025-mou.toml", "--json"]);
+    let trade = json(&["trade", "deals/kr-us-2025-mou.toml", "--json", "--paths", "128"]);
     for scenario in ["no_deal", "deal", "snapback"] {
         let s = &trade["scenarios"][scenario];
         for name in ["price_index_change", "tariff_revenue_usd_bn", "consumer_surplus_change_usd_bn"] {
@@ -44,7 +44,7 @@ fn the_trade_section_has_the_issue_shape() {
 #[test]
 fn the_run_output_carries_relief_years_and_the_deal_npv() {
     for deal in ["deals/kr-us-2025-mou.toml", "deals/jp-us-2025-mou.toml"] {
-        let document = json(&["run", deal, "--json"]);
+        let document = json(&["run", deal, "--json", "--paths", "128"]);
         let totals = &document["totals"];
         let relief = mean(&totals["tariff_relief_npv"]);
         assert!(relief > 0.0, "{deal}");
@@ -58,7 +58,7 @@ fn the_run_output_carries_relief_years_and_the_deal_npv() {
 
 #[test]
 fn the_trade_tables_name_every_source_and_scenario() {
-    let output = pactsim(&["trade", "deals/jp-us-2025-mou.toml"]);
+    let output = pactsim(&["trade", "deals/jp-us-2025-mou.toml", "--paths", "128"]);
     let text = stdout(&output);
     for word in ["no_deal", "deal", "snapback", "domestic", "JP", "ROW", "tariff relief"] {
         assert!(text.contains(word), "{word} missing:\n{text}");
