@@ -178,19 +178,42 @@ impl Curve<'_> {
         roots.into_iter().map(f64::exp_m1).collect()
     }
 
-    /// Where no root can be: beyond `high` the first flow outweighs all the others together
-    /// (`|a_0| > Σ |a_i| e^(−x t_1)`), below `low` the last one does; both within the grid.
+    /// Where no root can be. Beyond `high`, the first flow outweighs every later flow of the
+    /// opposite sign together (`|a_0| > Σ_opposite |a_i| e^(−x (t_i − t_0))`, which only gets truer
+    /// as x grows), so the XNPV keeps the first flow's sign; below `low` the last flow does the same.
+    /// Candidates are tried by doubling; the grid's own ends are the fallback.
     fn root_bounds(&self) -> (f64, f64) {
         let flows = self.flows;
         let (first, last) = (flows[0], flows[flows.len() - 1]);
-        let rest_after_first: f64 = flows[1..].iter().map(|(_, a)| a.abs()).sum();
-        let rest_before_last: f64 = flows[..flows.len() - 1].iter().map(|(_, a)| a.abs()).sum();
-        let gap_first = flows.get(1).map_or(1.0, |(t, _)| *t - first.0);
-        let gap_last = flows.len().checked_sub(2).map_or(1.0, |i| last.0 - flows[i].0);
-        // A small margin so that a root right at the bound is still bracketed.
-        let high = ((rest_after_first / first.1.abs()).ln() / gap_first).max(0.0) + 0.5;
-        let low = -((rest_before_last / last.1.abs()).ln() / gap_last).max(0.0) - 0.5;
-        (low.max(GRID_LOW), high.min(GRID_HIGH))
+        let opposite_after = |x: f64| -> f64 {
+            flows[1..].iter().filter(|(_, a)| (*a < 0.0) != (first.1 < 0.0)).map(|(t, a)| a.abs() * (-x * (t - first.0)).exp()).sum()
+        };
+        let opposite_before = |x: f64| -> f64 {
+            flows[..flows.len() - 1]
+                .iter()
+                .filter(|(_, a)| (*a < 0.0) != (last.1 < 0.0))
+                .map(|(t, a)| a.abs() * (x * (last.0 - t)).exp())
+                .sum()
+        };
+        let mut high = GRID_HIGH;
+        let mut x = 0.25;
+        while x < GRID_HIGH {
+            if opposite_after(x) < first.1.abs() {
+                high = x;
+                break;
+            }
+            x *= 2.0;
+        }
+        let mut low = GRID_LOW;
+        let mut x = -0.25;
+        while x > GRID_LOW {
+            if opposite_before(x) < last.1.abs() {
+                low = x;
+                break;
+            }
+            x *= 2.0;
+        }
+        (low, high)
     }
 
     /// `(x, value, slope)` at `x = 0, direction·step, 2·direction·step, …`, scaled like
