@@ -10,6 +10,16 @@ fn bn(stat: &StatJson) -> String {
     stat.mean.map_or("–".to_string(), |v| format!("{v:.2}"))
 }
 
+/// The 5th to 95th percentile, where paths differ.
+fn band(stat: &StatJson, scale: f64, unit: &str) -> String {
+    match (stat.p5, stat.p95) {
+        (Some(low), Some(high)) if low != high => {
+            format!("   (5–95%: {:.2}{unit} to {:.2}{unit})", low * scale, high * scale)
+        }
+        _ => String::new(),
+    }
+}
+
 fn percent(stat: &StatJson) -> String {
     stat.mean.map_or("none".to_string(), |v| format!("{:.2}%", v * 100.0))
 }
@@ -38,27 +48,53 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
     );
     let _ = writeln!(text);
     let _ = writeln!(text, "Investor ({})                       USD bn", deal.investor);
-    let _ = writeln!(text, "  paid (funding + guarantee calls)  {:>10}", bn(&t.investor_paid));
-    let _ = writeln!(text, "  received                          {:>10}", bn(&t.investor_received));
     let _ = writeln!(
         text,
-        "  NPV at {:<6} to {}        {:>10}",
+        "  paid (funding + guarantee calls)  {:>10}{}",
+        bn(&t.investor_paid),
+        band(&t.investor_paid, 1.0, "")
+    );
+    let _ = writeln!(
+        text,
+        "  received                          {:>10}{}",
+        bn(&t.investor_received),
+        band(&t.investor_received, 1.0, "")
+    );
+    let _ = writeln!(
+        text,
+        "  NPV at {:<6} to {}        {:>10}{}",
         rate(deal.run.investor_discount_rate),
         deal.start,
-        bn(&t.investor_npv)
+        bn(&t.investor_npv),
+        band(&t.investor_npv, 1.0, "")
     );
     let irr_note = if t.irr_multiple_roots { " (several roots; Excel's choice)" } else { "" };
-    let _ = writeln!(text, "  IRR                               {:>10}{irr_note}", percent(&t.investor_irr));
+    let _ = writeln!(
+        text,
+        "  IRR                               {:>10}{irr_note}{}",
+        percent(&t.investor_irr),
+        band(&t.investor_irr, 100.0, "%")
+    );
     let _ = writeln!(
         text,
         "  MOIC                              {:>10}",
         t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"))
     );
-    let _ = writeln!(text, "  guarantee calls                   {:>10}", bn(&t.guarantee_calls));
-    let _ = writeln!(text, "  losses                            {:>10}", bn(&t.losses));
+    let _ = writeln!(
+        text,
+        "  guarantee calls                   {:>10}{}",
+        bn(&t.guarantee_calls),
+        band(&t.guarantee_calls, 1.0, "")
+    );
+    let _ = writeln!(text, "  losses                            {:>10}{}", bn(&t.losses), band(&t.losses, 1.0, ""));
     let _ = writeln!(text, "Host ({})", deal.host);
-    let _ = writeln!(text, "  tax                               {:>10}", bn(&t.host_tax));
-    let _ = writeln!(text, "  distributions                     {:>10}", bn(&t.host_received));
+    let _ = writeln!(text, "  tax                               {:>10}{}", bn(&t.host_tax), band(&t.host_tax, 1.0, ""));
+    let _ = writeln!(
+        text,
+        "  distributions                     {:>10}{}",
+        bn(&t.host_received),
+        band(&t.host_received, 1.0, "")
+    );
     let _ = writeln!(
         text,
         "  NPV at {:<6} to {}        {:>10}",
@@ -74,16 +110,39 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
             "  per year                          {:>10}",
             bn(&trade.investor_tariff_relief_usd_bn_per_year)
         );
-        let _ =
-            writeln!(text, "  NPV from {from} at {:<6}     {:>10}", rate(deal.run.investor_discount_rate), bn(relief));
+        let _ = writeln!(
+            text,
+            "  NPV from {from} at {:<6}     {:>10}{}",
+            rate(deal.run.investor_discount_rate),
+            bn(relief),
+            band(relief, 1.0, "")
+        );
         if let Some(deal_npv) = &t.deal_npv {
             let _ = writeln!(text, "Deal NPV for the investor");
-            let _ = writeln!(text, "  investment NPV + relief NPV       {:>10}", bn(deal_npv));
+            let _ =
+                writeln!(text, "  investment NPV + relief NPV       {:>10}{}", bn(deal_npv), band(deal_npv, 1.0, ""));
         }
+    }
+    if !output.deterministic {
+        let _ = writeln!(text, "Across paths");
+        let mean = |s: &StatJson| s.mean.unwrap_or(0.0);
+        let _ = writeln!(text, "  projects refused (mean)           {:>10.2}", mean(&t.declines));
+        let _ = writeln!(text, "  host snapped the tariff back      {:>9.1}%", t.snapback_share * 100.0);
+        let _ = writeln!(text, "  projects defaulted (mean)         {:>10.2}", mean(&t.defaults));
+        let _ = writeln!(text, "  every account recouped            {:>9.1}%", t.recouped_share * 100.0);
+        let _ = writeln!(text, "  (figures are means over {} paths, with the 5th to 95th percentiles)", output.paths);
     }
     let _ = writeln!(text);
 
-    let _ = writeln!(text, "Recoup");
+    let _ = writeln!(
+        text,
+        "Recoup{}",
+        if output.deterministic {
+            ""
+        } else {
+            " (listed projects on the central path: no defaults, no generated projects)"
+        }
+    );
     if output.recoup_accounts.is_empty() {
         let _ = writeln!(text, "  no waterfall runs until recouped: nothing to recoup");
     } else {

@@ -186,7 +186,11 @@ impl Curve<'_> {
         let flows = self.flows;
         let (first, last) = (flows[0], flows[flows.len() - 1]);
         let opposite_after = |x: f64| -> f64 {
-            flows[1..].iter().filter(|(_, a)| (*a < 0.0) != (first.1 < 0.0)).map(|(t, a)| a.abs() * (-x * (t - first.0)).exp()).sum()
+            flows[1..]
+                .iter()
+                .filter(|(_, a)| (*a < 0.0) != (first.1 < 0.0))
+                .map(|(t, a)| a.abs() * (-x * (t - first.0)).exp())
+                .sum()
         };
         let opposite_before = |x: f64| -> f64 {
             flows[..flows.len() - 1]
