@@ -319,7 +319,27 @@ def fixed_cases(paths: int, seed: int) -> list[Case]:
                             shares=(0.5, 0.0, 0.5), paths=paths, seed=next(s)),
         single_project_case("iv-mixed", 4.0, 0.04, 6, 0.06, 0.5, 0.2,
                             shares=(0.25, 0.25, 0.5), paths=paths, seed=next(s)),
+        # A large pool, where the loss distribution approaches Vasicek's large-portfolio limit.
+        pool_case("v-large-pool", 200, 1.0, 0.05, 0.05, 0.4, 0.2, paths=paths, seed=next(s)),
     ]
+
+
+def vasicek_check(case: Case, out: dict) -> tuple[list[str], list[str]]:
+    """For a large pool: the binary's 95th-percentile loss, as a share of the pool's exposure,
+    against Vasicek's large-portfolio quantile; the two differ by the pool's granularity, so
+    the allowance is a few defaults' worth (3/N) plus the exact finite-N quantile's own gap."""
+    info = case.info
+    if info.get("kind") != "pool" or info["n"] < 100:
+        return [], []
+    n, loss = info["n"], info["loss_per_default"]
+    got = out["totals"]["losses"]["p95"] / (n * loss)
+    limit = float(cm.vasicek_quantile(0.95, info["pd"], info["rho"]))
+    finite = info["count_quantiles"]["p95"] / n
+    allowance = 3.0 / n + abs(finite - limit)
+    line = (f"  Vasicek large-portfolio p95 default share {limit:.4f}; exact finite-N {finite:.4f}; "
+            f"binary {got:.4f} (allowed +/- {allowance:.4f})")
+    problems = [] if abs(got - limit) <= allowance else [f"p95 default share {got} far from Vasicek's {limit}"]
+    return problems, [line]
 
 
 def random_cases(count: int, seed: int, paths: int) -> list[Case]:
@@ -492,6 +512,8 @@ def main() -> int:
             try:
                 out = run_binary(a.bin, path, a.paths, c.seed, flags)
                 problems, lines = compare(c, out, a.paths)
+                more_problems, more_lines = vasicek_check(c, out)
+                problems, lines = problems + more_problems, lines + more_lines
             except Skip as exc:
                 if i == 0:
                     print(SKIP_MSG + (f" ({exc})" if str(exc) else ""))
