@@ -146,9 +146,8 @@ impl Curve<'_> {
     /// with `turning_points`, a cell where the slope changes sign is searched for its turning
     /// point, which splits a pair of roots that the ends do not show.
     fn roots(&self, step: f64, turning_points: bool) -> Vec<f64> {
-        let (low, high) = self.root_bounds();
-        let mut below = self.walk(step, -1.0, (-low / step).ceil() as usize);
-        let above = self.walk(step, 1.0, (high / step).ceil() as usize);
+        let mut below = self.walk(step, -1.0, (-GRID_LOW / step).ceil() as usize);
+        let above = self.walk(step, 1.0, (GRID_HIGH / step).ceil() as usize);
         below.reverse();
         below.pop(); // x = 0 is the first point above too
         let points: Vec<(f64, f64, f64)> = below.into_iter().chain(above).collect();
@@ -178,80 +177,71 @@ impl Curve<'_> {
         roots.into_iter().map(f64::exp_m1).collect()
     }
 
-    /// Where no root can be. Beyond `high`, the first flow outweighs every later flow of the
-    /// opposite sign together (`|a_0| > Σ_opposite |a_i| e^(−x (t_i − t_0))`, which only gets truer
-    /// as x grows), so the XNPV keeps the first flow's sign; below `low` the last flow does the same.
-    /// Candidates are tried by doubling; the grid's own ends are the fallback.
-    fn root_bounds(&self) -> (f64, f64) {
-        let flows = self.flows;
-        let (first, last) = (flows[0], flows[flows.len() - 1]);
-        let opposite_after = |x: f64| -> f64 {
-            flows[1..]
-                .iter()
-                .filter(|(_, a)| (*a < 0.0) != (first.1 < 0.0))
-                .map(|(t, a)| a.abs() * (-x * (t - first.0)).exp())
-                .sum()
-        };
-        let opposite_before = |x: f64| -> f64 {
-            flows[..flows.len() - 1]
-                .iter()
-                .filter(|(_, a)| (*a < 0.0) != (last.1 < 0.0))
-                .map(|(t, a)| a.abs() * (x * (last.0 - t)).exp())
-                .sum()
-        };
-        let mut high = GRID_HIGH;
-        let mut x = 0.25;
-        while x < GRID_HIGH {
-            if opposite_after(x) < first.1.abs() {
-                high = x;
-                break;
-            }
-            x *= 2.0;
-        }
-        let mut low = GRID_LOW;
-        let mut x = -0.25;
-        while x > GRID_LOW {
-            if opposite_before(x) < last.1.abs() {
-                low = x;
-                break;
-            }
-            x *= 2.0;
-        }
-        (low, high)
-    }
-
     /// `(x, value, slope)` at `x = 0, direction·step, 2·direction·step, …`, scaled like
-    /// `sign_value`, with the slope of the unscaled XNPV's sign (`Σ −t a e^(…)`).
+    /// `sign_value`, with the slope of the unscaled XNPV's sign (`Σ −t a e^(…)`); it stops where
+    /// no root can lie further out.
     fn walk(&self, step: f64, direction: f64, steps: usize) -> Vec<(f64, f64, f64)> {
         let shift = if direction < 0.0 { self.t_max } else { 0.0 };
         let mut terms: Vec<f64> = self.flows.iter().map(|(_, a)| *a).collect();
         let factors: Vec<f64> = self.flows.iter().map(|(t, _)| (-direction * step * (t - shift)).exp()).collect();
+        // The flow that dominates far out on this side: the first one going up, the last going
+        // down. Once it outweighs every flow of the opposite sign together, it does so for good
+        // (their terms only shrink relative to it), so no root lies further out.
+        let anchor = if direction > 0.0 { self.flows[0].1 } else { self.flows[self.flows.len() - 1].1 };
         let mut points = Vec::with_capacity(steps + 1);
         for k in 0..=steps {
             if k > 0 {
                 terms.iter_mut().zip(&factors).for_each(|(term, factor)| *term *= factor);
             }
-            let value: f64 = terms.iter().sum();
-            let slope: f64 = terms.iter().zip(self.flows).map(|(term, (t, _))| -t * term).sum();
+            let (mut value, mut slope, mut opposite) = (0.0, 0.0, 0.0);
+            for (term, (t, _)) in terms.iter().zip(self.flows) {
+                value += term;
+                slope -= t * term;
+                if (*term < 0.0) != (anchor < 0.0) {
+                    opposite += term.abs();
+                }
+            }
             points.push((direction * step * k as f64, value, slope));
+            if opposite < anchor.abs() {
+                break;
+            }
         }
         points
     }
 
-    /// Where the XNPV's slope changes sign within `[low, high]`, by bisection.
+    /// Where the XNPV's slope changes sign within `[low, high]`: Newton steps on the slope kept
+    /// inside the bracket, bisection otherwise.
     fn turning_point(&self, mut low: f64, mut high: f64) -> f64 {
+        // The slope's sign and its derivative, scaled like `sign_value` on a fixed shift.
+        let shift = if low < 0.0 { self.t_max } else { 0.0 };
         let slope = |x: f64| {
-            let shift = if x < 0.0 { self.t_max } else { 0.0 };
-            self.flows.iter().map(|(t, a)| -t * a * (-x * (t - shift)).exp()).sum::<f64>()
+            self.flows.iter().fold((0.0, 0.0), |(d, dd), (t, a)| {
+                let term = a * (-x * (t - shift)).exp();
+                (d - t * term, dd + t * (t - shift) * term)
+            })
         };
-        let low_negative = slope(low) < 0.0;
-        // 24 halvings of a cell of 0.1 leave 6e-9; the XNPV is flat at a turning point, so its
-        // value there (all that is used) is off by far less than that.
-        for _ in 0..24 {
-            let middle = 0.5 * (low + high);
-            if (slope(middle) < 0.0) == low_negative { low = middle } else { high = middle }
+        let low_negative = slope(low).0 < 0.0;
+        let mut x = 0.5 * (low + high);
+        for _ in 0..60 {
+            let (d, dd) = slope(x);
+            if d == 0.0 {
+                return x;
+            }
+            if (d < 0.0) == low_negative {
+                low = x
+            } else {
+                high = x
+            }
+            let newton = x - d / dd;
+            let next = if dd != 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
+            // The XNPV is flat at a turning point, so its value there (all that is used) needs
+            // the point only roughly.
+            if (next - x).abs() <= 1e-10 || high - low <= 1e-10 {
+                return next;
+            }
+            x = next;
         }
-        0.5 * (low + high)
+        x
     }
 
     /// `Σ a · e^(−x (t − s))` with `s = t_max` for x < 0 and 0 otherwise: a positive multiple of
