@@ -262,7 +262,8 @@ fn run_projects(deal: &Deal, draws: &PathDraws) -> Outcome {
     };
 
     let mut events = timeline(deal, &plan.projects, &state.projects);
-    events.sort_by_key(|e| (e.date, e.kind.rank(), rank[e.project], e.kind.k()));
+    // Every event has its own key, so an unstable sort gives one order.
+    events.sort_unstable_by_key(|e| (e.date, e.kind.rank(), rank[e.project], e.kind.k()));
     for event in events {
         state.apply(event);
         // Judged after every event, so an account that reopens and recoups again on one day
