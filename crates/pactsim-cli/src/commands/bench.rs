@@ -18,7 +18,7 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
     }
     let budget = Duration::from_secs_f64(seconds);
     let deals = deals_to_run(files)?;
-    println!("pactsim {} bench ({seconds} s per line, 1 thread)", pactsim::VERSION);
+    println!("pactsim {} bench ({seconds} s per line; solves and central runs on 1 thread)", pactsim::VERSION);
 
     // The trade model on the embedded 7-source US auto market: one solve is one scenario.
     if let Some((name, deal)) = deals.iter().find(|(_, d)| d.trade.is_some()) {
