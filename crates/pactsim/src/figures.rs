@@ -211,7 +211,7 @@ impl Curve<'_> {
 
     /// Where the XNPV's slope changes sign within `[low, high]`: Newton steps on the slope kept
     /// inside the bracket, bisection otherwise.
-    fn turning_point(&self, mut low: f64, mut high: f64) -> f64 {
+    fn turning_point(&self, low: f64, high: f64) -> f64 {
         // The slope's sign and its derivative, scaled like `sign_value` on a fixed shift.
         let shift = if low < 0.0 { self.t_max } else { 0.0 };
         let slope = |x: f64| {
@@ -221,27 +221,9 @@ impl Curve<'_> {
             })
         };
         let low_negative = slope(low).0 < 0.0;
-        let mut x = 0.5 * (low + high);
-        for _ in 0..60 {
-            let (d, dd) = slope(x);
-            if d == 0.0 {
-                return x;
-            }
-            if (d < 0.0) == low_negative {
-                low = x
-            } else {
-                high = x
-            }
-            let newton = x - d / dd;
-            let next = if dd != 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
-            // The XNPV is flat at a turning point, so its value there (all that is used) needs
-            // the point only roughly.
-            if (next - x).abs() <= 1e-10 || high - low <= 1e-10 {
-                return next;
-            }
-            x = next;
-        }
-        x
+        // The XNPV is flat at a turning point, so its value there (all that is used) needs the
+        // point only roughly.
+        crate::solve::bracketed_newton(slope, low, high, low_negative, |_| 1e-10)
     }
 
     /// `Σ a · e^(−x (t − s))` with `s = t_max` for x < 0 and 0 otherwise: a positive multiple of
@@ -261,29 +243,16 @@ impl Curve<'_> {
 
     /// A root in `[low, high]` (where the sign changes): Newton steps that stay in the bracket,
     /// bisection otherwise.
-    fn refine(&self, mut low: f64, mut high: f64) -> f64 {
+    fn refine(&self, low: f64, high: f64) -> f64 {
         let shift = if low < 0.0 { self.t_max } else { 0.0 };
-        let f_low = self.value_and_slope(low, shift).0;
-        let low_negative = f_low < 0.0;
-        let mut x = 0.5 * (low + high);
-        for _ in 0..200 {
-            let (value, slope) = self.value_and_slope(x, shift);
-            if value == 0.0 {
-                return x;
-            }
-            if (value < 0.0) == low_negative {
-                low = x
-            } else {
-                high = x
-            }
-            let newton = x - value / slope;
-            let next = if slope != 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
-            if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 * (1.0 + x.abs()) {
-                return next;
-            }
-            x = next;
-        }
-        x
+        let low_negative = self.value_and_slope(low, shift).0 < 0.0;
+        crate::solve::bracketed_newton(
+            |x| self.value_and_slope(x, shift),
+            low,
+            high,
+            low_negative,
+            |x| 1e-15 * (1.0 + x.abs()),
+        )
     }
 }
 

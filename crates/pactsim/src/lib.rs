@@ -32,6 +32,7 @@ pub mod montecarlo;
 pub mod outcome;
 pub mod output;
 pub mod rng;
+pub mod solve;
 pub mod spec;
 pub mod stats;
 pub mod trade;

@@ -304,25 +304,8 @@ fn solve_decreasing(f: &mut dyn FnMut(f64) -> (f64, f64)) -> f64 {
             break;
         }
     }
-    let mut x = 0.5 * (low + high);
-    for _ in 0..200 {
-        let (value, slope) = f(x);
-        if value == 0.0 {
-            return x;
-        }
-        if value > 0.0 {
-            low = x
-        } else {
-            high = x
-        }
-        let newton = x - value / slope;
-        let next = if slope < 0.0 && newton > low && newton < high { newton } else { 0.5 * (low + high) };
-        if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 * (1.0 + x.abs()) {
-            return next;
-        }
-        x = next;
-    }
-    x
+    // Decreasing: positive at `low`, negative at `high`.
+    crate::solve::bracketed_newton(f, low, high, false, |x| 1e-15 * (1.0 + x.abs()))
 }
 
 /// The WITS-SMART view of the deal's tariff change (from `no_deal` to `deal`), per foreign source,
