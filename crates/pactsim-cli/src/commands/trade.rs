@@ -53,7 +53,10 @@ pub fn render(t: &TradeJson) -> String {
         elasticity(e.domestic_supply)
     );
     if e.given.values().any(|g| g.contains('(')) {
-        let _ = writeln!(text, "(distributions are at their central values until the Monte Carlo runner lands)");
+        let _ = writeln!(
+            text,
+            "(elasticities shown at the distributions' central values; the tables give means over the paths)"
+        );
     }
     let _ = writeln!(text, "Deal tariffs apply from {}. Changes are relative to {}.", t.effective, t.year);
     for (name, scenario) in &t.scenarios {
