@@ -455,7 +455,9 @@ struct CreditDraws {
     path: u64,
     first_year: i32,
     weight: f64,
-    systematic: Vec<Option<f64>>,
+    /// Per year: the systematic factor, and the default probabilities given it, per unconditional
+    /// probability (few distinct ones: a pipeline's projects share theirs).
+    years: Vec<Option<(f64, Vec<(f64, f64)>)>>,
 }
 
 impl CreditDraws {
@@ -466,29 +468,43 @@ impl CreditDraws {
             path,
             first_year: deal.start.year(),
             weight: deal.default_correlation,
-            systematic: vec![None; years],
+            years: vec![None; years],
         }
     }
 
-    /// Whether a surviving project defaults on `date`: `√ρ·Z_y + √(1−ρ)·ε < Φ⁻¹(PD)`.
+    /// Whether a surviving project defaults on `date`: `√ρ·Z_y + √(1−ρ)·ε < Φ⁻¹(PD)`, taken as
+    /// `u < Φ((Φ⁻¹(PD) − √ρ·Z_y)/√(1−ρ))` for the project's uniform `u` with `ε = Φ⁻¹(u)`: the same
+    /// event, with one normal transform per year instead of one per project and date.
     fn defaults(&mut self, project: &mut ProjectState, index: usize, probability: f64, date: NaiveDate) -> bool {
         use crate::distribution::open_uniform;
         use crate::rng::{Purpose, stream, stream_at};
+        use statrs::distribution::ContinuousCDF;
         if probability <= 0.0 {
             return false;
         }
         let normal = statrs::distribution::Normal::standard();
-        use statrs::distribution::ContinuousCDF;
         let year = (date.year() - self.first_year) as usize;
-        let (seed, path) = (self.seed, self.path);
-        let z = *self.systematic[year].get_or_insert_with(|| {
-            normal.inverse_cdf(open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64)))
+        let (seed, path, weight) = (self.seed, self.path, self.weight);
+        let (z, conditional) = self.years[year].get_or_insert_with(|| {
+            let u = open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64));
+            (normal.inverse_cdf(u), Vec::new())
         });
+        let threshold = match conditional.iter().find(|(p, _)| *p == probability) {
+            Some((_, threshold)) => *threshold,
+            None => {
+                let threshold = if weight >= 1.0 {
+                    if *z < normal.inverse_cdf(probability) { 1.0 } else { 0.0 }
+                } else {
+                    normal.cdf((normal.inverse_cdf(probability) - weight.sqrt() * *z) / (1.0 - weight).sqrt())
+                };
+                conditional.push((probability, threshold));
+                threshold
+            }
+        };
         let own = project
             .credit_stream
             .get_or_insert_with(|| stream(seed, Purpose::CreditIdiosyncratic { project: index as u32 }, path));
-        let epsilon = normal.inverse_cdf(open_uniform(own));
-        self.weight.sqrt() * z + (1.0 - self.weight).sqrt() * epsilon < normal.inverse_cdf(probability)
+        open_uniform(own) < threshold
     }
 }
 

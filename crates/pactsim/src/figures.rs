@@ -10,7 +10,8 @@ use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
 pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
-    flows.iter().map(|f| f.amount * (1.0 + rate).powf(-year_fraction(to, f.date))).sum()
+    let log_growth = rate.ln_1p();
+    flows.iter().map(|f| f.amount * (-log_growth * year_fraction(to, f.date)).exp()).sum()
 }
 
 /// What the holder paid out: the negative flows, as a positive sum.
@@ -71,7 +72,9 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
     // brackets it.
     let mut times: Vec<(f64, f64)> = Vec::with_capacity(flows.len());
     let mut sorted: Vec<&DatedFlow> = flows.iter().collect();
-    sorted.sort_by_key(|f| f.date);
+    if !sorted.is_sorted_by_key(|f| f.date) {
+        sorted.sort_by_key(|f| f.date);
+    }
     for f in sorted {
         let t = year_fraction(first, f.date);
         match times.last_mut() {
