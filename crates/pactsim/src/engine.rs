@@ -397,6 +397,8 @@ struct ProjectState {
     arrears: f64,
     claim: f64,
     fee_arrears: f64,
+    /// The level yearly cash flow of an irr/life/construction project (0 for explicit flows).
+    level_cash: f64,
     /// The project's own credit stream, opened at its first payment.
     credit_stream: Option<rand::rngs::ChaCha8Rng>,
     defaulted: bool,
@@ -428,6 +430,12 @@ impl ProjectState {
             arrears: 0.0,
             claim: 0.0,
             fee_arrears: 0.0,
+            level_cash: match project.cash {
+                ProjectCash::Level { irr, life_years, construction_years } => {
+                    level_cash_flow(size, irr, life_years, construction_years)
+                }
+                ProjectCash::Explicit(_) => 0.0,
+            },
             credit_stream: None,
             defaulted: false,
             outcome_flows: Vec::new(),
@@ -435,14 +443,14 @@ impl ProjectState {
     }
 
     /// The project's cash on its `k`-th anniversary (1-based).
-    fn cash(&self, project: &Project, size: f64, k: u32) -> f64 {
+    fn cash(&self, project: &Project, k: u32) -> f64 {
         match &project.cash {
             ProjectCash::Explicit(flows) => flows.get(k as usize - 1).map_or(0.0, |c| c * self.scale),
-            ProjectCash::Level { irr, life_years, construction_years } => {
+            ProjectCash::Level { life_years, construction_years, .. } => {
                 if k <= *construction_years || k > construction_years + life_years {
                     return 0.0;
                 }
-                level_cash_flow(size, *irr, *life_years, *construction_years)
+                self.level_cash
             }
         }
     }
@@ -597,7 +605,7 @@ impl Run<'_> {
             self.default(i, date, k);
             return;
         }
-        let cash = self.projects[i].cash(project, self.funding[i].size_usd_bn, k);
+        let cash = self.projects[i].cash(project, k);
         let p = &mut self.projects[i];
 
         // (1) Debt service, pro rata to what each loan is owed.
