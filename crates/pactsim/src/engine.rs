@@ -463,9 +463,15 @@ struct CreditDraws {
     path: u64,
     first_year: i32,
     weight: f64,
-    /// Per year: the systematic factor, and the default probabilities given it, per unconditional
-    /// probability (few distinct ones: a pipeline's projects share theirs).
-    years: Vec<Option<(f64, Vec<(f64, f64)>)>>,
+    years: Vec<Option<CreditYear>>,
+}
+
+/// One calendar year of a path: the systematic factor, and the default probability given it for
+/// each unconditional probability met so far (few: a pipeline's projects share theirs).
+#[derive(Clone)]
+struct CreditYear {
+    factor: f64,
+    conditional: Vec<(f64, f64)>,
 }
 
 impl CreditDraws {
@@ -493,9 +499,9 @@ impl CreditDraws {
         let normal = statrs::distribution::Normal::standard();
         let year = (date.year() - self.first_year) as usize;
         let (seed, path, weight) = (self.seed, self.path, self.weight);
-        let (z, conditional) = self.years[year].get_or_insert_with(|| {
+        let CreditYear { factor: z, conditional } = self.years[year].get_or_insert_with(|| {
             let u = open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64));
-            (normal.inverse_cdf(u), Vec::new())
+            CreditYear { factor: normal.inverse_cdf(u), conditional: Vec::new() }
         });
         let threshold = match conditional.iter().find(|(p, _)| *p == probability) {
             Some((_, threshold)) => *threshold,
