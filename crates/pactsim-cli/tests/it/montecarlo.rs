@@ -4,8 +4,9 @@ use std::process::Command;
 
 use crate::{repo_root, scratch, stdout};
 
-/// The Korea MOU with its elasticities given as distributions.
-fn random_deal() -> std::path::PathBuf {
+/// The Korea MOU with its elasticities given as distributions, in a scratch folder of its own
+/// (`name`), since tests run in parallel.
+fn random_deal(name: &str) -> std::path::PathBuf {
     let source = std::fs::read_to_string(repo_root().join("deals/kr-us-2025-mou.toml")).unwrap();
     let random = source.replace(
         "elasticities = { substitution = 5.6, demand = -1.0, foreign_supply = 2.4, domestic_supply = 2.0 }",
@@ -14,7 +15,7 @@ fn random_deal() -> std::path::PathBuf {
          domestic_supply = { normal = { mean = 2.0, sd = 1.5 } } }",
     );
     assert_ne!(source, random, "the elasticities line of the MOU file changed");
-    let path = scratch("montecarlo").join("random.toml");
+    let path = scratch(name).join("random.toml");
     std::fs::write(&path, random).unwrap();
     path
 }
@@ -31,7 +32,7 @@ fn run(file: &std::path::Path, threads: &str, seed: &str) -> String {
 
 #[test]
 fn same_seed_same_bytes_on_any_thread_count() {
-    let file = random_deal();
+    let file = random_deal("montecarlo-threads");
     let one = run(&file, "1", "42");
     assert_eq!(one, run(&file, "2", "42"));
     assert_eq!(one, run(&file, "3", "42"));
@@ -46,7 +47,7 @@ fn same_seed_same_bytes_on_any_thread_count() {
 
 #[test]
 fn paths_auto_stops_on_whole_chunks_and_equals_a_fixed_run() {
-    let file = random_deal();
+    let file = random_deal("montecarlo-auto");
     let run = |paths: &str| {
         let output = Command::new(env!("CARGO_BIN_EXE_pactsim"))
             .args(["run", file.to_str().unwrap(), "--json", "--paths", paths, "--tolerance", "0.05", "--seed", "9"])
