@@ -20,6 +20,11 @@ fn band(stat: &StatJson, scale: f64, unit: &str) -> String {
     }
 }
 
+/// One line of USD billions: label, mean, and the 5–95% range where paths differ.
+fn money_line(text: &mut String, label: &str, stat: &StatJson) {
+    let _ = writeln!(text, "  {label:<34}{:>10}{}", bn(stat), band(stat, 1.0, ""));
+}
+
 fn percent(stat: &StatJson) -> String {
     stat.mean.map_or("none".to_string(), |v| format!("{:.2}%", v * 100.0))
 }
@@ -48,60 +53,26 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
     );
     let _ = writeln!(text);
     let _ = writeln!(text, "Investor ({})                       USD bn", deal.investor);
-    let _ = writeln!(
-        text,
-        "  paid (funding + guarantee calls)  {:>10}{}",
-        bn(&t.investor_paid),
-        band(&t.investor_paid, 1.0, "")
-    );
-    let _ = writeln!(
-        text,
-        "  received                          {:>10}{}",
-        bn(&t.investor_received),
-        band(&t.investor_received, 1.0, "")
-    );
-    let _ = writeln!(
-        text,
-        "  NPV at {:<6} to {}        {:>10}{}",
-        rate(deal.run.investor_discount_rate),
-        deal.start,
-        bn(&t.investor_npv),
-        band(&t.investor_npv, 1.0, "")
-    );
+    let npv_label = |rate_value: f64| format!("NPV at {} to {}", rate(rate_value), deal.start);
+    money_line(&mut text, "paid (funding + guarantee calls)", &t.investor_paid);
+    money_line(&mut text, "received", &t.investor_received);
+    money_line(&mut text, &npv_label(deal.run.investor_discount_rate), &t.investor_npv);
     let irr_note = if t.irr_multiple_roots { " (several roots; Excel's choice)" } else { "" };
     let _ = writeln!(
         text,
-        "  IRR                               {:>10}{irr_note}{}",
+        "  {:<34}{:>10}{irr_note}{}",
+        "IRR",
         percent(&t.investor_irr),
         band(&t.investor_irr, 100.0, "%")
     );
-    let _ = writeln!(
-        text,
-        "  MOIC                              {:>10}",
-        t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"))
-    );
-    let _ = writeln!(
-        text,
-        "  guarantee calls                   {:>10}{}",
-        bn(&t.guarantee_calls),
-        band(&t.guarantee_calls, 1.0, "")
-    );
-    let _ = writeln!(text, "  losses                            {:>10}{}", bn(&t.losses), band(&t.losses, 1.0, ""));
+    let moic = t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"));
+    let _ = writeln!(text, "  {:<34}{moic:>10}", "MOIC");
+    money_line(&mut text, "guarantee calls", &t.guarantee_calls);
+    money_line(&mut text, "losses", &t.losses);
     let _ = writeln!(text, "Host ({})", deal.host);
-    let _ = writeln!(text, "  tax                               {:>10}{}", bn(&t.host_tax), band(&t.host_tax, 1.0, ""));
-    let _ = writeln!(
-        text,
-        "  distributions                     {:>10}{}",
-        bn(&t.host_received),
-        band(&t.host_received, 1.0, "")
-    );
-    let _ = writeln!(
-        text,
-        "  NPV at {:<6} to {}        {:>10}",
-        rate(deal.run.host_discount_rate),
-        deal.start,
-        bn(&t.host_npv)
-    );
+    money_line(&mut text, "tax", &t.host_tax);
+    money_line(&mut text, "distributions", &t.host_received);
+    money_line(&mut text, &npv_label(deal.run.host_discount_rate), &t.host_npv);
     if let (Some(relief), Some(trade), Some(spec)) = (&t.tariff_relief_npv, &output.trade, &deal.trade) {
         let from = spec.effective.max(deal.start);
         let _ = writeln!(text, "Tariff relief ({} exporters, deal vs no deal)", trade.investor);
