@@ -62,7 +62,7 @@ impl PathDraws {
         }
         let mut generated = Vec::new();
         for pipeline in &deal.pipelines {
-            for (project, refused, snap) in generate(deal, pipeline, &decisions) {
+            for (project, refused, snap) in generate(deal, pipeline, &decisions, &declined[..deal.projects.len()]) {
                 declined.push(refused);
                 if refused {
                     refusals.push((project.selected, snap));
@@ -150,13 +150,25 @@ pub fn standalone_npv(deal: &Deal, project: &Project) -> f64 {
 /// the facility's `selection_ends` (or the horizon), stopping once listed and generated
 /// selections use the commitment. Each selection draws five uniforms from the facility's stream,
 /// always in this order: the gap since the previous selection, size, IRR, life, construction.
-fn generate(deal: &Deal, pipeline: &crate::deal::Pipeline, decisions: &Decisions) -> Vec<(Project, bool, f64)> {
+/// `listed_declined[i]` says whether listed project `i` was refused (refused ones leave the
+/// commitment to others).
+fn generate(
+    deal: &Deal,
+    pipeline: &crate::deal::Pipeline,
+    decisions: &Decisions,
+    listed_declined: &[bool],
+) -> Vec<(Project, bool, f64)> {
     use crate::distribution::open_uniform;
     let (seed, path) = (decisions.seed, decisions.path);
     let facility = &deal.facilities[pipeline.facility];
     let ends = facility.selection_ends.unwrap_or(deal.end).min(deal.end);
-    let mut listed: Vec<(NaiveDate, f64)> =
-        deal.projects.iter().filter(|p| p.facility == pipeline.facility).map(|p| (p.selected, p.size_usd_bn)).collect();
+    let mut listed: Vec<(NaiveDate, f64)> = deal
+        .projects
+        .iter()
+        .zip(listed_declined)
+        .filter(|(p, refused)| p.facility == pipeline.facility && !**refused)
+        .map(|(p, _)| (p.selected, p.size_usd_bn))
+        .collect();
     listed.sort_by_key(|(date, _)| *date);
     let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Pipeline { facility: pipeline.facility as u32 }, path);
     let mut projects = Vec::new();
