@@ -1181,4 +1181,29 @@ cash_flows_usd_bn = [1.0]
         );
         assert_eq!(outcome.accounts[0].recouped_on, Some(d(2028, 6, 1)));
     }
+
+    #[test]
+    fn refused_projects_are_not_funded_and_the_host_snaps_back_from_the_first_refusal() {
+        let source = format!(
+            "{HEADER}[[facility]]\nid = \"f\"\ncommitment_usd_bn = 100.0\n\
+             [[project]]\nid = \"a\"\nfacility = \"f\"\nselected = 2027-03-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [5.0]\n\
+             [[project]]\nid = \"b\"\nfacility = \"f\"\nselected = 2026-06-01\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [5.0]\n\
+             [trade]\nsector = \"autos\"\neffective = 2026-01-01\nno_deal = {{ KR = 0.25 }}\ndeal = {{ KR = 0.15 }}\nsnapback = {{ KR = 0.25 }}\n\
+             [decline]\nrule = {{ probability = 1.0 }}\nsnapback_probability = 1.0\n"
+        );
+        let deal = parse_deal(&source).unwrap();
+        let draws = PathDraws::draw(&deal, 7, 0);
+        assert_eq!(draws.declined, vec![true, true]);
+        // The earlier refusal (b, selected 2026-06-01) sets the snapback date.
+        assert_eq!(draws.snapback_from, Some(d(2026, 6, 1)));
+        let outcome = run_path(&deal, &draws);
+        assert_eq!(outcome.declines, 2);
+        assert!(outcome.projects.iter().all(|p| p.declined && p.funded_on.is_none() && p.funding.is_empty()));
+        assert!(outcome.investor_flows.is_empty());
+        // Relief only until the snapback: 2026 gets the deal relief for January to May.
+        let relief = outcome.trade.as_ref().unwrap().investor_tariff_relief_usd_bn_per_year;
+        let may_31 = (d(2026, 5, 31) - d(2026, 1, 1)).num_days() as f64 + 1.0;
+        assert!((outcome.years[0].tariff_relief - relief * may_31 / 365.0).abs() < 1e-12);
+        assert!(outcome.years[1].tariff_relief.abs() < 1e-12, "snapback tariffs equal no-deal ones");
+    }
 }
