@@ -1206,4 +1206,41 @@ cash_flows_usd_bn = [1.0]
         assert!((outcome.years[0].tariff_relief - relief * may_31 / 365.0).abs() < 1e-12);
         assert!(outcome.years[1].tariff_relief.abs() < 1e-12, "snapback tariffs equal no-deal ones");
     }
+
+    #[test]
+    fn pipelines_select_at_their_poisson_rate_and_stop_at_the_commitment() {
+        let pipeline = |commitment: f64| {
+            format!(
+                "{HEADER}[[facility]]\nid = \"f\"\ncommitment_usd_bn = {commitment:?}\nselection_ends = 2030-01-01\n\
+                 [pipeline.f]\nprojects_per_year = 5.0\nsize_usd_bn = {{ lognormal = {{ median = 2.0, p95 = 6.0 }} }}\n\
+                 irr = {{ normal = {{ mean = 0.07, sd = 0.02 }} }}\nlife_years = {{ triangular = {{ min = 10.0, mode = 20.0, max = 30.0 }} }}\n\
+                 construction_years = {{ uniform = {{ min = 0.0, max = 4.0 }} }}\n"
+            )
+        };
+        // A commitment that never binds: the count is Poisson with mean 5 × 4 years (2026–2029).
+        let deal = parse_deal(&pipeline(1e6)).unwrap();
+        let paths = 4000;
+        let counts: Vec<f64> = (0..paths).map(|p| PathDraws::draw(&deal, 3, p).generated.len() as f64).collect();
+        let mean = counts.iter().sum::<f64>() / paths as f64;
+        let expected = 5.0 * (d(2030, 1, 1) - d(2026, 1, 1)).num_days() as f64 / 365.0;
+        // Poisson: the standard error of the mean is √(mean/paths) ≈ 0.07.
+        assert!((mean - expected).abs() < 4.0 * (expected / paths as f64).sqrt(), "{mean} vs {expected}");
+        for p in 0..50 {
+            for project in PathDraws::draw(&deal, 3, p).generated {
+                assert!(project.selected >= deal.start && project.selected <= d(2030, 1, 1));
+                let ProjectCash::Level { life_years, construction_years, irr } = project.cash else { panic!() };
+                assert!((10..=30).contains(&life_years) && construction_years <= 4 && irr > -0.99);
+            }
+        }
+        // A binding commitment: selections stop once it is used, the last one being cut.
+        let deal = parse_deal(&pipeline(10.0)).unwrap();
+        for p in 0..200 {
+            let draws = PathDraws::draw(&deal, 3, p);
+            let selected: f64 = draws.generated.iter().map(|g| g.size_usd_bn).sum();
+            let without_last = selected - draws.generated.last().map_or(0.0, |g| g.size_usd_bn);
+            assert!(without_last < 10.0, "path {p} kept selecting after the commitment was used");
+            let funded: f64 = run_path(&deal, &draws).facilities[0].funded_usd_bn;
+            assert!(funded <= 10.0 + 1e-9);
+        }
+    }
 }
