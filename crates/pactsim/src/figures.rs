@@ -11,7 +11,22 @@ use crate::outcome::DatedFlow;
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
 pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
     let log_growth = rate.ln_1p();
-    flows.iter().map(|f| f.amount * (-log_growth * year_fraction(to, f.date)).exp()).sum()
+    // Flows come in date order with many on one date: each date's factor is computed once.
+    let mut last: Option<(NaiveDate, f64)> = None;
+    flows
+        .iter()
+        .map(|f| {
+            let factor = match last {
+                Some((date, factor)) if date == f.date => factor,
+                _ => {
+                    let factor = (-log_growth * year_fraction(to, f.date)).exp();
+                    last = Some((f.date, factor));
+                    factor
+                }
+            };
+            f.amount * factor
+        })
+        .sum()
 }
 
 /// What the holder paid out: the negative flows, as a positive sum.

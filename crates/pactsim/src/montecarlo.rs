@@ -14,7 +14,7 @@ use chrono::Datelike;
 use rayon::prelude::*;
 
 use crate::deal::Deal;
-use crate::engine::{self, PathDraws};
+use crate::engine::{self, PathDraws, PathScratch};
 use crate::outcome::Outcome;
 use crate::output::headline;
 use crate::stats::{Accumulator, Stat};
@@ -292,8 +292,9 @@ impl<'a> Runner<'a> {
                 .into_par_iter()
                 .map(|c| {
                     let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
+                    let mut scratch = PathScratch::new(deal);
                     for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
-                        let outcome = engine::run_path(deal, &PathDraws::draw(deal, seed, path));
+                        let outcome = scratch.run(&PathDraws::draw(deal, seed, path));
                         for (accumulator, value) in part.iter_mut().zip(path_figures(deal, &layout, &outcome)) {
                             accumulator.push(value);
                         }
