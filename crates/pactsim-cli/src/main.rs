@@ -3,6 +3,7 @@
 
 mod commands;
 mod diagnostics;
+mod kept_paths;
 mod progress;
 mod summary;
 
@@ -76,7 +77,7 @@ enum Command {
 }
 
 /// How many paths, from which seed (overriding the deal's `[run]`).
-#[derive(Debug, Clone, Copy, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunFlags {
     /// Monte Carlo paths, or `auto` to run until the headline mean settles (default: [run] paths)
     #[arg(long, value_parser = parse_paths)]
@@ -93,6 +94,9 @@ pub struct RunFlags {
     /// Show a progress bar even when the output goes to a pipe
     #[arg(long)]
     progress: bool,
+    /// Also write every path's totals and yearly figures to this CSV file, one row per path
+    #[arg(long, value_name = "FILE")]
+    keep_paths: Option<PathBuf>,
 }
 
 /// `--paths`: a number of paths, or `auto`.
@@ -120,18 +124,24 @@ impl RunFlags {
         deal: &pactsim::deal::Deal,
         json: bool,
     ) -> Result<(pactsim::montecarlo::Summary, Option<pactsim::output::ConvergenceJson>), Failure> {
+        if self.paths == Some(Paths::Auto) && !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            eprintln!("error: --tolerance {}: expected a share above 0, such as 0.01", self.tolerance);
+            return Err(Failure::BadInput);
+        }
         let seed = self.seed.unwrap_or(deal.run.seed);
         let choice = self.progress(json);
-        match self.paths.unwrap_or(Paths::Fixed(deal.run.paths)) {
-            Paths::Fixed(paths) => Ok((progress::simulate(deal, paths, seed, choice), None)),
+        let mut kept = match &self.keep_paths {
+            Some(file) => Some(kept_paths::KeptPaths::create(file, deal)?),
+            None => None,
+        };
+        let mut sink = kept.as_mut().map(|k| move |path: u64, figures: &[Option<f64>]| k.write(path, figures));
+        let keep = sink.as_mut().map(|s| s as pactsim::montecarlo::PathSink);
+        let result = match self.paths.unwrap_or(Paths::Fixed(deal.run.paths)) {
+            Paths::Fixed(paths) => (progress::simulate(deal, paths, seed, choice, keep), None),
             Paths::Auto => {
-                if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-                    eprintln!("error: --tolerance {}: expected a share above 0, such as 0.01", self.tolerance);
-                    return Err(Failure::BadInput);
-                }
                 let convergence =
                     pactsim::montecarlo::Convergence { tolerance: self.tolerance, max_paths: self.max_paths };
-                let (summary, converged) = progress::simulate_to_tolerance(deal, seed, convergence, choice);
+                let (summary, converged) = progress::simulate_to_tolerance(deal, seed, convergence, choice, keep);
                 let figure =
                     if converged.figure == pactsim::montecarlo::Total::DealNpv { "deal_npv" } else { "investor_npv" };
                 let report = pactsim::output::ConvergenceJson {
@@ -141,9 +151,13 @@ impl RunFlags {
                     relative_se: converged.relative_se,
                     reached: converged.reached,
                 };
-                Ok((summary, Some(report)))
+                (summary, Some(report))
             }
+        };
+        if let Some(kept) = kept {
+            kept.finish()?;
         }
+        Ok(result)
     }
 
     pub fn progress(&self, json: bool) -> progress::ProgressChoice {

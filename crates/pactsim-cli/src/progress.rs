@@ -29,8 +29,14 @@ impl ProgressChoice {
     }
 }
 
-pub fn simulate(deal: &Deal, paths: u64, seed: u64, choice: ProgressChoice) -> Summary {
-    with_bar(choice, Some(paths), |progress| montecarlo::simulate(deal, paths, seed, progress))
+pub fn simulate(
+    deal: &Deal,
+    paths: u64,
+    seed: u64,
+    choice: ProgressChoice,
+    keep: Option<montecarlo::PathSink>,
+) -> Summary {
+    with_bar(choice, Some(paths), |progress| montecarlo::simulate(deal, paths, seed, progress, keep))
 }
 
 pub fn simulate_to_tolerance(
@@ -38,8 +44,9 @@ pub fn simulate_to_tolerance(
     seed: u64,
     convergence: montecarlo::Convergence,
     choice: ProgressChoice,
+    keep: Option<montecarlo::PathSink>,
 ) -> (Summary, montecarlo::Converged) {
-    with_bar(choice, None, |progress| montecarlo::simulate_to_tolerance(deal, seed, convergence, progress))
+    with_bar(choice, None, |progress| montecarlo::simulate_to_tolerance(deal, seed, convergence, progress, keep))
 }
 
 /// Calls `run` with a progress callback that drives a bar (of `length` paths, if known).

@@ -45,5 +45,5 @@ fn central_run(bencher: Bencher, name: &str) {
 #[divan::bench(args = ["jp-us-2025-mou", "kr-us-2025-kr-offer", "kr-us-2025-mou", "kr-us-2025-us-ask"], sample_count = 5)]
 fn monte_carlo_1024_paths(bencher: Bencher, name: &str) {
     let deal = deal(name);
-    bencher.bench(|| pactsim::montecarlo::simulate(black_box(&deal), 1024, 1, &|_| {}));
+    bencher.bench(|| pactsim::montecarlo::simulate(black_box(&deal), 1024, 1, &|_| {}, None));
 }

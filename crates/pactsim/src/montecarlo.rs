@@ -55,6 +55,53 @@ pub enum Total {
 
 const TOTALS: usize = 18;
 
+impl Total {
+    const ALL: [Total; TOTALS] = [
+        Total::InvestorPaid,
+        Total::InvestorReceived,
+        Total::InvestorNpv,
+        Total::InvestorIrr,
+        Total::InvestorMoic,
+        Total::HostReceived,
+        Total::HostTax,
+        Total::HostNpv,
+        Total::Recouped,
+        Total::RecoupYear,
+        Total::GuaranteeCalls,
+        Total::Losses,
+        Total::IrrMultipleRoots,
+        Total::TariffReliefNpv,
+        Total::DealNpv,
+        Total::Defaults,
+        Total::Declines,
+        Total::Snapback,
+    ];
+
+    /// The figure's name in a kept path's row (the run output's name where it has one).
+    pub fn name(self) -> &'static str {
+        match self {
+            Total::InvestorPaid => "investor_paid",
+            Total::InvestorReceived => "investor_received",
+            Total::InvestorNpv => "investor_npv",
+            Total::InvestorIrr => "investor_irr",
+            Total::InvestorMoic => "investor_moic",
+            Total::HostReceived => "host_received",
+            Total::HostTax => "host_tax",
+            Total::HostNpv => "host_npv",
+            Total::Recouped => "recouped",
+            Total::RecoupYear => "recoup_year",
+            Total::GuaranteeCalls => "guarantee_calls",
+            Total::Losses => "losses",
+            Total::IrrMultipleRoots => "irr_multiple_roots",
+            Total::TariffReliefNpv => "tariff_relief_npv",
+            Total::DealNpv => "deal_npv",
+            Total::Defaults => "defaults",
+            Total::Declines => "declines",
+            Total::Snapback => "snapback",
+        }
+    }
+}
+
 /// Figures of each calendar year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum YearFigure {
@@ -67,6 +114,31 @@ pub enum YearFigure {
 }
 
 const YEAR_FIGURES: usize = 6;
+
+impl YearFigure {
+    const ALL: [YearFigure; YEAR_FIGURES] = [
+        YearFigure::InvestorPaid,
+        YearFigure::InvestorReceived,
+        YearFigure::HostReceived,
+        YearFigure::HostTax,
+        YearFigure::Deferred,
+        YearFigure::TariffRelief,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            YearFigure::InvestorPaid => "investor_paid",
+            YearFigure::InvestorReceived => "investor_received",
+            YearFigure::HostReceived => "host_received",
+            YearFigure::HostTax => "host_tax",
+            YearFigure::Deferred => "deferred",
+            YearFigure::TariffRelief => "tariff_relief",
+        }
+    }
+}
+
+/// Receives each kept path's index and figures, in path order (see `Layout::kept_columns`).
+pub type PathSink<'r, 's> = &'r mut (dyn FnMut(u64, &[Option<f64>]) + 's);
 
 /// Figures of each facility.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +235,19 @@ impl Layout {
 
     pub fn relief(&self) -> usize {
         self.trade_start() + 3 * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES)
+    }
+
+    /// Names of the figures a kept path reports: the totals, then each year's figures as
+    /// `<figure>_<year>`. They are the first figures of the layout, in its order.
+    pub fn kept_columns(&self, first_year: i32) -> Vec<String> {
+        let totals = Total::ALL.iter().map(|t| t.name().to_string());
+        let years = (0..self.years)
+            .flat_map(|i| YearFigure::ALL.iter().map(move |f| format!("{}_{}", f.name(), first_year + i as i32)));
+        totals.chain(years).collect()
+    }
+
+    fn kept_len(&self) -> usize {
+        TOTALS + self.years * YEAR_FIGURES
     }
 
     /// Whether the figure at `index` may not exist on a path (and so carries `defined_share`).
@@ -282,29 +367,43 @@ impl<'a> Runner<'a> {
 
     /// Runs paths up to (not including) `paths`, in chunks; a deal with nothing random runs one
     /// path, which stands for all.
-    pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync)) {
+    /// With `keep`, each path's kept figures also go to the sink, in path order; only one wave
+    /// of paths is held at a time.
+    pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync), mut keep: Option<PathSink<'_, '_>>) {
         let target = if self.deterministic { 1 } else { paths.max(1) };
         let (deal, seed, layout) = (self.deal, self.seed, self.layout);
+        let keeping = keep.is_some();
         while self.done < target {
             let first = self.done / CHUNK;
             let last = target.div_ceil(CHUNK).min(first + WAVE);
-            let parts: Vec<Vec<Accumulator>> = (first..last)
+            let parts: Vec<(Vec<Accumulator>, Vec<(u64, Vec<Option<f64>>)>)> = (first..last)
                 .into_par_iter()
                 .map(|c| {
                     let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
+                    let mut kept = Vec::new();
                     let mut scratch = PathScratch::new(deal);
                     for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
                         let outcome = scratch.run(&PathDraws::draw(deal, seed, path));
-                        for (accumulator, value) in part.iter_mut().zip(path_figures(deal, &layout, &outcome)) {
-                            accumulator.push(value);
+                        let mut figures = path_figures(deal, &layout, &outcome);
+                        for (accumulator, value) in part.iter_mut().zip(&figures) {
+                            accumulator.push(*value);
+                        }
+                        if keeping {
+                            figures.truncate(layout.kept_len());
+                            kept.push((path, figures));
                         }
                     }
-                    part
+                    (part, kept)
                 })
                 .collect();
-            for part in &parts {
+            for (part, kept) in &parts {
                 for (total, p) in self.totals.iter_mut().zip(part) {
                     total.merge(p);
+                }
+                if let Some(sink) = keep.as_mut() {
+                    for (path, figures) in kept {
+                        sink(*path, figures);
+                    }
                 }
             }
             self.done = (last * CHUNK).min(target);
@@ -331,9 +430,15 @@ impl<'a> Runner<'a> {
 }
 
 /// Runs `paths` paths of `deal` with `seed`, calling `progress` with the paths done so far.
-pub fn simulate(deal: &Deal, paths: u64, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> Summary {
+pub fn simulate(
+    deal: &Deal,
+    paths: u64,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+    keep: Option<PathSink>,
+) -> Summary {
     let mut runner = Runner::new(deal, seed);
-    runner.run_to(paths, progress);
+    runner.run_to(paths, progress, keep);
     runner.summary(paths)
 }
 
@@ -361,6 +466,7 @@ pub fn simulate_to_tolerance(
     seed: u64,
     convergence: Convergence,
     progress: &(dyn Fn(u64) + Sync),
+    mut keep: Option<PathSink>,
 ) -> (Summary, Converged) {
     let figure = if deal.trade.is_some() { Total::DealNpv } else { Total::InvestorNpv };
     let mut runner = Runner::new(deal, seed);
@@ -368,7 +474,7 @@ pub fn simulate_to_tolerance(
     let max_paths = convergence.max_paths.max(CHUNK).div_ceil(CHUNK) * CHUNK;
     let mut next = (8 * CHUNK).min(max_paths);
     loop {
-        runner.run_to(next, progress);
+        runner.run_to(next, progress, keep.as_deref_mut());
         let stat = runner.stat(index);
         let relative_se = stat.mean.zip(stat.mean_se).and_then(|(m, se)| (m != 0.0).then(|| se / m.abs()));
         let reached = runner.deterministic || relative_se.is_some_and(|r| r <= convergence.tolerance);

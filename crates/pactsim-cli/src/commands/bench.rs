@@ -60,11 +60,11 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
 fn monte_carlo(deal: &Deal, budget: Duration) -> (u64, Duration) {
     let probe = 1024;
     let started = Instant::now();
-    black_box(pactsim::montecarlo::simulate(deal, probe, 1, &|_| {}));
+    black_box(pactsim::montecarlo::simulate(deal, probe, 1, &|_| {}, None));
     let per_path = started.elapsed().as_secs_f64() / probe as f64;
     let paths = ((budget.as_secs_f64() / per_path) as u64).clamp(probe, 10_000_000);
     let started = Instant::now();
-    black_box(pactsim::montecarlo::simulate(deal, paths, 1, &|_| {}));
+    black_box(pactsim::montecarlo::simulate(deal, paths, 1, &|_| {}, None));
     (paths, started.elapsed())
 }
 

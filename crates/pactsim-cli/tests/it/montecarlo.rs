@@ -65,3 +65,45 @@ fn paths_auto_stops_on_whole_chunks_and_equals_a_fixed_run() {
     assert!(convergence["relative_se"].as_f64().unwrap() <= 0.05);
     assert_eq!(auto, run(&paths.to_string()));
 }
+
+/// `--keep-paths`: one row per path in path order, the same bytes on any thread count, and rows
+/// whose means are the run output's means.
+#[test]
+fn kept_paths_are_the_paths_the_summary_averages() {
+    let folder = scratch("montecarlo-keep");
+    let deal = repo_root().join("deals/kr-us-2025-mou.toml");
+    let keep = |threads: &str, name: &str| {
+        let file = folder.join(name);
+        let output = Command::new(env!("CARGO_BIN_EXE_pactsim"))
+            .args(["run", deal.to_str().unwrap(), "--json", "--paths", "300", "--keep-paths", file.to_str().unwrap()])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let summary: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        (std::fs::read_to_string(file).unwrap(), summary)
+    };
+    let (one, summary) = keep("1", "one.csv");
+    let (two, _) = keep("2", "two.csv");
+    assert_eq!(one, two);
+
+    let mut lines = one.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 300);
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    assert_eq!(rows.iter().map(|r| r[0].parse::<u64>().unwrap()).collect::<Vec<_>>(), (0..300).collect::<Vec<_>>());
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let mean = |name: &str| {
+        let c = column(name);
+        rows.iter().map(|r| r[c].parse::<f64>().unwrap()).sum::<f64>() / rows.len() as f64
+    };
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + b.abs());
+    for name in ["investor_npv", "deal_npv", "losses", "guarantee_calls"] {
+        let expected = summary["totals"][name]["mean"].as_f64().unwrap();
+        assert!(close(mean(name), expected), "{name}: {} vs {expected}", mean(name));
+    }
+    let first_year = summary["years"][0]["year"].as_i64().unwrap();
+    let paid = format!("investor_paid_{first_year}");
+    assert!(close(mean(&paid), summary["years"][0]["investor_paid"]["mean"].as_f64().unwrap()));
+}

@@ -303,7 +303,7 @@ proptest! {
         check_invariants(&deal, &outcome)?;
         // Deterministic: the same deal gives the same outcome, and the output has no NaN.
         prop_assert_eq!(&outcome, &pactsim::engine::run(&deal));
-        let summary = pactsim::montecarlo::simulate(&deal, 1, 1, &|_| {});
+        let summary = pactsim::montecarlo::simulate(&deal, 1, 1, &|_| {}, None);
         let document = pactsim::output::run_output(&deal, &summary, "test");
         let text = serde_json::to_string(&document).unwrap();
         prop_assert!(!text.contains("NaN") && !text.contains("inf"));
