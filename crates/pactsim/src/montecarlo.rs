@@ -341,6 +341,9 @@ impl Summary {
     }
 }
 
+/// One chunk's accumulators, and its kept paths' figures when paths are kept.
+type ChunkResult = (Vec<Accumulator>, Vec<(u64, Vec<Option<f64>>)>);
+
 /// Paths of one deal run so far, folded into one accumulator per figure.
 pub struct Runner<'a> {
     deal: &'a Deal,
@@ -376,7 +379,7 @@ impl<'a> Runner<'a> {
         while self.done < target {
             let first = self.done / CHUNK;
             let last = target.div_ceil(CHUNK).min(first + WAVE);
-            let parts: Vec<(Vec<Accumulator>, Vec<(u64, Vec<Option<f64>>)>)> = (first..last)
+            let parts: Vec<ChunkResult> = (first..last)
                 .into_par_iter()
                 .map(|c| {
                     let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
