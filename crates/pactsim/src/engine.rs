@@ -373,16 +373,18 @@ fn timeline(deal: &Deal, funding: &[Funding], projects: &[ProjectState]) -> Vec<
         if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) = (waterfall.recoup_tier, waterfall.recoup) {
             for k in 1..=life_years {
                 let date = anniversary(completed, k);
-                if date <= deal.end {
-                    events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
+                if date > deal.end {
+                    break;
                 }
+                events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
             }
         }
         for k in 1..=state.payment_count {
             let date = anniversary(completed, k);
-            if date <= deal.end {
-                events.push(Event { date, project: i, kind: EventKind::Payment { k } });
+            if date > deal.end {
+                break;
             }
+            events.push(Event { date, project: i, kind: EventKind::Payment { k } });
         }
     }
     events
