@@ -836,14 +836,13 @@ impl Run<'_> {
             })
             .collect();
 
-        let accounts = self
-            .accounts
-            .names
-            .iter()
+        // The names move into the outcome: a Monte Carlo path would otherwise copy each one.
+        let accounts = std::mem::take(&mut self.accounts.names)
+            .into_iter()
             .zip(&self.accounts.accounts)
             .map(|((account, waterfall), state)| AccountOutcome {
-                account: account.clone(),
-                waterfall: waterfall.clone(),
+                account,
+                waterfall,
                 recouped_on: state.recouped_since(),
             })
             .collect();
