@@ -243,7 +243,7 @@ pub fn run_path(deal: &Deal, draws: &PathDraws) -> Outcome {
     if draws.generated.is_empty() {
         return run_projects(deal, draws);
     }
-    PathScratch::new(deal).run(draws)
+    PathScratch::new(deal).run(draws.clone())
 }
 
 /// A copy of a deal that paths reuse for their generated projects, so a run of many paths copies
@@ -258,11 +258,12 @@ impl PathScratch {
         PathScratch { deal: deal.clone(), listed: deal.projects.len() }
     }
 
-    /// Runs one path: generated projects join the listed ones, which keep their indices.
-    pub fn run(&mut self, draws: &PathDraws) -> Outcome {
+    /// Runs one path: generated projects join the listed ones, which keep their indices. The
+    /// draws are taken by value so the generated projects move rather than being copied.
+    pub fn run(&mut self, mut draws: PathDraws) -> Outcome {
         self.deal.projects.truncate(self.listed);
-        self.deal.projects.extend(draws.generated.iter().cloned());
-        let mut outcome = run_projects(&self.deal, draws);
+        self.deal.projects.append(&mut draws.generated);
+        let mut outcome = run_projects(&self.deal, &draws);
         outcome.projects.truncate(self.listed);
         outcome
     }

@@ -386,7 +386,7 @@ impl<'a> Runner<'a> {
                     let mut kept = Vec::new();
                     let mut scratch = PathScratch::new(deal);
                     for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
-                        let outcome = scratch.run(&PathDraws::draw(deal, seed, path));
+                        let outcome = scratch.run(PathDraws::draw(deal, seed, path));
                         let mut figures = path_figures(deal, &layout, &outcome);
                         for (accumulator, value) in part.iter_mut().zip(&figures) {
                             accumulator.push(*value);
