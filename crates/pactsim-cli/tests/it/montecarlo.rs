@@ -86,6 +86,12 @@ fn kept_paths_are_the_paths_the_summary_averages() {
     let (one, summary) = keep("1", "one.csv");
     let (two, _) = keep("2", "two.csv");
     assert_eq!(one, two);
+    let leftovers: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 
     let mut lines = one.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
