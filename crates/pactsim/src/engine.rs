@@ -371,22 +371,22 @@ fn timeline(deal: &Deal, funding: &[Funding], projects: &[ProjectState]) -> Vec<
         };
         events.push(Event { date: completed, project: i, kind: EventKind::Completed });
         let waterfall = deal.waterfall_of(&deal.projects[i]);
+        // The k-th anniversaries of completion, up to `count` and the horizon.
+        let anniversaries = |count: u32| {
+            (1..=count).map(move |k| (k, anniversary(completed, k))).take_while(|&(_, date)| date <= deal.end)
+        };
         if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) = (waterfall.recoup_tier, waterfall.recoup) {
-            for k in 1..=life_years {
-                let date = anniversary(completed, k);
-                if date > deal.end {
-                    break;
-                }
-                events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
-            }
+            events.extend(anniversaries(life_years).map(|(k, date)| Event {
+                date,
+                project: i,
+                kind: EventKind::AllocationDue { k },
+            }));
         }
-        for k in 1..=state.payment_count {
-            let date = anniversary(completed, k);
-            if date > deal.end {
-                break;
-            }
-            events.push(Event { date, project: i, kind: EventKind::Payment { k } });
-        }
+        events.extend(anniversaries(state.payment_count).map(|(k, date)| Event {
+            date,
+            project: i,
+            kind: EventKind::Payment { k },
+        }));
     }
     events
 }
