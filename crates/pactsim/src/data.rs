@@ -1,5 +1,12 @@
 //! Data sets that ship inside the binary. Each is a plain CSV in the repository's `data/` folder,
-//! with its sources in `data/SOURCES.md` and a script there that rebuilds it.
+//! with its sources in `data/SOURCES.md` and a script there that rebuilds or checks it.
+//!
+//! [`ALL`] lists every set by name (its path under `data/` without `.csv`) for `pactsim data`.
+//! Typed readers sit beside the sets they read: [`sector_market`] for the trade engine's markets,
+//! [`fx_daily`] for the daily exchange-rate histories (ECB reference rates crossed through the
+//! euro, local currency per USD).
+
+use chrono::NaiveDate;
 
 use crate::trade::{Elasticities, Market, MarketSource};
 
@@ -17,7 +24,92 @@ pub const US_AUTOS_2024: DataSet = DataSet {
     csv: include_str!("../../../data/trade/us-autos-2024.csv"),
 };
 
-pub const ALL: [DataSet; 1] = [US_AUTOS_2024];
+pub const KRW_USD_DAILY: DataSet = DataSet {
+    name: "fx/krw-usd-daily",
+    description: "KRW per USD, daily ECB reference rates crossed through the euro (KRW/EUR ÷ USD/EUR), 6 significant digits",
+    csv: include_str!("../../../data/fx/krw-usd-daily.csv"),
+};
+
+pub const JPY_USD_DAILY: DataSet = DataSet {
+    name: "fx/jpy-usd-daily",
+    description: "JPY per USD, daily ECB reference rates crossed through the euro (JPY/EUR ÷ USD/EUR), 6 significant digits",
+    csv: include_str!("../../../data/fx/jpy-usd-daily.csv"),
+};
+
+pub const ALL: [DataSet; 3] = [US_AUTOS_2024, KRW_USD_DAILY, JPY_USD_DAILY];
+
+/// The embedded data set with this name.
+pub fn data_set(name: &str) -> Option<DataSet> {
+    ALL.iter().find(|set| set.name == name).copied()
+}
+
+impl DataSet {
+    /// The number of data rows (non-empty lines after the header).
+    pub fn rows(&self) -> usize {
+        self.csv.lines().skip(1).filter(|l| !l.trim().is_empty()).count()
+    }
+
+    /// The first and last entry of the first column when that column holds dates or months (its
+    /// header is `date` or `month`), as written in the file.
+    pub fn span(&self) -> Option<(&'static str, &'static str)> {
+        let mut lines = self.csv.lines().filter(|l| !l.trim().is_empty());
+        let first_cell = |line: &'static str| line.split(',').next().unwrap_or("").trim();
+        if !matches!(first_cell(lines.next()?), "date" | "month") {
+            return None;
+        }
+        let first = first_cell(lines.next()?);
+        let last = lines.next_back().map_or(first, first_cell);
+        Some((first, last))
+    }
+}
+
+/// A daily series: ascending dates with one value each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DailySeries {
+    pub dates: Vec<NaiveDate>,
+    pub values: Vec<f64>,
+}
+
+/// Pairs with an embedded history, for messages ("KRW/USD", "JPY/USD").
+pub const FX_PAIRS: [&str; 2] = ["KRW/USD", "JPY/USD"];
+
+/// The data set behind each of [`FX_PAIRS`], in the same order.
+const FX_DATA: [DataSet; 2] = [KRW_USD_DAILY, JPY_USD_DAILY];
+
+/// The embedded daily history of a pair written "KRW/USD" or "JPY/USD" (local currency per USD);
+/// None for other pairs.
+pub fn fx_daily(pair: &str) -> Option<DailySeries> {
+    let index = FX_PAIRS.iter().position(|p| *p == pair)?;
+    let data = FX_DATA[index];
+    Some(parse_daily(data.csv).unwrap_or_else(|e| panic!("embedded {} is malformed: {e}", data.name)))
+}
+
+/// Reads `date,value` rows: ISO dates strictly ascending, values finite and positive.
+pub fn parse_daily(csv: &str) -> Result<DailySeries, String> {
+    let mut lines = csv.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines.next().ok_or("empty file")?;
+    if header.trim() != "date,value" {
+        return Err(format!("unexpected header {header:?}, expected \"date,value\""));
+    }
+    let mut series = DailySeries { dates: Vec::new(), values: Vec::new() };
+    for (index, line) in lines {
+        let at = |what: String| format!("line {}: {what}", index + 1);
+        let (date, value) = line.split_once(',').ok_or_else(|| at(format!("expected date,value in {line:?}")))?;
+        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|e| at(format!("date {date:?}: {e}")))?;
+        let value: f64 = value.trim().parse().map_err(|e| at(format!("value {value:?}: {e}")))?;
+        if !(value.is_finite() && value > 0.0) {
+            return Err(at(format!("value {value}: expected a positive number")));
+        }
+        if let Some(previous) = series.dates.last()
+            && *previous >= date
+        {
+            return Err(at(format!("date {date} does not follow {previous}")));
+        }
+        series.dates.push(date);
+        series.values.push(value);
+    }
+    Ok(series)
+}
 
 /// Sectors with an embedded market, and the data set each uses.
 pub const SECTORS: [(&str, DataSet); 1] = [("autos", US_AUTOS_2024)];
@@ -55,8 +147,131 @@ pub fn parse_market(csv: &str) -> Result<Vec<MarketSource>, String> {
 
 #[cfg(test)]
 mod tests {
+    use chrono::Datelike;
+
     use super::*;
     use crate::trade::DOMESTIC;
+
+    /// The mean of the days of `series` in `year` (and `month`, if given).
+    fn average(series: &DailySeries, year: i32, month: Option<u32>) -> f64 {
+        let days: Vec<f64> = series
+            .dates
+            .iter()
+            .zip(&series.values)
+            .filter(|(d, _)| d.year() == year && month.is_none_or(|m| d.month() == m))
+            .map(|(_, v)| *v)
+            .collect();
+        assert!(!days.is_empty(), "no days in {year}-{month:?}");
+        days.iter().sum::<f64>() / days.len() as f64
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn every_pair_has_a_clean_history_from_the_euros_first_day() {
+        for pair in FX_PAIRS {
+            let series = fx_daily(pair).unwrap();
+            assert_eq!(series.dates.len(), series.values.len());
+            assert_eq!(series.dates[0], date("1999-01-04"), "{pair}");
+            assert!(series.dates.len() > 7000, "{pair}: {} days", series.dates.len());
+            assert!(series.dates.windows(2).all(|w| w[0] < w[1]), "{pair}: dates not strictly ascending");
+            assert!(series.values.iter().all(|v| v.is_finite() && *v > 0.0), "{pair}");
+        }
+        assert_eq!(fx_daily("KRW/EUR"), None);
+        assert_eq!(fx_daily("krw/usd"), None);
+    }
+
+    #[test]
+    fn a_day_is_the_ecb_cross_rate() {
+        // eurofxref-hist.csv, 1999-01-04: USD 1.1789, JPY 133.73, KRW 1398.59 per EUR.
+        let krw = fx_daily("KRW/USD").unwrap();
+        let jpy = fx_daily("JPY/USD").unwrap();
+        assert!((krw.values[0] - 1398.59 / 1.1789).abs() < 0.005, "{}", krw.values[0]);
+        assert!((jpy.values[0] - 133.73 / 1.1789).abs() < 0.0005, "{}", jpy.values[0]);
+    }
+
+    #[test]
+    fn krw_annual_averages_match_the_research() {
+        // research deal-facts V11: 2025 average of the daily ECB cross 1,421.52 (BOK: 1,422.16);
+        // 2024: 1,363.53 (MOEF/BOK: 1,363.98).
+        let krw = fx_daily("KRW/USD").unwrap();
+        let y2025 = average(&krw, 2025, None);
+        let y2024 = average(&krw, 2024, None);
+        assert!((y2025 - 1421.52).abs() < 0.05, "{y2025}");
+        assert!((y2024 - 1363.53).abs() < 0.05, "{y2024}");
+        // And against the published BOK averages, within the 0.05% the research reports.
+        assert!((y2025 / 1422.16 - 1.0).abs() < 0.0005, "{y2025}");
+        assert!((y2024 / 1363.98 - 1.0).abs() < 0.0005, "{y2024}");
+    }
+
+    #[test]
+    fn krw_monthly_averages_are_within_three_and_a_half_won_of_the_bok() {
+        // BOK monthly averages (daytime close), research deal-facts §3.3, from
+        // https://biz.chosun.com/en/en-policy/2025/12/30/4S6DLFSVBFFIDAXH63TFFZSZNE/?outputType=amp
+        let bok = [
+            (2024, 11, 1394.3),
+            (2024, 12, 1436.8),
+            (2025, 1, 1455.5),
+            (2025, 2, 1445.6),
+            (2025, 3, 1457.9),
+            (2025, 4, 1441.9),
+            (2025, 5, 1390.7),
+            (2025, 6, 1365.2),
+            (2025, 7, 1376.9),
+            (2025, 8, 1389.9),
+            (2025, 9, 1392.4),
+            (2025, 10, 1424.8),
+            (2025, 11, 1460.4),
+            (2025, 12, 1467.1),
+        ];
+        let krw = fx_daily("KRW/USD").unwrap();
+        for (year, month, expected) in bok {
+            let got = average(&krw, year, Some(month));
+            assert!((got - expected).abs() <= 3.5, "{year}-{month:02}: {got} vs BOK {expected}");
+        }
+    }
+
+    #[test]
+    fn jpy_annual_averages_match_the_research() {
+        // research deal-facts §3.3: ECB cross 2024 average 151.43, 2025 average 149.66.
+        let jpy = fx_daily("JPY/USD").unwrap();
+        let y2024 = average(&jpy, 2024, None);
+        let y2025 = average(&jpy, 2025, None);
+        assert!((y2024 - 151.43).abs() < 0.01, "{y2024}");
+        assert!((y2025 - 149.66).abs() < 0.01, "{y2025}");
+    }
+
+    #[test]
+    fn parse_daily_refuses_what_the_api_promises_never_to_return() {
+        let ok = parse_daily("date,value\n2025-01-02,1.5\n2025-01-03,1.6\n").unwrap();
+        assert_eq!(ok.dates, [date("2025-01-02"), date("2025-01-03")]);
+        assert_eq!(ok.values, [1.5, 1.6]);
+        let error = |text: &str| parse_daily(text).unwrap_err();
+        assert!(error("day,value\n").contains("unexpected header"));
+        assert!(error("date,value\n2025-01-03,1\n2025-01-03,1\n").contains("line 3: date 2025-01-03 does not follow"));
+        assert!(error("date,value\n2025-01-03,1\n2025-01-02,1\n").contains("does not follow"));
+        assert!(error("date,value\n2025-01-02,-1\n").contains("positive"));
+        assert!(error("date,value\n2025-01-02,NaN\n").contains("positive"));
+        assert!(error("date,value\n2025-13-02,1\n").contains("line 2: date"));
+        assert!(error("date,value\n2025-01-02\n").contains("expected date,value"));
+    }
+
+    #[test]
+    fn every_data_set_has_rows_and_a_unique_name() {
+        for set in ALL {
+            assert!(set.rows() > 0, "{}", set.name);
+            assert_eq!(data_set(set.name).map(|s| s.name), Some(set.name));
+            assert_eq!(ALL.iter().filter(|s| s.name == set.name).count(), 1, "{}", set.name);
+        }
+        assert!(data_set("fx/krw-usd").is_none());
+        assert_eq!(US_AUTOS_2024.span(), None);
+        let krw = fx_daily("KRW/USD").unwrap();
+        let (first, last) = KRW_USD_DAILY.span().unwrap();
+        assert_eq!((date(first), date(last)), (krw.dates[0], *krw.dates.last().unwrap()));
+        assert_eq!(KRW_USD_DAILY.rows(), krw.dates.len());
+    }
 
     #[test]
     fn the_us_auto_market_has_the_seven_sources() {
