@@ -36,7 +36,26 @@ pub const JPY_USD_DAILY: DataSet = DataSet {
     csv: include_str!("../../../data/fx/jpy-usd-daily.csv"),
 };
 
-pub const ALL: [DataSet; 3] = [US_AUTOS_2024, KRW_USD_DAILY, JPY_USD_DAILY];
+pub const KOREA_RESERVES_MONTHLY: DataSet = DataSet {
+    name: "korea/reserves-monthly",
+    description: "Korea's official FX reserves at the end of each month, 2024-01 to 2025-12 (BOK), USD bn, with status and source; no figure for 2024-02",
+    csv: include_str!("../../../data/korea/reserves-monthly.csv"),
+};
+
+pub const KOREA_ARA_INPUTS_2025: DataSet = DataSet {
+    name: "korea/ara-inputs-2025",
+    description: "Korea's IMF ARA EM inputs for 2025 (exports, broad money, short-term debt, other liabilities — an assumed upper bound) with GDP and reserves",
+    csv: include_str!("../../../data/korea/ara-inputs-2025.csv"),
+};
+
+pub const JAPAN_RESERVES: DataSet = DataSet {
+    name: "japan/reserves",
+    description: "Japan's official reserve assets (MOF) at the month-ends found, USD bn, with status and source",
+    csv: include_str!("../../../data/japan/reserves.csv"),
+};
+
+pub const ALL: [DataSet; 6] =
+    [US_AUTOS_2024, KRW_USD_DAILY, JPY_USD_DAILY, KOREA_RESERVES_MONTHLY, KOREA_ARA_INPUTS_2025, JAPAN_RESERVES];
 
 /// The embedded data set with this name.
 pub fn data_set(name: &str) -> Option<DataSet> {
@@ -256,6 +275,42 @@ mod tests {
         assert!(error("date,value\n2025-01-02,NaN\n").contains("positive"));
         assert!(error("date,value\n2025-13-02,1\n").contains("line 2: date"));
         assert!(error("date,value\n2025-01-02\n").contains("expected date,value"));
+    }
+
+    /// The cells of a data set's rows (after the header), each row with as many cells as the header.
+    fn cells(set: DataSet) -> Vec<Vec<&'static str>> {
+        let mut lines = set.csv.lines();
+        let width = lines.next().unwrap().split(',').count();
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        assert!(rows.iter().all(|r| r.len() == width), "{}: ragged rows", set.name);
+        rows
+    }
+
+    #[test]
+    fn korean_reserves_reproduce_the_research_checks() {
+        let rows = cells(KOREA_RESERVES_MONTHLY);
+        let reserves =
+            |month: &str| -> Option<f64> { rows.iter().find(|r| r[0] == month).map(|r| r[1].parse().unwrap()) };
+        // 2024-01..2025-12 with the February 2024 gap left out.
+        assert_eq!(rows.len(), 23);
+        assert_eq!(reserves("2024-02"), None);
+        assert!(rows.windows(2).all(|w| w[0][0] < w[1][0]));
+        // research V5: 2025 change 428.05 - 415.60 = +12.45; low May 404.60, high Nov 430.66.
+        let change = reserves("2025-12").unwrap() - reserves("2024-12").unwrap();
+        assert!((change - 12.45).abs() < 1e-9, "{change}");
+        let year: Vec<(&str, f64)> =
+            rows.iter().filter(|r| r[0].starts_with("2025")).map(|r| (r[0], r[1].parse().unwrap())).collect();
+        assert_eq!(year.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap(), &("2025-05", 404.60));
+        assert_eq!(year.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap(), &("2025-11", 430.66));
+        // research V4 with the ARA inputs: short-term debt / reserves = 41.8% (MOEF).
+        let ara = cells(KOREA_ARA_INPUTS_2025);
+        let item = |name: &str| -> f64 { ara.iter().find(|r| r[0] == name).unwrap()[1].parse().unwrap() };
+        assert_eq!(item("reserves"), reserves("2025-12").unwrap());
+        assert_eq!(format!("{:.1}", 100.0 * item("short_term_debt") / item("reserves")), "41.8");
+        // Derived rows are the arithmetic of their inputs.
+        assert!((item("broad_money") - item("m2_krw") / item("krw_per_usd_nov_2025") * 1000.0).abs() < 0.005);
+        assert!((item("other_liabilities") - (item("external_liabilities") - item("short_term_debt_q2"))).abs() < 1e-9);
+        assert!(ara.iter().any(|r| r[0] == "other_liabilities" && r[4] == "A" && r[5] == "yes"));
     }
 
     #[test]
