@@ -60,6 +60,11 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         seconds: f64,
     },
+    /// The data sets embedded in pactsim (FX histories, reserves, markets): list or export them
+    Data {
+        #[command(subcommand)]
+        action: DataAction,
+    },
     /// NPV, XIRR and MOIC of dated flows in a CSV file with columns date,amount
     Figures {
         /// CSV with a header `date,amount`; amounts signed from the holder's side
@@ -73,6 +78,17 @@ enum Command {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DataAction {
+    /// Name, rows and date range (or contents) of every embedded data set
+    List,
+    /// Print a data set as CSV, header included (names as in `pactsim data list`)
+    Export {
+        /// The data set's name, e.g. fx/krw-usd-daily
+        name: String,
     },
 }
 
@@ -197,6 +213,8 @@ fn main() -> ExitCode {
         Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
         Command::Trade { file, json, runs } => commands::trade::trade(&file, json, runs),
         Command::Figures { file, rate, start, json } => commands::figures::figures(&file, rate, start, json),
+        Command::Data { action: DataAction::List } => commands::data::list(),
+        Command::Data { action: DataAction::Export { name } } => commands::data::export(&name),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod data;
 pub mod figures;
 pub mod run;
 pub mod schema;
