@@ -40,6 +40,9 @@ import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+import datafile  # noqa: E402  (data/datafile.py: the write / --check command line)
 
 # The exact package version whose ECB file the committed CSVs were built from.
 # A newer version carries more days: bump this pin here and in
@@ -106,41 +109,5 @@ def build():
     return {name: build_one(rows, column) for name, column in OUTPUTS.items()}
 
 
-def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1] != "--check"):
-        print("usage: build_fx_daily.py [--check]", file=sys.stderr)
-        return 2
-    texts = build()
-    if len(argv) == 2:
-        status = 0
-        for name, text in texts.items():
-            path = os.path.join(HERE, name)
-            try:
-                with open(path, "r", encoding="utf-8", newline="") as f:
-                    committed = f.read()
-            except OSError as e:
-                print("cannot read %s: %s" % (path, e), file=sys.stderr)
-                status = 1
-                continue
-            if committed != text:
-                old, new = committed.splitlines(), text.splitlines()
-                first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-                print(
-                    "%s differs from the rebuilt data: %d lines committed, %d rebuilt; first difference at line %d"
-                    % (path, len(old), len(new), first + 1),
-                    file=sys.stderr,
-                )
-                status = 1
-            else:
-                print("ok: %s matches %s %s" % (os.path.relpath(path), PACKAGE, PACKAGE_VERSION))
-        return status
-    for name, text in texts.items():
-        path = os.path.join(HERE, name)
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        print("wrote %s (%d rows)" % (os.path.relpath(path), text.count("\n") - 1))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(datafile.main(sys.argv, HERE, build))

@@ -17,7 +17,11 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CSV_PATH = os.path.join(HERE, "reserves.csv")
+sys.path.insert(0, os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+import datafile  # noqa: E402  (data/datafile.py: the write / --check command line)
+
+CSV_NAME = "reserves.csv"
 
 D = decimal.Decimal
 
@@ -57,29 +61,5 @@ def build():
     return "\n".join(lines) + "\n"
 
 
-def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1] != "--check"):
-        print("usage: build_japan_reserves.py [--check]", file=sys.stderr)
-        return 2
-    text = build()
-    if len(argv) == 2:
-        try:
-            with open(CSV_PATH, "r", encoding="utf-8", newline="") as f:
-                committed = f.read()
-        except OSError as e:
-            print("cannot read %s: %s" % (CSV_PATH, e), file=sys.stderr)
-            return 1
-        if committed != text:
-            print("%s differs from the rebuilt data:" % CSV_PATH, file=sys.stderr)
-            print(text, file=sys.stderr, end="")
-            return 1
-        print("ok: %s matches its sources" % os.path.relpath(CSV_PATH))
-        return 0
-    with open(CSV_PATH, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    print("wrote %s" % os.path.relpath(CSV_PATH))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(datafile.main(sys.argv, HERE, lambda: {CSV_NAME: build()}))

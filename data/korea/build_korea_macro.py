@@ -22,6 +22,9 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+import datafile  # noqa: E402  (data/datafile.py: the write / --check command line)
 RESERVES_CSV = "reserves-monthly.csv"
 ARA_CSV = "ara-inputs-2025.csv"
 
@@ -227,34 +230,5 @@ def build():
     return {RESERVES_CSV: reserves, ARA_CSV: ara}
 
 
-def main(argv):
-    if len(argv) > 2 or (len(argv) == 2 and argv[1] != "--check"):
-        print("usage: build_korea_macro.py [--check]", file=sys.stderr)
-        return 2
-    texts = build()
-    status = 0
-    for name, text in texts.items():
-        path = os.path.join(HERE, name)
-        if len(argv) == 2:
-            try:
-                with open(path, "r", encoding="utf-8", newline="") as f:
-                    committed = f.read()
-            except OSError as e:
-                print("cannot read %s: %s" % (path, e), file=sys.stderr)
-                status = 1
-                continue
-            if committed != text:
-                print("%s differs from the rebuilt data:" % path, file=sys.stderr)
-                print(text, file=sys.stderr, end="")
-                status = 1
-            else:
-                print("ok: %s matches its sources" % os.path.relpath(path))
-        else:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            print("wrote %s" % os.path.relpath(path))
-    return status
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(datafile.main(sys.argv, HERE, build))

@@ -20,7 +20,11 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CSV_PATH = os.path.join(HERE, "us-autos-2024.csv")
+sys.path.insert(0, os.path.dirname(HERE))
+sys.dont_write_bytecode = True  # no __pycache__ in data/
+import datafile  # noqa: E402  (data/datafile.py: the write / --check command line)
+
+CSV_NAME = "us-autos-2024.csv"
 
 # ---------------------------------------------------------------------------
 # Series A: US Commerce Department "auto" imports 2024 by source, USD millions
@@ -151,29 +155,5 @@ def build():
     return "\n".join(lines) + "\n"
 
 
-def main(argv):
-    text = build()
-    if len(argv) > 1 and argv[1] == "--check":
-        try:
-            with open(CSV_PATH, "r", encoding="utf-8", newline="") as f:
-                committed = f.read()
-        except OSError as e:
-            print("cannot read %s: %s" % (CSV_PATH, e), file=sys.stderr)
-            return 1
-        if committed != text:
-            print("%s differs from the rebuilt data:" % CSV_PATH, file=sys.stderr)
-            print(text, file=sys.stderr, end="")
-            return 1
-        print("ok: %s matches its sources" % os.path.relpath(CSV_PATH))
-        return 0
-    if len(argv) > 1:
-        print("usage: build_us_autos_2024.py [--check]", file=sys.stderr)
-        return 2
-    with open(CSV_PATH, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    print("wrote %s" % os.path.relpath(CSV_PATH))
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(datafile.main(sys.argv, HERE, lambda: {CSV_NAME: build()}))
