@@ -2,6 +2,7 @@
 //! model is the `pactsim` library. Exit status: 0 ran, 1 failed while running, 2 bad input.
 
 mod commands;
+mod dated_csv;
 mod diagnostics;
 mod kept_paths;
 mod progress;
@@ -79,6 +80,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fit an exchange-rate model (gbm, garch, bootstrap) to a daily rate in a CSV file with
+    /// columns date,value
+    Calibrate {
+        /// CSV with a header `date,value`, one row per day with a rate, dates ascending
+        file: PathBuf,
+        /// The model to fit
+        #[arg(long, value_enum)]
+        model: ModelArg,
+        /// First day of the window (inclusive; default: the first row)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from: Option<chrono::NaiveDate>,
+        /// Last day of the window (inclusive; default: the last row)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        to: Option<chrono::NaiveDate>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `--model`: the exchange-rate models of `pactsim::fx`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ModelArg {
+    Gbm,
+    Garch,
+    Bootstrap,
+}
+
+impl From<ModelArg> for pactsim::fx::FxModelKind {
+    fn from(model: ModelArg) -> Self {
+        match model {
+            ModelArg::Gbm => pactsim::fx::FxModelKind::Gbm,
+            ModelArg::Garch => pactsim::fx::FxModelKind::Garch,
+            ModelArg::Bootstrap => pactsim::fx::FxModelKind::Bootstrap,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +252,9 @@ fn main() -> ExitCode {
         Command::Figures { file, rate, start, json } => commands::figures::figures(&file, rate, start, json),
         Command::Data { action: DataAction::List } => commands::data::list(),
         Command::Data { action: DataAction::Export { name } } => commands::data::export(&name),
+        Command::Calibrate { file, model, from, to, json } => {
+            commands::calibrate::calibrate(&file, model.into(), from, to, json)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,7 +9,7 @@ use pactsim::figures;
 use pactsim::outcome::DatedFlow;
 use serde_json::json;
 
-use crate::Failure;
+use crate::{Failure, dated_csv};
 
 pub fn figures(file: &Path, rate: f64, start: Option<NaiveDate>, json: bool) -> Result<(), Failure> {
     if !rate.is_finite() || rate <= -1.0 {
@@ -60,37 +60,6 @@ pub fn figures(file: &Path, rate: f64, start: Option<NaiveDate>, json: bool) -> 
 }
 
 fn read_flows(file: &Path) -> Result<Vec<DatedFlow>, Failure> {
-    let bad = |line: u64, what: String| {
-        eprintln!("error: {}:{line}: {what}", file.display());
-        Failure::BadInput
-    };
-    let mut reader = csv::Reader::from_path(file).map_err(|e| bad(1, format!("cannot read: {e}")))?;
-    let headers = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let (Some(date_column), Some(amount_column)) = (column("date"), column("amount")) else {
-        return Err(bad(
-            1,
-            format!(
-                "found columns {:?}, expected a header with `date` and `amount`",
-                headers.iter().collect::<Vec<_>>()
-            ),
-        ));
-    };
-    let mut flows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let date_text = record.get(date_column).unwrap_or("").trim();
-        let amount_text = record.get(amount_column).unwrap_or("").trim();
-        let date = date_text
-            .parse::<NaiveDate>()
-            .map_err(|_| bad(line, format!("date: found \"{date_text}\", expected a date such as 2025-11-14")))?;
-        let amount = amount_text
-            .parse::<f64>()
-            .ok()
-            .filter(|a| a.is_finite())
-            .ok_or_else(|| bad(line, format!("amount: found \"{amount_text}\", expected a finite number")))?;
-        flows.push(DatedFlow { date, amount });
-    }
-    Ok(flows)
+    let rows = dated_csv::read(file, "amount")?;
+    Ok(rows.into_iter().map(|row| DatedFlow { date: row.date, amount: row.value }).collect())
 }

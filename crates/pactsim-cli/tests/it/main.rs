@@ -1,6 +1,7 @@
 //! Tests of the `pactsim` binary as users run it: exit codes, output shapes, messages.
 
 mod bad_input;
+mod calibrate;
 mod data;
 mod figures;
 mod montecarlo;

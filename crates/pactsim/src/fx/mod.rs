@@ -1,0 +1,212 @@
+//! Exchange-rate models: calibrated on a window of daily log returns, then simulated forward.
+//!
+//! # Brief overview
+//!
+//! The input is a slice of daily log returns `r_t = ln(S_t / S_{t−1})` between consecutive
+//! available days (decimal, not per cent); [`log_returns`] makes them from levels.
+//! [`FxModel::calibrate`] fits one of three models ([`FxModelKind`]):
+//!
+//! * **Gbm** — i.i.d. normal log returns (geometric Brownian motion of the rate), drift and
+//!   volatility by maximum likelihood: `mu` = mean, `sigma` = standard deviation with divisor `n`.
+//! * **Garch** — GARCH(1,1) with standardized Student-t innovations and a constant mean, on
+//!   returns in **per cent**, by maximum likelihood exactly as Python's `arch` fits
+//!   `arch_model(r*100, mean='Constant', vol='GARCH', p=1, q=1, dist='t')` ([`garch`]).
+//! * **Bootstrap** — the stationary block bootstrap of the sample's own returns, with the
+//!   Politis–White mean block length ([`bootstrap`]).
+//!
+//! [`FxModel::calibration`] lists the fitted figures by name for run outputs, and
+//! [`FxModel::simulate`] appends simulated daily log returns (decimal) that continue from the end
+//! of the sample: GARCH starts from the sample's last conditional variance and residual. The
+//! draws depend only on the random generator handed in, so a seeded stream reproduces a path.
+//! All three models report `daily_log_return_sd`, the sample standard deviation (divisor n − 1)
+//! of the returns, as the common yardstick.
+
+pub mod bootstrap;
+pub mod garch;
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal, StudentT};
+
+/// The fewest returns a model is calibrated on. GARCH needs far more to be meaningful (arch's
+/// author advises ≥ 500 daily observations); this floor only stops nonsense.
+pub const MIN_RETURNS: usize = 100;
+
+/// Trading days a year, for the annualised GBM figures.
+pub const TRADING_DAYS_PER_YEAR: f64 = 252.0;
+
+/// Which model to calibrate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FxModelKind {
+    Gbm,
+    Garch,
+    Bootstrap,
+}
+
+impl FxModelKind {
+    pub const ALL: [FxModelKind; 3] = [FxModelKind::Gbm, FxModelKind::Garch, FxModelKind::Bootstrap];
+
+    /// The name deal files and the command line use: `gbm`, `garch`, `bootstrap`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FxModelKind::Gbm => "gbm",
+            FxModelKind::Garch => "garch",
+            FxModelKind::Bootstrap => "bootstrap",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FxModelKind> {
+        FxModelKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// Why a model could not be calibrated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FxError {
+    #[error("{found} daily returns, expected at least {MIN_RETURNS} to calibrate a model")]
+    TooFewReturns { found: usize },
+    #[error("return {index} is {value}, expected a finite number")]
+    NonFinite { index: usize, value: f64 },
+    #[error("rate {index} is {value}, expected a positive finite number")]
+    BadLevel { index: usize, value: f64 },
+    #[error("every return is the same ({value}): a model needs a series that moves")]
+    Constant { value: f64 },
+    #[error("the {model} fit did not converge (largest gradient component {gradient_norm:.3e} from every start)")]
+    NotConverged { model: &'static str, gradient_norm: f64 },
+}
+
+/// Log returns `ln(S_t / S_{t−1})` between consecutive levels, which must be positive and finite.
+pub fn log_returns(levels: &[f64]) -> Result<Vec<f64>, FxError> {
+    if let Some((index, &value)) = levels.iter().enumerate().find(|(_, v)| !(v.is_finite() && **v > 0.0)) {
+        return Err(FxError::BadLevel { index, value });
+    }
+    Ok(levels.windows(2).map(|w| (w[1] / w[0]).ln()).collect())
+}
+
+/// A model calibrated on a window of history, ready to simulate.
+#[derive(Debug, Clone)]
+pub struct FxModel {
+    fit: Fit,
+    /// Sample standard deviation (divisor n − 1) of the calibration returns.
+    daily_sd: f64,
+}
+
+#[derive(Debug, Clone)]
+enum Fit {
+    /// Mean and MLE standard deviation (divisor n) of daily log returns.
+    Gbm {
+        mu: f64,
+        sigma: f64,
+    },
+    Garch(garch::GarchFit),
+    Bootstrap {
+        returns: Vec<f64>,
+        mean_block_length: f64,
+    },
+}
+
+impl FxModel {
+    /// Fits `kind` to `log_returns` (daily, decimal; at least [`MIN_RETURNS`], all finite, not all
+    /// equal).
+    pub fn calibrate(kind: FxModelKind, log_returns: &[f64]) -> Result<FxModel, FxError> {
+        let n = log_returns.len();
+        if n < MIN_RETURNS {
+            return Err(FxError::TooFewReturns { found: n });
+        }
+        if let Some((index, &value)) = log_returns.iter().enumerate().find(|(_, r)| !r.is_finite()) {
+            return Err(FxError::NonFinite { index, value });
+        }
+        if log_returns.iter().all(|&r| r == log_returns[0]) {
+            return Err(FxError::Constant { value: log_returns[0] });
+        }
+        let mean = log_returns.iter().sum::<f64>() / n as f64;
+        let squares = log_returns.iter().map(|r| (r - mean).powi(2)).sum::<f64>();
+        let daily_sd = (squares / (n - 1) as f64).sqrt();
+        let fit = match kind {
+            FxModelKind::Gbm => Fit::Gbm { mu: mean, sigma: (squares / n as f64).sqrt() },
+            FxModelKind::Garch => {
+                let percent: Vec<f64> = log_returns.iter().map(|r| r * 100.0).collect();
+                Fit::Garch(garch::fit(&percent)?)
+            }
+            FxModelKind::Bootstrap => Fit::Bootstrap {
+                returns: log_returns.to_vec(),
+                mean_block_length: bootstrap::optimal_block_length(log_returns),
+            },
+        };
+        Ok(FxModel { fit, daily_sd })
+    }
+
+    pub fn kind(&self) -> FxModelKind {
+        match self.fit {
+            Fit::Gbm { .. } => FxModelKind::Gbm,
+            Fit::Garch(_) => FxModelKind::Garch,
+            Fit::Bootstrap { .. } => FxModelKind::Bootstrap,
+        }
+    }
+
+    /// Calibration figures for the run output, as (name, value) pairs in a fixed order:
+    ///
+    /// * gbm: `daily_log_return_sd`, `mu` (mean daily log return), `sigma` (MLE daily standard
+    ///   deviation, divisor n), `mu_annual` (252 mu), `sigma_annual` (√252 sigma);
+    /// * garch: `mu`, `omega`, `alpha`, `beta`, `nu` (arch's units: per cent returns), then
+    ///   `daily_log_return_sd` (decimal), `log_likelihood` (of the per-cent returns, as arch
+    ///   reports it);
+    /// * bootstrap: `mean_block_length` (days), `daily_log_return_sd`.
+    pub fn calibration(&self) -> Vec<(&'static str, f64)> {
+        let sd = ("daily_log_return_sd", self.daily_sd);
+        match &self.fit {
+            Fit::Gbm { mu, sigma } => vec![
+                sd,
+                ("mu", *mu),
+                ("sigma", *sigma),
+                ("mu_annual", mu * TRADING_DAYS_PER_YEAR),
+                ("sigma_annual", sigma * TRADING_DAYS_PER_YEAR.sqrt()),
+            ],
+            Fit::Garch(fit) => {
+                let p = fit.params;
+                vec![
+                    ("mu", p.mu),
+                    ("omega", p.omega),
+                    ("alpha", p.alpha),
+                    ("beta", p.beta),
+                    ("nu", p.nu),
+                    sd,
+                    ("log_likelihood", fit.log_likelihood),
+                ]
+            }
+            Fit::Bootstrap { mean_block_length, .. } => vec![("mean_block_length", *mean_block_length), sd],
+        }
+    }
+
+    /// Appends `days` simulated daily log returns (decimal) continuing from the end of the sample.
+    pub fn simulate<R: Rng + ?Sized>(&self, rng: &mut R, days: usize, out: &mut Vec<f64>) {
+        out.reserve(days);
+        match &self.fit {
+            Fit::Gbm { mu, sigma } => {
+                for _ in 0..days {
+                    let z: f64 = StandardNormal.sample(rng);
+                    out.push(mu + sigma * z);
+                }
+            }
+            Fit::Garch(fit) => {
+                let garch::GarchParams { mu, omega, alpha, beta, nu } = fit.params;
+                // nu ≥ 2.05 by construction of the fit, so the distribution exists.
+                let t = StudentT::new(nu).expect("nu > 2");
+                let unit = ((nu - 2.0) / nu).sqrt();
+                let (mut h, mut e) = (fit.last_variance, fit.last_residual);
+                for _ in 0..days {
+                    h = omega + alpha * e * e + beta * h;
+                    let z: f64 = t.sample(rng);
+                    e = h.sqrt() * unit * z;
+                    out.push((mu + e) / 100.0);
+                }
+            }
+            Fit::Bootstrap { returns, mean_block_length } => {
+                bootstrap::resample(rng, returns, *mean_block_length, days, out)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
