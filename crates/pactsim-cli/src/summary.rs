@@ -33,6 +33,77 @@ fn rate(value: f64) -> String {
     format!("{:.2}%", value * 100.0)
 }
 
+/// A number with its 5–95% range where paths differ, to `digits` decimals.
+fn with_band(stat: &StatJson, digits: usize) -> String {
+    let Some(p50) = stat.p50 else { return "–".to_string() };
+    match (stat.p5, stat.p95) {
+        (Some(low), Some(high)) if low != high => {
+            format!("{p50:.digits$}   (5–95%: {low:.digits$} to {high:.digits$})")
+        }
+        _ => format!("{p50:.digits$}"),
+    }
+}
+
+/// The exchange rate and reserves at the end of each December, and the stability clause.
+fn currency(text: &mut String, output: &RunOutput) {
+    if let Some(fx) = &output.fx {
+        let _ = writeln!(
+            text,
+            "Exchange rate ({}, {} calibrated {} to {}; {} channel)",
+            fx.pair, fx.model, fx.calibration.from, fx.calibration.to, fx.funding_channel
+        );
+        let _ = writeln!(text, "  last observed {}                {:>10.2}", fx.start.date, fx.start.rate);
+        for month in fx.months.iter().filter(|m| m.month.ends_with("-12")).take(5) {
+            let _ =
+                writeln!(text, "  end of {} (median)              {}", &month.month[..4], with_band(&month.rate, 1));
+        }
+    }
+    if let Some(reserves) = &output.reserves {
+        match (reserves.ara_usd_bn, reserves.ara_floor) {
+            (Some(ara), Some(floor)) => {
+                let _ = writeln!(text, "Reserves (USD bn; ARA metric {ara:.1}, floor {:.0}% of it)", floor * 100.0);
+                let _ = writeln!(
+                    text,
+                    "  start                             {:>10.2}   (ARA ratio {:.2})",
+                    reserves.start_usd_bn,
+                    reserves.start_usd_bn / ara
+                );
+            }
+            _ => {
+                let _ = writeln!(text, "Reserves (USD bn; no ARA inputs)");
+                let _ = writeln!(text, "  start                             {:>10.2}", reserves.start_usd_bn);
+            }
+        }
+        for month in reserves.months.iter().filter(|m| m.month.ends_with("-12")).take(5) {
+            let ratio = month.ara_ratio.as_ref().map_or(String::new(), |r| format!("   ARA ratio {}", with_band(r, 2)));
+            let _ = writeln!(
+                text,
+                "  end of {} (median)              {}{ratio}",
+                &month.month[..4],
+                with_band(&month.reserves_usd_bn, 1),
+            );
+        }
+        if let Some(breach) = reserves.breach_probability {
+            let _ = writeln!(text, "  below the floor in some month     {:>9.1}%", breach * 100.0);
+        }
+        if reserves.swap_draw_probability > 0.0 {
+            let _ = writeln!(
+                text,
+                "  swap line drawn                   {:>9.1}%   (peak drawing, mean {:.2})",
+                reserves.swap_draw_probability * 100.0,
+                reserves.swap_drawn_usd_bn.mean.unwrap_or(0.0)
+            );
+        }
+        let mean = |s: &StatJson| s.mean.unwrap_or(0.0);
+        let _ = writeln!(
+            text,
+            "  deferrals requested / granted     {:>10.2} / {:.2} (mean per path)",
+            mean(&reserves.deferral_requests),
+            mean(&reserves.deferrals_granted)
+        );
+    }
+}
+
 pub fn render(deal: &Deal, output: &RunOutput) -> String {
     let mut text = String::new();
     let t = &output.totals;
@@ -94,6 +165,7 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
                 writeln!(text, "  investment NPV + relief NPV       {:>10}{}", bn(deal_npv), band(deal_npv, 1.0, ""));
         }
     }
+    currency(&mut text, output);
     if !output.deterministic {
         let _ = writeln!(text, "Across paths");
         let mean = |s: &StatJson| s.mean.unwrap_or(0.0);

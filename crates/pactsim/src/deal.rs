@@ -32,6 +32,9 @@ pub struct Deal {
     pub run: RunSettings,
     /// The tariff side, when the file has a `[trade]` section.
     pub trade: Option<Trade>,
+    /// `[fx]`, `[reserves]` and `[stability]`: the investor's currency and reserves, when the file
+    /// has any of them.
+    pub currency: Option<Currency>,
     /// Every default the file relied on, as `field = value`, for the run output.
     pub defaults_applied: Vec<String>,
 }
@@ -55,6 +58,7 @@ impl Deal {
             decline: self.decline,
             run: self.run,
             trade: self.trade.clone(),
+            currency: self.currency.clone(),
             defaults_applied: Vec::new(),
         }
     }
@@ -221,4 +225,91 @@ pub struct RunSettings {
     pub seed: u64,
     pub investor_discount_rate: f64,
     pub host_discount_rate: f64,
+}
+
+/// The investor's currency and reserves: what `[fx]`, `[reserves]` and `[stability]` say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Currency {
+    pub fx: Option<Fx>,
+    pub reserves: Option<Reserves>,
+    pub stability: Option<Stability>,
+    /// Reserves below this multiple of the ARA metric are a breach: the swap line is drawn and the
+    /// stability clause may fire (`[stability] ara_floor`, else 1, the IMF's lower bound).
+    pub ara_floor: f64,
+}
+
+/// `[fx]`: the exchange-rate model and how the deal's dollars reach the market.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fx {
+    /// "KRW/USD": local currency per US dollar.
+    pub pair: String,
+    pub kind: crate::fx::FxModelKind,
+    pub calibrate_from: NaiveDate,
+    pub calibrate_to: NaiveDate,
+    pub channel: FundingChannel,
+    /// Log depreciation per 1% of GDP of net USD bought in the market.
+    pub outflow_impact: f64,
+    pub swap_line_usd_bn: f64,
+    /// The calibrated model and the observed rates paths start from; shared, never copied per path.
+    pub model: std::sync::Arc<crate::currency::CalibratedFx>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FundingChannel {
+    /// Payments come out of reserves and receipts go back in; the rate does not move.
+    Reserves,
+    /// Net USD is bought in the spot market and moves the rate; reserves do not move.
+    Market,
+}
+
+/// `[reserves]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reserves {
+    pub start_usd_bn: f64,
+    pub gdp_usd_bn: f64,
+    pub baseline_change_usd_bn_per_year: f64,
+    /// `None`: no adequacy metric, so no ratio, breach or swap drawing.
+    pub ara: Option<Ara>,
+}
+
+/// Inputs of the IMF ARA EM metric, USD billions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ara {
+    pub exports_usd_bn: f64,
+    pub broad_money_usd_bn: f64,
+    pub short_term_debt_usd_bn: f64,
+    pub other_liabilities_usd_bn: f64,
+    pub regime: AraRegime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AraRegime {
+    Floating,
+    Fixed,
+}
+
+impl Ara {
+    /// The metric: weights on exports, broad money, short-term debt and other liabilities (IMF
+    /// 2015, "Assessing Reserve Adequacy — Specific Proposals"; sources in docs/semantics.md).
+    pub fn metric_usd_bn(&self) -> f64 {
+        let [x, m2, std, ol] = match self.regime {
+            AraRegime::Floating => [0.05, 0.05, 0.30, 0.15],
+            AraRegime::Fixed => [0.10, 0.10, 0.30, 0.20],
+        };
+        x * self.exports_usd_bn
+            + m2 * self.broad_money_usd_bn
+            + std * self.short_term_debt_usd_bn
+            + ol * self.other_liabilities_usd_bn
+    }
+}
+
+/// `[stability]`: the FX-stability clause.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stability {
+    /// The currency has lost at least this share of its dollar value …
+    pub depreciation_trigger: f64,
+    /// … over this many months.
+    pub window_months: u32,
+    pub host_accepts_probability: f64,
+    pub deferral_months: u32,
 }

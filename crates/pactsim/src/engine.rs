@@ -9,6 +9,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::anniversary;
+use crate::currency::CurrencyPath;
 use crate::deal::{Deal, DeclineRule, Project, ProjectCash, Recoup, Scope};
 use crate::funding::{self, Funding};
 use crate::loan::Annuity;
@@ -30,6 +31,9 @@ pub struct PathDraws {
     pub declined: Vec<bool>,
     /// When the host moved the investor's tariff to the snapback table, if it did.
     pub snapback_from: Option<NaiveDate>,
+    /// `(seed, path)` whose streams move the exchange rate and decide the host's answers to
+    /// deferral requests; `None`: the rate stays at its last observation and nothing is deferred.
+    pub currency: Option<(u64, u64)>,
 }
 
 impl PathDraws {
@@ -77,7 +81,8 @@ impl PathDraws {
             declined.clear();
         }
         let credit = credit_is_random(deal).then_some((seed, path));
-        PathDraws { elasticities, generated, credit, declined, snapback_from }
+        let currency = currency_is_random(deal).then_some((seed, path));
+        PathDraws { elasticities, generated, credit, declined, snapback_from, currency }
     }
 
     /// The central path: every distribution at its central value, no defaults, and only the
@@ -138,6 +143,7 @@ pub fn standalone_npv(deal: &Deal, project: &Project) -> f64 {
         projects: vec![Project { facility: 0, credit: crate::deal::Credit::default(), ..project.clone() }],
         pipelines: Vec::new(),
         trade: None,
+        currency: None,
         decline: crate::deal::Decline::default(),
         defaults_applied: Vec::new(),
         ..deal.clone_without_projects()
@@ -226,11 +232,16 @@ fn credit_is_random(deal: &Deal) -> bool {
 }
 
 /// Whether anything in the deal is random (so that paths differ).
+fn currency_is_random(deal: &Deal) -> bool {
+    deal.currency.as_ref().is_some_and(|c| c.fx.is_some() || c.stability.is_some())
+}
+
 pub fn is_random(deal: &Deal) -> bool {
     deal.trade.as_ref().is_some_and(trade_is_random)
         || !deal.pipelines.is_empty()
         || credit_is_random(deal)
         || decline_is_random(deal)
+        || currency_is_random(deal)
 }
 
 /// Runs a deal once with every random input at its central value.
@@ -241,7 +252,7 @@ pub fn run(deal: &Deal) -> Outcome {
 /// Runs one path of a deal with its draws.
 pub fn run_path(deal: &Deal, draws: &PathDraws) -> Outcome {
     if draws.generated.is_empty() {
-        return run_projects(deal, draws);
+        return run_deal(deal, draws);
     }
     PathScratch::new(deal).run(draws.clone())
 }
@@ -263,15 +274,98 @@ impl PathScratch {
     pub fn run(&mut self, mut draws: PathDraws) -> Outcome {
         self.deal.projects.truncate(self.listed);
         self.deal.projects.append(&mut draws.generated);
-        let mut outcome = run_projects(&self.deal, &draws);
+        let mut outcome = run_deal(&self.deal, &draws);
         outcome.projects.truncate(self.listed);
         outcome
     }
 }
 
-fn run_projects(deal: &Deal, draws: &PathDraws) -> Outcome {
+/// Runs every project of a path, then its currency and reserves, and plays the stability clause.
+///
+/// The clause's decisions and the path depend on each other: a granted deferral moves a call,
+/// which changes the flows, the reserves and the rate from its due date on. They are settled by
+/// iteration. Given how many times each call was deferred, the path is run and every call's
+/// requests are replayed on it in turn; that gives new counts, and the path is run again until
+/// the counts stand still. A test on a date sees only flows before it, and those depend only on
+/// decisions before it, so each round settles every test up to a later date than the round
+/// before; the counts that stand still are the ones a day-by-day play of the clause would reach.
+fn run_deal(deal: &Deal, draws: &PathDraws) -> Outcome {
+    let Some(currency) = &deal.currency else { return run_projects(deal, draws, &[]) };
+    let base_log_rate = match &currency.fx {
+        Some(fx) => {
+            let calibrated = &fx.model;
+            let days = calibrated.trading_days(deal.end);
+            let mut returns = Vec::with_capacity(days);
+            match draws.currency {
+                Some((seed, path)) => {
+                    let mut rng = crate::rng::stream(seed, crate::rng::Purpose::ExchangeRate, path);
+                    calibrated.model.simulate(&mut rng, days, &mut returns);
+                }
+                None => returns.resize(days, 0.0),
+            }
+            calibrated.base_log_rates(deal.start, deal.end, &returns)
+        }
+        None => Vec::new(),
+    };
+    // The central path draws nothing: the host's answers need chance, so nothing is deferred.
+    let clause = currency.stability.zip(draws.currency);
+    let mut granted: Vec<u32> = vec![0; deal.projects.len()];
+    loop {
+        let postponed: Vec<Option<NaiveDate>> = if granted.iter().any(|&g| g > 0) {
+            deal.projects.iter().zip(&granted).map(|(p, &g)| deferred_call(deal, p, g, clause)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut outcome = run_projects(deal, draws, &postponed);
+        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
+        let Some((stability, (seed, path_index))) = clause else {
+            outcome.currency = Some(path.outcome(0, 0));
+            return outcome;
+        };
+        let mut requests = 0;
+        let mut replayed = vec![0; deal.projects.len()];
+        for (i, project) in deal.projects.iter().enumerate() {
+            let facility = &deal.facilities[project.facility];
+            if outcome.projects[i].size_usd_bn <= 0.0 || facility.investor_cash_share() <= 0.0 {
+                continue;
+            }
+            let mut due = crate::calendar::due_date(project.selected, facility.funding_lag);
+            while due <= deal.end && path.crisis_before(&stability, due) {
+                requests += 1;
+                // One uniform per request, at the request's number for this project.
+                let purpose = crate::rng::Purpose::Deferral { project: i as u32 };
+                let mut rng = crate::rng::stream_at(seed, purpose, path_index, u64::from(replayed[i]));
+                if crate::distribution::open_uniform(&mut rng) >= stability.host_accepts_probability {
+                    break;
+                }
+                replayed[i] += 1;
+                due = crate::currency::deferred_due(due, &stability);
+            }
+        }
+        if replayed == granted {
+            outcome.currency = Some(path.outcome(requests, granted.iter().sum()));
+            return outcome;
+        }
+        granted = replayed;
+    }
+}
+
+/// Where a call stands after `deferrals` granted deferrals, if any.
+fn deferred_call(
+    deal: &Deal,
+    project: &Project,
+    deferrals: u32,
+    clause: Option<(crate::deal::Stability, (u64, u64))>,
+) -> Option<NaiveDate> {
+    let (stability, _) = clause?;
+    let facility = &deal.facilities[project.facility];
+    let first = crate::calendar::due_date(project.selected, facility.funding_lag);
+    (deferrals > 0).then(|| (0..deferrals).fold(first, |due, _| crate::currency::deferred_due(due, &stability)))
+}
+
+fn run_projects(deal: &Deal, draws: &PathDraws, postponed: &[Option<NaiveDate>]) -> Outcome {
     let order = funding::selection_order(deal);
-    let plan = funding::plan(deal, &order, &draws.declined);
+    let plan = funding::plan(deal, &order, &draws.declined, postponed);
     let mut rank = vec![0; deal.projects.len()];
     for (position, &i) in order.iter().enumerate() {
         rank[i] = position;
@@ -888,6 +982,7 @@ impl Run<'_> {
             declines,
             defaults,
             snapback_from: draws.snapback_from,
+            currency: None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Funding {
     pub due: NaiveDate,
     /// The investor's cash owed: `(equity + loan) · size`.
     pub call_usd_bn: f64,
+    /// When the call first fell due, before any deferral under the stability clause.
+    pub first_due: NaiveDate,
     /// Payments toward the call, in date order.
     pub payments: Vec<(NaiveDate, f64)>,
     /// When the last part was paid; `None` while still pending at the horizon.
@@ -65,17 +67,21 @@ pub fn selection_order(deal: &Deal) -> Vec<usize> {
 }
 
 /// `declined[i]` (when not empty) marks projects the investor refused: they are not funded and
-/// leave the commitment to others.
-pub fn plan(deal: &Deal, order: &[usize], declined: &[bool]) -> FundingPlan {
+/// leave the commitment to others. `postponed[i]` (when not empty) is where the stability clause
+/// moved a call's due date.
+pub fn plan(deal: &Deal, order: &[usize], declined: &[bool], postponed: &[Option<NaiveDate>]) -> FundingPlan {
     let mut projects: Vec<Funding> = deal
         .projects
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             let facility = &deal.facilities[p.facility];
+            let first_due = calendar::due_date(p.selected, facility.funding_lag);
             Funding {
                 size_usd_bn: p.size_usd_bn,
                 size_cut_usd_bn: 0.0,
-                due: calendar::due_date(p.selected, facility.funding_lag),
+                due: postponed.get(i).copied().flatten().unwrap_or(first_due),
+                first_due,
                 call_usd_bn: 0.0,
                 payments: Vec::new(),
                 completed: None,
@@ -163,12 +169,13 @@ fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &
     deferred
 }
 
-/// Adds, for each year from the call's due year to the horizon's, what was still unpaid at its end.
+/// Adds, for each year from the year the call first fell due to the horizon's, what was still
+/// unpaid at its end.
 fn record_deferred(funding: &Funding, end: NaiveDate, deferred: &mut BTreeMap<i32, f64>) {
-    if funding.due > end {
+    if funding.first_due > end {
         return;
     }
-    for year in funding.due.year()..=end.year() {
+    for year in funding.first_due.year()..=end.year() {
         let paid: f64 = funding.payments.iter().filter(|(d, _)| d.year() <= year).map(|(_, a)| a).sum();
         let unpaid = funding.call_usd_bn - paid;
         if unpaid <= MONEY_EPSILON {

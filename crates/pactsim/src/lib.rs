@@ -21,6 +21,7 @@
 //! ```
 
 pub mod calendar;
+pub mod currency;
 pub mod data;
 pub mod deal;
 pub mod distribution;

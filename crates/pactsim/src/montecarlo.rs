@@ -175,6 +175,31 @@ pub enum SourceFigure {
 
 const SOURCE_FIGURES: usize = 5;
 
+/// Figures of a path's currency and reserves, after its months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CurrencyFigure {
+    /// 1 when reserves stood below the floor at some month's end: its mean is `breach_probability`.
+    Breach,
+    DeferralRequests,
+    DeferralsGranted,
+    /// The most drawn on the swap line at once.
+    SwapPeak,
+    /// 1 when the swap line was drawn at all.
+    SwapDrawn,
+}
+
+const CURRENCY_FIGURES: usize = 5;
+
+/// Figures of each month of the horizon, at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthFigure {
+    Rate,
+    Reserves,
+    AraRatio,
+}
+
+const MONTH_FIGURES: usize = 3;
+
 /// Where each figure sits in a path's vector of values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
@@ -182,6 +207,9 @@ pub struct Layout {
     facilities: usize,
     /// Sources of the trade market; 0 without `[trade]`.
     sources: usize,
+    /// Months of the horizon when the deal has a currency; 0 without.
+    months: usize,
+    has_currency: bool,
 }
 
 impl Layout {
@@ -190,7 +218,25 @@ impl Layout {
             years: (deal.end.year() - deal.start.year() + 1) as usize,
             facilities: deal.facilities.len(),
             sources: deal.trade.as_ref().map_or(0, |t| t.market.sources.len()),
+            months: if deal.currency.is_some() { crate::currency::month_ends(deal).len() } else { 0 },
+            has_currency: deal.currency.is_some(),
         }
+    }
+
+    fn currency_block(&self) -> usize {
+        if self.has_currency { CURRENCY_FIGURES + self.months * MONTH_FIGURES } else { 0 }
+    }
+
+    fn currency_start(&self) -> usize {
+        TOTALS + self.years * YEAR_FIGURES + self.facilities * FACILITY_FIGURES + self.trade_block()
+    }
+
+    pub fn currency(&self, figure: CurrencyFigure) -> usize {
+        self.currency_start() + figure as usize
+    }
+
+    pub fn month(&self, month_index: usize, figure: MonthFigure) -> usize {
+        self.currency_start() + CURRENCY_FIGURES + month_index * MONTH_FIGURES + figure as usize
     }
 
     fn trade_block(&self) -> usize {
@@ -198,7 +244,7 @@ impl Layout {
     }
 
     pub fn len(&self) -> usize {
-        TOTALS + self.years * YEAR_FIGURES + self.facilities * FACILITY_FIGURES + self.trade_block()
+        self.currency_start() + self.currency_block()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -317,6 +363,19 @@ pub fn path_figures(deal: &Deal, layout: &Layout, outcome: &Outcome) -> Vec<Opti
             }
         }
         set(layout.relief(), Some(trade.investor_tariff_relief_usd_bn_per_year));
+    }
+    if let Some(currency) = &outcome.currency {
+        let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
+        set(layout.currency(CurrencyFigure::Breach), flag(currency.breached));
+        set(layout.currency(CurrencyFigure::DeferralRequests), Some(f64::from(currency.deferral_requests)));
+        set(layout.currency(CurrencyFigure::DeferralsGranted), Some(f64::from(currency.deferrals_granted)));
+        set(layout.currency(CurrencyFigure::SwapPeak), Some(currency.swap_peak_usd_bn));
+        set(layout.currency(CurrencyFigure::SwapDrawn), flag(currency.swap_peak_usd_bn > 0.0));
+        for (i, m) in currency.months.iter().enumerate() {
+            set(layout.month(i, MonthFigure::Rate), m.rate);
+            set(layout.month(i, MonthFigure::Reserves), m.reserves_usd_bn);
+            set(layout.month(i, MonthFigure::AraRatio), m.ara_ratio);
+        }
     }
     values
 }

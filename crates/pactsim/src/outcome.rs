@@ -27,6 +27,8 @@ pub struct Outcome {
     pub defaults: u32,
     /// When the host snapped the investor's tariff back, if it did.
     pub snapback_from: Option<NaiveDate>,
+    /// The exchange rate and reserves, when the deal has a currency.
+    pub currency: Option<crate::currency::CurrencyOutcome>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::deal::Deal;
 use crate::figures::{self, Irr};
-use crate::montecarlo::{FacilityFigure, ScenarioFigure, SourceFigure, Summary, Total, YearFigure};
+use crate::montecarlo::{
+    CurrencyFigure, FacilityFigure, MonthFigure, ScenarioFigure, SourceFigure, Summary, Total, YearFigure,
+};
 use crate::outcome::{FlowRow, Outcome};
 use crate::stats::Stat;
 use crate::trade::{Scenario, Trade};
@@ -35,6 +37,12 @@ pub struct RunOutput {
     pub recoup_accounts: Vec<RecoupAccount>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trade: Option<TradeJson>,
+    /// Present when the deal has an `[fx]` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fx: Option<FxJson>,
+    /// Present when the deal has a `[reserves]` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserves: Option<ReservesJson>,
     /// With `--paths auto`: what the run stopped on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub convergence: Option<ConvergenceJson>,
@@ -369,7 +377,146 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             })
             .collect(),
         trade: deal.trade.as_ref().map(|t| trade_output(t, summary)),
+        fx: deal.currency.as_ref().and_then(|c| c.fx.as_ref()).map(|fx| fx_output(deal, fx, summary)),
+        reserves: deal.currency.as_ref().and_then(|c| c.reserves.map(|r| reserves_output(deal, c, &r, summary))),
         convergence: None,
+    }
+}
+
+/// The `fx` section: the model, its calibration and the rate at every month's end.
+#[derive(Debug, Clone, Serialize)]
+pub struct FxJson {
+    pub pair: String,
+    pub model: &'static str,
+    pub funding_channel: &'static str,
+    pub outflow_impact: f64,
+    pub swap_line_usd_bn: f64,
+    pub calibration: FxCalibrationJson,
+    /// The last observed rate before the deal starts: where every path starts.
+    pub start: ObservedRateJson,
+    /// Month-end rates, local currency per USD.
+    pub months: Vec<MonthRateJson>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FxCalibrationJson {
+    pub from: String,
+    pub to: String,
+    /// Daily log returns between consecutive observations in the window.
+    pub returns: usize,
+    /// The fitted parameters (see docs/fx.md for each model's).
+    #[serde(flatten)]
+    pub parameters: IndexMap<&'static str, f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObservedRateJson {
+    pub date: String,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthRateJson {
+    pub month: String,
+    pub rate: StatJson,
+}
+
+/// The `reserves` section: levels and adequacy at every month's end, and the stability clause.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReservesJson {
+    pub start_usd_bn: f64,
+    /// The IMF ARA EM metric the ratios divide by; the ARA fields are absent without `ara` inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ara_usd_bn: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ara_regime: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ara_floor: Option<f64>,
+    /// Share of paths on which the ratio stood below the floor at some month's end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breach_probability: Option<f64>,
+    /// Requests to defer a funding call under the stability clause, per path.
+    pub deferral_requests: StatJson,
+    pub deferrals_granted: StatJson,
+    /// The most drawn on the swap line at once, per path.
+    pub swap_drawn_usd_bn: StatJson,
+    /// Share of paths on which the swap line was drawn.
+    pub swap_draw_probability: f64,
+    pub months: Vec<MonthReservesJson>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthReservesJson {
+    pub month: String,
+    pub reserves_usd_bn: StatJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ara_ratio: Option<StatJson>,
+}
+
+fn fx_output(deal: &Deal, fx: &crate::deal::Fx, summary: &Summary) -> FxJson {
+    use crate::deal::FundingChannel;
+    use crate::fx::FxModelKind;
+    let l = &summary.layout;
+    let (date, rate) = fx.model.last_observed();
+    FxJson {
+        pair: fx.pair.clone(),
+        model: match fx.kind {
+            FxModelKind::Gbm => "gbm",
+            FxModelKind::Garch => "garch",
+            FxModelKind::Bootstrap => "bootstrap",
+        },
+        funding_channel: match fx.channel {
+            FundingChannel::Reserves => "reserves",
+            FundingChannel::Market => "market",
+        },
+        outflow_impact: fx.outflow_impact,
+        swap_line_usd_bn: fx.swap_line_usd_bn,
+        calibration: FxCalibrationJson {
+            from: fx.calibrate_from.to_string(),
+            to: fx.calibrate_to.to_string(),
+            returns: fx.model.returns,
+            parameters: fx.model.model.calibration().into_iter().collect(),
+        },
+        start: ObservedRateJson { date: date.to_string(), rate },
+        months: crate::currency::month_labels(deal)
+            .into_iter()
+            .enumerate()
+            .map(|(i, month)| MonthRateJson { month, rate: summary.stat(l.month(i, MonthFigure::Rate)).into() })
+            .collect(),
+    }
+}
+
+fn reserves_output(
+    deal: &Deal,
+    currency: &crate::deal::Currency,
+    reserves: &crate::deal::Reserves,
+    summary: &Summary,
+) -> ReservesJson {
+    let l = &summary.layout;
+    let st = |index: usize| StatJson::from(summary.stat(index));
+    let share = |figure: CurrencyFigure| summary.stat(l.currency(figure)).mean.unwrap_or(0.0);
+    ReservesJson {
+        start_usd_bn: reserves.start_usd_bn,
+        ara_usd_bn: reserves.ara.map(|a| a.metric_usd_bn()),
+        ara_regime: reserves.ara.map(|a| match a.regime {
+            crate::deal::AraRegime::Floating => "floating",
+            crate::deal::AraRegime::Fixed => "fixed",
+        }),
+        ara_floor: reserves.ara.map(|_| currency.ara_floor),
+        breach_probability: reserves.ara.map(|_| share(CurrencyFigure::Breach)),
+        deferral_requests: st(l.currency(CurrencyFigure::DeferralRequests)),
+        deferrals_granted: st(l.currency(CurrencyFigure::DeferralsGranted)),
+        swap_drawn_usd_bn: st(l.currency(CurrencyFigure::SwapPeak)),
+        swap_draw_probability: share(CurrencyFigure::SwapDrawn),
+        months: crate::currency::month_labels(deal)
+            .into_iter()
+            .enumerate()
+            .map(|(i, month)| MonthReservesJson {
+                month,
+                reserves_usd_bn: st(l.month(i, MonthFigure::Reserves)),
+                ara_ratio: reserves.ara.map(|_| st(l.month(i, MonthFigure::AraRatio))),
+            })
+            .collect(),
     }
 }
 

@@ -26,6 +26,11 @@ pub enum Purpose {
     Decline { facility: u32 },
     /// The trade model's elasticities.
     TradeElasticities,
+    /// The exchange rate's simulated returns, one per trading day.
+    ExchangeRate,
+    /// The host's answers to a project's deferral requests under the stability clause, one per
+    /// request in turn.
+    Deferral { project: u32 },
 }
 
 impl Purpose {
@@ -36,6 +41,8 @@ impl Purpose {
             Purpose::CreditIdiosyncratic { project } => (3, u64::from(project)),
             Purpose::Decline { facility } => (4, u64::from(facility)),
             Purpose::TradeElasticities => (5, 0),
+            Purpose::ExchangeRate => (6, 0),
+            Purpose::Deferral { project } => (7, u64::from(project)),
         }
     }
 }

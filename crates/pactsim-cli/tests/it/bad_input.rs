@@ -52,10 +52,17 @@ fn an_undefined_waterfall_suggests_the_defined_one() {
 }
 
 #[test]
-fn a_section_of_a_later_version_is_refused_by_name() {
-    let (code, err, _) = on_file("later", &format!("{GOOD}[fx]\npair = \"KRW/USD\"\n"), "run");
+fn an_fx_section_with_a_misspelt_model_names_the_closest() {
+    let fx = "[fx]\npair = \"KRW/USD\"\nmodel = \"garh\"\ncalibrate = { from = 2010-01-01, to = 2024-12-31 }\n";
+    let (code, err, _) = on_file("fx-model", &format!("{GOOD}{fx}"), "run");
     assert_eq!(code, Some(2));
-    assert!(err.contains("fx") && err.contains("not supported yet"), "{err}");
+    let line = GOOD.lines().count() + 3;
+    assert!(err.contains(&format!("deal.toml:{line}:9")), "{err}");
+    assert!(err.contains("fx.model") && err.contains("did you mean \"garch\"?"), "{err}");
+    // A section missing its required field is named too.
+    let (code, err, _) = on_file("fx-missing", &format!("{GOOD}[fx]\npair = \"KRW/USD\"\n"), "run");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("model"), "{err}");
 }
 
 #[test]

@@ -10,11 +10,11 @@ fn rng(seed: u64) -> ChaCha8Rng {
 }
 
 /// A GARCH model with the given parameters (per cent units), started at its unconditional
-/// variance, for simulating test data.
+/// variance and drifting at `mu`, for simulating test data.
 fn garch_model(params: GarchParams) -> FxModel {
     let last_variance = params.omega / (1.0 - params.alpha - params.beta);
     let fit = GarchFit { params, log_likelihood: f64::NAN, last_variance, last_residual: 0.0 };
-    FxModel { fit: Fit::Garch(fit), daily_sd: f64::NAN }
+    FxModel { fit: Fit::Garch(fit), daily_sd: f64::NAN, daily_mean: params.mu / 100.0 }
 }
 
 /// The pseudo-random AR(1) series the arch literals below were computed on (with numpy, the same
@@ -177,7 +177,8 @@ fn garch_converges_at_the_boundary_of_the_parameter_space() {
 fn garch_simulation_continues_from_the_last_variance_and_residual() {
     let params = GarchParams { mu: 0.02, omega: 0.05, alpha: 0.1, beta: 0.85, nu: 5.0 };
     let fit = GarchFit { params, log_likelihood: 0.0, last_variance: 4.0, last_residual: -3.0 };
-    let model = FxModel { fit: Fit::Garch(fit), daily_sd: 0.01 };
+    // The drift is the calibration window's mean (0.0003 = 0.03%), not the fitted location.
+    let model = FxModel { fit: Fit::Garch(fit), daily_sd: 0.01, daily_mean: 0.0003 };
     let mut out = Vec::new();
     model.simulate(&mut rng(3), 2, &mut out);
     let t = StudentT::new(5.0).unwrap();
@@ -187,7 +188,7 @@ fn garch_simulation_continues_from_the_last_variance_and_residual() {
     let e1 = h1.sqrt() * unit * t.sample(&mut draws);
     let h2: f64 = 0.05 + 0.1 * e1 * e1 + 0.85 * h1;
     let e2 = h2.sqrt() * unit * t.sample(&mut draws);
-    assert_eq!(out, [(0.02 + e1) / 100.0, (0.02 + e2) / 100.0]);
+    assert_eq!(out, [(0.03 + e1) / 100.0, (0.03 + e2) / 100.0]);
 }
 
 #[test]

@@ -47,15 +47,16 @@ pub struct RawDealFile {
     /// The tariff side of the deal: one importing market, tariffs with and without the deal.
     #[schemars(with = "Option<RawTrade>")]
     pub trade: Option<Spanned<RawTrade>>,
-    /// Exchange-rate model. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub fx: Option<Spanned<toml::Value>>,
-    /// The investor's reserves and their adequacy. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub reserves: Option<Spanned<toml::Value>>,
-    /// The FX-stability clause. Not supported yet: rejected when present.
-    #[schemars(with = "Option<NotSupportedYet>")]
-    pub stability: Option<Spanned<toml::Value>>,
+    /// The investor's exchange rate against the dollar: a model calibrated on embedded history.
+    #[schemars(with = "Option<RawFx>")]
+    pub fx: Option<Spanned<RawFx>>,
+    /// The investor's foreign-exchange reserves and their adequacy (IMF ARA EM metric).
+    #[schemars(with = "Option<RawReserves>")]
+    pub reserves: Option<Spanned<RawReserves>>,
+    /// The FX-stability clause: the investor may ask to defer a funding call in a currency or
+    /// reserves crisis.
+    #[schemars(with = "Option<RawStability>")]
+    pub stability: Option<Spanned<RawStability>>,
     /// When the investor refuses a selected project, and whether the host then snaps back.
     #[schemars(with = "Option<RawDecline>")]
     pub decline: Option<Spanned<RawDecline>>,
@@ -66,11 +67,6 @@ pub struct RawDealFile {
     pub sources: Vec<String>,
     pub note: Option<String>,
 }
-
-/// A section that a later version of pactsim reads; this version rejects it.
-#[derive(JsonSchema)]
-#[schemars(extend("deprecated" = true))]
-pub struct NotSupportedYet {}
 
 /// `[deal]`: the agreement itself.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -512,4 +508,110 @@ impl JsonSchema for DistributionSchema {
             ]
         })
     }
+}
+
+/// `[fx]`: how the investor's currency moves against the dollar.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFx {
+    /// "KRW/USD" or "JPY/USD": local currency per US dollar, with an embedded daily history.
+    #[schemars(with = "String")]
+    pub pair: Spanned<String>,
+    /// "gbm", "garch" (GARCH(1,1) with Student-t innovations) or "bootstrap" (stationary block
+    /// bootstrap of historical returns).
+    #[schemars(with = "String")]
+    pub model: Spanned<String>,
+    /// The window of the embedded history the model is calibrated on.
+    #[schemars(with = "RawWindow")]
+    pub calibrate: Spanned<RawWindow>,
+    /// "reserves" (payments come out of reserves, receipts go back in; the rate is not moved) or
+    /// "market" (net USD bought in the spot market moves the rate). Default "reserves".
+    #[schemars(with = "Option<String>")]
+    pub funding_channel: Option<Spanned<String>>,
+    /// Log depreciation per 1% of GDP of net USD bought in the market (`market` channel).
+    #[schemars(with = "Option<f64>", range(min = 0.0))]
+    pub outflow_impact: Option<Spanned<f64>>,
+    /// A standing central-bank swap line, USD billions, drawn when reserves fall below the floor.
+    #[schemars(with = "Option<f64>", range(min = 0.0))]
+    pub swap_line_usd_bn: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// A window of dates, both ends included.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    #[schemars(with = "DateSchema")]
+    pub from: RawDate,
+    #[schemars(with = "DateSchema")]
+    pub to: RawDate,
+}
+
+/// `[reserves]`: the investor's official reserves and the IMF's adequacy metric.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReserves {
+    /// Reserves on `deal.start`, USD billions.
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub start_usd_bn: Spanned<f64>,
+    /// Nominal GDP, USD billions (scales the market channel's price impact).
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub gdp_usd_bn: Spanned<f64>,
+    /// Drift of reserves apart from the deal, USD billions per year (may be negative).
+    #[schemars(with = "Option<f64>")]
+    pub baseline_change_usd_bn_per_year: Option<Spanned<f64>>,
+    /// Inputs of the IMF ARA EM metric. Without them no adequacy ratio is computed (the metric is
+    /// meant for emerging markets; the IMF does not apply it to reserve-currency issuers).
+    #[schemars(with = "Option<RawAra>")]
+    pub ara: Option<Spanned<RawAra>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// Inputs of the IMF's ARA EM metric, USD billions.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAra {
+    /// Exports of goods and services, yearly.
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub exports_usd_bn: Spanned<f64>,
+    /// Broad money (M2).
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub broad_money_usd_bn: Spanned<f64>,
+    /// Short-term external debt at remaining maturity.
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub short_term_debt_usd_bn: Spanned<f64>,
+    /// Other portfolio liabilities (portfolio equity and medium- and long-term debt securities).
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub other_liabilities_usd_bn: Spanned<f64>,
+    /// "floating" (weights 0.05, 0.05, 0.30, 0.15) or "fixed" (0.10, 0.10, 0.30, 0.20).
+    #[schemars(with = "Option<String>")]
+    pub regime: Option<Spanned<String>>,
+}
+
+/// `[stability]`: when a funding call falls due in a crisis, the investor asks to defer it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawStability {
+    /// The investor's currency has lost at least this share against the dollar …
+    #[schemars(with = "f64", range(min = 0.0))]
+    pub depreciation_trigger: Spanned<f64>,
+    /// … over this many months.
+    #[schemars(with = "u32", range(min = 1, max = 120))]
+    pub window_months: Spanned<i64>,
+    /// Or reserves are below this multiple of the ARA metric (needs `[reserves]`).
+    #[schemars(with = "Option<f64>", range(min = 0.0))]
+    pub ara_floor: Option<Spanned<f64>>,
+    /// Chance the host grants a requested deferral (drawn per request).
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
+    pub host_accepts_probability: Spanned<toml::Value>,
+    /// A granted call falls due this many months later, and is tested again then.
+    #[schemars(with = "u32", range(min = 1, max = 120))]
+    pub deferral_months: Spanned<i64>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
 }

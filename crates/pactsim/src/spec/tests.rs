@@ -422,16 +422,150 @@ fn bad_identifiers_and_parties() {
     check_error(&patched("investor = \"KR\"", "investor = \"Korea\""), 6, 12, "deal.investor", &["ISO 3166-1"]);
 }
 
-#[test]
-fn later_sections_are_recognised_and_not_supported_yet() {
-    for section in ["fx", "reserves", "stability"] {
-        let source = format!("{BASE}\n[{section}]\nx = 1\n");
-        let line = BASE.lines().count() + 2;
-        check_error(&source, line, 1, section, &["not supported yet"]);
+// --- [fx], [reserves], [stability] -------------------------------------------------------------
+
+const CURRENCY: &str = r#"
+[fx]
+pair = "KRW/USD"
+model = "gbm"
+calibrate = { from = 2010-01-01, to = 2024-12-31 }
+funding_channel = "market"
+outflow_impact = 0.018
+swap_line_usd_bn = 30.0
+
+[reserves]
+start_usd_bn = 428.05
+gdp_usd_bn = 1868.0
+baseline_change_usd_bn_per_year = 5.0
+ara = { exports_usd_bn = 719.0, broad_money_usd_bn = 2900.0, short_term_debt_usd_bn = 179.0, other_liabilities_usd_bn = 600.0 }
+
+[stability]
+depreciation_trigger = 0.10
+window_months = 3
+ara_floor = 1.0
+host_accepts_probability = 0.5
+deferral_months = 12
+"#;
+
+/// The base deal with the currency sections, `from` replaced by `to` in them.
+fn with_currency(from: &str, to: &str) -> String {
+    if from.is_empty() {
+        return format!("{BASE}{CURRENCY}");
     }
-    let source = format!("{BASE}\n[stability]\nwindow_months = 3\n");
+    assert_eq!(CURRENCY.matches(from).count(), 1, "patch target `{from}` must occur once");
+    format!("{BASE}{}", CURRENCY.replacen(from, to, 1))
+}
+
+/// The line of the currency sections' text that holds `needle`, in the patched deal.
+fn currency_line(needle: &str) -> usize {
+    BASE.lines().count() + CURRENCY.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn currency_sections_are_read_as_written() {
+    use crate::deal::{AraRegime, FundingChannel};
+    let deal = parse_deal(&with_currency("", "")).unwrap();
+    let currency = deal.currency.as_ref().unwrap();
+    let fx = currency.fx.as_ref().unwrap();
+    assert_eq!(
+        (fx.pair.as_str(), fx.channel, fx.outflow_impact, fx.swap_line_usd_bn),
+        ("KRW/USD", FundingChannel::Market, 0.018, 30.0)
+    );
+    // The last observation before 2025-11-14 (a Friday) is the day before.
+    assert_eq!(fx.model.last_observed().0.to_string(), "2025-11-13");
+    let reserves = currency.reserves.unwrap();
+    assert_eq!(reserves.ara.unwrap().regime, AraRegime::Floating);
+    // 0.05·719 + 0.05·2900 + 0.30·179 + 0.15·600
+    assert!((reserves.ara.unwrap().metric_usd_bn() - 324.65).abs() < 1e-9);
+    let stability = currency.stability.unwrap();
+    assert_eq!((stability.window_months, stability.deferral_months), (3, 12));
+    assert!(
+        deal.defaults_applied.contains(&"reserves.ara.regime = \"floating\"".to_string()),
+        "{:?}",
+        deal.defaults_applied
+    );
+    assert!(crate::engine::is_random(&deal));
+}
+
+#[test]
+fn currency_mistakes() {
+    check_error(
+        &with_currency("pair = \"KRW/USD\"", "pair = \"KRW/USS\""),
+        currency_line("pair ="),
+        8,
+        "fx.pair",
+        &["\"KRW/USD\"", "did you mean"],
+    );
+    check_error(
+        &with_currency("model = \"gbm\"", "model = \"garh\""),
+        currency_line("model ="),
+        9,
+        "fx.model",
+        &["\"gbm\", \"garch\", \"bootstrap\"", "did you mean \"garch\""],
+    );
+    check_error(
+        &with_currency("from = 2010-01-01", "from = 1990-01-01"),
+        currency_line("calibrate"),
+        13,
+        "fx.calibrate",
+        &["within the embedded KRW/USD history", "1999-01-04"],
+    );
+    check_error(
+        &with_currency("to = 2024-12-31", "to = 2010-02-01"),
+        currency_line("calibrate"),
+        13,
+        "fx.calibrate",
+        &["cannot be fitted", "longer window"],
+    );
+    check_error(
+        &with_currency("funding_channel = \"market\"", "funding_channel = \"spot\""),
+        currency_line("funding_channel"),
+        19,
+        "fx.funding_channel",
+        &["\"reserves\", \"market\""],
+    );
+    check_error(
+        &with_currency("depreciation_trigger = 0.10", "depreciation_trigger = 10"),
+        currency_line("depreciation_trigger"),
+        24,
+        "stability.depreciation_trigger",
+        &["write 0.10 for a 10% loss, not 10"],
+    );
+    check_error(
+        &with_currency("host_accepts_probability = 0.5", "host_accepts_probability = 50"),
+        currency_line("host_accepts"),
+        28,
+        "stability.host_accepts_probability",
+        &["0.15, not 15"],
+    );
+    let source =
+        with_currency("other_liabilities_usd_bn = 600.0 }", "other_liabilities_usd_bn = 600.0, regime = \"float\" }");
     let diagnostics = parse_deal(&source).unwrap_err();
-    assert!(diagnostics[0].message().contains("not supported yet"), "{}", diagnostics[0]);
+    assert_eq!(diagnostics[0].field, "reserves.ara.regime");
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean \"floating\"?"));
+    check_error(
+        &with_currency("deferral_months = 12", "deferral_months = 0"),
+        currency_line("deferral_months"),
+        19,
+        "stability.deferral_months",
+        &[],
+    );
+}
+
+#[test]
+fn currency_sections_need_each_other() {
+    // The market channel needs GDP from [reserves]; the clause needs [fx]; a floor needs [reserves].
+    let fx_only = CURRENCY.split("[reserves]").next().unwrap();
+    let source = format!("{BASE}{fx_only}");
+    check_error(&source, currency_line("funding_channel"), 19, "fx.funding_channel", &["no [reserves] section"]);
+    let stability_only = &CURRENCY[CURRENCY.find("[stability]").unwrap()..];
+    let source = format!("{BASE}\n{stability_only}");
+    check_error(&source, BASE.lines().count() + 2, 1, "stability", &["no [fx] section"]);
+    let reserves_only = &CURRENCY[CURRENCY.find("[reserves]").unwrap()..CURRENCY.find("[stability]").unwrap()];
+    let deal = parse_deal(&format!("{BASE}\n{reserves_only}")).unwrap();
+    let currency = deal.currency.unwrap();
+    assert!(currency.fx.is_none() && currency.stability.is_none());
+    assert_eq!(currency.ara_floor, 1.0);
 }
 
 #[test]

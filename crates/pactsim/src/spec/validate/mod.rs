@@ -8,6 +8,7 @@ use std::ops::Range;
 use chrono::NaiveDate;
 use toml::Spanned;
 
+mod currency;
 mod pipeline;
 mod trade;
 
@@ -21,13 +22,6 @@ const DEFAULT_RANDOM_PATHS: u64 = 10_000;
 
 /// Tolerance for shares that must sum to one.
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
-
-/// Sections of the contract that later versions read; this one rejects them by name.
-const NOT_SUPPORTED_YET: [(&str, &str); 3] = [
-    ("fx", "exchange-rate models arrive with the currency and reserves engine"),
-    ("reserves", "reserves arrive with the currency and reserves engine"),
-    ("stability", "the FX-stability clause arrives with the currency and reserves engine"),
-];
 
 pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
     let mut check = Checker::default();
@@ -315,19 +309,6 @@ impl Checker {
                 "1 (the only deal file schema so far)",
             );
         }
-        let sections = [&raw.fx, &raw.reserves, &raw.stability];
-        for (section, (name, why)) in sections.into_iter().zip(NOT_SUPPORTED_YET) {
-            if let Some(value) = section {
-                self.fail_with_hint(
-                    value.span(),
-                    name,
-                    format!("a `{name}` section, which is not supported yet"),
-                    "only schema, [deal], [[facility]], [waterfall.*], [[project]], [pipeline.*], [credit], [decline], [trade] and [run] in this version",
-                    format!("{why}; remove the section to run the rest of the deal"),
-                );
-            }
-        }
-
         let deal = self.deal_table(&raw.deal);
         let horizon = deal.as_ref().map(|d| (d.start, d.end));
         let waterfall_names: Vec<&str> = raw.waterfall.keys().map(String::as_str).collect();
@@ -403,6 +384,7 @@ impl Checker {
             Some(section) => self.trade(section, deal.as_ref()).map(Some),
             None => Some(None),
         };
+        let currency = self.currency(raw, deal.as_ref());
 
         if !self.diagnostics.is_empty()
             || !facilities_ok
@@ -430,6 +412,7 @@ impl Checker {
             decline: decline?,
             run: run?,
             trade: trade?,
+            currency: currency?,
             ..deal
         };
         if deal.run.paths == 0 {
@@ -466,6 +449,7 @@ impl Checker {
             waterfalls: Vec::new(),
             projects: Vec::new(),
             trade: None,
+            currency: None,
             pipelines: Vec::new(),
             default_correlation: 0.0,
             decline: Decline::default(),

@@ -1,0 +1,454 @@
+//! The investor's currency and reserves along one path: the exchange rate and the reserves at the
+//! end of every day from `deal.start` to the horizon, their adequacy under the IMF's ARA metric,
+//! the swap line, and the test the stability clause applies when a funding call falls due.
+//!
+//! A path's exchange rate is its simulated base path (the calibrated model's returns, one per
+//! Monday-to-Friday day, like the history it was fitted on) plus, under the `market` channel, a
+//! permanent shift for every dollar the deal buys or sells. The base path does not depend on the
+//! deal's flows, so two variants of a deal run with the same seed see the same base path (common
+//! random numbers) and differ exactly by their flows' impact.
+
+use chrono::{Datelike, Months, NaiveDate};
+
+use crate::calendar;
+use crate::deal::{Currency, Deal, FundingChannel, Fx, Reserves, Stability};
+use crate::outcome::DatedFlow;
+
+/// Ratios within this of the floor count as on it: a swap line that tops reserves up to the
+/// floor must not read as a breach through rounding.
+const RATIO_EPSILON: f64 = 1e-12;
+
+/// An exchange-rate model calibrated on a window of the embedded history, with the observed rates
+/// its paths start from.
+#[derive(Debug, Clone)]
+pub struct CalibratedFx {
+    pub model: crate::fx::FxModel,
+    /// Daily log returns in the calibration window.
+    pub returns: usize,
+    /// Observed `(date, rate)` from the longest look-back the stability clause may need before
+    /// `deal.start`, up to the last observation before it; the last one is where paths start.
+    pub history: Vec<(NaiveDate, f64)>,
+}
+
+impl PartialEq for CalibratedFx {
+    fn eq(&self, other: &Self) -> bool {
+        self.returns == other.returns
+            && self.history == other.history
+            && self.model.calibration() == other.model.calibration()
+    }
+}
+
+impl CalibratedFx {
+    /// The last observation before the deal starts: every path starts from it.
+    pub fn last_observed(&self) -> (NaiveDate, f64) {
+        *self.history.last().expect("validation keeps at least one observation before the start")
+    }
+
+    /// The observed rate on `date` (the last observation on or before it).
+    fn observed_on(&self, date: NaiveDate) -> f64 {
+        let after = self.history.partition_point(|(d, _)| *d <= date);
+        self.history[after.saturating_sub(1)].1
+    }
+
+    /// Monday-to-Friday days after the last observation up to `end`: one simulated return each.
+    pub fn trading_days(&self, end: NaiveDate) -> usize {
+        let (from, _) = self.last_observed();
+        from.iter_days().skip(1).take_while(|d| *d <= end).filter(|d| calendar::is_business_day(*d)).count()
+    }
+
+    /// The base log rate at the end of every day from `start` to `end`, from one simulated return
+    /// per trading day (`trading_days(end)` of them).
+    pub fn base_log_rates(&self, start: NaiveDate, end: NaiveDate, returns: &[f64]) -> Vec<f64> {
+        let (from, rate) = self.last_observed();
+        let mut log_rate = rate.ln();
+        let mut next = returns.iter();
+        let mut out = Vec::with_capacity(days_between(start, end) + 1);
+        for day in from.iter_days().skip(1).take_while(|d| *d <= end) {
+            if calendar::is_business_day(day) {
+                log_rate += next.next().expect("one return per trading day");
+            }
+            if day >= start {
+                out.push(log_rate);
+            }
+        }
+        out
+    }
+}
+
+fn days_between(from: NaiveDate, to: NaiveDate) -> usize {
+    (to - from).num_days().max(0) as usize
+}
+
+/// One path's exchange rate and reserves, at the end of any day from `deal.start` to the horizon.
+///
+/// Both are closed forms of the investor's cumulative net flow, so nothing is stepped day by day:
+/// reserves are `start + baseline · days / 365` plus the net flow (under the `reserves` channel)
+/// plus the swap line's drawing, which is a function of the same day's reserves; the log rate is
+/// the base path's plus `outflow_impact` per 1% of GDP of net USD bought (under `market`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrencyPath<'a> {
+    deal: &'a Deal,
+    currency: &'a Currency,
+    channel: FundingChannel,
+    /// Base ln(local currency per USD) at the end of each day from the start; empty without `[fx]`.
+    base_log_rate: &'a [f64],
+    /// Days with investor flows, ascending, and the net flow up to the end of each.
+    flow_dates: Vec<NaiveDate>,
+    net_flow: Vec<f64>,
+    /// The ARA metric, USD billions (0 without `[reserves]` or its `ara`).
+    ara: f64,
+    /// Reserves below this are topped up from the swap line.
+    floor_usd_bn: f64,
+    swap_line_usd_bn: f64,
+}
+
+impl<'a> CurrencyPath<'a> {
+    /// The path given its base log rates (`CalibratedFx::base_log_rates`; empty without `[fx]`)
+    /// and the investor's dated flows (negative: paid out), in date order.
+    pub fn build(deal: &'a Deal, currency: &'a Currency, base_log_rate: &'a [f64], flows: &[DatedFlow]) -> Self {
+        let ara = currency.reserves.and_then(|r| r.ara).map_or(0.0, |a| a.metric_usd_bn());
+        let mut flow_dates: Vec<NaiveDate> = Vec::new();
+        let mut net_flow: Vec<f64> = Vec::new();
+        let mut total = 0.0;
+        for flow in flows {
+            total += flow.amount;
+            if flow_dates.last() == Some(&flow.date) {
+                *net_flow.last_mut().expect("one per date") = total;
+            } else {
+                flow_dates.push(flow.date);
+                net_flow.push(total);
+            }
+        }
+        CurrencyPath {
+            deal,
+            currency,
+            channel: currency.fx.as_ref().map_or(FundingChannel::Reserves, |fx| fx.channel),
+            base_log_rate,
+            flow_dates,
+            net_flow,
+            ara,
+            floor_usd_bn: currency.ara_floor * ara,
+            swap_line_usd_bn: currency.fx.as_ref().map_or(0.0, |fx| fx.swap_line_usd_bn),
+        }
+    }
+
+    /// The investor's net flow up to the end of `date` (negative: paid out more than received).
+    fn net_flow_to(&self, date: NaiveDate) -> f64 {
+        let after = self.flow_dates.partition_point(|d| *d <= date);
+        if after == 0 { 0.0 } else { self.net_flow[after - 1] }
+    }
+
+    /// Reserves without the swap line at the end of `date`, for `date` within the horizon.
+    fn own_reserves(&self, reserves: &Reserves, date: NaiveDate) -> f64 {
+        let days = (date - self.deal.start).num_days() as f64;
+        let deal_flows = if self.channel == FundingChannel::Reserves { self.net_flow_to(date) } else { 0.0 };
+        reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days / 365.0 + deal_flows
+    }
+
+    /// What the swap line lends when reserves of its own are `own`: enough to reach the floor, as
+    /// far as the line reaches; repaid as soon as reserves stand above the floor without it.
+    fn swap_drawing(&self, own: f64) -> f64 {
+        (self.floor_usd_bn - own).clamp(0.0, self.swap_line_usd_bn)
+    }
+
+    /// The most drawn on the swap line at once. Own reserves move linearly between flow days, so
+    /// their lowest points are the start, the horizon, each flow day and the day before it.
+    fn swap_peak(&self) -> f64 {
+        let Some(reserves) = self.currency.reserves else { return 0.0 };
+        if self.swap_line_usd_bn == 0.0 {
+            return 0.0;
+        }
+        let (start, end) = (self.deal.start, self.deal.end);
+        let flow_days = self.flow_dates.iter().flat_map(|d| [d.pred_opt(), Some(*d)]).flatten();
+        [start, end]
+            .into_iter()
+            .chain(flow_days)
+            .filter(|d| *d >= start && *d <= end)
+            .map(|d| self.swap_drawing(self.own_reserves(&reserves, d)))
+            .fold(0.0, f64::max)
+    }
+
+    fn index(&self, date: NaiveDate) -> Option<usize> {
+        (date >= self.deal.start && date <= self.deal.end).then(|| days_between(self.deal.start, date))
+    }
+
+    /// Local currency per USD at the end of `date` (observed before the start); `None` without `[fx]`.
+    pub fn rate_on(&self, date: NaiveDate) -> Option<f64> {
+        let fx = self.currency.fx.as_ref()?;
+        if date < self.deal.start {
+            return Some(fx.model.observed_on(date));
+        }
+        let date = date.min(self.deal.end);
+        let base = self.base_log_rate[self.index(date)?];
+        let shift = match (self.channel, self.currency.reserves) {
+            (FundingChannel::Market, Some(r)) => market_shift(fx, &r, -self.net_flow_to(date)),
+            _ => 0.0,
+        };
+        Some((base + shift).exp())
+    }
+
+    /// Reserves, swap drawings included, at the end of `date` (`start_usd_bn` before the start);
+    /// `None` without `[reserves]`.
+    pub fn reserves_on(&self, date: NaiveDate) -> Option<f64> {
+        let r = self.currency.reserves?;
+        if date < self.deal.start {
+            return Some(r.start_usd_bn);
+        }
+        let own = self.own_reserves(&r, date.min(self.deal.end));
+        Some(own + self.swap_drawing(own))
+    }
+
+    pub fn ara_ratio_on(&self, date: NaiveDate) -> Option<f64> {
+        self.reserves_on(date).filter(|_| self.ara > 0.0).map(|r| r / self.ara)
+    }
+
+    fn below_floor(&self, ratio: f64) -> bool {
+        ratio < self.currency.ara_floor - RATIO_EPSILON
+    }
+
+    /// Whether the stability clause lets the investor ask to defer a call falling due on `due`:
+    /// judged on the state at the end of the day before, so the day's own flows do not count.
+    pub fn crisis_before(&self, stability: &Stability, due: NaiveDate) -> bool {
+        let Some(eve) = due.pred_opt() else { return false };
+        let depreciated = self
+            .currency_loss(eve, stability.window_months)
+            .is_some_and(|loss| loss >= stability.depreciation_trigger - RATIO_EPSILON);
+        depreciated || self.ara_ratio_on(eve).is_some_and(|ratio| self.below_floor(ratio))
+    }
+
+    /// The share of its dollar value the currency lost over the `months` to the end of `date`:
+    /// `1 − S(date − months) / S(date)` with S in local currency per USD.
+    pub fn currency_loss(&self, date: NaiveDate, months: u32) -> Option<f64> {
+        let then = date.checked_sub_months(Months::new(months))?;
+        Some(1.0 - self.rate_on(then)? / self.rate_on(date)?)
+    }
+
+    /// Month-end figures and the path's totals.
+    pub fn outcome(&self, deferral_requests: u32, deferrals_granted: u32) -> CurrencyOutcome {
+        let months: Vec<MonthRow> = month_ends(self.deal)
+            .into_iter()
+            .map(|date| MonthRow {
+                rate: self.rate_on(date),
+                reserves_usd_bn: self.reserves_on(date),
+                ara_ratio: self.ara_ratio_on(date),
+            })
+            .collect();
+        let breached = months.iter().filter_map(|m| m.ara_ratio).any(|ratio| self.below_floor(ratio));
+        CurrencyOutcome { months, breached, deferral_requests, deferrals_granted, swap_peak_usd_bn: self.swap_peak() }
+    }
+}
+
+/// The log shift of the rate after `bought` USD billions were bought in the market, net.
+fn market_shift(fx: &Fx, reserves: &Reserves, bought: f64) -> f64 {
+    fx.outflow_impact * bought / reserves.gdp_usd_bn * 100.0
+}
+
+/// The last day of every calendar month of the horizon (the horizon's end for its last month).
+pub fn month_ends(deal: &Deal) -> Vec<NaiveDate> {
+    let mut ends = Vec::new();
+    let mut first = NaiveDate::from_ymd_opt(deal.start.year(), deal.start.month(), 1).expect("a valid month");
+    while first <= deal.end {
+        let next = first.checked_add_months(Months::new(1)).expect("dates stay far from chrono's limits");
+        ends.push(next.pred_opt().expect("a valid date").min(deal.end));
+        first = next;
+    }
+    ends
+}
+
+/// The month-end labels `YYYY-MM` of the horizon, in order.
+pub fn month_labels(deal: &Deal) -> Vec<String> {
+    month_ends(deal).iter().map(|d| format!("{:04}-{:02}", d.year(), d.month())).collect()
+}
+
+/// What one path's currency and reserves did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrencyOutcome {
+    /// One row per calendar month of the horizon, at the month's end.
+    pub months: Vec<MonthRow>,
+    /// Reserves stood below the floor at some month's end.
+    pub breached: bool,
+    pub deferral_requests: u32,
+    pub deferrals_granted: u32,
+    /// The most drawn on the swap line at once, USD billions.
+    pub swap_peak_usd_bn: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonthRow {
+    pub rate: Option<f64>,
+    pub reserves_usd_bn: Option<f64>,
+    pub ara_ratio: Option<f64>,
+}
+
+/// The date a granted deferral moves a call to.
+pub fn deferred_due(due: NaiveDate, stability: &Stability) -> NaiveDate {
+    due.checked_add_months(Months::new(stability.deferral_months)).expect("dates stay far from chrono's limits")
+}
+
+#[cfg(test)]
+mod tests {
+    //! Deterministic checks: the reserves, ratios and the market channel's shift recomputed by
+    //! hand from the run's own flows, and the stability clause's draws against their probability.
+
+    use super::*;
+    use crate::engine::{self, PathDraws};
+    use crate::spec::parse_deal;
+
+    /// One $30bn project selected in 2026 (paid at once, no cap), paying 3.0 a year for 12 years,
+    /// and a currency section; `extra` is appended (e.g. a `[stability]`).
+    fn deal_with(channel: &str, swap_line: f64, extra: &str) -> Deal {
+        let source = format!(
+            r#"schema = 1
+[deal]
+id = "t"
+title = "t"
+investor = "KR"
+host = "US"
+start = 2026-01-01
+horizon_years = 4
+
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+
+[[project]]
+id = "p1"
+facility = "f"
+selected = 2026-03-10
+size_usd_bn = 30.0
+cash_flows_usd_bn = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0]
+
+[fx]
+pair = "KRW/USD"
+model = "gbm"
+calibrate = {{ from = 2010-01-01, to = 2024-12-31 }}
+funding_channel = "{channel}"
+outflow_impact = 0.02
+swap_line_usd_bn = {swap_line}
+
+[reserves]
+start_usd_bn = 400.0
+gdp_usd_bn = 1800.0
+baseline_change_usd_bn_per_year = 7.3
+ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_usd_bn = 180.0, other_liabilities_usd_bn = 700.0 }}
+{extra}
+"#
+        );
+        parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn random_draws(deal: &Deal, seed: u64, path: u64) -> PathDraws {
+        PathDraws::draw(deal, seed, path)
+    }
+
+    /// The investor's net flow up to and including `date`.
+    fn net_flow_to(outcome: &crate::outcome::Outcome, date: NaiveDate) -> f64 {
+        outcome.investor_flows.iter().filter(|f| f.date <= date).map(|f| f.amount).sum()
+    }
+
+    #[test]
+    fn reserves_move_by_the_baseline_and_the_deals_flows() {
+        let deal = deal_with("reserves", 0.0, "");
+        let outcome = engine::run(&deal);
+        let currency = outcome.currency.as_ref().unwrap();
+        let ends = month_ends(&deal);
+        assert_eq!(ends.len(), 49); // January 2026 to January 2030 (the horizon's end)
+        assert_eq!(ends.last().unwrap().to_string(), "2030-01-01");
+        // ARA = 0.05·700 + 0.05·3000 + 0.30·180 + 0.15·700 = 35 + 150 + 54 + 105
+        let ara = 344.0;
+        let (_, observed) = deal.currency.as_ref().unwrap().fx.as_ref().unwrap().model.last_observed();
+        for (end, row) in ends.iter().zip(&currency.months) {
+            let days = (*end - deal.start).num_days() as f64;
+            let expected = 400.0 + 7.3 * days / 365.0 + net_flow_to(&outcome, *end);
+            assert!((row.reserves_usd_bn.unwrap() - expected).abs() < 1e-9, "{end}");
+            assert!((row.ara_ratio.unwrap() - expected / ara).abs() < 1e-12, "{end}");
+            // The central path's rate stays at the last observation.
+            assert!((row.rate.unwrap() / observed - 1.0).abs() < 1e-12);
+        }
+        // The project is paid for on its selection day: reserves fall by 30 then.
+        let march = &currency.months[2];
+        let expected = 400.0 + 7.3 * 89.0 / 365.0 - 30.0;
+        assert!((march.reserves_usd_bn.unwrap() - expected).abs() < 1e-9);
+        assert!(!currency.breached);
+    }
+
+    #[test]
+    fn the_market_channel_shifts_the_rate_by_the_flows_impact_and_leaves_reserves() {
+        let by_reserves = deal_with("reserves", 0.0, "");
+        let by_market = deal_with("market", 0.0, "");
+        for path in 0..3 {
+            let a = engine::run_path(&by_reserves, &random_draws(&by_reserves, 9, path));
+            let b = engine::run_path(&by_market, &random_draws(&by_market, 9, path));
+            assert_eq!(a.investor_flows, b.investor_flows);
+            let (ca, cb) = (a.currency.clone().unwrap(), b.currency.unwrap());
+            for ((end, ra), rb) in month_ends(&by_reserves).iter().zip(&ca.months).zip(&cb.months) {
+                // Same base path (common random numbers), shifted by 0.02 per 1% of GDP bought.
+                let bought = -net_flow_to(&a, *end);
+                let shift = (rb.rate.unwrap() / ra.rate.unwrap()).ln();
+                assert!((shift - 0.02 * bought / 1800.0 * 100.0).abs() < 1e-12, "{end}: {shift}");
+                let days = (*end - by_market.start).num_days() as f64;
+                assert!((rb.reserves_usd_bn.unwrap() - (400.0 + 7.3 * days / 365.0)).abs() < 1e-9);
+            }
+        }
+        // A path's base rate really moves: not the central path's constant.
+        let a = engine::run_path(&by_reserves, &random_draws(&by_reserves, 9, 0)).currency.unwrap();
+        assert_ne!(a.months[0].rate, a.months[20].rate);
+    }
+
+    #[test]
+    fn the_swap_line_tops_reserves_up_to_the_floor_and_is_repaid() {
+        // A floor of 1.25·344 = 430 lies above the 400 the deal starts with.
+        let floor = "[stability]\ndepreciation_trigger = 0.9\nwindow_months = 1\nara_floor = 1.25\nhost_accepts_probability = 0.0\ndeferral_months = 12\n";
+        let without = engine::run(&deal_with("reserves", 0.0, floor)).currency.unwrap();
+        let with = engine::run(&deal_with("reserves", 20.0, floor)).currency.unwrap();
+        for (a, b) in without.months.iter().zip(&with.months) {
+            let own = a.reserves_usd_bn.unwrap();
+            let expected = own + (430.0 - own).clamp(0.0, 20.0);
+            assert!((b.reserves_usd_bn.unwrap() - expected).abs() < 1e-9);
+        }
+        // After the $30bn payment the line is drawn in full: 400 − 30 + 20 is still below 430.
+        assert!((with.swap_peak_usd_bn - 20.0).abs() < 1e-12);
+        assert!(without.breached && with.breached);
+        // A line that covers the gap ends the breach.
+        let deep = engine::run(&deal_with("reserves", 60.0, floor)).currency.unwrap();
+        assert!(!deep.breached, "{:?}", deep.months[2]);
+        assert_eq!(without.swap_peak_usd_bn, 0.0);
+    }
+
+    #[test]
+    fn granted_deferrals_are_the_accepted_share_of_requests() {
+        // A trigger of 0 fires at every call: each request is granted with probability 0.3, and a
+        // granted call is tested again 6 months later until refused or past the horizon.
+        let clause = "[stability]\ndepreciation_trigger = 0.0\nwindow_months = 3\nhost_accepts_probability = 0.3\ndeferral_months = 6\n";
+        let deal = deal_with("reserves", 0.0, clause);
+        let (mut requests, mut granted) = (0u32, 0u32);
+        for path in 0..4000 {
+            let c = engine::run_path(&deal, &random_draws(&deal, 5, path)).currency.unwrap();
+            // Every grant is followed by another request until the call is refused or past the end.
+            assert!(c.deferral_requests >= c.deferrals_granted);
+            assert!(c.deferral_requests - c.deferrals_granted <= 1);
+            requests += c.deferral_requests;
+            granted += c.deferrals_granted;
+        }
+        let share = f64::from(granted) / f64::from(requests);
+        let se = (0.3 * 0.7 / f64::from(requests)).sqrt();
+        assert!((share - 0.3).abs() < 4.0 * se, "{share} ± {se}");
+    }
+
+    #[test]
+    fn a_granted_deferral_moves_the_payment_and_counts_as_deferred() {
+        let clause = "[stability]\ndepreciation_trigger = 0.0\nwindow_months = 3\nhost_accepts_probability = 1.0\ndeferral_months = 12\n";
+        let deal = deal_with("reserves", 0.0, clause);
+        let outcome = engine::run_path(&deal, &random_draws(&deal, 5, 0));
+        let c = outcome.currency.as_ref().unwrap();
+        // Due 2026-03-10, deferred to 2027, 2028, 2029 and then 2030-03-10, past the horizon.
+        assert_eq!((c.deferral_requests, c.deferrals_granted), (4, 4));
+        assert!(outcome.projects[0].funding.is_empty());
+        for year in &outcome.years[..4] {
+            assert_eq!(year.deferred, 30.0, "{}", year.year);
+        }
+        // Nothing left the reserves.
+        let last = c.months.last().unwrap().reserves_usd_bn.unwrap();
+        assert!((last - (400.0 + 7.3 * 1461.0 / 365.0)).abs() < 1e-9);
+    }
+}
