@@ -19,7 +19,7 @@ use crate::outcome::DatedFlow;
 const RATIO_EPSILON: f64 = 1e-12;
 
 /// An exchange-rate model calibrated on a window of the embedded history, with the observed rates
-/// its paths start from.
+/// its paths start from and the deal's calendar of simulated days.
 #[derive(Debug, Clone)]
 pub struct CalibratedFx {
     pub model: crate::fx::FxModel,
@@ -27,21 +27,47 @@ pub struct CalibratedFx {
     pub returns: usize,
     /// Observed `(date, rate)` from the longest look-back the stability clause may need before
     /// `deal.start`, up to the last observation before it; the last one is where paths start.
-    pub history: Vec<(NaiveDate, f64)>,
+    history: Vec<(NaiveDate, f64)>,
+    /// For each day from `deal.start` to the horizon, how many simulated returns (one per
+    /// Monday-to-Friday day after the last observation) have moved the rate by its end.
+    steps: Vec<u32>,
 }
 
 impl PartialEq for CalibratedFx {
     fn eq(&self, other: &Self) -> bool {
         self.returns == other.returns
             && self.history == other.history
+            && self.steps == other.steps
             && self.model.calibration() == other.model.calibration()
     }
 }
 
 impl CalibratedFx {
+    /// `history` must hold at least one observation, all before `start`.
+    pub fn new(
+        model: crate::fx::FxModel,
+        returns: usize,
+        history: Vec<(NaiveDate, f64)>,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Self {
+        let (from, _) = *history.last().expect("an observation before the start");
+        let mut steps = Vec::with_capacity(days_between(start, end) + 1);
+        let mut taken = 0u32;
+        for day in from.iter_days().skip(1).take_while(|d| *d <= end) {
+            if calendar::is_business_day(day) {
+                taken += 1;
+            }
+            if day >= start {
+                steps.push(taken);
+            }
+        }
+        CalibratedFx { model, returns, history, steps }
+    }
+
     /// The last observation before the deal starts: every path starts from it.
     pub fn last_observed(&self) -> (NaiveDate, f64) {
-        *self.history.last().expect("validation keeps at least one observation before the start")
+        *self.history.last().expect("at least one observation before the start")
     }
 
     /// The observed rate on `date` (the last observation on or before it).
@@ -50,28 +76,19 @@ impl CalibratedFx {
         self.history[after.saturating_sub(1)].1
     }
 
-    /// Monday-to-Friday days after the last observation up to `end`: one simulated return each.
-    pub fn trading_days(&self, end: NaiveDate) -> usize {
-        let (from, _) = self.last_observed();
-        from.iter_days().skip(1).take_while(|d| *d <= end).filter(|d| calendar::is_business_day(*d)).count()
+    /// Simulated returns a path needs: one per Monday-to-Friday day to the horizon.
+    pub fn trading_days(&self) -> usize {
+        self.steps.last().map_or(0, |&n| n as usize)
     }
 
-    /// The base log rate at the end of every day from `start` to `end`, from one simulated return
-    /// per trading day (`trading_days(end)` of them).
-    pub fn base_log_rates(&self, start: NaiveDate, end: NaiveDate, returns: &[f64]) -> Vec<f64> {
-        let (from, rate) = self.last_observed();
-        let mut log_rate = rate.ln();
-        let mut next = returns.iter();
-        let mut out = Vec::with_capacity(days_between(start, end) + 1);
-        for day in from.iter_days().skip(1).take_while(|d| *d <= end) {
-            if calendar::is_business_day(day) {
-                log_rate += next.next().expect("one return per trading day");
-            }
-            if day >= start {
-                out.push(log_rate);
-            }
+    /// Turns a path's returns, which follow a leading 0 (`trading_days() + 1` entries), into its
+    /// log rate after each number of them, in place: entry `k` becomes ln(rate) after `k` returns.
+    pub fn accumulate(&self, returns: &mut [f64]) {
+        let mut log_rate = self.last_observed().1.ln();
+        for r in returns.iter_mut() {
+            log_rate += *r;
+            *r = log_rate;
         }
-        out
     }
 }
 
@@ -90,7 +107,8 @@ pub struct CurrencyPath<'a> {
     deal: &'a Deal,
     currency: &'a Currency,
     channel: FundingChannel,
-    /// Base ln(local currency per USD) at the end of each day from the start; empty without `[fx]`.
+    /// Base ln(local currency per USD) after each number of simulated returns
+    /// (`CalibratedFx::accumulate`); empty without `[fx]`.
     base_log_rate: &'a [f64],
     /// Days with investor flows, ascending, and the net flow up to the end of each.
     flow_dates: Vec<NaiveDate>,
@@ -103,7 +121,7 @@ pub struct CurrencyPath<'a> {
 }
 
 impl<'a> CurrencyPath<'a> {
-    /// The path given its base log rates (`CalibratedFx::base_log_rates`; empty without `[fx]`)
+    /// The path given its base log rates (`CalibratedFx::accumulate`; empty without `[fx]`)
     /// and the investor's dated flows (negative: paid out), in date order.
     pub fn build(deal: &'a Deal, currency: &'a Currency, base_log_rate: &'a [f64], flows: &[DatedFlow]) -> Self {
         let ara = currency.reserves.and_then(|r| r.ara).map_or(0.0, |a| a.metric_usd_bn());
@@ -179,7 +197,7 @@ impl<'a> CurrencyPath<'a> {
             return Some(fx.model.observed_on(date));
         }
         let date = date.min(self.deal.end);
-        let base = self.base_log_rate[self.index(date)?];
+        let base = self.base_log_rate[fx.model.steps[self.index(date)?] as usize];
         let shift = match (self.channel, self.currency.reserves) {
             (FundingChannel::Market, Some(r)) => market_shift(fx, &r, -self.net_flow_to(date)),
             _ => 0.0,

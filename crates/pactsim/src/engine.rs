@@ -294,16 +294,18 @@ fn run_deal(deal: &Deal, draws: &PathDraws) -> Outcome {
     let base_log_rate = match &currency.fx {
         Some(fx) => {
             let calibrated = &fx.model;
-            let days = calibrated.trading_days(deal.end);
-            let mut returns = Vec::with_capacity(days);
+            let days = calibrated.trading_days();
+            let mut returns = Vec::with_capacity(days + 1);
+            returns.push(0.0);
             match draws.currency {
                 Some((seed, path)) => {
                     let mut rng = crate::rng::stream(seed, crate::rng::Purpose::ExchangeRate, path);
                     calibrated.model.simulate(&mut rng, days, &mut returns);
                 }
-                None => returns.resize(days, 0.0),
+                None => returns.resize(days + 1, 0.0),
             }
-            calibrated.base_log_rates(deal.start, deal.end, &returns)
+            calibrated.accumulate(&mut returns);
+            returns
         }
         None => Vec::new(),
     };

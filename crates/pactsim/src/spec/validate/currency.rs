@@ -162,7 +162,7 @@ impl Checker {
             .map(|(d, v)| (*d, *v))
             .collect();
         let keep_from = before.partition_point(|(d, _)| *d < look_back_from).saturating_sub(1);
-        let calibrated = CalibratedFx { model, returns: returns.len(), history: before[keep_from..].to_vec() };
+        let calibrated = CalibratedFx::new(model, returns.len(), before[keep_from..].to_vec(), deal.start, deal.end);
         Some(Fx {
             pair: pair.to_string(),
             kind,
