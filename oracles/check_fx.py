@@ -22,6 +22,8 @@ For each window, with r the daily log returns between consecutive rows of the wi
                must be at least arch's minus 1e-3 (at least as good a maximum).
 * bootstrap -- `mean_block_length` against `arch.bootstrap.optimal_block_length(r)['stationary']`
                to 1e-9 relative.
+* continuation -- `next_day_variance` (the first simulated day's variance) against arch's one-step
+               forecast at pactsim's parameters (`fix(params).forecast(horizon=1)`), 1e-9 relative.
 
 Three more "windows" are i.i.d. normal returns (5,000 draws, sd 0.6%, numpy seeds 0-2, written
 as levels): GARCH is not identified there and arch's SLSQP stops on the flat likelihood, so only
@@ -145,7 +147,12 @@ def check_window(binary: str, label: str, path: str, start: str, end: str, level
         check(abs(gap["alpha"]) <= ALPHA_BETA_TOL, f"alpha {ours['alpha']} vs arch {theirs['alpha']}")
         check(abs(gap["beta"]) <= ALPHA_BETA_TOL, f"beta {ours['beta']} vs arch {theirs['beta']}")
         check(abs(gap["nu"]) <= NU_TOL, f"nu {ours['nu']} vs arch {theirs['nu']}")
-    arch_at_ours = model.fix([ours[k] for k in names]).loglikelihood
+    at_ours = model.fix([ours[k] for k in names])
+    arch_at_ours = at_ours.loglikelihood
+    # Where simulation starts: arch's one-step variance forecast at pactsim's parameters.
+    forecast = float(at_ours.forecast(horizon=1, reindex=False).variance.iloc[-1, 0])
+    check(rel(ours["next_day_variance"], forecast) <= LL_SAME_FUNCTION_TOL,
+          f"next_day_variance {ours['next_day_variance']!r}, arch's forecast at the same parameters {forecast!r}")
     same_fn = rel(ours["log_likelihood"], arch_at_ours)
     check(same_fn <= LL_SAME_FUNCTION_TOL,
           f"log-likelihood {ours['log_likelihood']!r}, arch's at the same parameters {arch_at_ours!r}")

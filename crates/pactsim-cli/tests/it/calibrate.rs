@@ -65,7 +65,10 @@ fn garch_and_bootstrap_report_their_parameters_in_order() {
     let garch = calibrate(&[file, "--model", "garch"]);
     assert_eq!(garch["n_returns"], 1499);
     let names: Vec<&String> = garch["parameters"].as_object().unwrap().keys().collect();
-    assert_eq!(names, ["mu", "omega", "alpha", "beta", "nu", "daily_log_return_sd", "log_likelihood"]);
+    assert_eq!(
+        names,
+        ["mu", "omega", "alpha", "beta", "nu", "daily_log_return_sd", "log_likelihood", "next_day_variance"]
+    );
     let p = &garch["parameters"];
     let (alpha, beta) = (p["alpha"].as_f64().unwrap(), p["beta"].as_f64().unwrap());
     // Volatility switches regime every 150 days: strongly persistent.

@@ -62,6 +62,18 @@ pub(super) struct Evaluation {
     pub last_residual: f64,
 }
 
+impl GarchFit {
+    /// The conditional variance of the day after the sample (per cent²).
+    pub fn next_day_variance(&self) -> f64 {
+        next_variance(&self.params, self.last_variance, self.last_residual)
+    }
+}
+
+/// `h_{t+1} = omega + alpha e_t² + beta h_t`.
+pub fn next_variance(p: &GarchParams, variance: f64, residual: f64) -> f64 {
+    p.omega + p.alpha * residual * residual + p.beta * variance
+}
+
 /// The sample with what arch fixes before optimising: the backcast and the variance bounds.
 pub struct Sample<'a> {
     y: &'a [f64],
