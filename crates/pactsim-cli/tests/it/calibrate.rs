@@ -109,6 +109,10 @@ fn bad_files_are_bad_input_naming_the_line() {
     let empty = pactsim(&["calibrate", file.to_str().unwrap(), "--model", "gbm", "--from", "2030-01-01"]);
     assert_eq!(empty.status.code(), Some(2));
     assert!(stderr(&empty).contains("no rows on or after 2030-01-01"), "{}", stderr(&empty));
+    let reversed =
+        pactsim(&["calibrate", file.to_str().unwrap(), "--model", "gbm", "--from", "2021-01-01", "--to", "2020-01-01"]);
+    assert_eq!(reversed.status.code(), Some(2));
+    assert!(stderr(&reversed).contains("--from 2021-01-01 is after --to 2020-01-01"), "{}", stderr(&reversed));
     let unknown = pactsim(&["calibrate", file.to_str().unwrap(), "--model", "markov"]);
     assert_eq!(unknown.status.code(), Some(2));
 }
