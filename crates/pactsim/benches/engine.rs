@@ -3,6 +3,7 @@
 
 use divan::{Bencher, black_box};
 use pactsim::deal::Deal;
+use pactsim::fx::{FxModel, FxModelKind};
 use pactsim::trade::Scenario;
 
 fn main() {
@@ -46,4 +47,37 @@ fn central_run(bencher: Bencher, name: &str) {
 fn monte_carlo_1024_paths(bencher: Bencher, name: &str) {
     let deal = deal(name);
     bencher.bench(|| pactsim::montecarlo::simulate(black_box(&deal), 1024, 1, &|_| {}, None));
+}
+
+/// Daily returns whose volatility switches between calm and busy every 150 days (a stand-in for
+/// FX history: an LCG's uniforms, so the bench needs no data file).
+fn regime_returns(n: usize) -> Vec<f64> {
+    let mut state: u64 = 42;
+    (0..n)
+        .map(|i| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            u * if (i / 150) % 2 == 0 { 0.01 } else { 0.03 }
+        })
+        .collect()
+}
+
+/// A GARCH(1,1)-t fit on 6,700 daily returns (about the KRW/USD history since 1999).
+#[divan::bench(sample_count = 10)]
+fn garch_fit_6700_returns(bencher: Bencher) {
+    let returns = regime_returns(6_700);
+    bencher.bench(|| FxModel::calibrate(FxModelKind::Garch, black_box(&returns)).expect("the fit converges"));
+}
+
+/// Ten years (2,520 trading days) of GARCH returns for one path.
+#[divan::bench]
+fn garch_simulate_2520_days(bencher: Bencher) {
+    let model = FxModel::calibrate(FxModelKind::Garch, &regime_returns(6_700)).expect("the fit converges");
+    let mut out = Vec::with_capacity(2_520);
+    let mut rng = <rand::rngs::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+    bencher.bench_local(|| {
+        out.clear();
+        model.simulate(&mut rng, 2_520, &mut out);
+        out.last().copied()
+    });
 }

@@ -88,7 +88,9 @@ pub fn calibrate(
             println!("{name:<20} {value:.6e}");
         }
         if kind == FxModelKind::Garch {
-            println!("(garch: mu, omega and the log-likelihood are of returns in per cent, as arch fits them)");
+            println!(
+                "(garch: mu, omega, the log-likelihood and next_day_variance are of returns in per cent, as arch fits them)"
+            );
         }
     }
     Ok(())

@@ -65,7 +65,10 @@ fn garch_and_bootstrap_report_their_parameters_in_order() {
     let garch = calibrate(&[file, "--model", "garch"]);
     assert_eq!(garch["n_returns"], 1499);
     let names: Vec<&String> = garch["parameters"].as_object().unwrap().keys().collect();
-    assert_eq!(names, ["mu", "omega", "alpha", "beta", "nu", "daily_log_return_sd", "log_likelihood"]);
+    assert_eq!(
+        names,
+        ["mu", "omega", "alpha", "beta", "nu", "daily_log_return_sd", "log_likelihood", "next_day_variance"]
+    );
     let p = &garch["parameters"];
     let (alpha, beta) = (p["alpha"].as_f64().unwrap(), p["beta"].as_f64().unwrap());
     // Volatility switches regime every 150 days: strongly persistent.
@@ -106,6 +109,10 @@ fn bad_files_are_bad_input_naming_the_line() {
     let empty = pactsim(&["calibrate", file.to_str().unwrap(), "--model", "gbm", "--from", "2030-01-01"]);
     assert_eq!(empty.status.code(), Some(2));
     assert!(stderr(&empty).contains("no rows on or after 2030-01-01"), "{}", stderr(&empty));
+    let reversed =
+        pactsim(&["calibrate", file.to_str().unwrap(), "--model", "gbm", "--from", "2021-01-01", "--to", "2020-01-01"]);
+    assert_eq!(reversed.status.code(), Some(2));
+    assert!(stderr(&reversed).contains("--from 2021-01-01 is after --to 2020-01-01"), "{}", stderr(&reversed));
     let unknown = pactsim(&["calibrate", file.to_str().unwrap(), "--model", "markov"]);
     assert_eq!(unknown.status.code(), Some(2));
 }

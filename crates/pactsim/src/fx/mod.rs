@@ -152,7 +152,8 @@ impl FxModel {
     ///   deviation, divisor n), `mu_annual` (252 mu), `sigma_annual` (√252 sigma);
     /// * garch: `mu`, `omega`, `alpha`, `beta`, `nu` (arch's units: per cent returns), then
     ///   `daily_log_return_sd` (decimal), `log_likelihood` (of the per-cent returns, as arch
-    ///   reports it);
+    ///   reports it), `next_day_variance` (per cent², the conditional variance of the first
+    ///   simulated day: arch's one-step variance forecast);
     /// * bootstrap: `mean_block_length` (days), `daily_log_return_sd`.
     pub fn calibration(&self) -> Vec<(&'static str, f64)> {
         let sd = ("daily_log_return_sd", self.daily_sd);
@@ -174,6 +175,7 @@ impl FxModel {
                     ("nu", p.nu),
                     sd,
                     ("log_likelihood", fit.log_likelihood),
+                    ("next_day_variance", fit.next_day_variance()),
                 ]
             }
             Fit::Bootstrap { mean_block_length, .. } => vec![("mean_block_length", *mean_block_length), sd],
@@ -191,20 +193,19 @@ impl FxModel {
                 }
             }
             Fit::Garch(fit) => {
-                let garch::GarchParams { omega, alpha, beta, nu, .. } = fit.params;
+                let garch::GarchParams { nu, .. } = fit.params;
                 // Paths drift at the window's mean return, not at the fitted location `mu`: with
                 // symmetric t errors on skewed returns (many small gains of the currency, a few
                 // large falls), `mu` sits near the median, and on KRW/USD 2000–2025 it has the
-                // opposite sign of the mean (−0.012% a day against +0.0035%). Thirty years of it
-                // would be a 60% appreciation that the data never showed. GBM's and the
-                // bootstrap's paths drift at the same mean.
+                // opposite sign of the mean. Thirty years of it would be a strong appreciation
+                // the data never showed. GBM's and the bootstrap's paths drift at the same mean.
                 let mu = self.daily_mean * 100.0;
                 // nu ≥ 2.05 by construction of the fit, so the distribution exists.
                 let t = StudentT::new(nu).expect("nu > 2");
                 let unit = ((nu - 2.0) / nu).sqrt();
                 let (mut h, mut e) = (fit.last_variance, fit.last_residual);
                 for _ in 0..days {
-                    h = omega + alpha * e * e + beta * h;
+                    h = garch::next_variance(&fit.params, h, e);
                     let z: f64 = t.sample(rng);
                     e = h.sqrt() * unit * z;
                     out.push((mu + e) / 100.0);

@@ -156,7 +156,21 @@ fn garch_recovers_the_parameters_it_was_simulated_from() {
             assert!(sample.log_likelihood(&moved) <= fit.log_likelihood);
         }
         let names: Vec<_> = model.calibration().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, ["mu", "omega", "alpha", "beta", "nu", "daily_log_return_sd", "log_likelihood"]);
+        assert_eq!(
+            names,
+            ["mu", "omega", "alpha", "beta", "nu", "daily_log_return_sd", "log_likelihood", "next_day_variance"]
+        );
+        // The continuation state is the recursion's last day, by hand (the bounds do not bind).
+        let w: Vec<f64> = (0..75).map(|i| 0.94f64.powi(i)).collect();
+        let mean = percent.iter().sum::<f64>() / percent.len() as f64;
+        let backcast = percent.iter().zip(&w).map(|(y, w)| (y - mean).powi(2) * w).sum::<f64>() / w.iter().sum::<f64>();
+        let mut h = p.omega + (p.alpha + p.beta) * backcast;
+        for pair in percent.windows(2) {
+            h = p.omega + p.alpha * (pair[0] - p.mu).powi(2) + p.beta * h;
+        }
+        let last = percent[percent.len() - 1] - p.mu;
+        assert!(close(fit.last_variance, h, 1e-12) && fit.last_residual == last, "{fit:?} {h} {last}");
+        assert!(close(named(&model, "next_day_variance"), p.omega + p.alpha * last * last + p.beta * h, 1e-12));
     }
 }
 
