@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod calibrate;
+mod currency;
 mod data;
 mod figures;
 mod montecarlo;
