@@ -388,6 +388,7 @@ impl<'a> Runner<'a> {
                     for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
                         let outcome = scratch.run(PathDraws::draw(deal, seed, path));
                         let mut figures = path_figures(deal, &layout, &outcome);
+                        scratch.recycle(outcome);
                         for (accumulator, value) in part.iter_mut().zip(&figures) {
                             accumulator.push(*value);
                         }
