@@ -10,23 +10,60 @@ use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
 pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
-    let log_growth = rate.ln_1p();
-    // Flows come in date order with many on one date: each date's factor is computed once.
-    let mut last: Option<(NaiveDate, f64)> = None;
-    flows
-        .iter()
-        .map(|f| {
-            let factor = match last {
-                Some((date, factor)) if date == f.date => factor,
-                _ => {
-                    let factor = (-log_growth * year_fraction(to, f.date)).exp();
-                    last = Some((f.date, factor));
-                    factor
-                }
-            };
-            f.amount * factor
-        })
-        .sum()
+    Discount::new(rate, to, to).npv(flows)
+}
+
+/// Discounting at one rate to one date (ACT/365F), with the factor of every day up to a last
+/// one computed in advance: a Monte Carlo run discounts the flows of every path to the same
+/// date, mostly on days met before, and the exponential was a large share of a path's work.
+#[derive(Debug, Clone)]
+pub struct Discount {
+    to: NaiveDate,
+    log_growth: f64,
+    /// `factors[d]`: the factor of the day `d` days after `to`.
+    factors: Vec<f64>,
+}
+
+impl Discount {
+    /// Factors computed in advance from `to` to `last` (none when `last` is not after `to`).
+    pub fn new(rate: f64, to: NaiveDate, last: NaiveDate) -> Self {
+        let log_growth = rate.ln_1p();
+        let days = (last - to).num_days().max(0);
+        let factors = (0..=days).map(|d| Self::compute(log_growth, d)).collect();
+        Discount { to, log_growth, factors }
+    }
+
+    fn compute(log_growth: f64, days: i64) -> f64 {
+        (-log_growth * (days as f64 / 365.0)).exp()
+    }
+
+    pub fn factor(&self, date: NaiveDate) -> f64 {
+        let days = (date - self.to).num_days();
+        match usize::try_from(days).ok().and_then(|d| self.factors.get(d)) {
+            Some(factor) => *factor,
+            None => Self::compute(self.log_growth, days),
+        }
+    }
+
+    /// `Σ a · factor(date)`.
+    pub fn npv(&self, flows: &[DatedFlow]) -> f64 {
+        // Flows come in date order with many on one date: each date's factor is found once.
+        let mut last: Option<(NaiveDate, f64)> = None;
+        flows
+            .iter()
+            .map(|f| {
+                let factor = match last {
+                    Some((date, factor)) if date == f.date => factor,
+                    _ => {
+                        let factor = self.factor(f.date);
+                        last = Some((f.date, factor));
+                        factor
+                    }
+                };
+                f.amount * factor
+            })
+            .sum()
+    }
 }
 
 /// What the holder paid out: the negative flows, as a positive sum.
