@@ -252,31 +252,47 @@ pub fn run(deal: &Deal) -> Outcome {
 /// Runs one path of a deal with its draws.
 pub fn run_path(deal: &Deal, draws: &PathDraws) -> Outcome {
     if draws.generated.is_empty() {
-        return run_deal(deal, draws);
+        return run_deal(deal, draws, deal.projects.len(), &mut Buffers::default());
     }
     PathScratch::new(deal).run(draws.clone())
 }
 
 /// A copy of a deal that paths reuse for their generated projects, so a run of many paths copies
-/// the deal once per worker rather than once per path.
+/// the deal once per worker rather than once per path; and a path's buffers, which keep their
+/// capacity from path to path.
 pub struct PathScratch {
     deal: Deal,
     listed: usize,
+    buffers: Buffers,
+}
+
+/// What a path fills and a later path can fill again without allocating.
+#[derive(Default)]
+struct Buffers {
+    timeline: Timeline,
+    investor_flows: Vec<DatedFlow>,
+    host_flows: Vec<DatedFlow>,
 }
 
 impl PathScratch {
     pub fn new(deal: &Deal) -> Self {
-        PathScratch { deal: deal.clone(), listed: deal.projects.len() }
+        PathScratch { deal: deal.clone(), listed: deal.projects.len(), buffers: Buffers::default() }
     }
 
-    /// Runs one path: generated projects join the listed ones, which keep their indices. The
-    /// draws are taken by value so the generated projects move rather than being copied.
+    /// Takes back an outcome of `run` whose figures have been read, so the next path reuses its
+    /// flows' memory.
+    pub fn recycle(&mut self, outcome: Outcome) {
+        self.buffers.investor_flows = outcome.investor_flows;
+        self.buffers.host_flows = outcome.host_flows;
+    }
+
+    /// Runs one path: generated projects join the listed ones, which keep their indices, and
+    /// only the listed ones are reported. The draws are taken by value so the generated projects
+    /// move rather than being copied.
     pub fn run(&mut self, mut draws: PathDraws) -> Outcome {
         self.deal.projects.truncate(self.listed);
         self.deal.projects.append(&mut draws.generated);
-        let mut outcome = run_deal(&self.deal, &draws);
-        outcome.projects.truncate(self.listed);
-        outcome
+        run_deal(&self.deal, &draws, self.listed, &mut self.buffers)
     }
 }
 
@@ -289,8 +305,9 @@ impl PathScratch {
 /// the counts stand still. A test on a date sees only flows before it, and those depend only on
 /// decisions before it, so each round settles every test up to a later date than the round
 /// before; the counts that stand still are the ones a day-by-day play of the clause would reach.
-fn run_deal(deal: &Deal, draws: &PathDraws) -> Outcome {
-    let Some(currency) = &deal.currency else { return run_projects(deal, draws, &[]) };
+/// The outcome reports the first `reported` projects.
+fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffers) -> Outcome {
+    let Some(currency) = &deal.currency else { return run_projects(deal, draws, reported, buffers, &[]) };
     let base_log_rate = match &currency.fx {
         Some(fx) => {
             let calibrated = &fx.model;
@@ -318,7 +335,9 @@ fn run_deal(deal: &Deal, draws: &PathDraws) -> Outcome {
         } else {
             Vec::new()
         };
-        let mut outcome = run_projects(deal, draws, &postponed);
+        // The clause tests every project's call, so every project is reported until it settles.
+        let everything = if clause.is_some() { deal.projects.len() } else { reported };
+        let mut outcome = run_projects(deal, draws, everything, buffers, &postponed);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         let Some((stability, (seed, path_index))) = clause else {
             outcome.currency = Some(path.outcome(0, 0));
@@ -346,9 +365,12 @@ fn run_deal(deal: &Deal, draws: &PathDraws) -> Outcome {
         }
         if replayed == granted {
             outcome.currency = Some(path.outcome(requests, granted.iter().sum()));
+            outcome.projects.truncate(reported);
             return outcome;
         }
         granted = replayed;
+        buffers.investor_flows = outcome.investor_flows;
+        buffers.host_flows = outcome.host_flows;
     }
 }
 
@@ -365,7 +387,15 @@ fn deferred_call(
     (deferrals > 0).then(|| (0..deferrals).fold(first, |due, _| crate::currency::deferred_due(due, &stability)))
 }
 
-fn run_projects(deal: &Deal, draws: &PathDraws, postponed: &[Option<NaiveDate>]) -> Outcome {
+/// Runs the deal's projects, with the due dates the stability clause `postponed`; the outcome
+/// reports the first `reported` of them.
+fn run_projects(
+    deal: &Deal,
+    draws: &PathDraws,
+    reported: usize,
+    buffers: &mut Buffers,
+    postponed: &[Option<NaiveDate>],
+) -> Outcome {
     let order = funding::selection_order(deal);
     let plan = funding::plan(deal, &order, &draws.declined, postponed);
     let mut rank = vec![0; deal.projects.len()];
@@ -380,22 +410,17 @@ fn run_projects(deal: &Deal, draws: &PathDraws, postponed: &[Option<NaiveDate>])
         funding: &plan.projects,
         projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
         accounts: ledger,
-        investor_flows: Vec::new(),
-        host_flows: Vec::new(),
+        investor_flows: take_cleared(&mut buffers.investor_flows),
+        host_flows: take_cleared(&mut buffers.host_flows),
         years: (deal.start.year()..=deal.end.year())
             .map(|year| YearOutcome { year, ..YearOutcome::default() })
             .collect(),
     };
 
-    // Every event has its own key, so an unstable sort gives one order. The key is packed into
-    // one integer, computed once per event, because this sort is among the costliest steps of a
-    // Monte Carlo path.
-    let mut events: Vec<(u128, Event)> = timeline(deal, &plan.projects, &state.projects)
-        .into_iter()
-        .map(|e| (e.order_key(rank[e.project]), e))
-        .collect();
-    events.sort_unstable_by_key(|(key, _)| *key);
-    for (_, event) in events {
+    let timeline = &mut buffers.timeline;
+    timeline.build(deal, &plan.projects, &state.projects, &rank);
+    for &(_, index) in &timeline.order {
+        let event = timeline.events[index as usize];
         state.apply(event);
         // Judged after every event, so an account that reopens and recoups again on one day
         // reports that day.
@@ -403,7 +428,13 @@ fn run_projects(deal: &Deal, draws: &PathDraws, postponed: &[Option<NaiveDate>])
             account.review(event.date);
         }
     }
-    state.finish(&plan, draws)
+    state.finish(&plan, draws, reported)
+}
+
+fn take_cleared<T>(buffer: &mut Vec<T>) -> Vec<T> {
+    let mut taken = std::mem::take(buffer);
+    taken.clear();
+    taken
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -413,14 +444,19 @@ struct Event {
     kind: EventKind,
 }
 
+/// Ranks below this fit in an event's key.
+const MAX_PROJECTS: usize = 1 << 29;
+
 impl Event {
-    /// `(date, kind, the project's selection rank, anniversary)` packed most significant first,
-    /// so integer order is the order of the tuple.
-    fn order_key(&self, rank: usize) -> u128 {
+    /// `(date, kind, the project's selection rank)` packed most significant first, so integer
+    /// order is the order of the tuple. No two events of one project and kind share a date
+    /// (anniversaries fall in different years, funding payments on different days), so the key
+    /// is the event's own and the anniversary need not be in it.
+    fn order_key(&self, rank: usize) -> u64 {
         // Offset so days before the common era still sort first; chrono's ±262,143 years are
         // under 2^27 days either side, so the day fits in the top 32 bits.
-        let day = (i64::from(self.date.num_days_from_ce()) + (1 << 27)) as u128;
-        (day << 96) | (u128::from(self.kind.rank()) << 88) | ((rank as u128) << 32) | u128::from(self.kind.k())
+        let day = (i64::from(self.date.num_days_from_ce()) + (1 << 27)) as u64;
+        (day << 32) | (u64::from(self.kind.rank()) << 29) | rank as u64
     }
 }
 
@@ -443,17 +479,31 @@ impl EventKind {
             EventKind::Payment { .. } => 4,
         }
     }
+}
 
-    fn k(&self) -> u32 {
-        match self {
-            EventKind::AllocationDue { k } | EventKind::Payment { k } => *k,
-            _ => 0,
-        }
+/// A path's dated events, and the order they apply in.
+#[derive(Default)]
+struct Timeline {
+    events: Vec<Event>,
+    /// Each event's key and index in `events`, sorted by key. Sorting these small pairs rather
+    /// than the events is cheaper, and this sort is among the costliest steps of a path.
+    order: Vec<(u64, u32)>,
+}
+
+impl Timeline {
+    fn build(&mut self, deal: &Deal, funding: &[Funding], projects: &[ProjectState], rank: &[usize]) {
+        assert!(deal.projects.len() < MAX_PROJECTS, "a path's projects are ranked in 29 bits");
+        self.events.clear();
+        push_events(&mut self.events, deal, funding, projects);
+        self.order.clear();
+        self.order.extend(self.events.iter().enumerate().map(|(i, e)| (e.order_key(rank[e.project]), i as u32)));
+        // Keys are unique, so an unstable sort gives one order.
+        self.order.sort_unstable_by_key(|&(key, _)| key);
+        debug_assert!(self.order.windows(2).all(|w| w[0].0 < w[1].0), "two events share a key");
     }
 }
 
-fn timeline(deal: &Deal, funding: &[Funding], projects: &[ProjectState]) -> Vec<Event> {
-    let mut events = Vec::new();
+fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projects: &[ProjectState]) {
     for (i, (f, state)) in funding.iter().zip(projects).enumerate() {
         if !f.is_funded() {
             continue;
@@ -484,7 +534,6 @@ fn timeline(deal: &Deal, funding: &[Funding], projects: &[ProjectState]) -> Vec<
             kind: EventKind::Payment { k },
         }));
     }
-    events
 }
 
 /// The recoup accounts of a run and which project belongs to which.
@@ -564,11 +613,17 @@ impl ProjectState {
         };
         let loan_years = lending.map_or(0, |terms| terms.years);
         let cash_share = facility.investor_cash_share();
+        let payment_count = cash_years.max(loan_years);
+        // One row per anniversary up to the horizon, reserved at once rather than grown.
+        let rows = match funding.completed {
+            Some(_) => payment_count.min((deal.end.year() - deal.start.year() + 1) as u32),
+            None => 0,
+        };
         ProjectState {
             scale: size / project.size_usd_bn,
             equity_share_of_call: if cash_share > 0.0 { shares.equity / cash_share } else { 0.0 },
             equity: shares.equity * size,
-            payment_count: cash_years.max(loan_years),
+            payment_count,
             investor_loan,
             guaranteed_loan,
             arrears: 0.0,
@@ -582,7 +637,7 @@ impl ProjectState {
             },
             credit_stream: None,
             defaulted: false,
-            outcome_flows: Vec::new(),
+            outcome_flows: Vec::with_capacity(rows as usize),
         }
     }
 
@@ -863,7 +918,7 @@ impl Run<'_> {
         year.losses += loss;
     }
 
-    fn finish(mut self, plan: &funding::FundingPlan, draws: &PathDraws) -> Outcome {
+    fn finish(mut self, plan: &funding::FundingPlan, draws: &PathDraws, reported: usize) -> Outcome {
         for deferred in &plan.deferred {
             for (&year, &amount) in deferred {
                 if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
@@ -872,11 +927,48 @@ impl Run<'_> {
             }
         }
         let deal = self.deal;
+        // Every project counts toward its facility's figures, reported or not.
+        let facilities = deal
+            .facilities
+            .iter()
+            .enumerate()
+            .map(|(index, facility)| {
+                let mut outcome = FacilityOutcome {
+                    id: facility.id.clone(),
+                    commitment_usd_bn: facility.commitment_usd_bn,
+                    paid: 0.0,
+                    received: 0.0,
+                    funded_usd_bn: 0.0,
+                    pending_usd_bn: 0.0,
+                    guarantee_calls: 0.0,
+                    losses: 0.0,
+                };
+                for ((project, funding), state) in deal.projects.iter().zip(self.funding).zip(&self.projects) {
+                    if project.facility != index {
+                        continue;
+                    }
+                    let paid = funding.paid_usd_bn();
+                    outcome.funded_usd_bn += funding.size_usd_bn * funding.funded_share();
+                    outcome.pending_usd_bn += funding.call_usd_bn - paid;
+                    outcome.paid += paid;
+                    for row in &state.outcome_flows {
+                        outcome.paid += row.guarantee_call;
+                        outcome.received += row.investor_received();
+                        outcome.guarantee_calls += row.guarantee_call;
+                        outcome.losses += row.loss;
+                    }
+                }
+                outcome.pending_usd_bn = outcome.pending_usd_bn.max(0.0);
+                outcome
+            })
+            .collect();
+
         let projects: Vec<ProjectOutcome> = deal
             .projects
             .iter()
             .zip(self.funding)
             .zip(&mut self.projects)
+            .take(reported)
             .enumerate()
             .map(|(i, ((project, funding), state))| ProjectOutcome {
                 id: project.id.clone(),
@@ -895,41 +987,6 @@ impl Run<'_> {
                     }
                     _ => None,
                 },
-            })
-            .collect();
-
-        let facilities = deal
-            .facilities
-            .iter()
-            .enumerate()
-            .map(|(index, facility)| {
-                let mut outcome = FacilityOutcome {
-                    id: facility.id.clone(),
-                    commitment_usd_bn: facility.commitment_usd_bn,
-                    paid: 0.0,
-                    received: 0.0,
-                    funded_usd_bn: 0.0,
-                    pending_usd_bn: 0.0,
-                    guarantee_calls: 0.0,
-                    losses: 0.0,
-                };
-                for ((project, funding), result) in deal.projects.iter().zip(self.funding).zip(&projects) {
-                    if project.facility != index {
-                        continue;
-                    }
-                    let paid = funding.paid_usd_bn();
-                    outcome.funded_usd_bn += funding.size_usd_bn * funding.funded_share();
-                    outcome.pending_usd_bn += funding.call_usd_bn - paid;
-                    outcome.paid += paid;
-                    for row in &result.flows {
-                        outcome.paid += row.guarantee_call;
-                        outcome.received += row.investor_received();
-                        outcome.guarantee_calls += row.guarantee_call;
-                        outcome.losses += row.loss;
-                    }
-                }
-                outcome.pending_usd_bn = outcome.pending_usd_bn.max(0.0);
-                outcome
             })
             .collect();
 
@@ -1012,19 +1069,18 @@ mod tests {
             EventKind::Completed,
             EventKind::AllocationDue { k: 7 },
             EventKind::Payment { k: 1 },
-            EventKind::Payment { k: 40 },
         ];
         let mut events = Vec::new();
         for &date in &dates {
             for &kind in &kinds {
-                for rank in [0, 3, 70_000] {
+                for rank in [0, 3, 70_000, MAX_PROJECTS - 1] {
                     events.push((Event { date, project: 0, kind }, rank));
                 }
             }
         }
         for (a, rank_a) in &events {
             for (b, rank_b) in &events {
-                let tuple = |e: &Event, rank: usize| (e.date, e.kind.rank(), rank, e.kind.k());
+                let tuple = |e: &Event, rank: usize| (e.date, e.kind.rank(), rank);
                 assert_eq!(
                     a.order_key(*rank_a).cmp(&b.order_key(*rank_b)),
                     tuple(a, *rank_a).cmp(&tuple(b, *rank_b)),

@@ -10,23 +10,60 @@ use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
 pub fn npv(flows: &[DatedFlow], rate: f64, to: NaiveDate) -> f64 {
-    let log_growth = rate.ln_1p();
-    // Flows come in date order with many on one date: each date's factor is computed once.
-    let mut last: Option<(NaiveDate, f64)> = None;
-    flows
-        .iter()
-        .map(|f| {
-            let factor = match last {
-                Some((date, factor)) if date == f.date => factor,
-                _ => {
-                    let factor = (-log_growth * year_fraction(to, f.date)).exp();
-                    last = Some((f.date, factor));
-                    factor
-                }
-            };
-            f.amount * factor
-        })
-        .sum()
+    Discount::new(rate, to, to).npv(flows)
+}
+
+/// Discounting at one rate to one date (ACT/365F), with the factor of every day up to a last
+/// one computed in advance: a Monte Carlo run discounts the flows of every path to the same
+/// date, mostly on days met before, and the exponential was a large share of a path's work.
+#[derive(Debug, Clone)]
+pub struct Discount {
+    to: NaiveDate,
+    log_growth: f64,
+    /// `factors[d]`: the factor of the day `d` days after `to`.
+    factors: Vec<f64>,
+}
+
+impl Discount {
+    /// Factors computed in advance from `to` to `last` (none when `last` is not after `to`).
+    pub fn new(rate: f64, to: NaiveDate, last: NaiveDate) -> Self {
+        let log_growth = rate.ln_1p();
+        let days = (last - to).num_days().max(0);
+        let factors = (0..=days).map(|d| Self::compute(log_growth, d)).collect();
+        Discount { to, log_growth, factors }
+    }
+
+    fn compute(log_growth: f64, days: i64) -> f64 {
+        (-log_growth * (days as f64 / 365.0)).exp()
+    }
+
+    pub fn factor(&self, date: NaiveDate) -> f64 {
+        let days = (date - self.to).num_days();
+        match usize::try_from(days).ok().and_then(|d| self.factors.get(d)) {
+            Some(factor) => *factor,
+            None => Self::compute(self.log_growth, days),
+        }
+    }
+
+    /// `Σ a · factor(date)`.
+    pub fn npv(&self, flows: &[DatedFlow]) -> f64 {
+        // Flows come in date order with many on one date: each date's factor is found once.
+        let mut last: Option<(NaiveDate, f64)> = None;
+        flows
+            .iter()
+            .map(|f| {
+                let factor = match last {
+                    Some((date, factor)) if date == f.date => factor,
+                    _ => {
+                        let factor = self.factor(f.date);
+                        last = Some((f.date, factor));
+                        factor
+                    }
+                };
+                f.amount * factor
+            })
+            .sum()
+    }
 }
 
 /// What the holder paid out: the negative flows, as a positive sum.
@@ -73,6 +110,10 @@ const COARSE_STEP: f64 = 0.25;
 /// XIRR (ACT/365F): all roots bracketed on a grid of `ln(1 + r)`, refined by Newton's method with
 /// bisection fallback.
 pub fn xirr(flows: &[DatedFlow]) -> Irr {
+    search_roots(flows, true)
+}
+
+fn search_roots(flows: &[DatedFlow], skip_proven_cells: bool) -> Irr {
     let Some(first) = flows.iter().map(|f| f.date).min() else {
         return Irr { rate: None, roots: Vec::new() };
     };
@@ -104,7 +145,7 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
         return Irr { rate: None, roots: Vec::new() };
     }
     let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-    let curve = Curve { flows: &times, t_max };
+    let curve = Curve { flows: &times, t_max, skip_proven_cells };
     let mut roots = if sign_changes == 1 { curve.roots(COARSE_STEP, false) } else { curve.roots(GRID_STEP, true) };
     roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
 
@@ -155,6 +196,9 @@ fn excel_choice(times: &[(f64, f64)], roots: &[f64]) -> f64 {
 struct Curve<'a> {
     flows: &'a [(f64, f64)],
     t_max: f64,
+    /// Whether a cell that `keeps_its_sign` skips its turning-point search (tests turn it off to
+    /// check that the results are the same).
+    skip_proven_cells: bool,
 }
 
 impl Curve<'_> {
@@ -176,7 +220,11 @@ impl Curve<'_> {
                 roots.push(x0);
             } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
                 roots.push(self.refine(x0, x1));
-            } else if turning_points && f1 != 0.0 && (d0 < 0.0) != (d1 < 0.0) {
+            } else if turning_points
+                && f1 != 0.0
+                && (d0 < 0.0) != (d1 < 0.0)
+                && !(self.skip_proven_cells && self.keeps_its_sign(x0, x1, f0 > 0.0))
+            {
                 let turn = self.turning_point(x0, x1);
                 let f_turn = self.sign_value(turn);
                 if f_turn == 0.0 {
@@ -225,6 +273,50 @@ impl Curve<'_> {
             }
         }
         points
+    }
+
+    /// Whether the XNPV provably keeps the sign `positive` says on all of `[low, high]` (a cell
+    /// of one side of `x = 0`), far enough from zero that a rounded evaluation anywhere in the
+    /// cell keeps it too. Then searching the cell for its turning point (several evaluations of
+    /// every flow's exponential) cannot find a pair of roots, and is skipped.
+    ///
+    /// The flows of the sign in question sum to `S(x)`, the others to `O(x)` (as a positive
+    /// amount); both are convex in `x`, as sums of exponentials. So `S` lies above its tangents at
+    /// the ends and `O` below its chord, and `S − O` is at least the larger tangent minus the
+    /// chord, a piecewise-linear bound whose least value is at an end or where the tangents cross.
+    fn keeps_its_sign(&self, low: f64, high: f64, positive: bool) -> bool {
+        let shift = if low < 0.0 { self.t_max } else { 0.0 };
+        let (mut same_low, mut same_high, mut slope_low, mut slope_high) = (0.0, 0.0, 0.0, 0.0);
+        let (mut other_low, mut other_high) = (0.0, 0.0);
+        for (t, a) in self.flows {
+            let tau = t - shift;
+            let term_low = a.abs() * (-low * tau).exp();
+            let term_high = a.abs() * (-high * tau).exp();
+            if (*a > 0.0) == positive {
+                same_low += term_low;
+                same_high += term_high;
+                slope_low -= tau * term_low;
+                slope_high -= tau * term_high;
+            } else {
+                other_low += term_low;
+                other_high += term_high;
+            }
+        }
+        let width = high - low;
+        // At `u ∈ [0, 1]` of the way across the cell.
+        let bound = |u: f64| {
+            let tangent = (same_low + slope_low * width * u).max(same_high - slope_high * width * (1.0 - u));
+            tangent - ((1.0 - u) * other_low + u * other_high)
+        };
+        let mut least = bound(0.0).min(bound(1.0));
+        let crossing = (same_high - slope_high * width - same_low) / ((slope_low - slope_high) * width);
+        if crossing > 0.0 && crossing < 1.0 {
+            least = least.min(bound(crossing));
+        }
+        // Rounding in any evaluation of the XNPV over the cell is a few multiples of n·ε of the
+        // terms' absolute sum (at most the ends' largest, by convexity); 1e-9 of it is far above.
+        let margin = 1e-9 * (same_low.max(same_high) + other_low.max(other_high));
+        least > margin
     }
 
     /// Where the XNPV's slope changes sign within `[low, high]`: Newton steps on the slope kept
@@ -376,6 +468,65 @@ mod tests {
                 "case {case}: {found_in_range} roots found, {brute} by brute force: {flows:?}"
             );
         }
+    }
+
+    /// Generated flows, each set with several sign changes: investment-like sets (funding, then
+    /// yearly receipts with guarantee calls among them) and sets of random amounts and dates.
+    fn flows_with_several_sign_changes(cases: usize) -> Vec<Vec<DatedFlow>> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..cases)
+            .map(|case| {
+                let mut day = 0u64;
+                let n = 3 + (next() * if case % 2 == 0 { 60.0 } else { 12.0 }) as usize;
+                (0..n)
+                    .map(|i| {
+                        day += 1 + (next() * if case % 2 == 0 { 400.0 } else { 900.0 }) as u64;
+                        let amount = if case % 2 == 1 {
+                            (next() - 0.5) * 100.0 * if next() < 0.2 { 10.0 } else { 1.0 }
+                        } else if i < 3 || next() < 0.15 {
+                            -next() * 20.0
+                        } else {
+                            next() * 5.0
+                        };
+                        DatedFlow { date: d(2020, 1, 1) + chrono::Days::new(day), amount }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn skipping_proven_cells_changes_no_root() {
+        for flows in flows_with_several_sign_changes(3000) {
+            assert_eq!(search_roots(&flows, true), search_roots(&flows, false), "{flows:?}");
+        }
+    }
+
+    /// Wherever the bound says a cell keeps its sign, a scan of the cell finds no other sign.
+    #[test]
+    fn a_cell_proven_to_keep_its_sign_does() {
+        let mut proven = 0;
+        for flows in flows_with_several_sign_changes(600) {
+            let first = flows.iter().map(|f| f.date).min().unwrap();
+            let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
+            let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
+            let curve = Curve { flows: &times, t_max, skip_proven_cells: true };
+            for cell in -40..20 {
+                let (low, high) = (f64::from(cell) * GRID_STEP, f64::from(cell + 1) * GRID_STEP);
+                let at = |u: f64| curve.sign_value(low + u * (high - low));
+                for positive in [true, false] {
+                    if curve.keeps_its_sign(low, high, positive) {
+                        proven += 1;
+                        assert!((0..=200).all(|j| (at(f64::from(j) / 200.0) > 0.0) == positive), "{flows:?} {cell}");
+                    }
+                }
+            }
+        }
+        assert!(proven > 10_000, "{proven}");
     }
 
     #[test]

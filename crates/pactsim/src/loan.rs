@@ -9,6 +9,10 @@ pub struct Annuity {
     pub rate: f64,
     pub years: u32,
     pub payment: f64,
+    /// `ln(1 + r)` and `(1 + r)^n − 1`, kept because every payment of a guaranteed loan asks for
+    /// the balance.
+    log_growth: f64,
+    grown: f64,
 }
 
 impl Annuity {
@@ -21,7 +25,8 @@ impl Annuity {
             // `1 − (1 + r)^−n` through exp_m1 and ln_1p keeps its digits at tiny rates.
             principal * rate / -(-n * rate.ln_1p()).exp_m1()
         };
-        Annuity { principal, rate, years, payment }
+        let log_growth = rate.ln_1p();
+        Annuity { principal, rate, years, payment, log_growth, grown: (n * log_growth).exp_m1() }
     }
 
     /// The scheduled payment on anniversary `k` (1-based); zero outside the term.
@@ -39,9 +44,7 @@ impl Annuity {
         if self.rate == 0.0 {
             return self.principal * (n - k) / n;
         }
-        let log_growth = self.rate.ln_1p();
-        let grown_n = (n * log_growth).exp_m1();
-        self.principal * (grown_n - (k * log_growth).exp_m1()) / grown_n
+        self.principal * (self.grown - (k * self.log_growth).exp_m1()) / self.grown
     }
 }
 

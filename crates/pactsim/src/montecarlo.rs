@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::deal::Deal;
 use crate::engine::{self, PathDraws, PathScratch};
 use crate::outcome::Outcome;
-use crate::output::headline;
+use crate::output::{Discounts, headline_with};
 use crate::stats::{Accumulator, Stat};
 use crate::trade::Scenario;
 
@@ -303,8 +303,8 @@ impl Layout {
 }
 
 /// One path's figures in layout order (`None` where a figure does not exist on the path).
-pub fn path_figures(deal: &Deal, layout: &Layout, outcome: &Outcome) -> Vec<Option<f64>> {
-    let h = headline(deal, outcome);
+pub fn path_figures(deal: &Deal, layout: &Layout, discounts: &Discounts, outcome: &Outcome) -> Vec<Option<f64>> {
+    let h = headline_with(deal, outcome, discounts);
     let mut values = vec![Some(0.0); layout.len()];
     let mut set = |index: usize, value: Option<f64>| values[index] = value;
     set(layout.total(Total::InvestorPaid), Some(h.investor_paid));
@@ -409,6 +409,7 @@ pub struct Runner<'a> {
     seed: u64,
     layout: Layout,
     deterministic: bool,
+    discounts: Discounts,
     totals: Vec<Accumulator>,
     /// Paths run so far (a multiple of `CHUNK` except at the very end of a run).
     done: u64,
@@ -417,11 +418,13 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     pub fn new(deal: &'a Deal, seed: u64) -> Self {
         let layout = Layout::of(deal);
+        let deterministic = !engine::is_random(deal);
         Runner {
             deal,
             seed,
             layout,
-            deterministic: !engine::is_random(deal),
+            deterministic,
+            discounts: if deterministic { Discounts::of(deal) } else { Discounts::tabulated(deal) },
             totals: vec![Accumulator::default(); layout.len()],
             done: 0,
         }
@@ -433,7 +436,7 @@ impl<'a> Runner<'a> {
     /// of paths is held at a time.
     pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync), mut keep: Option<PathSink<'_, '_>>) {
         let target = if self.deterministic { 1 } else { paths.max(1) };
-        let (deal, seed, layout) = (self.deal, self.seed, self.layout);
+        let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
         let keeping = keep.is_some();
         while self.done < target {
             let first = self.done / CHUNK;
@@ -446,7 +449,8 @@ impl<'a> Runner<'a> {
                     let mut scratch = PathScratch::new(deal);
                     for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
                         let outcome = scratch.run(PathDraws::draw(deal, seed, path));
-                        let mut figures = path_figures(deal, &layout, &outcome);
+                        let mut figures = path_figures(deal, &layout, discounts, &outcome);
+                        scratch.recycle(outcome);
                         for (accumulator, value) in part.iter_mut().zip(&figures) {
                             accumulator.push(*value);
                         }

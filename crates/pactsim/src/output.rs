@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::deal::Deal;
-use crate::figures::{self, Irr};
+use crate::figures::{self, Discount, Irr};
 use crate::montecarlo::{
     CurrencyFigure, FacilityFigure, MonthFigure, ScenarioFigure, SourceFigure, Summary, Total, YearFigure,
 };
@@ -229,7 +229,37 @@ impl Headline {
     }
 }
 
+/// How the headline discounts each party's flows: to the deal's start at the party's rate.
+#[derive(Debug, Clone)]
+pub struct Discounts {
+    investor: Discount,
+    host: Discount,
+}
+
+impl Discounts {
+    /// For one outcome: no day's factor computed in advance.
+    pub fn of(deal: &Deal) -> Self {
+        Discounts::up_to(deal, deal.start)
+    }
+
+    /// For many outcomes: every day's factor to the horizon computed in advance.
+    pub fn tabulated(deal: &Deal) -> Self {
+        Discounts::up_to(deal, deal.end)
+    }
+
+    fn up_to(deal: &Deal, last: NaiveDate) -> Self {
+        Discounts {
+            investor: Discount::new(deal.run.investor_discount_rate, deal.start, last),
+            host: Discount::new(deal.run.host_discount_rate, deal.start, last),
+        }
+    }
+}
+
 pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
+    headline_with(deal, outcome, &Discounts::of(deal))
+}
+
+pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> Headline {
     let investor_paid = figures::paid(&outcome.investor_flows);
     let investor_received = figures::received(&outcome.investor_flows);
     let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
@@ -238,12 +268,12 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
     Headline {
         investor_paid,
         investor_received,
-        investor_npv: figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start),
+        investor_npv: discounts.investor.npv(&outcome.investor_flows),
         investor_irr: figures::xirr(&outcome.investor_flows),
         investor_moic: figures::moic(&outcome.investor_flows),
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
         host_tax: outcome.years.iter().map(|y| y.host_tax).sum(),
-        host_npv: figures::npv(&outcome.host_flows, deal.run.host_discount_rate, deal.start),
+        host_npv: discounts.host.npv(&outcome.host_flows),
         all_recouped,
         recoup_year,
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
