@@ -154,26 +154,24 @@ impl Accumulator {
         };
         // Identical values are reported exactly, whatever their number.
         let mean = if self.min == self.max { self.min } else { self.mean.clamp(self.min, self.max) };
-        Stat {
-            mean: Some(mean),
-            mean_se: Some(mean_se),
-            p5: Some(self.quantile(0.05)),
-            p50: Some(self.quantile(0.50)),
-            p95: Some(self.quantile(0.95)),
-            defined_share,
-        }
+        let [p5, p50, p95] = self.quantiles([0.05, 0.50, 0.95]);
+        Stat { mean: Some(mean), mean_se: Some(mean_se), p5: Some(p5), p50: Some(p50), p95: Some(p95), defined_share }
     }
 
-    fn quantile(&self, q: f64) -> f64 {
+    fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [f64; N] {
         if self.min == self.max {
-            return self.min;
+            return [self.min; N];
         }
         match &self.sketch {
-            Some(sketch) => sketch.quantile(q).ok().flatten().unwrap_or(self.mean).clamp(self.min, self.max),
+            Some(sketch) => {
+                qs.map(|q| sketch.quantile(q).ok().flatten().unwrap_or(self.mean).clamp(self.min, self.max))
+            }
             None => {
+                // One sort serves every quantile. `total_cmp` tells apart only bitwise-different
+                // values, so an unstable sort gives the same sequence as a stable one.
                 let mut sorted = self.exact.clone();
-                sorted.sort_by(f64::total_cmp);
-                quantile(&sorted, q)
+                sorted.sort_unstable_by(f64::total_cmp);
+                qs.map(|q| quantile(&sorted, q))
             }
         }
     }
