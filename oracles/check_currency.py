@@ -38,6 +38,8 @@ Checks (case kinds cycle through the list):
              last observation to the month end: ln p5/p50/p95 within 4 standard errors of a sample
              quantile, sd sqrt(q (1-q) / N) / phi(z_q) in log units (exp commutes with order
              statistics), and the mean within 4 x sd / sqrt(N) of start exp(mu n + sigma^2 n / 2).
+             The months of one case share their paths, so their gaps are correlated; with the
+             default seed the worst is ~3.3 s.e. First months with n = 2..5 steps pin the step count.
 5. defer-p   a [stability] whose test always fires (depreciation_trigger 0 and reserves far below
              ara_floor on every day, whatever is paid) and host_accepts_probability p < 1; 1-3
              calls. A call with M test dates (the due date, then every deferral_months, month-end
@@ -46,7 +48,11 @@ Checks (case kinds cycle through the list):
              mean requests within 4 exact s.e. of sum (1 - p^M) / (1 - p); total granted / total
              requests within 4 s.e. (delta method, exact moments) of p; every quantile q of
              requests within [granted_q, granted_q + calls] (requests - granted per path is the
-             number of refused calls).
+             number of refused calls). One call deferred yearly (half the defer-p deals): each
+             path's counts follow from the year it paid the call (--keep-paths investor_paid_<year>:
+             paid at the k-th test = k requests, k - 1 granted; never paid = M and M), and the
+             binary's requests / granted mean, p5, p50, p95 must be those of the per-path counts
+             (1e-9), i.e. requests - granted is 0 or 1 on every path.
    defer-all p = 1: every call is deferred past the horizon: requests = granted = sum M exactly on
              every path, years[].deferred = the calls due by each year's end, investor_paid 0,
              pending = the calls, and reserves = start + baseline * days / 365 (no funding left).
@@ -62,6 +68,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import calendar
+import csv
 import datetime as dt
 import json
 import math
@@ -104,8 +111,9 @@ def binary() -> str:
     return b
 
 
-def run_bin(bin_: str, path: str, paths: int, seed: int) -> dict:
-    p = subprocess.run([bin_, "run", path, "--json", "--paths", str(paths), "--seed", str(seed)],
+def run_bin(bin_: str, path: str, paths: int, seed: int, keep: str | None = None) -> dict:
+    keep_args = ["--keep-paths", keep] if keep else []
+    p = subprocess.run([bin_, "run", path, "--json", "--paths", str(paths), "--seed", str(seed), *keep_args],
                        capture_output=True, text=True, env={**os.environ, "PACTSIM_NO_PROGRESS": "1"})
     if p.returncode != 0:
         raise RuntimeError(f"pactsim run exit {p.returncode}: {p.stderr.strip()[:2000]}")
@@ -293,7 +301,10 @@ def gen_defer(rng: random.Random, idx: int, kind: str) -> dict:
     horizon = rng.randint(1, 12)
     end = anniversary(start, horizon)
     ins = rng.choice([{"equity": 1.0}, {"equity": 0.5, "loan": 0.5}, {"equity": 0.4, "loan": 0.3, "guarantee": 0.3}])
-    nproj = rng.randint(1, 3)
+    # defer-p with one call deferred yearly: each test falls in its own calendar year, so the year a
+    # path paid the call (--keep-paths) tells how many requests it made and how many were granted
+    single = kind == "defer-p" and rng.random() < 0.5
+    nproj = 1 if single else rng.randint(1, 3)
     lines = ["schema = 1", "", "[deal]", f'id = "currency-{idx}"', f'title = "currency oracle {idx}"',
              'investor = "KR"', 'host = "US"', f"start = {start.isoformat()}", f"horizon_years = {horizon}", "",
              "[[facility]]", 'id = "f1"', f"commitment_usd_bn = {_num(1000.0)}",
@@ -328,7 +339,7 @@ def gen_defer(rng: random.Random, idx: int, kind: str) -> dict:
     scale = max(1.0, need / ara_metric(ara))
     ara = {k: (round(v * scale, 3) if k != "regime" else v) for k, v in ara.items()}
     p = 1.0 if kind == "defer-all" else round(rng.uniform(0.2, 0.9), 3)
-    months = 1 if clamp else rng.choice([1, 3, 6, 12, 12, 24]) if kind == "defer-all" else rng.choice([3, 6, 12])
+    months = 1 if clamp else rng.choice([1, 3, 6, 12, 12, 24]) if kind == "defer-all" else 12 if single else rng.choice([3, 6, 12])
     fx, fxm = fx_block(rng, "reserves", 0.0)
     text = ("\n".join(lines) + "\n\n" + fx + "\n"
             + reserves_block(res_start, round(rng.uniform(300, 5000), 3), baseline, ara) + "\n"
@@ -599,6 +610,43 @@ class Case:
                           f"{len(calls)} calls] = [{gr[k]}, {gr[k] + len(calls)}]")
 
 
+    def check_defer_paths(self, out: dict, keep_csv: str) -> None:
+        """One call deferred yearly (defer-p): from each path's investor_paid_<year> (--keep-paths),
+        the first test year with a payment is the refused request k (K = k, G = k - 1); no payment
+        means every request was granted (K = G = M). The binary's requests and granted Stats must
+        be the mean and type-7 quantiles of these per-path counts, so that requests - granted is 0
+        or 1 on every path."""
+        calls = [(d, c) for d, c in self.calls() if d <= self.end]
+        if self.meta["p"] == 1.0 or len(calls) != 1 or self.meta["months"] != 12:
+            return
+        (due, call), M = calls[0], self.test_dates(calls[0][0], True)
+        years, t = [], due
+        for _ in range(M):
+            years.append(t.year)
+            t = add_months(t, 12)
+        with open(keep_csv) as fh:
+            rows = list(csv.DictReader(fh))
+        K, G = [], []
+        for row in rows:
+            paid = [float(row[f"investor_paid_{y}"]) for y in years]
+            k = next((i for i, x in enumerate(paid) if x > 1e-12), None)
+            if k is None:
+                K.append(M)
+                G.append(M)
+            else:
+                if abs(paid[k] - call) > 1e-9 * call:
+                    self.fail(f"path {row['path']}: paid {paid[k]!r} in {years[k]}, the call is {call!r}")
+                K.append(k + 1)
+                G.append(k)
+        self.gaps.saw("defer-p single yearly calls checked path by path", len(rows))
+        r = out["reserves"]
+        for name, xs in (("deferral_requests", K), ("deferrals_granted", G)):
+            arr = np.array(xs, dtype=float)
+            want = {"mean": float(arr.mean()), **{k: float(np.quantile(arr, q)) for k, q in QS.items()}}
+            for k, w in want.items():
+                self.exact("per path", f"reserves.{name}.{k} (from the paths' payments)", r[name][k], w)
+
+
 # --------------------------------------------------------------------------- driver
 
 def run_case(idx: int, kind: str, seed: int, bin_: str, tmp: str, gaps: Gaps, outs: dict) -> Case:
@@ -612,8 +660,10 @@ def run_case(idx: int, kind: str, seed: int, bin_: str, tmp: str, gaps: Gaps, ou
         fh.write(meta["text"])
     run_seed = rng.randint(1, 10**9)
     if kind.startswith("defer"):
-        outs["reserves"] = out = run_bin(bin_, path, DEFER_PATHS, run_seed)
+        keep = path.replace(".toml", "-paths.csv")
+        outs["reserves"] = out = run_bin(bin_, path, DEFER_PATHS, run_seed, keep)
         case.check_defer(out, DEFER_PATHS)
+        case.check_defer_paths(out, keep)
         case.check_rates(out, bin_, DEFER_PATHS)
         return case
     paths = GBM_PATHS if meta["fx"]["model"] == "gbm" else PATHS
