@@ -205,14 +205,11 @@ impl<'a> CurrencyPath<'a> {
         Some((base + shift).exp())
     }
 
-    /// Reserves, swap drawings included, at the end of `date` (`start_usd_bn` before the start);
-    /// `None` without `[reserves]`.
+    /// Reserves, swap drawings included, at the end of `date` (before the start, `start_usd_bn`
+    /// and what the line would lend on it); `None` without `[reserves]`.
     pub fn reserves_on(&self, date: NaiveDate) -> Option<f64> {
         let r = self.currency.reserves?;
-        if date < self.deal.start {
-            return Some(r.start_usd_bn);
-        }
-        let own = self.own_reserves(&r, date.min(self.deal.end));
+        let own = if date < self.deal.start { r.start_usd_bn } else { self.own_reserves(&r, date.min(self.deal.end)) };
         Some(own + self.swap_drawing(own))
     }
 
