@@ -240,9 +240,11 @@ impl<'a> CurrencyPath<'a> {
 
     /// Month-end figures and the path's totals.
     pub fn outcome(&self, deferral_requests: u32, deferrals_granted: u32) -> CurrencyOutcome {
-        let months: Vec<MonthRow> = month_ends(self.deal)
-            .into_iter()
-            .map(|date| MonthRow {
+        let months: Vec<MonthRow> = self
+            .currency
+            .month_ends
+            .iter()
+            .map(|&date| MonthRow {
                 rate: self.rate_on(date),
                 reserves_usd_bn: self.reserves_on(date),
                 ara_ratio: self.ara_ratio_on(date),
@@ -258,21 +260,21 @@ fn market_shift(fx: &Fx, reserves: &Reserves, bought: f64) -> f64 {
     fx.outflow_impact * bought / reserves.gdp_usd_bn * 100.0
 }
 
-/// The last day of every calendar month of the horizon (the horizon's end for its last month).
-pub fn month_ends(deal: &Deal) -> Vec<NaiveDate> {
+/// The last day of every calendar month from `start` to `end` (`end` for its own month).
+pub fn month_ends(start: NaiveDate, end: NaiveDate) -> Vec<NaiveDate> {
     let mut ends = Vec::new();
-    let mut first = NaiveDate::from_ymd_opt(deal.start.year(), deal.start.month(), 1).expect("a valid month");
-    while first <= deal.end {
+    let mut first = NaiveDate::from_ymd_opt(start.year(), start.month(), 1).expect("a valid month");
+    while first <= end {
         let next = first.checked_add_months(Months::new(1)).expect("dates stay far from chrono's limits");
-        ends.push(next.pred_opt().expect("a valid date").min(deal.end));
+        ends.push(next.pred_opt().expect("a valid date").min(end));
         first = next;
     }
     ends
 }
 
-/// The month-end labels `YYYY-MM` of the horizon, in order.
-pub fn month_labels(deal: &Deal) -> Vec<String> {
-    month_ends(deal).iter().map(|d| format!("{:04}-{:02}", d.year(), d.month())).collect()
+/// The month-end labels `YYYY-MM` of a currency's months, in order.
+pub fn month_labels(currency: &Currency) -> Vec<String> {
+    currency.month_ends.iter().map(|d| format!("{:04}-{:02}", d.year(), d.month())).collect()
 }
 
 /// What one path's currency and reserves did.
@@ -366,7 +368,7 @@ ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_us
         let deal = deal_with("reserves", 0.0, "");
         let outcome = engine::run(&deal);
         let currency = outcome.currency.as_ref().unwrap();
-        let ends = month_ends(&deal);
+        let ends = &deal.currency.as_ref().unwrap().month_ends;
         assert_eq!(ends.len(), 49); // January 2026 to January 2030 (the horizon's end)
         assert_eq!(ends.last().unwrap().to_string(), "2030-01-01");
         // ARA = 0.05·700 + 0.05·3000 + 0.30·180 + 0.15·700 = 35 + 150 + 54 + 105
@@ -396,7 +398,8 @@ ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_us
             let b = engine::run_path(&by_market, &random_draws(&by_market, 9, path));
             assert_eq!(a.investor_flows, b.investor_flows);
             let (ca, cb) = (a.currency.clone().unwrap(), b.currency.unwrap());
-            for ((end, ra), rb) in month_ends(&by_reserves).iter().zip(&ca.months).zip(&cb.months) {
+            let ends = &by_reserves.currency.as_ref().unwrap().month_ends;
+            for ((end, ra), rb) in ends.iter().zip(&ca.months).zip(&cb.months) {
                 // Same base path (common random numbers), shifted by 0.02 per 1% of GDP bought.
                 let bought = -net_flow_to(&a, *end);
                 let shift = (rb.rate.unwrap() / ra.rate.unwrap()).ln();

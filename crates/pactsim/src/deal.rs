@@ -236,6 +236,8 @@ pub struct Currency {
     /// Reserves below this multiple of the ARA metric are a breach: the swap line is drawn and the
     /// stability clause may fire (`[stability] ara_floor`, else 1, the IMF's lower bound).
     pub ara_floor: f64,
+    /// The last day of every calendar month of the horizon (`currency::month_ends`).
+    pub month_ends: Vec<NaiveDate>,
 }
 
 /// `[fx]`: the exchange-rate model and how the deal's dollars reach the market.

@@ -218,7 +218,7 @@ impl Layout {
             years: (deal.end.year() - deal.start.year() + 1) as usize,
             facilities: deal.facilities.len(),
             sources: deal.trade.as_ref().map_or(0, |t| t.market.sources.len()),
-            months: if deal.currency.is_some() { crate::currency::month_ends(deal).len() } else { 0 },
+            months: deal.currency.as_ref().map_or(0, |c| c.month_ends.len()),
             has_currency: deal.currency.is_some(),
         }
     }

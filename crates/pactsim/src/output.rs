@@ -407,8 +407,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             })
             .collect(),
         trade: deal.trade.as_ref().map(|t| trade_output(t, summary)),
-        fx: deal.currency.as_ref().and_then(|c| c.fx.as_ref()).map(|fx| fx_output(deal, fx, summary)),
-        reserves: deal.currency.as_ref().and_then(|c| c.reserves.map(|r| reserves_output(deal, c, &r, summary))),
+        fx: deal.currency.as_ref().and_then(|c| c.fx.as_ref().map(|fx| fx_output(c, fx, summary))),
+        reserves: deal.currency.as_ref().and_then(|c| c.reserves.map(|r| reserves_output(c, &r, summary))),
         convergence: None,
     }
 }
@@ -483,7 +483,7 @@ pub struct MonthReservesJson {
     pub ara_ratio: Option<StatJson>,
 }
 
-fn fx_output(deal: &Deal, fx: &crate::deal::Fx, summary: &Summary) -> FxJson {
+fn fx_output(currency: &crate::deal::Currency, fx: &crate::deal::Fx, summary: &Summary) -> FxJson {
     use crate::deal::FundingChannel;
     use crate::fx::FxModelKind;
     let l = &summary.layout;
@@ -508,7 +508,7 @@ fn fx_output(deal: &Deal, fx: &crate::deal::Fx, summary: &Summary) -> FxJson {
             parameters: fx.model.model.calibration().into_iter().collect(),
         },
         start: ObservedRateJson { date: date.to_string(), rate },
-        months: crate::currency::month_labels(deal)
+        months: crate::currency::month_labels(currency)
             .into_iter()
             .enumerate()
             .map(|(i, month)| MonthRateJson { month, rate: summary.stat(l.month(i, MonthFigure::Rate)).into() })
@@ -517,7 +517,6 @@ fn fx_output(deal: &Deal, fx: &crate::deal::Fx, summary: &Summary) -> FxJson {
 }
 
 fn reserves_output(
-    deal: &Deal,
     currency: &crate::deal::Currency,
     reserves: &crate::deal::Reserves,
     summary: &Summary,
@@ -538,7 +537,7 @@ fn reserves_output(
         deferrals_granted: st(l.currency(CurrencyFigure::DeferralsGranted)),
         swap_drawn_usd_bn: st(l.currency(CurrencyFigure::SwapPeak)),
         swap_draw_probability: share(CurrencyFigure::SwapDrawn),
-        months: crate::currency::month_labels(deal)
+        months: crate::currency::month_labels(currency)
             .into_iter()
             .enumerate()
             .map(|(i, month)| MonthReservesJson {

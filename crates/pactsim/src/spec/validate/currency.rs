@@ -59,7 +59,8 @@ impl Checker {
                 (None, 1.0)
             }
         };
-        Some(Some(Currency { fx, reserves, stability, ara_floor }))
+        let month_ends = deal.map_or_else(Vec::new, |d| crate::currency::month_ends(d.start, d.end));
+        Some(Some(Currency { fx, reserves, stability, ara_floor, month_ends }))
     }
 
     fn fx(&mut self, raw: &Spanned<RawFx>, deal: Option<&Deal>, look_back_months: u32) -> Option<Fx> {
