@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::calendar::year_fraction;
+use crate::calendar::{days_between, year_fraction};
 use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
@@ -38,7 +38,7 @@ impl Discount {
     }
 
     pub fn factor(&self, date: NaiveDate) -> f64 {
-        let days = (date - self.to).num_days();
+        let days = days_between(self.to, date);
         match usize::try_from(days).ok().and_then(|d| self.factors.get(d)) {
             Some(factor) => *factor,
             None => Self::compute(self.log_growth, days),
@@ -127,11 +127,14 @@ fn search_roots(flows: &[DatedFlow], skip_proven_cells: bool) -> Irr {
     // netted flows in date order: with one change there is exactly one root, and a coarse grid
     // brackets it.
     let mut times: Vec<(f64, f64)> = Vec::with_capacity(flows.len());
-    let mut sorted: Vec<&DatedFlow> = flows.iter().collect();
-    if !sorted.is_sorted_by_key(|f| f.date) {
+    let sorted = if flows.is_sorted_by_key(|f| f.date) {
+        std::borrow::Cow::Borrowed(flows)
+    } else {
+        let mut sorted = flows.to_vec();
         sorted.sort_by_key(|f| f.date);
-    }
-    for f in sorted {
+        std::borrow::Cow::Owned(sorted)
+    };
+    for f in sorted.iter() {
         let t = year_fraction(first, f.date);
         match times.last_mut() {
             Some((last, amount)) if *last == t => *amount += f.amount,
@@ -139,8 +142,7 @@ fn search_roots(flows: &[DatedFlow], skip_proven_cells: bool) -> Irr {
         }
     }
     times.retain(|(_, a)| *a != 0.0);
-    let signs: Vec<bool> = times.iter().map(|(_, a)| *a > 0.0).collect();
-    let sign_changes = signs.windows(2).filter(|w| w[0] != w[1]).count();
+    let sign_changes = times.windows(2).filter(|w| (w[0].1 > 0.0) != (w[1].1 > 0.0)).count();
     if sign_changes == 0 {
         return Irr { rate: None, roots: Vec::new() };
     }
@@ -256,16 +258,16 @@ impl Curve<'_> {
         let anchor = if direction > 0.0 { self.flows[0].1 } else { self.flows[self.flows.len() - 1].1 };
         let mut points = Vec::with_capacity(steps + 1);
         for k in 0..=steps {
-            if k > 0 {
-                terms.iter_mut().zip(&factors).for_each(|(term, factor)| *term *= factor);
-            }
             let (mut value, mut slope, mut opposite) = (0.0, 0.0, 0.0);
-            for (term, (t, _)) in terms.iter().zip(self.flows) {
-                value += term;
-                slope -= t * term;
-                if (*term < 0.0) != (anchor < 0.0) {
-                    opposite += term.abs();
+            for ((term, factor), (t, _)) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                if k > 0 {
+                    *term *= factor;
                 }
+                value += *term;
+                slope -= t * *term;
+                // Adding zero rather than branching: the signs alternate unpredictably, and
+                // `opposite` (never −0) is unchanged by it.
+                opposite += if (*term < 0.0) != (anchor < 0.0) { term.abs() } else { 0.0 };
             }
             points.push((direction * step * k as f64, value, slope));
             if opposite < anchor.abs() {
