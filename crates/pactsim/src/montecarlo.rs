@@ -190,6 +190,27 @@ pub enum CurrencyFigure {
 
 const CURRENCY_FIGURES: usize = 5;
 
+impl CurrencyFigure {
+    const ALL: [CurrencyFigure; CURRENCY_FIGURES] = [
+        CurrencyFigure::Breach,
+        CurrencyFigure::DeferralRequests,
+        CurrencyFigure::DeferralsGranted,
+        CurrencyFigure::SwapPeak,
+        CurrencyFigure::SwapDrawn,
+    ];
+
+    /// The figure's name in a kept path's row.
+    pub fn name(self) -> &'static str {
+        match self {
+            CurrencyFigure::Breach => "reserves_breach",
+            CurrencyFigure::DeferralRequests => "deferral_requests",
+            CurrencyFigure::DeferralsGranted => "deferrals_granted",
+            CurrencyFigure::SwapPeak => "swap_drawn_usd_bn",
+            CurrencyFigure::SwapDrawn => "swap_drawn",
+        }
+    }
+}
+
 /// Figures of each month of the horizon, at its end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MonthFigure {
@@ -223,20 +244,23 @@ impl Layout {
         }
     }
 
-    fn currency_block(&self) -> usize {
-        if self.has_currency { CURRENCY_FIGURES + self.months * MONTH_FIGURES } else { 0 }
-    }
+    // The order: totals, years, the currency's totals (these three are what a kept path
+    // reports), facilities, trade, then the currency's months.
 
-    fn currency_start(&self) -> usize {
-        TOTALS + self.years * YEAR_FIGURES + self.facilities * FACILITY_FIGURES + self.trade_block()
+    fn currency_totals(&self) -> usize {
+        if self.has_currency { CURRENCY_FIGURES } else { 0 }
     }
 
     pub fn currency(&self, figure: CurrencyFigure) -> usize {
-        self.currency_start() + figure as usize
+        TOTALS + self.years * YEAR_FIGURES + figure as usize
+    }
+
+    fn months_start(&self) -> usize {
+        self.trade_start() + self.trade_block()
     }
 
     pub fn month(&self, month_index: usize, figure: MonthFigure) -> usize {
-        self.currency_start() + CURRENCY_FIGURES + month_index * MONTH_FIGURES + figure as usize
+        self.months_start() + month_index * MONTH_FIGURES + figure as usize
     }
 
     fn trade_block(&self) -> usize {
@@ -244,7 +268,7 @@ impl Layout {
     }
 
     pub fn len(&self) -> usize {
-        self.currency_start() + self.currency_block()
+        self.months_start() + self.months * MONTH_FIGURES
     }
 
     pub fn is_empty(&self) -> bool {
@@ -260,11 +284,11 @@ impl Layout {
     }
 
     pub fn facility(&self, facility: usize, figure: FacilityFigure) -> usize {
-        TOTALS + self.years * YEAR_FIGURES + facility * FACILITY_FIGURES + figure as usize
+        self.kept_len() + facility * FACILITY_FIGURES + figure as usize
     }
 
     fn trade_start(&self) -> usize {
-        TOTALS + self.years * YEAR_FIGURES + self.facilities * FACILITY_FIGURES
+        self.kept_len() + self.facilities * FACILITY_FIGURES
     }
 
     pub fn scenario(&self, scenario: Scenario, figure: ScenarioFigure) -> usize {
@@ -283,17 +307,19 @@ impl Layout {
         self.trade_start() + 3 * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES)
     }
 
-    /// Names of the figures a kept path reports: the totals, then each year's figures as
-    /// `<figure>_<year>`. They are the first figures of the layout, in its order.
+    /// Names of the figures a kept path reports: the totals, each year's figures as
+    /// `<figure>_<year>`, and with a currency its totals. They are the first figures of the
+    /// layout, in its order.
     pub fn kept_columns(&self, first_year: i32) -> Vec<String> {
         let totals = Total::ALL.iter().map(|t| t.name().to_string());
         let years = (0..self.years)
             .flat_map(|i| YearFigure::ALL.iter().map(move |f| format!("{}_{}", f.name(), first_year + i as i32)));
-        totals.chain(years).collect()
+        let currency = CurrencyFigure::ALL.iter().take(self.currency_totals()).map(|f| f.name().to_string());
+        totals.chain(years).chain(currency).collect()
     }
 
     fn kept_len(&self) -> usize {
-        TOTALS + self.years * YEAR_FIGURES
+        TOTALS + self.years * YEAR_FIGURES + self.currency_totals()
     }
 
     /// Whether the figure at `index` may not exist on a path (and so carries `defined_share`).
