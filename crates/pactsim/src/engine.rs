@@ -261,6 +261,9 @@ struct Buffers {
     timeline: Timeline,
     investor_flows: Vec<DatedFlow>,
     host_flows: Vec<DatedFlow>,
+    /// The trade model solved at the central elasticities, which every path without drawn
+    /// elasticities reports: copied rather than solved again.
+    central_trade: Option<crate::trade::TradeOutcome>,
 }
 
 impl PathScratch {
@@ -319,7 +322,7 @@ fn run_projects(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut B
             account.review(event.date);
         }
     }
-    state.finish(&plan, draws, reported)
+    state.finish(&plan, draws, reported, &mut buffers.central_trade)
 }
 
 fn take_cleared<T>(buffer: &mut Vec<T>) -> Vec<T> {
@@ -840,7 +843,13 @@ impl Run<'_> {
         year.losses += loss;
     }
 
-    fn finish(mut self, plan: &funding::FundingPlan, draws: &PathDraws, reported: usize) -> Outcome {
+    fn finish(
+        mut self,
+        plan: &funding::FundingPlan,
+        draws: &PathDraws,
+        reported: usize,
+        central_trade: &mut Option<crate::trade::TradeOutcome>,
+    ) -> Outcome {
         for deferred in &plan.deferred {
             for (&year, &amount) in deferred {
                 if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
@@ -928,7 +937,7 @@ impl Run<'_> {
         let trade = deal.trade.as_ref().map(|trade| {
             let outcome = match draws.elasticities {
                 Some(elasticities) => crate::trade::run_with(trade, elasticities),
-                None => crate::trade::run(trade),
+                None => central_trade.get_or_insert_with(|| crate::trade::run(trade)).clone(),
             };
             let from = trade.effective.max(deal.start);
             // After a snapback the investor's relief is its surplus under the snapback tariffs.
