@@ -442,22 +442,24 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
         };
         events.push(Event { date: completed, project: i, kind: EventKind::Completed });
         let waterfall = deal.waterfall_of(&deal.projects[i]);
-        // The k-th anniversaries of completion, up to `count` and the horizon.
-        let anniversaries = |count: u32| {
-            (1..=count).map(move |k| (k, anniversary(completed, k))).take_while(|&(_, date)| date <= deal.end)
+        let allocations = match (waterfall.recoup_tier, waterfall.recoup) {
+            (Some(_), Recoup::DeemedAllocation { life_years, .. }) => life_years,
+            _ => 0,
         };
-        if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) = (waterfall.recoup_tier, waterfall.recoup) {
-            events.extend(anniversaries(life_years).map(|(k, date)| Event {
-                date,
-                project: i,
-                kind: EventKind::AllocationDue { k },
-            }));
+        // The anniversaries of completion up to the horizon, each date computed once, with the
+        // allocation before the payment: a project's events go in order, as one sorted run.
+        for k in 1..=allocations.max(state.payment_count) {
+            let date = anniversary(completed, k);
+            if date > deal.end {
+                break;
+            }
+            if k <= allocations {
+                events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
+            }
+            if k <= state.payment_count {
+                events.push(Event { date, project: i, kind: EventKind::Payment { k } });
+            }
         }
-        events.extend(anniversaries(state.payment_count).map(|(k, date)| Event {
-            date,
-            project: i,
-            kind: EventKind::Payment { k },
-        }));
     }
 }
 
