@@ -272,6 +272,9 @@ struct Buffers {
     timeline: Timeline,
     investor_flows: Vec<DatedFlow>,
     host_flows: Vec<DatedFlow>,
+    /// The trade model solved at the central elasticities, which every path without drawn
+    /// elasticities reports: copied rather than solved again.
+    central_trade: Option<crate::trade::TradeOutcome>,
 }
 
 impl PathScratch {
@@ -418,9 +421,9 @@ fn run_projects(
     };
 
     let timeline = &mut buffers.timeline;
-    timeline.build(deal, &plan.projects, &state.projects, &rank);
-    for &(_, index) in &timeline.order {
-        let event = timeline.events[index as usize];
+    let layout = timeline.build(deal, &plan.projects, &state.projects, &rank);
+    for &key in &timeline.order {
+        let event = timeline.events[layout.index(key)];
         state.apply(event);
         // Judged after every event, so an account that reopens and recoups again on one day
         // reports that day.
@@ -428,7 +431,7 @@ fn run_projects(
             account.review(event.date);
         }
     }
-    state.finish(&plan, draws, reported)
+    state.finish(&plan, draws, reported, &mut buffers.central_trade)
 }
 
 fn take_cleared<T>(buffer: &mut Vec<T>) -> Vec<T> {
@@ -444,19 +447,42 @@ struct Event {
     kind: EventKind,
 }
 
-/// Ranks below this fit in an event's key.
-const MAX_PROJECTS: usize = 1 << 29;
+/// How a path packs `(date, kind, the project's selection rank, index)` of an event into one
+/// integer, most significant first, each in as few bits as the path needs, so that integer
+/// order is the order of the tuple. No two events of one project and kind share a date
+/// (anniversaries fall in different years, funding payments on different days), so the index
+/// never decides the order; it says which event the key is.
+#[derive(Debug, Clone, Copy)]
+struct KeyLayout {
+    first_day: i32,
+    rank_bits: u32,
+    index_bits: u32,
+}
 
-impl Event {
-    /// `(date, kind, the project's selection rank)` packed most significant first, so integer
-    /// order is the order of the tuple. No two events of one project and kind share a date
-    /// (anniversaries fall in different years, funding payments on different days), so the key
-    /// is the event's own and the anniversary need not be in it.
-    fn order_key(&self, rank: usize) -> u64 {
-        // Offset so days before the common era still sort first; chrono's ±262,143 years are
-        // under 2^27 days either side, so the day fits in the top 32 bits.
-        let day = (i64::from(self.date.num_days_from_ce()) + (1 << 27)) as u64;
-        (day << 32) | (u64::from(self.kind.rank()) << 29) | rank as u64
+impl KeyLayout {
+    const KIND_BITS: u32 = 3;
+
+    /// For events dated `first_day..=last_day` (day numbers), `projects` ranks and `events`
+    /// indices; `None` when they need more than 64 bits.
+    fn new(first_day: i32, last_day: i32, projects: usize, events: usize) -> Option<Self> {
+        let bits = |count: u64| u64::BITS - count.saturating_sub(1).leading_zeros();
+        let day_bits = bits(u64::from(last_day.abs_diff(first_day)) + 1);
+        let (rank_bits, index_bits) = (bits(projects as u64), bits(events as u64));
+        (day_bits + Self::KIND_BITS + rank_bits + index_bits <= u64::BITS).then_some(KeyLayout {
+            first_day,
+            rank_bits,
+            index_bits,
+        })
+    }
+
+    fn key(&self, event: &Event, rank: usize, index: usize) -> u64 {
+        let day = event.date.num_days_from_ce().abs_diff(self.first_day);
+        let high = (u64::from(day) << Self::KIND_BITS) | u64::from(event.kind.rank());
+        (((high << self.rank_bits) | rank as u64) << self.index_bits) | index as u64
+    }
+
+    fn index(&self, key: u64) -> usize {
+        (key & ((1 << self.index_bits) - 1)) as usize
     }
 }
 
@@ -485,21 +511,29 @@ impl EventKind {
 #[derive(Default)]
 struct Timeline {
     events: Vec<Event>,
-    /// Each event's key and index in `events`, sorted by key. Sorting these small pairs rather
-    /// than the events is cheaper, and this sort is among the costliest steps of a path.
-    order: Vec<(u64, u32)>,
+    /// Each event's key (see `KeyLayout`), sorted. Plain integers, because this sort is among the
+    /// costliest steps of a path and the standard library sorts integers without branching.
+    order: Vec<u64>,
 }
 
 impl Timeline {
-    fn build(&mut self, deal: &Deal, funding: &[Funding], projects: &[ProjectState], rank: &[usize]) {
-        assert!(deal.projects.len() < MAX_PROJECTS, "a path's projects are ranked in 29 bits");
+    /// Fills `events` and `order`; the layout says which event each key of `order` is.
+    fn build(&mut self, deal: &Deal, funding: &[Funding], projects: &[ProjectState], rank: &[usize]) -> KeyLayout {
         self.events.clear();
         push_events(&mut self.events, deal, funding, projects);
+        let days = self.events.iter().map(|e| e.date.num_days_from_ce());
+        let (first, last) = days.fold((i32::MAX, i32::MIN), |(first, last), d| (first.min(d), last.max(d)));
+        let (first, last) = if self.events.is_empty() { (0, 0) } else { (first, last) };
+        let layout = KeyLayout::new(first, last, deal.projects.len(), self.events.len())
+            .expect("a path's days, projects and events fit in 64 bits");
         self.order.clear();
-        self.order.extend(self.events.iter().enumerate().map(|(i, e)| (e.order_key(rank[e.project]), i as u32)));
-        // Keys are unique, so an unstable sort gives one order.
-        self.order.sort_unstable_by_key(|&(key, _)| key);
-        debug_assert!(self.order.windows(2).all(|w| w[0].0 < w[1].0), "two events share a key");
+        self.order.extend(self.events.iter().enumerate().map(|(i, e)| layout.key(e, rank[e.project], i)));
+        self.order.sort_unstable();
+        debug_assert!(
+            self.order.windows(2).all(|w| w[0] >> layout.index_bits < w[1] >> layout.index_bits),
+            "two events share a date, kind and project"
+        );
+        layout
     }
 }
 
@@ -517,22 +551,24 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
         };
         events.push(Event { date: completed, project: i, kind: EventKind::Completed });
         let waterfall = deal.waterfall_of(&deal.projects[i]);
-        // The k-th anniversaries of completion, up to `count` and the horizon.
-        let anniversaries = |count: u32| {
-            (1..=count).map(move |k| (k, anniversary(completed, k))).take_while(|&(_, date)| date <= deal.end)
+        let allocations = match (waterfall.recoup_tier, waterfall.recoup) {
+            (Some(_), Recoup::DeemedAllocation { life_years, .. }) => life_years,
+            _ => 0,
         };
-        if let (Some(_), Recoup::DeemedAllocation { life_years, .. }) = (waterfall.recoup_tier, waterfall.recoup) {
-            events.extend(anniversaries(life_years).map(|(k, date)| Event {
-                date,
-                project: i,
-                kind: EventKind::AllocationDue { k },
-            }));
+        // The anniversaries of completion up to the horizon, each date computed once, with the
+        // allocation before the payment: a project's events go in order, as one sorted run.
+        for k in 1..=allocations.max(state.payment_count) {
+            let date = anniversary(completed, k);
+            if date > deal.end {
+                break;
+            }
+            if k <= allocations {
+                events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
+            }
+            if k <= state.payment_count {
+                events.push(Event { date, project: i, kind: EventKind::Payment { k } });
+            }
         }
-        events.extend(anniversaries(state.payment_count).map(|(k, date)| Event {
-            date,
-            project: i,
-            kind: EventKind::Payment { k },
-        }));
     }
 }
 
@@ -918,7 +954,13 @@ impl Run<'_> {
         year.losses += loss;
     }
 
-    fn finish(mut self, plan: &funding::FundingPlan, draws: &PathDraws, reported: usize) -> Outcome {
+    fn finish(
+        mut self,
+        plan: &funding::FundingPlan,
+        draws: &PathDraws,
+        reported: usize,
+        central_trade: &mut Option<crate::trade::TradeOutcome>,
+    ) -> Outcome {
         for deferred in &plan.deferred {
             for (&year, &amount) in deferred {
                 if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
@@ -1006,7 +1048,7 @@ impl Run<'_> {
         let trade = deal.trade.as_ref().map(|trade| {
             let outcome = match draws.elasticities {
                 Some(elasticities) => crate::trade::run_with(trade, elasticities),
-                None => crate::trade::run(trade),
+                None => central_trade.get_or_insert_with(|| crate::trade::run(trade)).clone(),
             };
             let from = trade.effective.max(deal.start);
             // After a snapback the investor's relief is its surplus under the snapback tariffs.
@@ -1059,9 +1101,10 @@ mod tests {
     #[test]
     fn the_packed_event_key_orders_like_its_tuple() {
         let dates = [
-            NaiveDate::from_ymd_opt(-5, 3, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
             NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2056, 1, 1).unwrap(),
         ];
         let kinds = [
             EventKind::Selected,
@@ -1073,21 +1116,23 @@ mod tests {
         let mut events = Vec::new();
         for &date in &dates {
             for &kind in &kinds {
-                for rank in [0, 3, 70_000, MAX_PROJECTS - 1] {
+                for rank in [0, 3, 69_999] {
                     events.push((Event { date, project: 0, kind }, rank));
                 }
             }
         }
-        for (a, rank_a) in &events {
-            for (b, rank_b) in &events {
-                let tuple = |e: &Event, rank: usize| (e.date, e.kind.rank(), rank);
-                assert_eq!(
-                    a.order_key(*rank_a).cmp(&b.order_key(*rank_b)),
-                    tuple(a, *rank_a).cmp(&tuple(b, *rank_b)),
-                    "{a:?} {b:?}"
-                );
+        let days = |i: usize| dates[i].num_days_from_ce();
+        let layout = KeyLayout::new(days(0), days(3), 70_000, events.len()).unwrap();
+        let keys: Vec<u64> = events.iter().enumerate().map(|(i, (e, rank))| layout.key(e, *rank, i)).collect();
+        for (i, (a, rank_a)) in events.iter().enumerate() {
+            assert_eq!(layout.index(keys[i]), i);
+            for (j, (b, rank_b)) in events.iter().enumerate() {
+                let tuple = |e: &Event, rank: usize, index: usize| (e.date, e.kind.rank(), rank, index);
+                assert_eq!(keys[i].cmp(&keys[j]), tuple(a, *rank_a, i).cmp(&tuple(b, *rank_b, j)), "{a:?} {b:?}");
             }
         }
+        // 2^30 days need more bits than a key has beside 2^20 ranks and indices.
+        assert!(KeyLayout::new(0, 1 << 30, 1 << 20, 1 << 20).is_none());
     }
 
     fn run_toml(body: &str) -> Outcome {

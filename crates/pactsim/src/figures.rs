@@ -256,22 +256,49 @@ impl Curve<'_> {
         // down. Once it outweighs every flow of the opposite sign together, it does so for good
         // (their terms only shrink relative to it), so no root lies further out.
         let anchor = if direction > 0.0 { self.flows[0].1 } else { self.flows[self.flows.len() - 1].1 };
+        // A grid point's value, slope, and the absolute sum of the terms whose sign is not the
+        // anchor's, added term by term.
+        let add = |(value, slope, opposite): &mut (f64, f64, f64), term: f64, t: f64| {
+            *value += term;
+            *slope -= t * term;
+            // Adding zero rather than branching: the signs alternate unpredictably, and
+            // `opposite` (never −0) is unchanged by it.
+            *opposite += if (term < 0.0) != (anchor < 0.0) { term.abs() } else { 0.0 };
+        };
         let mut points = Vec::with_capacity(steps + 1);
-        for k in 0..=steps {
-            let (mut value, mut slope, mut opposite) = (0.0, 0.0, 0.0);
-            for ((term, factor), (t, _)) in terms.iter_mut().zip(&factors).zip(self.flows) {
-                if k > 0 {
-                    *term *= factor;
-                }
-                value += *term;
-                slope -= t * *term;
-                // Adding zero rather than branching: the signs alternate unpredictably, and
-                // `opposite` (never −0) is unchanged by it.
-                opposite += if (*term < 0.0) != (anchor < 0.0) { term.abs() } else { 0.0 };
-            }
+        // Records point `k`; true when the walk stops there.
+        let mut reached = |k: usize, (value, slope, opposite): (f64, f64, f64)| {
             points.push((direction * step * k as f64, value, slope));
-            if opposite < anchor.abs() {
-                break;
+            opposite < anchor.abs()
+        };
+        let mut at_zero = (0.0, 0.0, 0.0);
+        for (term, (t, _)) in terms.iter().zip(self.flows) {
+            add(&mut at_zero, *term, *t);
+        }
+        let mut k = 0;
+        if !reached(k, at_zero) {
+            // Two grid points per pass over the flows: their sums are separate chains of
+            // additions, which the processor overlaps, where one point's sums wait on each other.
+            while k + 2 <= steps {
+                let (mut near, mut far) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
+                for ((term, factor), (t, _)) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                    let next = *term * factor;
+                    *term = next * factor;
+                    add(&mut near, next, *t);
+                    add(&mut far, *term, *t);
+                }
+                k += 2;
+                if reached(k - 1, near) || reached(k, far) {
+                    return points;
+                }
+            }
+            if k < steps {
+                let mut last = (0.0, 0.0, 0.0);
+                for ((term, factor), (t, _)) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                    *term *= factor;
+                    add(&mut last, *term, *t);
+                }
+                reached(k + 1, last);
             }
         }
         points
@@ -529,6 +556,46 @@ mod tests {
             }
         }
         assert!(proven > 10_000, "{proven}");
+    }
+
+    /// The walk as its definition reads: one grid point per pass, each term multiplied in place.
+    fn walk_point_by_point(curve: &Curve, step: f64, direction: f64, steps: usize) -> Vec<(f64, f64, f64)> {
+        let shift = if direction < 0.0 { curve.t_max } else { 0.0 };
+        let mut terms: Vec<f64> = curve.flows.iter().map(|(_, a)| *a).collect();
+        let anchor = if direction > 0.0 { curve.flows[0].1 } else { curve.flows[curve.flows.len() - 1].1 };
+        let mut points = Vec::new();
+        for k in 0..=steps {
+            if k > 0 {
+                for (term, (t, _)) in terms.iter_mut().zip(curve.flows) {
+                    *term *= (-direction * step * (t - shift)).exp();
+                }
+            }
+            let value: f64 = terms.iter().sum();
+            let slope = terms.iter().zip(curve.flows).fold(0.0, |slope, (term, (t, _))| slope - t * term);
+            let opposite: f64 =
+                terms.iter().filter(|term| (**term < 0.0) != (anchor < 0.0)).map(|term| term.abs()).sum();
+            points.push((direction * step * k as f64, value, slope));
+            if opposite < anchor.abs() {
+                break;
+            }
+        }
+        points
+    }
+
+    #[test]
+    fn the_walk_gives_the_points_of_its_definition() {
+        for flows in flows_with_several_sign_changes(300) {
+            let first = flows.iter().map(|f| f.date).min().unwrap();
+            let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
+            let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
+            let curve = Curve { flows: &times, t_max, skip_proven_cells: true };
+            for (step, direction, steps) in
+                [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
+            {
+                let walked = curve.walk(step, direction, steps);
+                assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
+            }
+        }
     }
 
     #[test]
