@@ -36,22 +36,26 @@ pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) 
     } else {
         write!(stdout, "{}", summary::render(&deal, &document)).context("writing to standard output")?;
         if let Some(dir) = out {
-            writeln!(stdout, "\nWrote summary.json, years.csv and projects.csv to {}", dir.display())
+            let months = if has_months(&document) { ", months.csv" } else { "" };
+            writeln!(stdout, "\nWrote summary.json, years.csv, projects.csv{months} to {}", dir.display())
                 .context("writing to standard output")?;
         }
     }
     Ok(())
 }
 
-/// Writes the three files under temporary names, then renames them into place, so an interrupted
-/// run never leaves a file that looks complete.
+/// Writes the files under temporary names, then renames them into place, so an interrupted run
+/// never leaves a file that looks complete.
 fn write_outputs(dir: &Path, json: &str, document: &RunOutput) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let files = [
+    let mut files = vec![
         ("summary.json", format!("{json}\n").into_bytes()),
         ("years.csv", years_csv(document)?),
         ("projects.csv", projects_csv(document)?),
     ];
+    if has_months(document) {
+        files.push(("months.csv", months_csv(document)?));
+    }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, bytes) in &files {
         let temporary = dir.join(format!(".{name}.partial"));
@@ -80,6 +84,50 @@ fn years_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
         let mut record = vec![year.year.to_string()];
         for stat in stats {
             record.extend(stat_cells(stat));
+        }
+        writer.write_record(&record)?;
+    }
+    Ok(writer.into_inner()?)
+}
+
+fn has_months(document: &RunOutput) -> bool {
+    document.fx.is_some() || document.reserves.is_some()
+}
+
+/// One row per month: the rate (with `[fx]`), reserves and the ARA ratio (with `[reserves]` and
+/// its `ara` inputs) at the month's end, each as mean, p5, p50, p95.
+fn months_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
+    let fx = document.fx.as_ref().map(|fx| &fx.months);
+    let reserves = document.reserves.as_ref().map(|r| &r.months);
+    let with_ratio = reserves.is_some_and(|months| months.iter().all(|m| m.ara_ratio.is_some()));
+    let mut figures: Vec<&str> = Vec::new();
+    if fx.is_some() {
+        figures.push("rate");
+    }
+    if reserves.is_some() {
+        figures.push("reserves_usd_bn");
+    }
+    if with_ratio {
+        figures.push("ara_ratio");
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["month".to_string()];
+    for figure in &figures {
+        header.extend(["mean", "p5", "p50", "p95"].map(|part| format!("{figure}_{part}")));
+    }
+    writer.write_record(&header)?;
+    let count = fx.map_or(0, Vec::len).max(reserves.map_or(0, Vec::len));
+    for i in 0..count {
+        let month = fx.map(|m| m[i].month.clone()).or_else(|| reserves.map(|m| m[i].month.clone()));
+        let mut record = vec![month.unwrap_or_default()];
+        if let Some(months) = fx {
+            record.extend(stat_cells(months[i].rate));
+        }
+        if let Some(months) = reserves {
+            record.extend(stat_cells(months[i].reserves_usd_bn));
+            if with_ratio {
+                record.extend(stat_cells(months[i].ara_ratio.expect("checked above")));
+            }
         }
         writer.write_record(&record)?;
     }

@@ -75,6 +75,20 @@ fn the_run_reports_the_fit_calibrate_gives_on_the_exported_history() {
         let rate = &months[36]["rate"];
         assert!(rate["p5"].as_f64() < rate["p50"].as_f64() && rate["p50"].as_f64() < rate["p95"].as_f64());
     }
+    // --out adds months.csv: the month-end Stats of the JSON, row by row.
+    let out = dir.join("out");
+    let written = pactsim(&["run", dir.join("gbm.toml").to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let run = json(&["run", dir.join("gbm.toml").to_str().unwrap(), "--json"]);
+    let csv = std::fs::read_to_string(out.join("months.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 38);
+    assert!(lines[0].starts_with("month,rate_mean,rate_p5,rate_p50,rate_p95,reserves_usd_bn_mean"));
+    assert!(lines[0].ends_with("ara_ratio_p95"));
+    let last: Vec<&str> = lines[37].split(',').collect();
+    assert_eq!(last[0], "2029-01");
+    let p50: f64 = last[3].parse().unwrap();
+    assert_eq!(Some(p50), run["fx"]["months"][36]["rate"]["p50"].as_f64());
 }
 
 #[test]
