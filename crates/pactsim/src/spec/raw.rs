@@ -596,8 +596,8 @@ pub struct RawAra {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStability {
-    /// The investor's currency has lost at least this share against the dollar …
-    #[schemars(with = "f64", range(min = 0.0))]
+    /// The investor's currency has lost at least this share of its dollar value (below 1) …
+    #[schemars(with = "f64", range(min = 0.0), extend("exclusiveMaximum" = 1.0))]
     pub depreciation_trigger: Spanned<f64>,
     /// … over this many months.
     #[schemars(with = "u32", range(min = 1, max = 120))]
