@@ -310,6 +310,62 @@ proptest! {
     }
 }
 
+/// A currency for a generated deal: reserves far below their floor, so the stability clause asks
+/// to defer every call it meets, and the host grants with probability `accepts`.
+fn currency_source(model: &str, accepts: f64, deferral_months: u32, swap_line: f64) -> String {
+    format!(
+        "\n[fx]\npair = \"KRW/USD\"\nmodel = \"{model}\"\ncalibrate = {{ from = 2010-01-01, to = 2019-12-31 }}\n\
+         swap_line_usd_bn = {swap_line:?}\n\
+         [reserves]\nstart_usd_bn = 100.0\ngdp_usd_bn = 1800.0\nbaseline_change_usd_bn_per_year = -3.0\n\
+         ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 2800.0, short_term_debt_usd_bn = 170.0, other_liabilities_usd_bn = 1400.0 }}\n\
+         [stability]\ndepreciation_trigger = 0.5\nwindow_months = 3\nhost_accepts_probability = {accepts:?}\n\
+         deferral_months = {deferral_months}\n"
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// The stability clause only moves calls: on random paths with deferrals, caps, commitments,
+    /// money and the lenders' schedules still hold, requests and grants agree, and reserves and
+    /// rates stay finite.
+    #[test]
+    fn invariants_hold_with_the_stability_clause(
+        source in deal_source(),
+        model in prop::sample::select(vec!["gbm", "bootstrap"]),
+        accepts in 0.0f64..=1.0,
+        deferral_months in 1u32..25,
+        swap_line in prop::sample::select(vec![0.0, 50.0, 400.0]),
+        path in 0u64..1000,
+    ) {
+        let deal = parse(&format!("{source}{}", currency_source(model, accepts, deferral_months, swap_line)));
+        let draws = pactsim::engine::PathDraws::draw(&deal, 7, path);
+        let outcome = pactsim::engine::run_path(&deal, &draws);
+        check_invariants(&deal, &outcome)?;
+        let currency = outcome.currency.as_ref().expect("a currency outcome");
+        prop_assert!(currency.deferrals_granted <= currency.deferral_requests);
+        let calls = outcome.projects.iter().filter(|p| p.size_usd_bn > 0.0).count() as u32;
+        prop_assert!(currency.deferral_requests - currency.deferrals_granted <= calls);
+        prop_assert!(currency.swap_peak_usd_bn <= swap_line + TOLERANCE);
+        if swap_line == 0.0 {
+            // Every test is in a crisis, so every call still due within the horizon was asked about
+            // at least on its last due date.
+            let tested = deal.projects.iter().zip(&outcome.projects).filter(|(project, result)| {
+                deal.facilities[project.facility].investor_cash_share() > 0.0
+                    && result.size_usd_bn > 0.0
+                    && result.due <= deal.end
+            });
+            prop_assert!(currency.deferral_requests >= tested.count() as u32);
+        }
+        for month in &currency.months {
+            prop_assert!(month.rate.is_some_and(f64::is_finite) && month.rate.unwrap() > 0.0);
+            prop_assert!(month.reserves_usd_bn.is_some_and(f64::is_finite));
+        }
+        // The path is a function of its draws.
+        prop_assert_eq!(&outcome, &pactsim::engine::run_path(&deal, &draws));
+    }
+}
+
 mod trade_markets {
     //! The trade model on generated markets: every source's market clears, the price index is
     //! the CES aggregate of the prices it produced, and nothing is NaN or infinite.
