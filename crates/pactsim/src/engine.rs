@@ -194,7 +194,8 @@ fn generate(
         let life_years = pipeline.life_years.quantile_within(u[2], 0.5, 100.0).round().max(1.0) as u32;
         let construction_years = pipeline.construction_years.quantile_within(u[3], 0.0, 100.0).round() as u32;
         let project = Project {
-            id: format!("{}:generated:{}", facility.id, projects.len() + 1),
+            // Built by concatenation: the formatting machinery was a visible share of a path.
+            id: [&facility.id, ":generated:", &(projects.len() + 1).to_string()].concat(),
             facility: pipeline.facility,
             selected,
             size_usd_bn: size,
@@ -490,8 +491,8 @@ impl Accounts {
             of_project[i] = Some(account.unwrap_or_else(|| {
                 accounts.push(RecoupAccount::new(waterfall.recoup, project.selected));
                 let name = match waterfall.scope {
-                    Scope::Project => format!("project:{}", project.id),
-                    Scope::Portfolio => format!("portfolio:{}", waterfall.name),
+                    Scope::Project => ["project:", &project.id].concat(),
+                    Scope::Portfolio => ["portfolio:", &waterfall.name].concat(),
                 };
                 names.push((name, waterfall.name.clone()));
                 if waterfall.scope == Scope::Portfolio {
@@ -590,6 +591,9 @@ struct CreditDraws {
     first_year: i32,
     weight: f64,
     years: Vec<Option<CreditYear>>,
+    /// `(PD, Φ⁻¹(PD))` for each unconditional probability met so far: every year's threshold
+    /// needs it, and the inverse normal is costly.
+    quantiles: Vec<(f64, f64)>,
 }
 
 /// One calendar year of a path: the systematic factor, and the default probability given it for
@@ -609,6 +613,7 @@ impl CreditDraws {
             first_year: deal.start.year(),
             weight: deal.default_correlation,
             years: vec![None; years],
+            quantiles: Vec::new(),
         }
     }
 
@@ -625,6 +630,7 @@ impl CreditDraws {
         let normal = statrs::distribution::Normal::standard();
         let year = (date.year() - self.first_year) as usize;
         let (seed, path, weight) = (self.seed, self.path, self.weight);
+        let quantiles = &mut self.quantiles;
         let CreditYear { factor: z, conditional } = self.years[year].get_or_insert_with(|| {
             let u = open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64));
             CreditYear { factor: normal.inverse_cdf(u), conditional: Vec::new() }
@@ -632,10 +638,18 @@ impl CreditDraws {
         let threshold = match conditional.iter().find(|(p, _)| *p == probability) {
             Some((_, threshold)) => *threshold,
             None => {
+                let quantile = match quantiles.iter().find(|(p, _)| *p == probability) {
+                    Some((_, quantile)) => *quantile,
+                    None => {
+                        let quantile = normal.inverse_cdf(probability);
+                        quantiles.push((probability, quantile));
+                        quantile
+                    }
+                };
                 let threshold = if weight >= 1.0 {
-                    if *z < normal.inverse_cdf(probability) { 1.0 } else { 0.0 }
+                    if *z < quantile { 1.0 } else { 0.0 }
                 } else {
-                    normal.cdf((normal.inverse_cdf(probability) - weight.sqrt() * *z) / (1.0 - weight).sqrt())
+                    normal.cdf((quantile - weight.sqrt() * *z) / (1.0 - weight).sqrt())
                 };
                 conditional.push((probability, threshold));
                 threshold
