@@ -265,6 +265,8 @@ struct Buffers {
     /// The trade model solved at the central elasticities, which every path without drawn
     /// elasticities reports: copied rather than solved again.
     central_trade: Option<crate::trade::TradeOutcome>,
+    /// Each facility's `Annuity::growth`, which depends on the deal alone.
+    loan_growth: Option<Vec<Vec<f64>>>,
 }
 
 impl PathScratch {
@@ -299,8 +301,12 @@ fn run_projects(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut B
     }
 
     let ledger = Accounts::open(deal, &order, &plan.projects);
+    let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
+        deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
+    });
     let mut state = Run {
         deal,
+        loan_growth,
         credit: draws.credit.map(|(seed, path)| CreditDraws::new(deal, seed, path)),
         funding: &plan.projects,
         projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
@@ -677,6 +683,8 @@ struct Run<'a> {
     investor_flows: Vec<DatedFlow>,
     host_flows: Vec<DatedFlow>,
     years: Vec<YearOutcome>,
+    /// Each facility's `Annuity::growth` (empty without loans).
+    loan_growth: &'a [Vec<f64>],
 }
 
 impl Run<'_> {
@@ -777,7 +785,9 @@ impl Run<'_> {
 
         // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
         let fee_now = match p.guaranteed_loan {
-            Some(loan) if k <= loan.years => facility.guarantee_fee_rate * loan.balance_after(k - 1),
+            Some(loan) if k <= loan.years => {
+                facility.guarantee_fee_rate * loan.balance_after_in(k - 1, &self.loan_growth[project.facility])
+            }
             _ => 0.0,
         };
         let fee_due = fee_now + p.fee_arrears;
@@ -830,8 +840,9 @@ impl Run<'_> {
         let recovery_rate = self.deal.projects[i].credit.recovery_rate;
         let p = &mut self.projects[i];
         p.defaulted = true;
-        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after(k - 1)) + p.arrears;
-        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after(k - 1));
+        let growth = &self.loan_growth[self.deal.projects[i].facility];
+        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
+        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
         let recovery = recovery_rate * (investor_loan + p.claim);
         let call = (1.0 - recovery_rate) * lenders;
         let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
