@@ -200,7 +200,8 @@ fn generate(
         let life_years = pipeline.life_years.quantile_within(u[2], 0.5, 100.0).round().max(1.0) as u32;
         let construction_years = pipeline.construction_years.quantile_within(u[3], 0.0, 100.0).round() as u32;
         let project = Project {
-            id: format!("{}:generated:{}", facility.id, projects.len() + 1),
+            // Built by concatenation: the formatting machinery was a visible share of a path.
+            id: [&facility.id, ":generated:", &(projects.len() + 1).to_string()].concat(),
             facility: pipeline.facility,
             selected,
             size_usd_bn: size,
@@ -275,6 +276,8 @@ struct Buffers {
     /// The trade model solved at the central elasticities, which every path without drawn
     /// elasticities reports: copied rather than solved again.
     central_trade: Option<crate::trade::TradeOutcome>,
+    /// Each facility's `Annuity::growth`, which depends on the deal alone.
+    loan_growth: Option<Vec<Vec<f64>>>,
 }
 
 impl PathScratch {
@@ -407,8 +410,12 @@ fn run_projects(
     }
 
     let ledger = Accounts::open(deal, &order, &plan.projects);
+    let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
+        deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
+    });
     let mut state = Run {
         deal,
+        loan_growth,
         credit: draws.credit.map(|(seed, path)| CreditDraws::new(deal, seed, path)),
         funding: &plan.projects,
         projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
@@ -599,8 +606,8 @@ impl Accounts {
             of_project[i] = Some(account.unwrap_or_else(|| {
                 accounts.push(RecoupAccount::new(waterfall.recoup, project.selected));
                 let name = match waterfall.scope {
-                    Scope::Project => format!("project:{}", project.id),
-                    Scope::Portfolio => format!("portfolio:{}", waterfall.name),
+                    Scope::Project => ["project:", &project.id].concat(),
+                    Scope::Portfolio => ["portfolio:", &waterfall.name].concat(),
                 };
                 names.push((name, waterfall.name.clone()));
                 if waterfall.scope == Scope::Portfolio {
@@ -699,6 +706,9 @@ struct CreditDraws {
     first_year: i32,
     weight: f64,
     years: Vec<Option<CreditYear>>,
+    /// `(PD, Φ⁻¹(PD))` for each unconditional probability met so far: every year's threshold
+    /// needs it, and the inverse normal is costly.
+    quantiles: Vec<(f64, f64)>,
 }
 
 /// One calendar year of a path: the systematic factor, and the default probability given it for
@@ -718,6 +728,7 @@ impl CreditDraws {
             first_year: deal.start.year(),
             weight: deal.default_correlation,
             years: vec![None; years],
+            quantiles: Vec::new(),
         }
     }
 
@@ -734,6 +745,7 @@ impl CreditDraws {
         let normal = statrs::distribution::Normal::standard();
         let year = (date.year() - self.first_year) as usize;
         let (seed, path, weight) = (self.seed, self.path, self.weight);
+        let quantiles = &mut self.quantiles;
         let CreditYear { factor: z, conditional } = self.years[year].get_or_insert_with(|| {
             let u = open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64));
             CreditYear { factor: normal.inverse_cdf(u), conditional: Vec::new() }
@@ -741,10 +753,18 @@ impl CreditDraws {
         let threshold = match conditional.iter().find(|(p, _)| *p == probability) {
             Some((_, threshold)) => *threshold,
             None => {
+                let quantile = match quantiles.iter().find(|(p, _)| *p == probability) {
+                    Some((_, quantile)) => *quantile,
+                    None => {
+                        let quantile = normal.inverse_cdf(probability);
+                        quantiles.push((probability, quantile));
+                        quantile
+                    }
+                };
                 let threshold = if weight >= 1.0 {
-                    if *z < normal.inverse_cdf(probability) { 1.0 } else { 0.0 }
+                    if *z < quantile { 1.0 } else { 0.0 }
                 } else {
-                    normal.cdf((normal.inverse_cdf(probability) - weight.sqrt() * *z) / (1.0 - weight).sqrt())
+                    normal.cdf((quantile - weight.sqrt() * *z) / (1.0 - weight).sqrt())
                 };
                 conditional.push((probability, threshold));
                 threshold
@@ -772,6 +792,8 @@ struct Run<'a> {
     investor_flows: Vec<DatedFlow>,
     host_flows: Vec<DatedFlow>,
     years: Vec<YearOutcome>,
+    /// Each facility's `Annuity::growth` (empty without loans).
+    loan_growth: &'a [Vec<f64>],
 }
 
 impl Run<'_> {
@@ -872,7 +894,9 @@ impl Run<'_> {
 
         // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
         let fee_now = match p.guaranteed_loan {
-            Some(loan) if k <= loan.years => facility.guarantee_fee_rate * loan.balance_after(k - 1),
+            Some(loan) if k <= loan.years => {
+                facility.guarantee_fee_rate * loan.balance_after_in(k - 1, &self.loan_growth[project.facility])
+            }
             _ => 0.0,
         };
         let fee_due = fee_now + p.fee_arrears;
@@ -925,8 +949,9 @@ impl Run<'_> {
         let recovery_rate = self.deal.projects[i].credit.recovery_rate;
         let p = &mut self.projects[i];
         p.defaulted = true;
-        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after(k - 1)) + p.arrears;
-        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after(k - 1));
+        let growth = &self.loan_growth[self.deal.projects[i].facility];
+        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
+        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
         let recovery = recovery_rate * (investor_loan + p.claim);
         let call = (1.0 - recovery_rate) * lenders;
         let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;

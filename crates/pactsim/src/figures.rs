@@ -79,8 +79,12 @@ pub fn received(flows: &[DatedFlow]) -> f64 {
 
 /// Received over paid; `None` when nothing was paid.
 pub fn moic(flows: &[DatedFlow]) -> Option<f64> {
-    let paid = paid(flows);
-    (paid > 0.0).then(|| received(flows) / paid)
+    moic_of(paid(flows), received(flows))
+}
+
+/// Received over paid, from the two sums; `None` when nothing was paid.
+pub fn moic_of(paid: f64, received: f64) -> Option<f64> {
+    (paid > 0.0).then(|| received / paid)
 }
 
 /// The internal rates of return of a set of dated flows.

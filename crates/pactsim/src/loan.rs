@@ -37,14 +37,31 @@ impl Annuity {
     /// Principal outstanding after `k` payments, in closed form so that no rounding accumulates:
     /// `P · ((1+r)^n − (1+r)^k) / ((1+r)^n − 1)`.
     pub fn balance_after(&self, k: u32) -> f64 {
+        self.balance_with(k, |k| (f64::from(k) * self.log_growth).exp_m1())
+    }
+
+    /// `(1 + r)^k − 1` for `k = 0..years`, as `balance_after` computes it. Every loan on the same
+    /// terms shares it, so a run computes it once per facility rather than once per payment.
+    pub fn growth(terms: LoanTerms) -> Vec<f64> {
+        let log_growth = terms.rate.ln_1p();
+        (0..terms.years).map(|k| (f64::from(k) * log_growth).exp_m1()).collect()
+    }
+
+    /// `balance_after`, with `growth` the loan's terms' `Annuity::growth`.
+    pub fn balance_after_in(&self, k: u32, growth: &[f64]) -> f64 {
+        self.balance_with(k, |k| growth[k as usize])
+    }
+
+    /// `balance_after` with `(1 + r)^k − 1` from `grown`.
+    fn balance_with(&self, k: u32, grown: impl Fn(u32) -> f64) -> f64 {
         if k >= self.years {
             return 0.0;
         }
-        let (n, k) = (f64::from(self.years), f64::from(k));
         if self.rate == 0.0 {
+            let (n, k) = (f64::from(self.years), f64::from(k));
             return self.principal * (n - k) / n;
         }
-        self.principal * (self.grown - (k * self.log_growth).exp_m1()) / self.grown
+        self.principal * (self.grown - grown(k)) / self.grown
     }
 }
 
@@ -82,6 +99,25 @@ mod tests {
         let loan = Annuity::new(10.0, LoanTerms { rate: 1e-9, years: 30 });
         assert!((loan.payment - 0.333_333_338_5).abs() < 1e-15, "{}", loan.payment);
         assert!((loan.balance_after(15) - 5.000_000_037_5).abs() < 1e-12, "{}", loan.balance_after(15));
+    }
+
+    #[test]
+    fn the_shared_growth_gives_the_same_balances() {
+        for terms in [
+            LoanTerms { rate: 0.06, years: 12 },
+            LoanTerms { rate: 1e-9, years: 30 },
+            LoanTerms { rate: 0.0, years: 4 },
+        ] {
+            let growth = Annuity::growth(terms);
+            let loan = Annuity::new(7.3, terms);
+            for k in 0..=terms.years + 2 {
+                assert_eq!(
+                    loan.balance_after_in(k, &growth).to_bits(),
+                    loan.balance_after(k).to_bits(),
+                    "{terms:?} {k}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //!
 //! Paths are cut into fixed chunks of `CHUNK` paths. Chunks run in parallel (rayon) in waves;
 //! each chunk folds its paths, in path order, into one `Accumulator` per figure; the chunks of a
-//! wave are then merged into the totals in chunk order. Every path draws only from its own streams
-//! (`rng`), so neither the thread count nor the order chunks finish changes anything, and memory
-//! is bounded by a wave, not by the number of paths.
+//! wave are then merged into the totals in chunk order, while the next wave runs. Every path
+//! draws only from its own streams (`rng`), so neither the thread count nor the order chunks
+//! finish changes anything, and memory is bounded by two waves, not by the number of paths.
 //!
 //! Which figures are kept is the `Layout`: the run output's totals, each year's and each
 //! facility's figures, and the trade section's, in a fixed order.
@@ -458,22 +458,21 @@ impl<'a> Runner<'a> {
 
     /// Runs paths up to (not including) `paths`, in chunks; a deal with nothing random runs one
     /// path, which stands for all.
-    /// With `keep`, each path's kept figures also go to the sink, in path order; only one wave
-    /// of paths is held at a time.
+    /// With `keep`, each path's kept figures also go to the sink, in path order; at most two
+    /// waves of paths are held at a time (one running, one being merged).
     pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync), mut keep: Option<PathSink<'_, '_>>) {
         let target = if self.deterministic { 1 } else { paths.max(1) };
         let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
         let keeping = keep.is_some();
-        while self.done < target {
-            let first = self.done / CHUNK;
-            let last = target.div_ceil(CHUNK).min(first + WAVE);
-            let parts: Vec<ChunkResult> = (first..last)
+        // The chunks of paths `start..end`, in parallel.
+        let run_wave = |start: u64, end: u64| -> Vec<ChunkResult> {
+            (start / CHUNK..end.div_ceil(CHUNK))
                 .into_par_iter()
                 .map(|c| {
                     let mut part: Vec<Accumulator> = vec![Accumulator::default(); layout.len()];
                     let mut kept = Vec::new();
                     let mut scratch = PathScratch::new(deal);
-                    for path in (c * CHUNK).max(self.done)..((c + 1) * CHUNK).min(target) {
+                    for path in (c * CHUNK).max(start)..((c + 1) * CHUNK).min(end) {
                         let outcome = scratch.run(PathDraws::draw(deal, seed, path));
                         let mut figures = path_figures(deal, &layout, discounts, &outcome);
                         scratch.recycle(outcome);
@@ -487,19 +486,48 @@ impl<'a> Runner<'a> {
                     }
                     (part, kept)
                 })
-                .collect();
-            for (part, kept) in &parts {
-                for (total, p) in self.totals.iter_mut().zip(part) {
+                .collect()
+        };
+        // A wave's results are merged, in chunk order, while the next wave runs: the merge (a
+        // sketch insertion per figure and path beyond 10,000 paths) would otherwise keep every
+        // worker waiting.
+        let merge = |totals: &mut [Accumulator], parts: &[ChunkResult]| {
+            for (part, _) in parts {
+                for (total, p) in totals.iter_mut().zip(part) {
                     total.merge(p);
                 }
+            }
+        };
+        let mut pending: Option<(Vec<ChunkResult>, u64)> = None;
+        let mut started = self.done;
+        loop {
+            let next = (started < target).then(|| (started, target.min((started / CHUNK + WAVE) * CHUNK)));
+            let totals = &mut self.totals;
+            let (finished, running) = match (pending.take(), next) {
+                (Some(finished), Some((start, end))) => {
+                    let ((), running) = rayon::join(|| merge(totals, &finished.0), || run_wave(start, end));
+                    (Some(finished), Some((running, end)))
+                }
+                (Some(finished), None) => {
+                    merge(totals, &finished.0);
+                    (Some(finished), None)
+                }
+                (None, Some((start, end))) => (None, Some((run_wave(start, end), end))),
+                (None, None) => break,
+            };
+            if let Some((parts, reached)) = finished {
                 if let Some(sink) = keep.as_mut() {
-                    for (path, figures) in kept {
+                    for (path, figures) in parts.iter().flat_map(|(_, kept)| kept) {
                         sink(*path, figures);
                     }
                 }
+                self.done = reached;
+                progress(reached);
             }
-            self.done = (last * CHUNK).min(target);
-            progress(self.done);
+            if let Some((_, end)) = running {
+                started = end;
+            }
+            pending = running;
         }
     }
 

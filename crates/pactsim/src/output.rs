@@ -270,7 +270,7 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         investor_received,
         investor_npv: discounts.investor.npv(&outcome.investor_flows),
         investor_irr: figures::xirr(&outcome.investor_flows),
-        investor_moic: figures::moic(&outcome.investor_flows),
+        investor_moic: figures::moic_of(investor_paid, investor_received),
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
         host_tax: outcome.years.iter().map(|y| y.host_tax).sum(),
         host_npv: discounts.host.npv(&outcome.host_flows),
