@@ -18,7 +18,20 @@ pub struct DatedValue {
 /// The rows of `file`, which needs a header with a `date` column and a `column` column; each value
 /// must be a finite number. Prints the error and returns bad input otherwise.
 pub fn read(file: &Path, column: &str) -> Result<Vec<DatedValue>, Failure> {
-    let mut reader = csv::Reader::from_path(file).map_err(|e| bad(file, 1, format!("cannot read: {e}")))?;
+    let reader = csv::Reader::from_path(file).map_err(|e| bad(file, 1, format!("cannot read: {e}")))?;
+    read_from(reader, file, column)
+}
+
+/// The rows of an embedded data set's text, named `name` in messages (see [`read`]).
+pub fn read_text(text: &str, name: &Path, column: &str) -> Result<Vec<DatedValue>, Failure> {
+    read_from(csv::Reader::from_reader(text.as_bytes()), name, column)
+}
+
+fn read_from<R: std::io::Read>(
+    mut reader: csv::Reader<R>,
+    file: &Path,
+    column: &str,
+) -> Result<Vec<DatedValue>, Failure> {
     let headers = reader.headers().map_err(|e| bad(file, 1, e.to_string()))?.clone();
     let position = |name: &str| headers.iter().position(|h| h.trim() == name);
     let (Some(date_column), Some(value_column)) = (position("date"), position(column)) else {

@@ -81,9 +81,10 @@ enum Command {
         json: bool,
     },
     /// Fit an exchange-rate model (gbm, garch, bootstrap) to a daily rate in a CSV file with
-    /// columns date,value
+    /// columns date,value, or to an embedded history (`fx/krw-usd-daily`, `fx/jpy-usd-daily`)
     Calibrate {
-        /// CSV with a header `date,value`, one row per day with a rate, dates ascending
+        /// CSV with a header `date,value`, one row per day with a rate, dates ascending; or the
+        /// name of an embedded data set (`pactsim data list`)
         file: PathBuf,
         /// The model to fit
         #[arg(long, value_enum)]

@@ -25,7 +25,12 @@ pub fn calibrate(
         eprintln!("error: --from {from} is after --to {to}");
         return Err(Failure::BadInput);
     }
-    let rows = dated_csv::read(file, "value")?;
+    // A name such as `fx/krw-usd-daily` that is not a file reads the embedded data set.
+    let embedded = pactsim::data::data_set(&file.to_string_lossy()).filter(|_| !file.exists());
+    let rows = match embedded {
+        Some(set) => dated_csv::read_text(set.csv, file, "value")?,
+        None => dated_csv::read(file, "value")?,
+    };
     for pair in rows.windows(2) {
         if pair[1].date <= pair[0].date {
             return Err(bad(

@@ -44,17 +44,13 @@ fn the_run_reports_the_fit_calibrate_gives_on_the_exported_history() {
         let deal = dir.join(format!("{model}.toml"));
         std::fs::write(&deal, DEAL.replace("MODEL", model)).unwrap();
         let run = json(&["run", deal.to_str().unwrap(), "--json"]);
-        let fit = json(&[
-            "calibrate",
-            history.to_str().unwrap(),
-            "--model",
-            model,
-            "--from",
-            "2008-03-03",
-            "--to",
-            "2019-06-28",
-            "--json",
-        ]);
+        let calibrate = |series: &str| {
+            json(&["calibrate", series, "--model", model, "--from", "2008-03-03", "--to", "2019-06-28", "--json"])
+        };
+        let fit = calibrate(history.to_str().unwrap());
+        // The embedded set by name is the same series as its export.
+        let by_name = calibrate("fx/krw-usd-daily");
+        assert_eq!(by_name["parameters"], fit["parameters"], "{model}");
         let calibration = &run["fx"]["calibration"];
         assert_eq!(calibration["returns"], fit["n_returns"], "{model}");
         for (name, value) in fit["parameters"].as_object().unwrap() {
