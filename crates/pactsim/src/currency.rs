@@ -311,30 +311,22 @@ mod tests {
     use crate::engine::{self, PathDraws};
     use crate::spec::parse_deal;
 
-    /// One $30bn project selected in 2026 (paid at once, no cap), paying 3.0 a year for 12 years,
-    /// and a currency section; `extra` is appended (e.g. a `[stability]`).
-    fn deal_with(channel: &str, swap_line: f64, extra: &str) -> Deal {
+    /// A deal from `start` for `years` with one project of `size` selected on `selected` (paid at
+    /// once, no cap) and yearly `cash` flows; the sections of `rest` follow.
+    fn one_project_deal(start: &str, years: u32, selected: &str, size: f64, cash: &str, rest: &str) -> Deal {
         let source = format!(
-            r#"schema = 1
-[deal]
-id = "t"
-title = "t"
-investor = "KR"
-host = "US"
-start = 2026-01-01
-horizon_years = 4
+            "schema = 1\n[deal]\nid = \"t\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = {start}\n\
+             horizon_years = {years}\n\n[[facility]]\nid = \"f\"\ncommitment_usd_bn = 100.0\n\n[[project]]\nid = \"p\"\n\
+             facility = \"f\"\nselected = {selected}\nsize_usd_bn = {size:?}\ncash_flows_usd_bn = [{cash}]\n{rest}"
+        );
+        parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"))
+    }
 
-[[facility]]
-id = "f"
-commitment_usd_bn = 100.0
-
-[[project]]
-id = "p1"
-facility = "f"
-selected = 2026-03-10
-size_usd_bn = 30.0
-cash_flows_usd_bn = [3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0]
-
+    /// One $30bn project selected in 2026, paying 3.0 a year for 12 years, and a currency section;
+    /// `extra` is appended (e.g. a `[stability]`).
+    fn deal_with(channel: &str, swap_line: f64, extra: &str) -> Deal {
+        let sections = format!(
+            r#"
 [fx]
 pair = "KRW/USD"
 model = "gbm"
@@ -351,7 +343,7 @@ ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_us
 {extra}
 "#
         );
-        parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"))
+        one_project_deal("2026-01-01", 4, "2026-03-10", 30.0, &["3.0"; 12].join(", "), &sections)
     }
 
     fn random_draws(deal: &Deal, seed: u64, path: u64) -> PathDraws {
@@ -468,5 +460,44 @@ ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_us
         // Nothing left the reserves.
         let last = c.months.last().unwrap().reserves_usd_bn.unwrap();
         assert!((last - (400.0 + 7.3 * 1461.0 / 365.0)).abs() < 1e-9);
+    }
+
+    /// A deal that starts on 2008-11-03 with one call due that day: the clause compares the won
+    /// on the eve (the last ECB rate on or before 2008-11-02) with three months earlier (on or
+    /// before 2008-08-02), both observed, so the test is exact whatever the path draws.
+    fn crisis_of_2008(trigger: f64) -> (u32, f64) {
+        let sections = format!(
+            r#"
+[fx]
+pair = "KRW/USD"
+model = "gbm"
+calibrate = {{ from = 2000-01-01, to = 2007-12-31 }}
+
+[stability]
+depreciation_trigger = {trigger:?}
+window_months = 3
+host_accepts_probability = 0.0
+deferral_months = 12
+"#
+        );
+        let deal = one_project_deal("2008-11-03", 2, "2008-11-03", 10.0, "1.0", &sections);
+        let history = crate::data::fx_daily("KRW/USD").unwrap();
+        let on = |date: NaiveDate| {
+            let after = history.dates.partition_point(|d| *d <= date);
+            history.values[after - 1]
+        };
+        let loss =
+            1.0 - on(NaiveDate::from_ymd_opt(2008, 8, 2).unwrap()) / on(NaiveDate::from_ymd_opt(2008, 11, 2).unwrap());
+        let outcome = engine::run_path(&deal, &random_draws(&deal, 3, 0));
+        (outcome.currency.unwrap().deferral_requests, loss)
+    }
+
+    #[test]
+    fn the_depreciation_trigger_compares_the_eve_with_the_window_before_it() {
+        let (_, loss) = crisis_of_2008(0.1);
+        // The won lost about a fifth of its dollar value from August to October 2008.
+        assert!(loss > 0.2 && loss < 0.3, "{loss}");
+        assert_eq!(crisis_of_2008(loss - 1e-6).0, 1);
+        assert_eq!(crisis_of_2008(loss + 1e-6).0, 0);
     }
 }
