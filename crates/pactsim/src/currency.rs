@@ -52,7 +52,7 @@ impl CalibratedFx {
         end: NaiveDate,
     ) -> Self {
         let (from, _) = *history.last().expect("an observation before the start");
-        let mut steps = Vec::with_capacity(days_between(start, end) + 1);
+        let mut steps = Vec::with_capacity(calendar::days_between(start, end).max(0) as usize + 1);
         let mut taken = 0u32;
         for day in from.iter_days().skip(1).take_while(|d| *d <= end) {
             if calendar::is_business_day(day) {
@@ -90,10 +90,6 @@ impl CalibratedFx {
             *r = log_rate;
         }
     }
-}
-
-fn days_between(from: NaiveDate, to: NaiveDate) -> usize {
-    (to - from).num_days().max(0) as usize
 }
 
 /// One path's exchange rate and reserves, at the end of any day from `deal.start` to the horizon.
@@ -158,7 +154,7 @@ impl<'a> CurrencyPath<'a> {
 
     /// Reserves without the swap line at the end of `date`, for `date` within the horizon.
     fn own_reserves(&self, reserves: &Reserves, date: NaiveDate) -> f64 {
-        let days = (date - self.deal.start).num_days() as f64;
+        let days = calendar::days_between(self.deal.start, date) as f64;
         let deal_flows = if self.channel == FundingChannel::Reserves { self.net_flow_to(date) } else { 0.0 };
         reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days / 365.0 + deal_flows
     }
@@ -187,7 +183,8 @@ impl<'a> CurrencyPath<'a> {
     }
 
     fn index(&self, date: NaiveDate) -> Option<usize> {
-        (date >= self.deal.start && date <= self.deal.end).then(|| days_between(self.deal.start, date))
+        (date >= self.deal.start && date <= self.deal.end)
+            .then(|| calendar::days_between(self.deal.start, date) as usize)
     }
 
     /// Local currency per USD at the end of `date` (observed before the start); `None` without `[fx]`.

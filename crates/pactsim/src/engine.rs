@@ -334,15 +334,11 @@ fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffe
     };
     // The central path draws nothing: the host's answers need chance, so nothing is deferred.
     let clause = currency.stability.zip(draws.currency);
+    // The clause tests every project's call, so every project is reported until it settles.
+    let everything = if clause.is_some() { deal.projects.len() } else { reported };
     let mut granted: Vec<u32> = vec![0; deal.projects.len()];
+    let mut postponed: Vec<Option<NaiveDate>> = Vec::new();
     loop {
-        let postponed: Vec<Option<NaiveDate>> = if granted.iter().any(|&g| g > 0) {
-            deal.projects.iter().zip(&granted).map(|(p, &g)| deferred_call(deal, p, g, clause)).collect()
-        } else {
-            Vec::new()
-        };
-        // The clause tests every project's call, so every project is reported until it settles.
-        let everything = if clause.is_some() { deal.projects.len() } else { reported };
         let mut outcome = run_projects(deal, draws, everything, buffers, &postponed);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         let Some((stability, (seed, path_index))) = clause else {
@@ -351,6 +347,7 @@ fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffe
         };
         let mut requests = 0;
         let mut replayed = vec![0; deal.projects.len()];
+        let mut moved: Vec<Option<NaiveDate>> = vec![None; deal.projects.len()];
         for (i, project) in deal.projects.iter().enumerate() {
             let facility = &deal.facilities[project.facility];
             if outcome.projects[i].size_usd_bn <= 0.0 || facility.investor_cash_share() <= 0.0 {
@@ -367,6 +364,7 @@ fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffe
                 }
                 replayed[i] += 1;
                 due = crate::currency::deferred_due(due, &stability);
+                moved[i] = Some(due);
             }
         }
         if replayed == granted {
@@ -374,23 +372,10 @@ fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffe
             outcome.projects.truncate(reported);
             return outcome;
         }
-        granted = replayed;
+        (granted, postponed) = (replayed, moved);
         buffers.investor_flows = outcome.investor_flows;
         buffers.host_flows = outcome.host_flows;
     }
-}
-
-/// Where a call stands after `deferrals` granted deferrals, if any.
-fn deferred_call(
-    deal: &Deal,
-    project: &Project,
-    deferrals: u32,
-    clause: Option<(crate::deal::Stability, (u64, u64))>,
-) -> Option<NaiveDate> {
-    let (stability, _) = clause?;
-    let facility = &deal.facilities[project.facility];
-    let first = crate::calendar::due_date(project.selected, facility.funding_lag);
-    (deferrals > 0).then(|| (0..deferrals).fold(first, |due, _| crate::currency::deferred_due(due, &stability)))
 }
 
 /// Runs the deal's projects, with the due dates the stability clause `postponed`; the outcome
