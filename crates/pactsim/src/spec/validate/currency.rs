@@ -46,19 +46,21 @@ impl Checker {
             );
             return None;
         }
+        let has_ara = reserves.is_some_and(|r| r.ara.is_some());
         let (stability, ara_floor) = match &raw.stability {
             Some(section) => {
-                let has_ara = reserves.is_some_and(|r| r.ara.is_some());
                 let (stability, floor) = self.stability(section, fx.is_some(), has_ara)?;
                 (Some(stability), floor)
             }
-            None => {
-                if reserves.is_some_and(|r| r.ara.is_some()) {
-                    self.default_applied("stability.ara_floor", "1 (the IMF's lower bound of adequacy)");
-                }
-                (None, 1.0)
-            }
+            None => (None, None),
         };
+        // Without a floor of its own the adequacy figures judge against the IMF's lower bound.
+        let ara_floor = ara_floor.unwrap_or_else(|| {
+            if has_ara {
+                self.default_applied("stability.ara_floor", "1 (the IMF's lower bound of adequacy)");
+            }
+            1.0
+        });
         let month_ends = deal.map_or_else(Vec::new, |d| crate::currency::month_ends(d.start, d.end));
         Some(Some(Currency { fx, reserves, stability, ara_floor, month_ends }))
     }
@@ -243,8 +245,13 @@ impl Checker {
         Some(ara)
     }
 
-    /// The clause and its ARA floor.
-    fn stability(&mut self, raw: &Spanned<RawStability>, has_fx: bool, has_ara: bool) -> Option<(Stability, f64)> {
+    /// The clause and its ARA floor, if it gives one.
+    fn stability(
+        &mut self,
+        raw: &Spanned<RawStability>,
+        has_fx: bool,
+        has_ara: bool,
+    ) -> Option<(Stability, Option<f64>)> {
         let s = raw.get_ref();
         if !has_fx {
             self.fail(
@@ -281,13 +288,9 @@ impl Checker {
                     return None;
                 }
                 self.non_negative(value, "stability.ara_floor", "a multiple of the ARA metric, 0 or more (1 = 100%)")
+                    .map(Some)
             }
-            None => {
-                if has_ara {
-                    self.default_applied("stability.ara_floor", "1 (the IMF's lower bound of adequacy)");
-                }
-                Some(1.0)
-            }
+            None => Some(None),
         };
         let accepts = self.fraction_value(&s.host_accepts_probability, "stability.host_accepts_probability");
         let deferral = self.whole(&s.deferral_months, "stability.deferral_months", 1, 120);
