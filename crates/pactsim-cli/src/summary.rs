@@ -10,11 +10,16 @@ fn bn(stat: &StatJson) -> String {
     stat.mean.map_or("–".to_string(), |v| format!("{v:.2}"))
 }
 
-/// The 5th to 95th percentile, where paths differ.
+/// The 5th to 95th percentile, where paths differ, to two decimals.
 fn band(stat: &StatJson, scale: f64, unit: &str) -> String {
+    band_to(stat, scale, unit, 2)
+}
+
+/// The 5th to 95th percentile, where paths differ, to `digits` decimals.
+fn band_to(stat: &StatJson, scale: f64, unit: &str, digits: usize) -> String {
     match (stat.p5, stat.p95) {
         (Some(low), Some(high)) if low != high => {
-            format!("   (5–95%: {:.2}{unit} to {:.2}{unit})", low * scale, high * scale)
+            format!("   (5–95%: {:.digits$}{unit} to {:.digits$}{unit})", low * scale, high * scale)
         }
         _ => String::new(),
     }
@@ -33,15 +38,10 @@ fn rate(value: f64) -> String {
     format!("{:.2}%", value * 100.0)
 }
 
-/// A number with its 5–95% range where paths differ, to `digits` decimals.
+/// The median with its 5–95% range where paths differ, to `digits` decimals.
 fn with_band(stat: &StatJson, digits: usize) -> String {
     let Some(p50) = stat.p50 else { return "–".to_string() };
-    match (stat.p5, stat.p95) {
-        (Some(low), Some(high)) if low != high => {
-            format!("{p50:.digits$}   (5–95%: {low:.digits$} to {high:.digits$})")
-        }
-        _ => format!("{p50:.digits$}"),
-    }
+    format!("{p50:.digits$}{}", band_to(stat, 1.0, "", digits))
 }
 
 /// The exchange rate and reserves at the end of each December, and the stability clause.
