@@ -12,7 +12,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 const Z95: f64 = 1.644_853_626_951_472_2;
 
 /// A uniform draw strictly inside (0, 1), from 53 random bits.
-pub fn open_uniform(rng: &mut impl Rng) -> f64 {
+pub fn open_uniform(rng: &mut (impl Rng + ?Sized)) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
 }
 

@@ -23,9 +23,10 @@
 
 pub mod bootstrap;
 pub mod garch;
+pub mod student_t;
 
 use rand::Rng;
-use rand_distr::{Distribution, StandardNormal, StudentT};
+use rand_distr::{Distribution, StandardNormal};
 
 /// The fewest returns a model is calibrated on. GARCH needs far more to be meaningful (arch's
 /// author advises ≥ 500 daily observations); this floor only stops nonsense.
@@ -100,11 +101,20 @@ enum Fit {
         mu: f64,
         sigma: f64,
     },
-    Garch(garch::GarchFit),
+    /// The fit, and a sampler of its t innovations.
+    Garch(garch::GarchFit, student_t::StudentTZiggurat),
     Bootstrap {
         returns: Vec<f64>,
         mean_block_length: f64,
     },
+}
+
+impl Fit {
+    fn garch(fit: garch::GarchFit) -> Fit {
+        // nu ≥ 2.05 by construction of the fit, so the sampler exists.
+        let innovations = student_t::StudentTZiggurat::new(fit.params.nu).expect("nu > 2");
+        Fit::Garch(fit, innovations)
+    }
 }
 
 impl FxModel {
@@ -128,7 +138,7 @@ impl FxModel {
             FxModelKind::Gbm => Fit::Gbm { mu: mean, sigma: (squares / n as f64).sqrt() },
             FxModelKind::Garch => {
                 let percent: Vec<f64> = log_returns.iter().map(|r| r * 100.0).collect();
-                Fit::Garch(garch::fit(&percent)?)
+                Fit::garch(garch::fit(&percent)?)
             }
             FxModelKind::Bootstrap => Fit::Bootstrap {
                 returns: log_returns.to_vec(),
@@ -141,7 +151,7 @@ impl FxModel {
     pub fn kind(&self) -> FxModelKind {
         match self.fit {
             Fit::Gbm { .. } => FxModelKind::Gbm,
-            Fit::Garch(_) => FxModelKind::Garch,
+            Fit::Garch(..) => FxModelKind::Garch,
             Fit::Bootstrap { .. } => FxModelKind::Bootstrap,
         }
     }
@@ -165,7 +175,7 @@ impl FxModel {
                 ("mu_annual", mu * TRADING_DAYS_PER_YEAR),
                 ("sigma_annual", sigma * TRADING_DAYS_PER_YEAR.sqrt()),
             ],
-            Fit::Garch(fit) => {
+            Fit::Garch(fit, _) => {
                 let p = fit.params;
                 vec![
                     ("mu", p.mu),
@@ -192,23 +202,26 @@ impl FxModel {
                     out.push(mu + sigma * z);
                 }
             }
-            Fit::Garch(fit) => {
-                let garch::GarchParams { nu, .. } = fit.params;
+            Fit::Garch(fit, innovations) => {
+                let garch::GarchParams { omega, alpha, beta, nu, .. } = fit.params;
                 // Paths drift at the window's mean return, not at the fitted location `mu`: with
                 // symmetric t errors on skewed returns (many small gains of the currency, a few
                 // large falls), `mu` sits near the median, and on KRW/USD 2000–2025 it has the
                 // opposite sign of the mean. Thirty years of it would be a strong appreciation
                 // the data never showed. GBM's and the bootstrap's paths drift at the same mean.
                 let mu = self.daily_mean * 100.0;
-                // nu ≥ 2.05 by construction of the fit, so the distribution exists.
-                let t = StudentT::new(nu).expect("nu > 2");
-                let unit = ((nu - 2.0) / nu).sqrt();
-                let (mut h, mut e) = (fit.last_variance, fit.last_residual);
-                for _ in 0..days {
-                    h = garch::next_variance(&fit.params, h, e);
-                    let z: f64 = t.sample(rng);
-                    e = h.sqrt() * unit * z;
-                    out.push((mu + e) / 100.0);
+                // Innovations z ~ t(nu) scaled to unit variance: e = sqrt(h) · unit · z.
+                let unit_squared = (nu - 2.0) / nu;
+                let unit = unit_squared.sqrt();
+                let mut h = garch::next_variance(&fit.params, fit.last_variance, fit.last_residual);
+                let from = out.len();
+                out.resize(from + days, 0.0);
+                for slot in &mut out[from..] {
+                    let z = innovations.sample(rng);
+                    *slot = (mu + h.sqrt() * unit * z) / 100.0;
+                    // omega + alpha e² + beta h with e² = h unit² z²: the next variance waits
+                    // on a multiplication and an addition, not on the square root.
+                    h = omega + h * (beta + alpha * unit_squared * z * z);
                 }
             }
             Fit::Bootstrap { returns, mean_block_length } => {

@@ -1,6 +1,6 @@
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
-use rand_distr::{Distribution, Normal, StudentT};
+use rand_distr::{Distribution, Normal};
 
 use super::garch::{GarchFit, GarchParams, Sample};
 use super::*;
@@ -14,7 +14,7 @@ fn rng(seed: u64) -> ChaCha8Rng {
 fn garch_model(params: GarchParams) -> FxModel {
     let last_variance = params.omega / (1.0 - params.alpha - params.beta);
     let fit = GarchFit { params, log_likelihood: f64::NAN, last_variance, last_residual: 0.0 };
-    FxModel { fit: Fit::Garch(fit), daily_sd: f64::NAN, daily_mean: params.mu / 100.0 }
+    FxModel { fit: Fit::garch(fit), daily_sd: f64::NAN, daily_mean: params.mu / 100.0 }
 }
 
 /// The pseudo-random AR(1) series the arch literals below were computed on (with numpy, the same
@@ -137,7 +137,7 @@ fn garch_recovers_the_parameters_it_was_simulated_from() {
         let mut returns = Vec::new();
         garch_model(truth).simulate(&mut rng(seed), 5_000, &mut returns);
         let model = FxModel::calibrate(FxModelKind::Garch, &returns).unwrap();
-        let Fit::Garch(fit) = model.fit else { unreachable!() };
+        let Fit::Garch(fit, _) = model.fit else { unreachable!() };
         let p = fit.params;
         // Sampling standard errors at n = 5,000 are about 0.01 (alpha, beta), 0.006 (omega) and
         // 0.5 (nu); allow four of them.
@@ -192,17 +192,24 @@ fn garch_simulation_continues_from_the_last_variance_and_residual() {
     let params = GarchParams { mu: 0.02, omega: 0.05, alpha: 0.1, beta: 0.85, nu: 5.0 };
     let fit = GarchFit { params, log_likelihood: 0.0, last_variance: 4.0, last_residual: -3.0 };
     // The drift is the calibration window's mean (0.0003 = 0.03%), not the fitted location.
-    let model = FxModel { fit: Fit::Garch(fit), daily_sd: 0.01, daily_mean: 0.0003 };
+    let model = FxModel { fit: Fit::garch(fit), daily_sd: 0.01, daily_mean: 0.0003 };
     let mut out = Vec::new();
-    model.simulate(&mut rng(3), 2, &mut out);
-    let t = StudentT::new(5.0).unwrap();
+    model.simulate(&mut rng(3), 3, &mut out);
+    // The textbook recursion on the same t draws.
+    let t = super::student_t::StudentTZiggurat::new(5.0).unwrap();
     let mut draws = rng(3);
     let unit = (3.0f64 / 5.0).sqrt();
     let h1: f64 = 0.05 + 0.1 * 9.0 + 0.85 * 4.0;
     let e1 = h1.sqrt() * unit * t.sample(&mut draws);
     let h2: f64 = 0.05 + 0.1 * e1 * e1 + 0.85 * h1;
     let e2 = h2.sqrt() * unit * t.sample(&mut draws);
-    assert_eq!(out, [(0.03 + e1) / 100.0, (0.03 + e2) / 100.0]);
+    let h3: f64 = 0.05 + 0.1 * e2 * e2 + 0.85 * h2;
+    let e3 = h3.sqrt() * unit * t.sample(&mut draws);
+    let expected = [(0.03 + e1) / 100.0, (0.03 + e2) / 100.0, (0.03 + e3) / 100.0];
+    for (got, want) in out.iter().zip(expected) {
+        assert!((got - want).abs() <= 1e-15 * want.abs(), "{got} vs {want}");
+    }
+    assert_eq!(out[0], expected[0], "the first day uses the fitted last variance and residual as they are");
 }
 
 #[test]
