@@ -117,7 +117,7 @@ pub fn xirr(flows: &[DatedFlow]) -> Irr {
     search_roots(flows, true)
 }
 
-fn search_roots(flows: &[DatedFlow], skip_proven_cells: bool) -> Irr {
+fn search_roots(flows: &[DatedFlow], shortcuts: bool) -> Irr {
     let Some(first) = flows.iter().map(|f| f.date).min() else {
         return Irr { rate: None, roots: Vec::new() };
     };
@@ -151,7 +151,8 @@ fn search_roots(flows: &[DatedFlow], skip_proven_cells: bool) -> Irr {
         return Irr { rate: None, roots: Vec::new() };
     }
     let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-    let curve = Curve { flows: &times, t_max, skip_proven_cells };
+    let most_roots = if shortcuts { most_roots_each_side(&times) } else { [usize::MAX; 2] };
+    let curve = Curve { flows: &times, t_max, skip_proven_cells: shortcuts, most_roots };
     let mut roots = if sign_changes == 1 { curve.roots(COARSE_STEP, false) } else { curve.roots(GRID_STEP, true) };
     roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
 
@@ -161,6 +162,32 @@ fn search_roots(flows: &[DatedFlow], skip_proven_cells: bool) -> Irr {
         several => Some(excel_choice(&times, several)),
     };
     Irr { rate, roots }
+}
+
+/// At most how many roots the XNPV has below and above `x = 0` (`r < 0` and `r > 0`), by
+/// Laguerre's rule for partial sums: `XNPV(x) / x` is the Laplace transform of the running total
+/// of the flows (a step function of time), so by the variation-diminishing property of the
+/// kernel `e^(−x t)` it has no more roots for `x > 0` than the running total has sign changes
+/// (Pólya and Szegő, Problems and Theorems in Analysis II, Part V; for cash flows, Norstrøm 1972).
+/// Read backwards from the last flow, the same rule bounds the roots for `x < 0`. A running total
+/// within rounding of zero could have either sign, so its side gets no bound (`usize::MAX`).
+fn most_roots_each_side(times: &[(f64, f64)]) -> [usize; 2] {
+    let changes = |amounts: &mut dyn Iterator<Item = f64>| -> usize {
+        let (mut total, mut scale, mut sign, mut changes) = (0.0f64, 0.0f64, 0.0f64, 0);
+        for amount in amounts {
+            total += amount;
+            scale += amount.abs();
+            if total.abs() <= 1e-12 * scale {
+                return usize::MAX;
+            }
+            if sign != 0.0 && total.signum() != sign {
+                changes += 1;
+            }
+            sign = total.signum();
+        }
+        changes
+    };
+    [changes(&mut times.iter().rev().map(|(_, a)| *a)), changes(&mut times.iter().map(|(_, a)| *a))]
 }
 
 /// Among several roots, the one Excel and pyxirr report: where Newton's method from a guess of
@@ -205,6 +232,10 @@ struct Curve<'a> {
     /// Whether a cell that `keeps_its_sign` skips its turning-point search (tests turn it off to
     /// check that the results are the same).
     skip_proven_cells: bool,
+    /// At most how many roots lie below and above `x = 0` (`most_roots_each_side`; `usize::MAX`
+    /// for no bound). A side with at most one root is walked only until its sign changes, or not
+    /// at all when its ends have one sign (an even number of roots, so none).
+    most_roots: [usize; 2],
 }
 
 impl Curve<'_> {
@@ -214,8 +245,15 @@ impl Curve<'_> {
     /// with `turning_points`, a cell where the slope changes sign is searched for its turning
     /// point, which splits a pair of roots that the ends do not show.
     fn roots(&self, step: f64, turning_points: bool) -> Vec<f64> {
-        let mut below = self.walk(step, -1.0, (-GRID_LOW / step).ceil() as usize);
-        let above = self.walk(step, 1.0, (GRID_HIGH / step).ceil() as usize);
+        let at_zero: f64 = self.flows.iter().map(|(_, a)| a).sum();
+        // The sign far out on each side: the last flow's below, the first flow's above.
+        let far = [self.flows[self.flows.len() - 1].1, self.flows[0].1];
+        let single = |side: usize| at_zero != 0.0 && self.most_roots[side] <= 1;
+        let steps = |side: usize, steps: usize| {
+            if single(side) && at_zero != 0.0 && (at_zero < 0.0) == (far[side] < 0.0) { 0 } else { steps }
+        };
+        let mut below = self.walk(step, -1.0, steps(0, (-GRID_LOW / step).ceil() as usize), single(0));
+        let above = self.walk(step, 1.0, steps(1, (GRID_HIGH / step).ceil() as usize), single(1));
         below.reverse();
         below.pop(); // x = 0 is the first point above too
         let points: Vec<(f64, f64, f64)> = below.into_iter().chain(above).collect();
@@ -227,6 +265,7 @@ impl Curve<'_> {
             } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
                 roots.push(self.refine(x0, x1));
             } else if turning_points
+                && !single(usize::from(x0 >= 0.0))
                 && f1 != 0.0
                 && (d0 < 0.0) != (d1 < 0.0)
                 && !(self.skip_proven_cells && self.keeps_its_sign(x0, x1, f0 > 0.0))
@@ -251,8 +290,9 @@ impl Curve<'_> {
 
     /// `(x, value, slope)` at `x = 0, direction·step, 2·direction·step, …`, scaled like
     /// `sign_value`, with the slope of the unscaled XNPV's sign (`Σ −t a e^(…)`); it stops where
-    /// no root can lie further out.
-    fn walk(&self, step: f64, direction: f64, steps: usize) -> Vec<(f64, f64, f64)> {
+    /// no root can lie further out, and with `single_root` also at the first point whose sign
+    /// differs from `x = 0`'s (or is zero).
+    fn walk(&self, step: f64, direction: f64, steps: usize, single_root: bool) -> Vec<(f64, f64, f64)> {
         let shift = if direction < 0.0 { self.t_max } else { 0.0 };
         let mut terms: Vec<f64> = self.flows.iter().map(|(_, a)| *a).collect();
         let factors: Vec<f64> = self.flows.iter().map(|(t, _)| (-direction * step * (t - shift)).exp()).collect();
@@ -269,16 +309,17 @@ impl Curve<'_> {
             // `opposite` (never −0) is unchanged by it.
             *opposite += if (term < 0.0) != (anchor < 0.0) { term.abs() } else { 0.0 };
         };
-        let mut points = Vec::with_capacity(steps + 1);
-        // Records point `k`; true when the walk stops there.
-        let mut reached = |k: usize, (value, slope, opposite): (f64, f64, f64)| {
-            points.push((direction * step * k as f64, value, slope));
-            opposite < anchor.abs()
-        };
         let mut at_zero = (0.0, 0.0, 0.0);
         for (term, (t, _)) in terms.iter().zip(self.flows) {
             add(&mut at_zero, *term, *t);
         }
+        let zero_negative = at_zero.0 < 0.0;
+        let mut points = Vec::with_capacity(steps + 1);
+        // Records point `k`; true when the walk stops there.
+        let mut reached = |k: usize, (value, slope, opposite): (f64, f64, f64)| {
+            points.push((direction * step * k as f64, value, slope));
+            opposite < anchor.abs() || (single_root && k > 0 && (value == 0.0 || (value < 0.0) != zero_negative))
+        };
         let mut k = 0;
         if !reached(k, at_zero) {
             // Two grid points per pass over the flows: their sums are separate chains of
@@ -533,10 +574,62 @@ mod tests {
     }
 
     #[test]
-    fn skipping_proven_cells_changes_no_root() {
+    fn the_shortcuts_change_no_root() {
+        let mut bounded = 0;
         for flows in flows_with_several_sign_changes(3000) {
             assert_eq!(search_roots(&flows, true), search_roots(&flows, false), "{flows:?}");
+            bounded += usize::from(most_roots_each_side(&netted_times(&flows)).iter().any(|&m| m <= 1));
         }
+        // The investment-like half mostly has a side with at most one root.
+        assert!(bounded > 1000, "{bounded}");
+    }
+
+    /// The flows as `search_roots` nets them: year fractions from the first date, one per date.
+    fn netted_times(flows: &[DatedFlow]) -> Vec<(f64, f64)> {
+        let first = flows.iter().map(|f| f.date).min().unwrap();
+        let mut times: Vec<(f64, f64)> = Vec::new();
+        for f in flows {
+            let t = year_fraction(first, f.date);
+            match times.last_mut() {
+                Some((last, amount)) if *last == t => *amount += f.amount,
+                _ => times.push((t, f.amount)),
+            }
+        }
+        times.retain(|(_, a)| *a != 0.0);
+        times
+    }
+
+    /// Laguerre's bound against the roots a fine scan finds on each side of r = 0.
+    #[test]
+    fn no_side_has_more_roots_than_its_partial_sums_allow() {
+        let mut several = 0;
+        for flows in flows_with_several_sign_changes(1500) {
+            let times = netted_times(&flows);
+            let bound = most_roots_each_side(&times);
+            let f = |x: f64| times.iter().map(|(t, a)| a * (-x * t).exp()).sum::<f64>();
+            let sign_changes = |from: f64, to: f64| {
+                let steps = 4000;
+                let mut previous = f(from);
+                let mut changes = 0;
+                for j in 1..=steps {
+                    let value = f(from + (to - from) * f64::from(j) / f64::from(steps));
+                    changes += usize::from(value != 0.0 && previous != 0.0 && (value < 0.0) != (previous < 0.0));
+                    previous = value;
+                }
+                changes
+            };
+            let found = [sign_changes(-1e-9, -3.0), sign_changes(1e-9, 3.0)];
+            for side in 0..2 {
+                assert!(
+                    found[side] <= bound[side],
+                    "side {side}: {} roots, bound {}: {flows:?}",
+                    found[side],
+                    bound[side]
+                );
+            }
+            several += usize::from(found.iter().sum::<usize>() > 1);
+        }
+        assert!(several > 50, "{several}");
     }
 
     /// Wherever the bound says a cell keeps its sign, a scan of the cell finds no other sign.
@@ -547,7 +640,7 @@ mod tests {
             let first = flows.iter().map(|f| f.date).min().unwrap();
             let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
             let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-            let curve = Curve { flows: &times, t_max, skip_proven_cells: true };
+            let curve = Curve { flows: &times, t_max, skip_proven_cells: true, most_roots: [usize::MAX; 2] };
             for cell in -40..20 {
                 let (low, high) = (f64::from(cell) * GRID_STEP, f64::from(cell + 1) * GRID_STEP);
                 let at = |u: f64| curve.sign_value(low + u * (high - low));
@@ -592,11 +685,11 @@ mod tests {
             let first = flows.iter().map(|f| f.date).min().unwrap();
             let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
             let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-            let curve = Curve { flows: &times, t_max, skip_proven_cells: true };
+            let curve = Curve { flows: &times, t_max, skip_proven_cells: true, most_roots: [usize::MAX; 2] };
             for (step, direction, steps) in
                 [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
             {
-                let walked = curve.walk(step, direction, steps);
+                let walked = curve.walk(step, direction, steps, false);
                 assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
             }
         }
