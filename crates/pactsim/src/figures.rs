@@ -263,7 +263,7 @@ impl Curve<'_> {
             if f0 == 0.0 {
                 roots.push(x0);
             } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
-                roots.push(self.refine(x0, x1));
+                roots.push(self.refine(x0, x1, f0 < 0.0));
             } else if turning_points
                 && !single(usize::from(x0 >= 0.0))
                 && f1 != 0.0
@@ -275,8 +275,8 @@ impl Curve<'_> {
                 if f_turn == 0.0 {
                     roots.push(turn);
                 } else if (f_turn < 0.0) != (f0 < 0.0) {
-                    roots.push(self.refine(x0, turn));
-                    roots.push(self.refine(turn, x1));
+                    roots.push(self.refine(x0, turn, f0 < 0.0));
+                    roots.push(self.refine(turn, x1, f_turn < 0.0));
                 }
             }
         }
@@ -295,7 +295,6 @@ impl Curve<'_> {
     fn walk(&self, step: f64, direction: f64, steps: usize, single_root: bool) -> Vec<(f64, f64, f64)> {
         let shift = if direction < 0.0 { self.t_max } else { 0.0 };
         let mut terms: Vec<f64> = self.flows.iter().map(|(_, a)| *a).collect();
-        let factors: Vec<f64> = self.flows.iter().map(|(t, _)| (-direction * step * (t - shift)).exp()).collect();
         // The flow that dominates far out on this side: the first one going up, the last going
         // down. Once it outweighs every flow of the opposite sign together, it does so for good
         // (their terms only shrink relative to it), so no root lies further out.
@@ -321,7 +320,8 @@ impl Curve<'_> {
             opposite < anchor.abs() || (single_root && k > 0 && (value == 0.0 || (value < 0.0) != zero_negative))
         };
         let mut k = 0;
-        if !reached(k, at_zero) {
+        if !reached(k, at_zero) && steps > 0 {
+            let factors: Vec<f64> = self.flows.iter().map(|(t, _)| (-direction * step * (t - shift)).exp()).collect();
             // Two grid points per pass over the flows: their sums are separate chains of
             // additions, which the processor overlaps, where one point's sums wait on each other.
             while k + 2 <= steps {
@@ -425,11 +425,11 @@ impl Curve<'_> {
         })
     }
 
-    /// A root in `[low, high]` (where the sign changes): Newton steps that stay in the bracket,
+    /// A root in `[low, high]`, where the sign changes from negative at `low` when
+    /// `low_negative` says so (as the walk found it): Newton steps that stay in the bracket,
     /// bisection otherwise.
-    fn refine(&self, low: f64, high: f64) -> f64 {
+    fn refine(&self, low: f64, high: f64, low_negative: bool) -> f64 {
         let shift = if low < 0.0 { self.t_max } else { 0.0 };
-        let low_negative = self.value_and_slope(low, shift).0 < 0.0;
         crate::solve::bracketed_newton(
             |x| self.value_and_slope(x, shift),
             low,
