@@ -442,6 +442,22 @@ ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_us
         assert!((share - 0.3).abs() < 4.0 * se, "{share} ± {se}");
     }
 
+    /// The clause's iteration has one fixed point: started from the funding calls' decisions or
+    /// from none, every path of the Korea MOU (generated projects, 58 requests a path) ends the
+    /// same.
+    #[test]
+    fn the_clause_settles_the_same_from_any_start() {
+        let deal = parse_deal(include_str!("../../../deals/kr-us-2025-mou.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut granted = 0;
+        for path in 0..40 {
+            let draws = random_draws(&deal, 11, path);
+            let outcome = engine::run_path(&deal, &draws);
+            assert_eq!(outcome, engine::run_path_from_no_deferral(&deal, &draws), "path {path}");
+            granted += outcome.currency.unwrap().deferrals_granted;
+        }
+        assert!(granted > 400, "{granted}");
+    }
+
     #[test]
     fn a_granted_deferral_moves_the_payment_and_counts_as_deferred() {
         let clause = "[stability]\ndepreciation_trigger = 0.0\nwindow_months = 3\nhost_accepts_probability = 1.0\ndeferral_months = 12\n";

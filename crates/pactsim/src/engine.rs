@@ -310,9 +310,37 @@ impl PathScratch {
 /// requests are replayed on it in turn; that gives new counts, and the path is run again until
 /// the counts stand still. A test on a date sees only flows before it, and those depend only on
 /// decisions before it, so each round settles every test up to a later date than the round
-/// before; the counts that stand still are the ones a day-by-day play of the clause would reach.
-/// The outcome reports the first `reported` projects.
+/// before, whatever counts it started from; the counts that stand still are the only ones that
+/// can, and the ones a day-by-day play of the clause would reach. The start only changes how
+/// many rounds it takes. The outcome reports the first `reported` projects.
 fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffers) -> Outcome {
+    run_deal_from(deal, draws, reported, buffers, ClauseStart::FundingCalls)
+}
+
+/// Where the stability clause's iteration starts (tests check that both reach one result).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClauseStart {
+    FundingCalls,
+    #[cfg_attr(not(test), allow(dead_code))]
+    NoDeferral,
+}
+
+/// `run_path` with the clause's iteration started from no deferral at all.
+#[cfg(test)]
+pub(crate) fn run_path_from_no_deferral(deal: &Deal, draws: &PathDraws) -> Outcome {
+    let mut deal = deal.clone();
+    let listed = deal.projects.len();
+    deal.projects.extend(draws.generated.iter().cloned());
+    run_deal_from(&deal, draws, listed, &mut Buffers::default(), ClauseStart::NoDeferral)
+}
+
+fn run_deal_from(
+    deal: &Deal,
+    draws: &PathDraws,
+    reported: usize,
+    buffers: &mut Buffers,
+    start: ClauseStart,
+) -> Outcome {
     let Some(currency) = &deal.currency else { return run_projects(deal, draws, reported, buffers, &[]) };
     let base_log_rate = match &currency.fx {
         Some(fx) => {
@@ -333,48 +361,117 @@ fn run_deal(deal: &Deal, draws: &PathDraws, reported: usize, buffers: &mut Buffe
         None => Vec::new(),
     };
     // The central path draws nothing: the host's answers need chance, so nothing is deferred.
-    let clause = currency.stability.zip(draws.currency);
-    // The clause tests every project's call, so every project is reported until it settles.
-    let everything = if clause.is_some() { deal.projects.len() } else { reported };
-    let mut granted: Vec<u32> = vec![0; deal.projects.len()];
-    let mut postponed: Vec<Option<NaiveDate>> = Vec::new();
-    loop {
-        let mut outcome = run_projects(deal, draws, everything, buffers, &postponed);
+    let Some((stability, (seed, path))) = currency.stability.zip(draws.currency) else {
+        let mut outcome = run_projects(deal, draws, reported, buffers, &[]);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
-        let Some((stability, (seed, path_index))) = clause else {
-            outcome.currency = Some(path.outcome(0, 0));
-            return outcome;
-        };
-        let mut requests = 0;
-        let mut replayed = vec![0; deal.projects.len()];
-        let mut moved: Vec<Option<NaiveDate>> = vec![None; deal.projects.len()];
-        for (i, project) in deal.projects.iter().enumerate() {
-            let facility = &deal.facilities[project.facility];
-            if outcome.projects[i].size_usd_bn <= 0.0 || facility.investor_cash_share() <= 0.0 {
-                continue;
-            }
-            let mut due = crate::calendar::due_date(project.selected, facility.funding_lag);
-            while due <= deal.end && path.crisis_before(&stability, due) {
-                requests += 1;
-                // One uniform per request, at the request's number for this project.
-                let purpose = crate::rng::Purpose::Deferral { project: i as u32 };
-                let mut rng = crate::rng::stream_at(seed, purpose, path_index, u64::from(replayed[i]));
-                if crate::distribution::open_uniform(&mut rng) >= stability.host_accepts_probability {
-                    break;
-                }
-                replayed[i] += 1;
-                due = crate::currency::deferred_due(due, &stability);
-                moved[i] = Some(due);
-            }
-        }
-        if replayed == granted {
-            outcome.currency = Some(path.outcome(requests, granted.iter().sum()));
+        outcome.currency = Some(path.outcome(0, 0));
+        return outcome;
+    };
+    let clause = Clause { deal, currency, stability, seed, path, base_log_rate: &base_log_rate };
+    // The iteration reaches the one fixed point from any start, so it starts where the funding
+    // calls alone lead (the path's largest flows while calls fall due); the engine's first run
+    // then usually confirms it, where a start with no deferral needs a second run.
+    let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
+        clause.settle_on_calls(&draws.declined)
+    } else {
+        ClauseDecisions::none(deal.projects.len())
+    };
+    loop {
+        // The clause tests every project's call, so every project is reported until it settles.
+        let mut outcome = run_projects(deal, draws, deal.projects.len(), buffers, &decisions.moved);
+        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
+        let replayed = clause.replay(&path, |i| outcome.projects[i].size_usd_bn);
+        if replayed.granted == decisions.granted {
+            outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
             outcome.projects.truncate(reported);
             return outcome;
         }
-        (granted, postponed) = (replayed, moved);
+        decisions = replayed;
         buffers.investor_flows = outcome.investor_flows;
         buffers.host_flows = outcome.host_flows;
+    }
+}
+
+/// A path's stability clause: what it needs to replay the investor's requests and the host's
+/// answers on a currency path.
+struct Clause<'a> {
+    deal: &'a Deal,
+    currency: &'a crate::deal::Currency,
+    stability: crate::deal::Stability,
+    seed: u64,
+    path: u64,
+    base_log_rate: &'a [f64],
+}
+
+/// The clause's decisions on one currency path.
+struct ClauseDecisions {
+    requests: u32,
+    /// Deferrals granted, per project.
+    granted: Vec<u32>,
+    /// The due date each deferred call moved to; `None` for calls never deferred.
+    moved: Vec<Option<NaiveDate>>,
+}
+
+impl ClauseDecisions {
+    fn none(projects: usize) -> Self {
+        ClauseDecisions { requests: 0, granted: vec![0; projects], moved: vec![None; projects] }
+    }
+}
+
+/// Rounds of the funding-calls-only iteration before the engine takes over (it converges in a
+/// few; the engine's iteration settles whatever is left).
+const CALL_ROUNDS: usize = 20;
+
+impl Clause<'_> {
+    /// Every funded project's call, tested in turn from its first due date: each request draws
+    /// one uniform, at the request's number for this project, and a granted one moves the call.
+    fn replay(&self, path: &CurrencyPath, size_usd_bn: impl Fn(usize) -> f64) -> ClauseDecisions {
+        let deal = self.deal;
+        let mut decisions = ClauseDecisions::none(deal.projects.len());
+        for (i, project) in deal.projects.iter().enumerate() {
+            let facility = &deal.facilities[project.facility];
+            if size_usd_bn(i) <= 0.0 || facility.investor_cash_share() <= 0.0 {
+                continue;
+            }
+            let mut due = crate::calendar::due_date(project.selected, facility.funding_lag);
+            while due <= deal.end && path.crisis_before(&self.stability, due) {
+                decisions.requests += 1;
+                let purpose = crate::rng::Purpose::Deferral { project: i as u32 };
+                let position = u64::from(decisions.granted[i]);
+                let mut rng = crate::rng::stream_at(self.seed, purpose, self.path, position);
+                if crate::distribution::open_uniform(&mut rng) >= self.stability.host_accepts_probability {
+                    break;
+                }
+                decisions.granted[i] += 1;
+                due = crate::currency::deferred_due(due, &self.stability);
+                decisions.moved[i] = Some(due);
+            }
+        }
+        decisions
+    }
+
+    /// The decisions the funding calls alone settle on: the clause's iteration with the calls'
+    /// payments as the investor's only flows.
+    fn settle_on_calls(&self, declined: &[bool]) -> ClauseDecisions {
+        let deal = self.deal;
+        let order = funding::selection_order(deal);
+        let mut decisions = ClauseDecisions::none(deal.projects.len());
+        let mut calls: Vec<DatedFlow> = Vec::new();
+        for _ in 0..CALL_ROUNDS {
+            let plan = funding::plan(deal, &order, declined, &decisions.moved);
+            calls.clear();
+            for funding in &plan.projects {
+                calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
+            }
+            calls.sort_by_key(|flow| flow.date);
+            let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, &calls);
+            let replayed = self.replay(&path, |i| plan.projects[i].size_usd_bn);
+            if replayed.granted == decisions.granted {
+                return replayed;
+            }
+            decisions = replayed;
+        }
+        decisions
     }
 }
 
