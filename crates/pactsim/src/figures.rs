@@ -263,7 +263,8 @@ impl Curve<'_> {
             if f0 == 0.0 {
                 roots.push(x0);
             } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
-                roots.push(self.refine(x0, x1, f0 < 0.0));
+                // The chord's root starts Newton close to the root.
+                roots.push(self.refine(x0, x1, f0 < 0.0, x0 - f0 * (x1 - x0) / (f1 - f0)));
             } else if turning_points
                 && !single(usize::from(x0 >= 0.0))
                 && f1 != 0.0
@@ -275,8 +276,8 @@ impl Curve<'_> {
                 if f_turn == 0.0 {
                     roots.push(turn);
                 } else if (f_turn < 0.0) != (f0 < 0.0) {
-                    roots.push(self.refine(x0, turn, f0 < 0.0));
-                    roots.push(self.refine(turn, x1, f_turn < 0.0));
+                    roots.push(self.refine(x0, turn, f0 < 0.0, 0.5 * (x0 + turn)));
+                    roots.push(self.refine(turn, x1, f_turn < 0.0, 0.5 * (turn + x1)));
                 }
             }
         }
@@ -426,15 +427,16 @@ impl Curve<'_> {
     }
 
     /// A root in `[low, high]`, where the sign changes from negative at `low` when
-    /// `low_negative` says so (as the walk found it): Newton steps that stay in the bracket,
-    /// bisection otherwise.
-    fn refine(&self, low: f64, high: f64, low_negative: bool) -> f64 {
+    /// `low_negative` says so (as the walk found it): Newton steps from `start` that stay in the
+    /// bracket, bisection otherwise.
+    fn refine(&self, low: f64, high: f64, low_negative: bool, start: f64) -> f64 {
         let shift = if low < 0.0 { self.t_max } else { 0.0 };
-        crate::solve::bracketed_newton(
+        crate::solve::bracketed_newton_from(
             |x| self.value_and_slope(x, shift),
             low,
             high,
             low_negative,
+            start,
             |x| 1e-15 * (1.0 + x.abs()),
         )
     }

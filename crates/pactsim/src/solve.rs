@@ -5,13 +5,26 @@
 /// negative when `low_negative` says so and `f(high)` has the other sign. Stops when a step or the
 /// bracket is within `tolerance(x)`, or after 200 steps.
 pub fn bracketed_newton(
+    f: impl FnMut(f64) -> (f64, f64),
+    low: f64,
+    high: f64,
+    low_negative: bool,
+    tolerance: impl Fn(f64) -> f64,
+) -> f64 {
+    bracketed_newton_from(f, low, high, low_negative, 0.5 * (low + high), tolerance)
+}
+
+/// `bracketed_newton` with the first step taken from `start` (within the bracket) rather than
+/// its midpoint.
+pub fn bracketed_newton_from(
     mut f: impl FnMut(f64) -> (f64, f64),
     mut low: f64,
     mut high: f64,
     low_negative: bool,
+    start: f64,
     tolerance: impl Fn(f64) -> f64,
 ) -> f64 {
-    let mut x = 0.5 * (low + high);
+    let mut x = if start > low && start < high { start } else { 0.5 * (low + high) };
     for _ in 0..200 {
         let (value, slope) = f(x);
         if value == 0.0 {
