@@ -40,6 +40,9 @@ Checks (case kinds cycle through the list):
              statistics), and the mean within 4 x sd / sqrt(N) of start exp(mu n + sigma^2 n / 2).
              The months of one case share their paths, so their gaps are correlated; with the
              default seed the worst is ~3.3 s.e. First months with n = 2..5 steps pin the step count.
+             With model garch, the first three months against an independent GARCH-t simulation
+             from the reported fit (numpy and scipy's t; 40,000 paths): the share of simulated log
+             rates below each binary quantile is q within 4 s.e.
 5. defer-p   a [stability] whose test always fires (depreciation_trigger 0 and reserves far below
              ara_floor on every day, whatever is paid) and host_accepts_probability p < 1; 1-3
              calls. A call with M test dates (the due date, then every deferral_months, month-end
@@ -83,6 +86,7 @@ import tomllib
 
 import numpy as np
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from contract_engine import anniversary, is_business, run_deal  # noqa: E402
@@ -92,7 +96,8 @@ FAIL_DIR = "/tmp/pactsim-currency-failures"
 REL = ABS = 1e-9
 ON_FLOOR = 1e-12          # "a ratio within 1e-12 of the floor counts as on it"
 NEAR = 1e-7               # cases whose ratio is this close to the floor skip the 0/1 breach check
-GBM_PATHS = 4000
+QUANTILE_PATHS = 4000    # gbm and garch cases: enough paths to test the rate's quantiles
+GARCH_SAMPLE = 40000     # paths of the independent GARCH simulation
 PATHS = 256
 DEFER_PATHS = 4000
 QS = {"p5": 0.05, "p50": 0.50, "p95": 0.95}
@@ -515,6 +520,9 @@ class Case:
         cal = fx.get("calibration", {})
         if cal.get("returns") != len(r):
             self.fail(f"fx.calibration.returns {cal.get('returns')} ≠ {len(r)}")
+        if fxm["model"] == "garch":
+            self.check_garch_rates(fx, r, s0, last, paths)
+            return
         if fxm["model"] != "gbm":
             return
         g_mu = abs(cal.get("mu", math.nan) - mu) / (1e-12 * float(np.mean(np.abs(r))))
@@ -543,6 +551,43 @@ class Case:
             self.gaps.add("gbm mean (s.e.)", g, f"case {self.idx} fx.{lab}.rate.mean (n={n})")
             if g > 4.0:
                 self.fail(f"fx.{lab}.rate.mean = {stat['mean']!r}, lognormal mean {mean!r}: {g:.2f} s.e.")
+
+    def check_garch_rates(self, fx: dict, r: np.ndarray, s0: float, last: dt.date, paths: int) -> None:
+        """The first three months of a GARCH-t run against an independent simulation (numpy, scipy's
+        t) from the reported fit, as docs/fx.md defines the paths: per-cent returns m + e_t with m
+        the window's mean return, e_t = sqrt(h_t) sqrt((nu-2)/nu) z_t, z_t ~ t(nu),
+        h_1 = next_day_variance, h_(t+1) = omega + alpha e_t^2 + beta h_t. For each binary quantile
+        p_q, the share of the simulation's log rates below ln p_q must be q within 4 s.e.
+        (sqrt(q (1-q) (1/N_binary + 1/N_sim))): a test of the t innovations, the variance
+        recursion, the drift and the step count together."""
+        cal = fx.get("calibration", {})
+        om, al, be, nu, h1 = (cal[k] for k in ("omega", "alpha", "beta", "nu", "next_day_variance"))
+        m = float(np.mean(r)) * 100.0
+        unit = math.sqrt((nu - 2.0) / nu)
+        months = list(zip(month_ends(self.start, self.end), fx.get("months", [])))[:3]
+        steps = [weekdays_between(last, me) for (_, me), _ in months]
+        rng = np.random.default_rng(20251129 + self.idx)
+        h = np.full(GARCH_SAMPLE, h1)
+        log_rate = np.full(GARCH_SAMPLE, math.log(s0))
+        after: dict[int, np.ndarray] = {0: log_rate.copy()}
+        for day in range(1, max(steps, default=0) + 1):
+            e = np.sqrt(h) * unit * student_t.rvs(nu, size=GARCH_SAMPLE, random_state=rng)
+            log_rate += (m + e) / 100.0
+            h = om + al * e * e + be * h
+            after[day] = np.sort(log_rate)
+        for ((lab, _), row), n in zip(months, steps):
+            stat = row["rate"]
+            if n == 0:
+                self.stat_exact("rates", f"fx.{lab}.rate (no step)", stat, s0)
+                continue
+            for k, q in QS.items():
+                share = np.searchsorted(after[n], math.log(stat[k])) / GARCH_SAMPLE
+                g = abs(share - q) / math.sqrt(q * (1 - q) * (1 / paths + 1 / GARCH_SAMPLE))
+                self.gaps.add("garch quantiles (s.e.)", g, f"case {self.idx} fx.{lab}.rate.{k} (n={n})")
+                if g > 4.0:
+                    self.fail(f"fx.{lab}.rate.{k} = {stat[k]!r}: {share:.4f} of an independent GARCH-t "
+                              f"simulation lies below it, not {q} ({g:.2f} s.e.; n = {n}, N = {paths})")
+        self.gaps.saw("garch rate months", len(months))
 
     # ---- stability clause (check 5)
     def test_dates(self, due: dt.date, chained: bool) -> int:
@@ -666,7 +711,7 @@ def run_case(idx: int, kind: str, seed: int, bin_: str, tmp: str, gaps: Gaps, ou
         case.check_defer_paths(out, keep)
         case.check_rates(out, bin_, DEFER_PATHS)
         return case
-    paths = GBM_PATHS if meta["fx"]["model"] == "gbm" else PATHS
+    paths = QUANTILE_PATHS if meta["fx"]["model"] in ("gbm", "garch") else PATHS
     outs["reserves"] = res = run_bin(bin_, path, paths, run_seed)
     case.exact("engine", "totals.investor_paid (deal engine)", res["totals"]["investor_paid"]["mean"],
                case.oracle["totals"]["investor_paid"])
