@@ -214,11 +214,13 @@ impl FxModel {
                 let unit_squared = (nu - 2.0) / nu;
                 let unit = unit_squared.sqrt();
                 let mut h = garch::next_variance(&fit.params, fit.last_variance, fit.last_residual);
+                // Per cent to decimal folded into the constants: the divider is left to the root.
+                let (mean_return, scale) = (mu / 100.0, unit / 100.0);
                 let from = out.len();
                 out.resize(from + days, 0.0);
                 for slot in &mut out[from..] {
                     let z = innovations.sample(rng);
-                    *slot = (mu + h.sqrt() * unit * z) / 100.0;
+                    *slot = mean_return + h.sqrt() * scale * z;
                     // omega + alpha e² + beta h with e² = h unit² z²: the next variance waits
                     // on a multiplication and an addition, not on the square root.
                     h = omega + h * (beta + alpha * unit_squared * z * z);
