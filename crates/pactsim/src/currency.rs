@@ -154,8 +154,13 @@ impl<'a> CurrencyPath<'a> {
 
     /// Reserves without the swap line at the end of `date`, for `date` within the horizon.
     fn own_reserves(&self, reserves: &Reserves, date: NaiveDate) -> f64 {
+        self.own_reserves_given(reserves, date, self.net_flow_to(date))
+    }
+
+    /// `own_reserves` when the net flow to the end of `date` is known.
+    fn own_reserves_given(&self, reserves: &Reserves, date: NaiveDate, net_flow: f64) -> f64 {
         let days = calendar::days_between(self.deal.start, date) as f64;
-        let deal_flows = if self.channel == FundingChannel::Reserves { self.net_flow_to(date) } else { 0.0 };
+        let deal_flows = if self.channel == FundingChannel::Reserves { net_flow } else { 0.0 };
         reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days / 365.0 + deal_flows
     }
 
@@ -189,6 +194,12 @@ impl<'a> CurrencyPath<'a> {
 
     /// Local currency per USD at the end of `date` (observed before the start); `None` without `[fx]`.
     pub fn rate_on(&self, date: NaiveDate) -> Option<f64> {
+        self.rate_given(date, || self.net_flow_to(date.min(self.deal.end)))
+    }
+
+    /// `rate_on`, with the net flow to the end of `date` (within the horizon) from `net_flow`
+    /// when it is needed.
+    fn rate_given(&self, date: NaiveDate, net_flow: impl FnOnce() -> f64) -> Option<f64> {
         let fx = self.currency.fx.as_ref()?;
         if date < self.deal.start {
             return Some(fx.model.observed_on(date));
@@ -196,7 +207,7 @@ impl<'a> CurrencyPath<'a> {
         let date = date.min(self.deal.end);
         let base = self.base_log_rate[fx.model.steps[self.index(date)?] as usize];
         let shift = match (self.channel, self.currency.reserves) {
-            (FundingChannel::Market, Some(r)) => market_shift(fx, &r, -self.net_flow_to(date)),
+            (FundingChannel::Market, Some(r)) => market_shift(fx, &r, -net_flow()),
             _ => 0.0,
         };
         Some((base + shift).exp())
@@ -205,13 +216,25 @@ impl<'a> CurrencyPath<'a> {
     /// Reserves, swap drawings included, at the end of `date` (before the start, `start_usd_bn`
     /// and what the line would lend on it); `None` without `[reserves]`.
     pub fn reserves_on(&self, date: NaiveDate) -> Option<f64> {
+        self.reserves_given(date, || self.net_flow_to(date.min(self.deal.end)))
+    }
+
+    fn reserves_given(&self, date: NaiveDate, net_flow: impl FnOnce() -> f64) -> Option<f64> {
         let r = self.currency.reserves?;
-        let own = if date < self.deal.start { r.start_usd_bn } else { self.own_reserves(&r, date.min(self.deal.end)) };
+        let own = if date < self.deal.start {
+            r.start_usd_bn
+        } else {
+            self.own_reserves_given(&r, date.min(self.deal.end), net_flow())
+        };
         Some(own + self.swap_drawing(own))
     }
 
     pub fn ara_ratio_on(&self, date: NaiveDate) -> Option<f64> {
-        self.reserves_on(date).filter(|_| self.ara > 0.0).map(|r| r / self.ara)
+        self.ara_ratio_of(self.reserves_on(date))
+    }
+
+    fn ara_ratio_of(&self, reserves: Option<f64>) -> Option<f64> {
+        reserves.filter(|_| self.ara > 0.0).map(|r| r / self.ara)
     }
 
     fn below_floor(&self, ratio: f64) -> bool {
@@ -237,14 +260,22 @@ impl<'a> CurrencyPath<'a> {
 
     /// Month-end figures and the path's totals.
     pub fn outcome(&self, deferral_requests: u32, deferrals_granted: u32) -> CurrencyOutcome {
+        // Month ends ascend, so the net flow to each is found by walking the flow days once.
+        let mut flows_before = 0;
         let months: Vec<MonthRow> = self
             .currency
             .month_ends
             .iter()
-            .map(|&date| MonthRow {
-                rate: self.rate_on(date),
-                reserves_usd_bn: self.reserves_on(date),
-                ara_ratio: self.ara_ratio_on(date),
+            .map(|&date| {
+                let within = date.min(self.deal.end);
+                flows_before += self.flow_dates[flows_before..].partition_point(|d| *d <= within);
+                let net_flow = if flows_before == 0 { 0.0 } else { self.net_flow[flows_before - 1] };
+                let reserves_usd_bn = self.reserves_given(date, || net_flow);
+                MonthRow {
+                    rate: self.rate_given(date, || net_flow),
+                    reserves_usd_bn,
+                    ara_ratio: self.ara_ratio_of(reserves_usd_bn),
+                }
             })
             .collect();
         let breached = months.iter().filter_map(|m| m.ara_ratio).any(|ratio| self.below_floor(ratio));
