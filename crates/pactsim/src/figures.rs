@@ -225,6 +225,31 @@ fn excel_choice(times: &[(f64, f64)], roots: &[f64]) -> f64 {
     }
 }
 
+/// Where in a cell (as a share of its width `h`) the cubic through its ends' values `f0`, `f1`
+/// and slopes `d0`, `d1` (Hermite interpolation) is zero, for a cell whose ends differ in sign:
+/// a start for Newton's method that is off by about the fourth power of the width, where the
+/// chord is off by its square. A few Newton steps on the cubic from the chord's root, kept inside
+/// the cell.
+fn hermite_root(f0: f64, d0: f64, f1: f64, d1: f64, h: f64) -> f64 {
+    let chord = f0 / (f0 - f1);
+    let mut u = chord;
+    for _ in 0..6 {
+        let (u2, u3) = (u * u, u * u * u);
+        let value = (2.0 * u3 - 3.0 * u2 + 1.0) * f0
+            + (u3 - 2.0 * u2 + u) * h * d0
+            + (3.0 * u2 - 2.0 * u3) * f1
+            + (u3 - u2) * h * d1;
+        let slope =
+            (6.0 * u2 - 6.0 * u) * (f0 - f1) + (3.0 * u2 - 4.0 * u + 1.0) * h * d0 + (3.0 * u2 - 2.0 * u) * h * d1;
+        let next = u - value / slope;
+        if !(next > 0.0 && next < 1.0) {
+            return chord;
+        }
+        u = next;
+    }
+    u
+}
+
 /// The XNPV as a function of `x = ln(1 + r)`, scaled so no term overflows.
 struct Curve<'a> {
     flows: &'a [(f64, f64)],
@@ -263,8 +288,11 @@ impl Curve<'_> {
             if f0 == 0.0 {
                 roots.push(x0);
             } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
-                // The chord's root starts Newton close to the root.
-                roots.push(self.refine(x0, x1, f0 < 0.0, x0 - f0 * (x1 - x0) / (f1 - f0)));
+                // The walk's slopes are of `Σ −t a e^(…)`; the scaled value's own slope adds
+                // `shift · value` (the shift is `t_max` below x = 0).
+                let shift = if x0 < 0.0 { self.t_max } else { 0.0 };
+                let start = x0 + (x1 - x0) * hermite_root(f0, d0 + shift * f0, f1, d1 + shift * f1, x1 - x0);
+                roots.push(self.refine(x0, x1, f0 < 0.0, start));
             } else if turning_points
                 && !single(usize::from(x0 >= 0.0))
                 && f1 != 0.0
@@ -695,6 +723,16 @@ mod tests {
                 assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_hermite_start_is_exact_on_a_cubic() {
+        // f(x) = (x − 0.3)(x + 2)(x − 5) on the cell [0, 0.5]: the cubic through the ends and
+        // slopes is f itself.
+        let f = |x: f64| (x - 0.3) * (x + 2.0) * (x - 5.0);
+        let df = |x: f64| (x + 2.0) * (x - 5.0) + (x - 0.3) * (x - 5.0) + (x - 0.3) * (x + 2.0);
+        let u = hermite_root(f(0.0), df(0.0), f(0.5), df(0.5), 0.5);
+        assert!((0.5 * u - 0.3).abs() < 1e-15, "{u}");
     }
 
     #[test]
