@@ -550,8 +550,9 @@ fn reserves_output(
 }
 
 /// How the random draws were made, recorded with every result so it can be reproduced.
-pub const RANDOM_STREAMS: &str =
-    "ChaCha8 (rand 0.10.4, rand_distr 0.6.0), one stream per (seed, purpose, path); inverse-transform draws";
+pub const RANDOM_STREAMS: &str = "ChaCha8 (rand 0.10.4, rand_distr 0.6.0), one stream per (seed, purpose, path); \
+     inverse-transform draws, except the exchange rate's daily returns: ziggurat normals (rand_distr) for gbm, \
+     ziggurat Student-t (pactsim fx/student_t.rs) for garch";
 
 /// The `trade` section: the market, the tariffs, three equilibria and the investor's relief.
 #[derive(Debug, Clone, Serialize)]
