@@ -153,7 +153,8 @@ mod tests {
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
 
-    const NUS: [f64; 6] = [2.05, 3.0, 4.3, 5.0, 8.0, 40.0];
+    /// From the fit's lower bound (2.05) to its upper one (500, near the normal).
+    const NUS: [f64; 7] = [2.05, 3.0, 4.3, 5.0, 8.0, 40.0, 500.0];
 
     #[test]
     fn the_strips_have_equal_areas_and_reach_the_peak() {
