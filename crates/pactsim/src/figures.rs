@@ -446,21 +446,25 @@ impl Curve<'_> {
         self.flows.iter().map(|(t, a)| a * (-x * (t - shift)).exp()).sum()
     }
 
-    /// The value and slope at `x`, with the same scaling.
-    fn value_and_slope(&self, x: f64, shift: f64) -> (f64, f64) {
-        self.flows.iter().fold((0.0, 0.0), |(v, d), (t, a)| {
-            let term = a * (-x * (t - shift)).exp();
-            (v + term, d - (t - shift) * term)
+    /// The value and its first two derivatives at `x`, with the same scaling.
+    fn value_slope_curvature(&self, x: f64, shift: f64) -> (f64, f64, f64) {
+        self.flows.iter().fold((0.0, 0.0, 0.0), |(v, d, dd), (t, a)| {
+            let tau = t - shift;
+            let term = a * (-x * tau).exp();
+            (v + term, d - tau * term, dd + tau * tau * term)
         })
     }
 
     /// A root in `[low, high]`, where the sign changes from negative at `low` when
-    /// `low_negative` says so (as the walk found it): Newton steps from `start` that stay in the
+    /// `low_negative` says so (as the walk found it): Halley steps from `start` that stay in the
     /// bracket, bisection otherwise.
     fn refine(&self, low: f64, high: f64, low_negative: bool, start: f64) -> f64 {
         let shift = if low < 0.0 { self.t_max } else { 0.0 };
-        crate::solve::bracketed_newton_from(
-            |x| self.value_and_slope(x, shift),
+        crate::solve::bracketed_steps(
+            |x| {
+                let (value, slope, curvature) = self.value_slope_curvature(x, shift);
+                (value, crate::solve::halley_step(value, slope, curvature))
+            },
             low,
             high,
             low_negative,
