@@ -5,36 +5,28 @@
 /// negative when `low_negative` says so and `f(high)` has the other sign. Stops when a step or the
 /// bracket is within `tolerance(x)`, or after 200 steps.
 pub fn bracketed_newton(
-    f: impl FnMut(f64) -> (f64, f64),
-    low: f64,
-    high: f64,
-    low_negative: bool,
-    tolerance: impl Fn(f64) -> f64,
-) -> f64 {
-    bracketed_newton_from(f, low, high, low_negative, 0.5 * (low + high), tolerance)
-}
-
-/// `bracketed_newton` with the first step taken from `start` (within the bracket) rather than
-/// its midpoint.
-pub fn bracketed_newton_from(
     mut f: impl FnMut(f64) -> (f64, f64),
     low: f64,
     high: f64,
     low_negative: bool,
-    start: f64,
     tolerance: impl Fn(f64) -> f64,
 ) -> f64 {
     bracketed_steps(
         |x| {
             let (value, slope) = f(x);
-            (value, value / slope)
+            (value, newton_step(value, slope))
         },
         low,
         high,
         low_negative,
-        start,
+        0.5 * (low + high),
         tolerance,
     )
+}
+
+/// Newton's step, `f / f'`, for `bracketed_steps`.
+fn newton_step(value: f64, slope: f64) -> f64 {
+    value / slope
 }
 
 /// Halley's step, `2 f f' / (2 f'² − f f'')`, for `bracketed_steps`: the error is about cubed at
@@ -91,10 +83,11 @@ mod tests {
     #[test]
     fn halley_finds_a_cube_root_in_fewer_evaluations() {
         let mut calls = [0, 0];
-        let newton = bracketed_newton_from(
+        let newton = bracketed_steps(
             |x| {
                 calls[0] += 1;
-                (x * x * x - 2.0, 3.0 * x * x)
+                let (value, slope) = (x * x * x - 2.0, 3.0 * x * x);
+                (value, newton_step(value, slope))
             },
             1.0,
             2.0,
