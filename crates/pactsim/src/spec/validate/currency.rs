@@ -76,17 +76,12 @@ impl Checker {
         let window = f.calibrate.get_ref();
         let from = self.date(&window.from, "fx.calibrate.from");
         let to = self.date(&window.to, "fx.calibrate.to");
-        let channel = match &f.funding_channel {
-            Some(name) => self.name(
-                name,
-                "fx.funding_channel",
-                &[("reserves", FundingChannel::Reserves), ("market", FundingChannel::Market)],
-            ),
-            None => {
-                self.default_applied("fx.funding_channel", "\"reserves\"");
-                Some(FundingChannel::Reserves)
-            }
-        };
+        let channel = self.name_or_first(
+            &f.funding_channel,
+            "fx.funding_channel",
+            &[("reserves", FundingChannel::Reserves), ("market", FundingChannel::Market)],
+            true,
+        );
         let outflow_impact = match &f.outflow_impact {
             Some(value) => self.non_negative(value, "fx.outflow_impact", "a log depreciation per 1% of GDP, 0 or more"),
             None => {
@@ -220,17 +215,12 @@ impl Checker {
         let broad_money = self.money(&a.broad_money_usd_bn, "reserves.ara.broad_money_usd_bn");
         let short_term_debt = self.money(&a.short_term_debt_usd_bn, "reserves.ara.short_term_debt_usd_bn");
         let other = self.money(&a.other_liabilities_usd_bn, "reserves.ara.other_liabilities_usd_bn");
-        let regime = match &a.regime {
-            Some(name) => self.name(
-                name,
-                "reserves.ara.regime",
-                &[("floating", AraRegime::Floating), ("fixed", AraRegime::Fixed)],
-            ),
-            None => {
-                self.default_applied("reserves.ara.regime", "\"floating\"");
-                Some(AraRegime::Floating)
-            }
-        };
+        let regime = self.name_or_first(
+            &a.regime,
+            "reserves.ara.regime",
+            &[("floating", AraRegime::Floating), ("fixed", AraRegime::Fixed)],
+            true,
+        );
         let ara = Ara {
             exports_usd_bn: exports?,
             broad_money_usd_bn: broad_money?,

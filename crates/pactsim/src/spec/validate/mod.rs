@@ -265,6 +265,27 @@ impl Checker {
         Some(allowed[index].1)
     }
 
+    /// `name` for an optional field whose default is the first of `allowed`; the default is
+    /// reported when `report_default` says the field mattered.
+    fn name_or_first<T: Copy>(
+        &mut self,
+        value: &Option<Spanned<String>>,
+        field: &str,
+        allowed: &[(&str, T)],
+        report_default: bool,
+    ) -> Option<T> {
+        match value {
+            Some(value) => self.name(value, field, allowed),
+            None => {
+                let (name, default) = allowed[0];
+                if report_default {
+                    self.default_applied(field, &format!("\"{name}\""));
+                }
+                Some(default)
+            }
+        }
+    }
+
     /// The index of `value` among `names`; otherwise a diagnostic listing them (`listing`, or
     /// `when_none` if there are none) with the closest as a hint.
     fn one_of(
@@ -609,34 +630,22 @@ impl Checker {
         // Recoup rule and scope matter only to a waterfall whose first tier runs until recouped.
         let recoups =
             w.tiers.as_ref().is_some_and(|tiers| tiers.get_ref().first().is_some_and(|t| t.get_ref().until.is_some()));
-        let kind = match &w.recoup {
-            Some(recoup) => self.name(
-                recoup,
-                &at("recoup"),
-                &[
-                    ("capital", RecoupKind::Capital),
-                    ("hurdle", RecoupKind::Hurdle),
-                    ("deemed-allocation", RecoupKind::Deemed),
-                ],
-            ),
-            None => {
-                if recoups {
-                    self.default_applied(&at("recoup"), "\"capital\"");
-                }
-                Some(RecoupKind::Capital)
-            }
-        };
-        let scope = match &w.scope {
-            Some(scope) => {
-                self.name(scope, &at("scope"), &[("project", Scope::Project), ("portfolio", Scope::Portfolio)])
-            }
-            None => {
-                if recoups {
-                    self.default_applied(&at("scope"), "\"project\"");
-                }
-                Some(Scope::Project)
-            }
-        };
+        let kind = self.name_or_first(
+            &w.recoup,
+            &at("recoup"),
+            &[
+                ("capital", RecoupKind::Capital),
+                ("hurdle", RecoupKind::Hurdle),
+                ("deemed-allocation", RecoupKind::Deemed),
+            ],
+            recoups,
+        );
+        let scope = self.name_or_first(
+            &w.scope,
+            &at("scope"),
+            &[("project", Scope::Project), ("portfolio", Scope::Portfolio)],
+            recoups,
+        );
         let recoup_span = w.recoup.as_ref().map_or(raw.span(), |r| r.span());
         let mut deemed_rate = || match &w.deemed_rate {
             Some(rate) => self.rate(rate, &at("deemed_rate")),
