@@ -101,26 +101,56 @@ impl StudentTZiggurat {
         sampler_density(self.nu, self.exponent, x)
     }
 
+    /// Fills `out` with variates. Not inlined: on its own the loop keeps its state in
+    /// registers, where inlined into a path's simulation it spills to memory.
+    #[inline(never)]
+    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
+        out.iter_mut().for_each(|z| *z = self.sample(rng));
+    }
+
     /// One variate. Mostly one random word: its low byte picks the strip, the next bit the sign
     /// and its top 52 bits the point across the strip.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let bits = rng.next_u64();
+        let (i, x, signed) = self.point(bits);
+        if x < self.x[i + 1] {
+            return signed;
+        }
+        self.sample_beyond_the_core(rng, bits)
+    }
+
+    /// A word's strip, its point across the strip, and the point with the word's sign.
+    #[inline]
+    fn point(&self, bits: u64) -> (usize, f64, f64) {
+        let i = (bits & 0xff) as usize;
+        let across = ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64);
+        let x = across * self.x[i];
+        // The sign bit set from bit 8, not chosen by a branch: a coin toss mispredicts half the
+        // time.
+        (i, x, f64::from_bits(x.to_bits() ^ ((bits & 0x100) << 55)))
+    }
+
+    /// The rest of a draw whose first word fell outside its strip's core: the base strip's tail,
+    /// or the wedge test and, on rejection, fresh words. Kept out of line, so that the loop of
+    /// the common case holds its state in registers.
+    #[cold]
+    #[inline(never)]
+    fn sample_beyond_the_core<R: Rng + ?Sized>(&self, rng: &mut R, mut bits: u64) -> f64 {
         loop {
-            let bits = rng.next_u64();
-            let i = (bits & 0xff) as usize;
-            let sign = if bits & 0x100 == 0 { 1.0 } else { -1.0 };
-            let across = ((bits >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64);
-            let x = across * self.x[i];
+            let (i, x, signed) = self.point(bits);
             if x < self.x[i + 1] {
-                return sign * x;
+                return signed;
             }
             if i == 0 {
-                return sign * self.tail(rng);
+                let tail = self.tail(rng);
+                return if bits & 0x100 == 0 { tail } else { -tail };
             }
             let height = self.f[i] + (self.f[i + 1] - self.f[i]) * crate::distribution::open_uniform(rng);
             if height < self.density(x) {
-                return sign * x;
+                return signed;
             }
+            bits = rng.next_u64();
         }
     }
 
@@ -129,7 +159,6 @@ impl StudentTZiggurat {
     /// `(w / w_r)^(−(ν−1)/2)`. A draw is kept with chance `r / x`, high where the tail is thin
     /// (x stays near r) and about one in two at ν near 2 (Marsaglia's device for the normal tail,
     /// on the t density).
-    #[cold]
     fn tail<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let r = self.x[1];
         let w_r = 1.0 + r * r / self.nu;
