@@ -278,6 +278,8 @@ struct Buffers {
     central_trade: Option<crate::trade::TradeOutcome>,
     /// Each facility's `Annuity::growth`, which depends on the deal alone.
     loan_growth: Option<Vec<Vec<f64>>>,
+    /// Every project's size after the commitment cut in the last run (0 when not funded).
+    funded_sizes: Vec<f64>,
 }
 
 impl PathScratch {
@@ -377,13 +379,13 @@ fn run_deal_from(
         ClauseDecisions::none(deal.projects.len())
     };
     loop {
-        // The clause tests every project's call, so every project is reported until it settles.
-        let mut outcome = run_projects(deal, draws, deal.projects.len(), buffers, &decisions.moved);
+        let mut outcome = run_projects(deal, draws, reported, buffers, &decisions.moved);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
-        let replayed = clause.replay(&path, |i| outcome.projects[i].size_usd_bn);
+        // The clause tests every project's call: the sizes come from the run's funding plan,
+        // reported or not.
+        let replayed = clause.replay(&path, |i| buffers.funded_sizes[i]);
         if replayed.granted == decisions.granted {
             outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
-            outcome.projects.truncate(reported);
             return outcome;
         }
         decisions = replayed;
@@ -491,6 +493,8 @@ fn run_projects(
         rank[i] = position;
     }
 
+    buffers.funded_sizes.clear();
+    buffers.funded_sizes.extend(plan.projects.iter().map(|f| f.size_usd_bn));
     let ledger = Accounts::open(deal, &order, &plan.projects);
     let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
         deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
