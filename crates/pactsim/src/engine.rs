@@ -504,7 +504,9 @@ fn run_projects(
         loan_growth,
         credit: draws.credit.map(|(seed, path)| CreditDraws::new(deal, seed, path)),
         funding: &plan.projects,
-        projects: deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(deal, p, f)).collect(),
+        projects: (deal.projects.iter().zip(&plan.projects).enumerate())
+            .map(|(i, (p, f))| ProjectState::new(deal, p, f, i < reported))
+            .collect(),
         accounts: ledger,
         investor_flows: take_cleared(&mut buffers.investor_flows),
         host_flows: take_cleared(&mut buffers.host_flows),
@@ -762,11 +764,23 @@ struct ProjectState {
     /// The project's own credit stream, opened at its first payment.
     credit_stream: Option<rand::rngs::ChaCha8Rng>,
     defaulted: bool,
+    /// Rows of a reported project; empty for the others, whose rows only add to the totals.
     outcome_flows: Vec<FlowRow>,
+    keeps_rows: bool,
+    totals: RowTotals,
+}
+
+/// What a project's rows add to its facility's figures.
+#[derive(Debug, Clone, Copy, Default)]
+struct RowTotals {
+    guarantee_calls: f64,
+    received: f64,
+    losses: f64,
 }
 
 impl ProjectState {
-    fn new(deal: &Deal, project: &Project, funding: &Funding) -> Self {
+    /// The state of a project before its first event; `reported` keeps its rows for the outcome.
+    fn new(deal: &Deal, project: &Project, funding: &Funding, reported: bool) -> Self {
         let facility = &deal.facilities[project.facility];
         let size = funding.size_usd_bn;
         let shares = facility.instruments;
@@ -783,8 +797,8 @@ impl ProjectState {
         let payment_count = cash_years.max(loan_years);
         // One row per anniversary up to the horizon, reserved at once rather than grown.
         let rows = match funding.completed {
-            Some(_) => payment_count.min((deal.end.year() - deal.start.year() + 1) as u32),
-            None => 0,
+            Some(_) if reported => payment_count.min((deal.end.year() - deal.start.year() + 1) as u32),
+            _ => 0,
         };
         ProjectState {
             scale: size / project.size_usd_bn,
@@ -805,6 +819,18 @@ impl ProjectState {
             credit_stream: None,
             defaulted: false,
             outcome_flows: Vec::with_capacity(rows as usize),
+            keeps_rows: reported,
+            totals: RowTotals::default(),
+        }
+    }
+
+    /// Adds a payment's or a default's row to the totals, and keeps it when reported.
+    fn record(&mut self, row: FlowRow) {
+        self.totals.guarantee_calls += row.guarantee_call;
+        self.totals.received += row.investor_received();
+        self.totals.losses += row.loss;
+        if self.keeps_rows {
+            self.outcome_flows.push(row);
         }
     }
 
@@ -1052,7 +1078,7 @@ impl Run<'_> {
             defaulted: false,
             loss,
         };
-        self.projects[i].outcome_flows.push(row);
+        self.projects[i].record(row);
         self.investor(date, -call);
         self.investor(date, row.investor_received());
         if split.host_tax + split.host > 0.0 {
@@ -1095,7 +1121,7 @@ impl Run<'_> {
             defaulted: true,
             loss,
         };
-        p.outcome_flows.push(row);
+        p.record(row);
         self.investor(date, -call);
         self.investor(date, recovery);
         let year = self.year(date);
@@ -1141,13 +1167,10 @@ impl Run<'_> {
                     let paid = funding.paid_usd_bn();
                     outcome.funded_usd_bn += funding.size_usd_bn * funding.funded_share();
                     outcome.pending_usd_bn += funding.call_usd_bn - paid;
-                    outcome.paid += paid;
-                    for row in &state.outcome_flows {
-                        outcome.paid += row.guarantee_call;
-                        outcome.received += row.investor_received();
-                        outcome.guarantee_calls += row.guarantee_call;
-                        outcome.losses += row.loss;
-                    }
+                    outcome.paid += paid + state.totals.guarantee_calls;
+                    outcome.received += state.totals.received;
+                    outcome.guarantee_calls += state.totals.guarantee_calls;
+                    outcome.losses += state.totals.losses;
                 }
                 outcome.pending_usd_bn = outcome.pending_usd_bn.max(0.0);
                 outcome
