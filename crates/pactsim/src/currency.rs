@@ -121,8 +121,8 @@ impl<'a> CurrencyPath<'a> {
     /// and the investor's dated flows (negative: paid out), in date order.
     pub fn build(deal: &'a Deal, currency: &'a Currency, base_log_rate: &'a [f64], flows: &[DatedFlow]) -> Self {
         let ara = currency.reserves.and_then(|r| r.ara).map_or(0.0, |a| a.metric_usd_bn());
-        let mut flow_dates: Vec<NaiveDate> = Vec::new();
-        let mut net_flow: Vec<f64> = Vec::new();
+        let mut flow_dates: Vec<NaiveDate> = Vec::with_capacity(flows.len());
+        let mut net_flow: Vec<f64> = Vec::with_capacity(flows.len());
         let mut total = 0.0;
         for flow in flows {
             total += flow.amount;

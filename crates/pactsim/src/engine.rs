@@ -280,6 +280,8 @@ struct Buffers {
     loan_growth: Option<Vec<Vec<f64>>>,
     /// Every project's size after the commitment cut in the last run (0 when not funded).
     funded_sizes: Vec<f64>,
+    /// The last run's funding plan.
+    plan: funding::FundingPlan,
 }
 
 impl PathScratch {
@@ -459,8 +461,9 @@ impl Clause<'_> {
         let order = funding::selection_order(deal);
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         let mut calls: Vec<DatedFlow> = Vec::new();
+        let mut plan = funding::FundingPlan::default();
         for _ in 0..CALL_ROUNDS {
-            let plan = funding::plan(deal, &order, declined, &decisions.moved);
+            funding::plan_into(deal, &order, declined, &decisions.moved, &mut plan);
             calls.clear();
             for funding in &plan.projects {
                 calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
@@ -487,7 +490,8 @@ fn run_projects(
     postponed: &[Option<NaiveDate>],
 ) -> Outcome {
     let order = funding::selection_order(deal);
-    let plan = funding::plan(deal, &order, &draws.declined, postponed);
+    funding::plan_into(deal, &order, &draws.declined, postponed, &mut buffers.plan);
+    let plan = &buffers.plan;
     let mut rank = vec![0; deal.projects.len()];
     for (position, &i) in order.iter().enumerate() {
         rank[i] = position;
@@ -526,7 +530,7 @@ fn run_projects(
             account.review(event.date);
         }
     }
-    state.finish(&plan, draws, reported, &mut buffers.central_trade)
+    state.finish(plan, draws, reported, &mut buffers.central_trade)
 }
 
 fn take_cleared<T>(buffer: &mut Vec<T>) -> Vec<T> {

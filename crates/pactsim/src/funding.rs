@@ -52,11 +52,20 @@ impl Funding {
 }
 
 /// The funding of every project (in file order) and the deferred amounts per facility and year.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct FundingPlan {
     pub projects: Vec<Funding>,
     /// `deferred[facility]` maps a calendar year to what was due by its end but still unpaid.
     pub deferred: Vec<BTreeMap<i32, f64>>,
+    /// Payment lists of an earlier plan, emptied, for `plan_into` to fill again.
+    spare_payments: Vec<Vec<(NaiveDate, f64)>>,
+}
+
+/// Plans are equal when they fund alike, whatever memory they keep for later plans.
+impl PartialEq for FundingPlan {
+    fn eq(&self, other: &Self) -> bool {
+        self.projects == other.projects && self.deferred == other.deferred
+    }
 }
 
 /// Projects in the order the rules take them: by selection date, then by file order.
@@ -70,25 +79,38 @@ pub fn selection_order(deal: &Deal) -> Vec<usize> {
 /// leave the commitment to others. `postponed[i]` (when not empty) is where the stability clause
 /// moved a call's due date.
 pub fn plan(deal: &Deal, order: &[usize], declined: &[bool], postponed: &[Option<NaiveDate>]) -> FundingPlan {
-    let mut projects: Vec<Funding> = deal
-        .projects
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let facility = &deal.facilities[p.facility];
-            let first_due = calendar::due_date(p.selected, facility.funding_lag);
-            Funding {
-                size_usd_bn: p.size_usd_bn,
-                size_cut_usd_bn: 0.0,
-                due: postponed.get(i).copied().flatten().unwrap_or(first_due),
-                first_due,
-                call_usd_bn: 0.0,
-                payments: Vec::new(),
-                completed: None,
-                declined: false,
-            }
-        })
-        .collect();
+    let mut plan = FundingPlan::default();
+    plan_into(deal, order, declined, postponed, &mut plan);
+    plan
+}
+
+/// `plan`, written over an earlier plan: a Monte Carlo path plans its funding several times, and
+/// the projects' payment lists keep their memory from one plan to the next.
+pub fn plan_into(
+    deal: &Deal,
+    order: &[usize],
+    declined: &[bool],
+    postponed: &[Option<NaiveDate>],
+    plan: &mut FundingPlan,
+) {
+    let FundingPlan { projects, deferred, spare_payments } = plan;
+    spare_payments.extend(projects.drain(..).map(|funding| funding.payments));
+    projects.extend(deal.projects.iter().enumerate().map(|(i, p)| {
+        let facility = &deal.facilities[p.facility];
+        let first_due = calendar::due_date(p.selected, facility.funding_lag);
+        let mut payments = spare_payments.pop().unwrap_or_default();
+        payments.clear();
+        Funding {
+            size_usd_bn: p.size_usd_bn,
+            size_cut_usd_bn: 0.0,
+            due: postponed.get(i).copied().flatten().unwrap_or(first_due),
+            first_due,
+            call_usd_bn: 0.0,
+            payments,
+            completed: None,
+            declined: false,
+        }
+    }));
 
     let mut left: Vec<f64> = deal.facilities.iter().map(|f| f.commitment_usd_bn).collect();
     for &i in order {
@@ -108,22 +130,13 @@ pub fn plan(deal: &Deal, order: &[usize], declined: &[bool], postponed: &[Option
         funding.call_usd_bn = facility.investor_cash_share() * size;
     }
 
-    let deferred = deal
-        .facilities
-        .iter()
-        .enumerate()
-        .map(|(index, facility)| {
-            let mut calls: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&i| deal.projects[i].facility == index && projects[i].is_funded())
-                .collect();
-            calls.sort_by_key(|&i| projects[i].due); // stable: selection order breaks ties
-            serve_calls(facility, deal.end, &calls, &mut projects)
-        })
-        .collect();
-
-    FundingPlan { projects, deferred }
+    deferred.clear();
+    deferred.extend(deal.facilities.iter().enumerate().map(|(index, facility)| {
+        let mut calls: Vec<usize> =
+            order.iter().copied().filter(|&i| deal.projects[i].facility == index && projects[i].is_funded()).collect();
+        calls.sort_by_key(|&i| projects[i].due); // stable: selection order breaks ties
+        serve_calls(facility, deal.end, &calls, projects)
+    }));
 }
 
 /// Serves one facility's calls first in, first out; returns what was deferred past each year.
