@@ -159,9 +159,14 @@ impl<'a> CurrencyPath<'a> {
 
     /// `own_reserves` when the net flow to the end of `date` is known.
     fn own_reserves_given(&self, reserves: &Reserves, date: NaiveDate, net_flow: f64) -> f64 {
-        let days = calendar::days_between(self.deal.start, date) as f64;
+        self.own_reserves_after(reserves, calendar::days_between(self.deal.start, date) as usize, net_flow)
+    }
+
+    /// Reserves without the swap line at the end of the day `days` after the start, given the net
+    /// flow to then.
+    fn own_reserves_after(&self, reserves: &Reserves, days: usize, net_flow: f64) -> f64 {
         let deal_flows = if self.channel == FundingChannel::Reserves { net_flow } else { 0.0 };
-        reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days / 365.0 + deal_flows
+        reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days as f64 / 365.0 + deal_flows
     }
 
     /// What the swap line lends when reserves of its own are `own`: enough to reach the floor, as
@@ -205,12 +210,17 @@ impl<'a> CurrencyPath<'a> {
             return Some(fx.model.observed_on(date));
         }
         let date = date.min(self.deal.end);
-        let base = self.base_log_rate[fx.model.steps[self.index(date)?] as usize];
+        Some(self.rate_after(fx, self.index(date)?, net_flow))
+    }
+
+    /// The rate at the end of the day `days` after the start (within the horizon).
+    fn rate_after(&self, fx: &Fx, days: usize, net_flow: impl FnOnce() -> f64) -> f64 {
+        let base = self.base_log_rate[fx.model.steps[days] as usize];
         let shift = match (self.channel, self.currency.reserves) {
             (FundingChannel::Market, Some(r)) => market_shift(fx, &r, -net_flow()),
             _ => 0.0,
         };
-        Some((base + shift).exp())
+        (base + shift).exp()
     }
 
     /// Reserves, swap drawings included, at the end of `date` (before the start, `start_usd_bn`
@@ -260,19 +270,22 @@ impl<'a> CurrencyPath<'a> {
 
     /// Month-end figures and the path's totals.
     pub fn outcome(&self, deferral_requests: u32, deferrals_granted: u32) -> CurrencyOutcome {
-        // Month ends ascend, so the net flow to each is found by walking the flow days once.
+        // Month ends ascend within the horizon, so the net flow to each is found by walking the
+        // flow days once, and their day numbers were counted when the deal was read.
         let mut flows_before = 0;
-        let months: Vec<MonthRow> = self
-            .currency
-            .month_ends
-            .iter()
-            .map(|&date| {
-                let within = date.min(self.deal.end);
-                flows_before += self.flow_dates[flows_before..].partition_point(|d| *d <= within);
+        let currency = self.currency;
+        let months: Vec<MonthRow> = (currency.month_ends.iter().zip(&currency.month_end_days))
+            .map(|(&date, &days)| {
+                while self.flow_dates.get(flows_before).is_some_and(|d| *d <= date) {
+                    flows_before += 1;
+                }
                 let net_flow = if flows_before == 0 { 0.0 } else { self.net_flow[flows_before - 1] };
-                let reserves_usd_bn = self.reserves_given(date, || net_flow);
+                let reserves_usd_bn = currency.reserves.map(|r| {
+                    let own = self.own_reserves_after(&r, days, net_flow);
+                    own + self.swap_drawing(own)
+                });
                 MonthRow {
-                    rate: self.rate_given(date, || net_flow),
+                    rate: currency.fx.as_ref().map(|fx| self.rate_after(fx, days, || net_flow)),
                     reserves_usd_bn,
                     ara_ratio: self.ara_ratio_of(reserves_usd_bn),
                 }

@@ -238,6 +238,8 @@ pub struct Currency {
     pub ara_floor: f64,
     /// The last day of every calendar month of the horizon (`currency::month_ends`).
     pub month_ends: Vec<NaiveDate>,
+    /// Days from `deal.start` to each of `month_ends`.
+    pub month_end_days: Vec<usize>,
 }
 
 /// `[fx]`: the exchange-rate model and how the deal's dollars reach the market.

@@ -62,7 +62,10 @@ impl Checker {
             1.0
         });
         let month_ends = deal.map_or_else(Vec::new, |d| crate::currency::month_ends(d.start, d.end));
-        Some(Some(Currency { fx, reserves, stability, ara_floor, month_ends }))
+        let month_end_days = deal.map_or_else(Vec::new, |d| {
+            month_ends.iter().map(|&end| crate::calendar::days_between(d.start, end) as usize).collect()
+        });
+        Some(Some(Currency { fx, reserves, stability, ara_floor, month_ends, month_end_days }))
     }
 
     fn fx(&mut self, raw: &Spanned<RawFx>, deal: Option<&Deal>, look_back_months: u32) -> Option<Fx> {
