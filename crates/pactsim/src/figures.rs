@@ -173,17 +173,16 @@ fn search_roots(flows: &[DatedFlow], shortcuts: bool) -> Irr {
 /// within rounding of zero could have either sign, so its side gets no bound (`usize::MAX`).
 fn most_roots_each_side(times: &[(f64, f64)]) -> [usize; 2] {
     let changes = |amounts: &mut dyn Iterator<Item = f64>| -> usize {
-        let (mut total, mut scale, mut sign, mut changes) = (0.0f64, 0.0f64, 0.0f64, 0);
+        let (mut total, mut scale, mut negative, mut changes) = (0.0f64, 0.0f64, None, 0);
         for amount in amounts {
             total += amount;
             scale += amount.abs();
-            if total.abs() <= 1e-12 * scale {
+            // Nor does a total that is not a number get a bound.
+            if total.abs() <= 1e-12 * scale || total.is_nan() {
                 return usize::MAX;
             }
-            if sign != 0.0 && total.signum() != sign {
-                changes += 1;
-            }
-            sign = total.signum();
+            changes += usize::from(negative.is_some_and(|was| was != (total < 0.0)));
+            negative = Some(total < 0.0);
         }
         changes
     };
@@ -277,11 +276,14 @@ impl Curve<'_> {
         let steps = |side: usize, steps: usize| {
             if single(side) && at_zero != 0.0 && (at_zero < 0.0) == (far[side] < 0.0) { 0 } else { steps }
         };
-        let mut below = self.walk(step, -1.0, steps(0, (-GRID_LOW / step).ceil() as usize), single(0));
+        // x = 0 is the first point above too, so the walk below is needed only when it takes a
+        // step, and its own x = 0 is left out.
+        let below = match steps(0, (-GRID_LOW / step).ceil() as usize) {
+            0 => Vec::new(),
+            steps => self.walk(step, -1.0, steps, single(0)),
+        };
         let above = self.walk(step, 1.0, steps(1, (GRID_HIGH / step).ceil() as usize), single(1));
-        below.reverse();
-        below.pop(); // x = 0 is the first point above too
-        let points: Vec<(f64, f64, f64)> = below.into_iter().chain(above).collect();
+        let points: Vec<(f64, f64, f64)> = below.into_iter().skip(1).rev().chain(above).collect();
         let mut roots = Vec::new();
         for cell in points.windows(2) {
             let ((x0, f0, d0), (x1, f1, d1)) = (cell[0], cell[1]);
