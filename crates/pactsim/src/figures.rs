@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 
-use crate::calendar::{days_between, year_fraction};
+use crate::calendar::days_between;
 use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
@@ -111,13 +111,28 @@ const GRID_STEP: f64 = 0.1;
 /// Grid step when the flows change sign once (and so have exactly one root).
 const COARSE_STEP: f64 = 0.25;
 
-/// XIRR (ACT/365F): all roots bracketed on a grid of `ln(1 + r)`, refined by Newton's method with
+/// XIRR (ACT/365F): all roots bracketed on a grid of `ln(1 + r)`, refined by Halley's method with
 /// bisection fallback.
 pub fn xirr(flows: &[DatedFlow]) -> Irr {
-    search_roots(flows, true)
+    search_roots(flows, Shortcuts::ALL)
 }
 
-fn search_roots(flows: &[DatedFlow], shortcuts: bool) -> Irr {
+/// The work `search_roots` may save; tests turn each saving off to check what it changes.
+#[derive(Debug, Clone, Copy)]
+struct Shortcuts {
+    /// Laguerre's bound on the roots of each side of `x = 0`, and cells proven to keep their sign
+    /// left unsearched: the same roots.
+    bounds: bool,
+    /// Each flow's exponential from `DayFactors` when its tables take fewer exponentials than
+    /// there are flows: the same roots to the last few bits.
+    tables: bool,
+}
+
+impl Shortcuts {
+    const ALL: Shortcuts = Shortcuts { bounds: true, tables: true };
+}
+
+fn search_roots(flows: &[DatedFlow], shortcuts: Shortcuts) -> Irr {
     let Some(first) = flows.iter().map(|f| f.date).min() else {
         return Irr { rate: None, roots: Vec::new() };
     };
@@ -130,7 +145,35 @@ fn search_roots(flows: &[DatedFlow], shortcuts: bool) -> Irr {
     // of powers, the number of roots in (−1, ∞) is at most the number of sign changes of the
     // netted flows in date order: with one change there is exactly one root, and a coarse grid
     // brackets it.
-    let mut times: Vec<(f64, f64)> = Vec::with_capacity(flows.len());
+    let netted = net(flows, first);
+    let sign_changes = netted.windows(2).filter(|w| (w[0].amount > 0.0) != (w[1].amount > 0.0)).count();
+    if sign_changes == 0 {
+        return Irr { rate: None, roots: Vec::new() };
+    }
+    let curve = Curve::new(&netted, shortcuts);
+    let mut roots = if sign_changes == 1 { curve.roots(COARSE_STEP, false) } else { curve.roots(GRID_STEP, true) };
+    roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
+
+    let rate = match roots.as_slice() {
+        [] => None,
+        [only] => Some(*only),
+        several => Some(excel_choice(&netted, several)),
+    };
+    Irr { rate, roots }
+}
+
+/// One date's flows, netted; the date is also counted in whole days (and in years, `days / 365`)
+/// after the first date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Netted {
+    date: NaiveDate,
+    days: u32,
+    years: f64,
+    amount: f64,
+}
+
+/// The flows netted by date, in date order, without the dates whose flows cancel out.
+fn net(flows: &[DatedFlow], first: NaiveDate) -> Vec<Netted> {
     let sorted = if flows.is_sorted_by_key(|f| f.date) {
         std::borrow::Cow::Borrowed(flows)
     } else {
@@ -138,30 +181,19 @@ fn search_roots(flows: &[DatedFlow], shortcuts: bool) -> Irr {
         sorted.sort_by_key(|f| f.date);
         std::borrow::Cow::Owned(sorted)
     };
+    let mut netted: Vec<Netted> = Vec::with_capacity(flows.len());
     for f in sorted.iter() {
-        let t = year_fraction(first, f.date);
-        match times.last_mut() {
-            Some((last, amount)) if *last == t => *amount += f.amount,
-            _ => times.push((t, f.amount)),
+        match netted.last_mut() {
+            Some(last) if last.date == f.date => last.amount += f.amount,
+            _ => {
+                // chrono's dates span fewer days than a u32 counts.
+                let days = u32::try_from(days_between(first, f.date)).expect("no flow before the first");
+                netted.push(Netted { date: f.date, days, years: f64::from(days) / 365.0, amount: f.amount });
+            }
         }
     }
-    times.retain(|(_, a)| *a != 0.0);
-    let sign_changes = times.windows(2).filter(|w| (w[0].1 > 0.0) != (w[1].1 > 0.0)).count();
-    if sign_changes == 0 {
-        return Irr { rate: None, roots: Vec::new() };
-    }
-    let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-    let most_roots = if shortcuts { most_roots_each_side(&times) } else { [usize::MAX; 2] };
-    let curve = Curve { flows: &times, t_max, skip_proven_cells: shortcuts, most_roots };
-    let mut roots = if sign_changes == 1 { curve.roots(COARSE_STEP, false) } else { curve.roots(GRID_STEP, true) };
-    roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
-
-    let rate = match roots.as_slice() {
-        [] => None,
-        [only] => Some(*only),
-        several => Some(excel_choice(&times, several)),
-    };
-    Irr { rate, roots }
+    netted.retain(|f| f.amount != 0.0);
+    netted
 }
 
 /// At most how many roots the XNPV has below and above `x = 0` (`r < 0` and `r > 0`), by
@@ -171,7 +203,7 @@ fn search_roots(flows: &[DatedFlow], shortcuts: bool) -> Irr {
 /// (Pólya and Szegő, Problems and Theorems in Analysis II, Part V; for cash flows, Norstrøm 1972).
 /// Read backwards from the last flow, the same rule bounds the roots for `x < 0`. A running total
 /// within rounding of zero could have either sign, so its side gets no bound (`usize::MAX`).
-fn most_roots_each_side(times: &[(f64, f64)]) -> [usize; 2] {
+fn most_roots_each_side(flows: &[Netted]) -> [usize; 2] {
     let changes = |amounts: &mut dyn Iterator<Item = f64>| -> usize {
         let (mut total, mut scale, mut negative, mut changes) = (0.0f64, 0.0f64, None, 0);
         for amount in amounts {
@@ -186,20 +218,20 @@ fn most_roots_each_side(times: &[(f64, f64)]) -> [usize; 2] {
         }
         changes
     };
-    [changes(&mut times.iter().rev().map(|(_, a)| *a)), changes(&mut times.iter().map(|(_, a)| *a))]
+    [changes(&mut flows.iter().rev().map(|f| f.amount)), changes(&mut flows.iter().map(|f| f.amount))]
 }
 
 /// Among several roots, the one Excel and pyxirr report: where Newton's method from a guess of
 /// 10% converges (pyxirr 0.10: 50 iterations, |f| or the step below 1e-9); failing that, the
 /// lowest root.
-fn excel_choice(times: &[(f64, f64)], roots: &[f64]) -> f64 {
+fn excel_choice(flows: &[Netted], roots: &[f64]) -> f64 {
     let f = |r: f64| -> f64 {
         if r <= -1.0 {
             return f64::INFINITY;
         }
-        times.iter().map(|(t, a)| a * (1.0 + r).powf(-t)).sum()
+        flows.iter().map(|f| f.amount * (1.0 + r).powf(-f.years)).sum()
     };
-    let df = |r: f64| -> f64 { times.iter().map(|(t, a)| -a * t * (1.0 + r).powf(-t - 1.0)).sum() };
+    let df = |r: f64| -> f64 { flows.iter().map(|f| -f.amount * f.years * (1.0 + r).powf(-f.years - 1.0)).sum() };
     let mut r = 0.1;
     let mut reached = None;
     for _ in 0..50 {
@@ -249,9 +281,14 @@ fn hermite_root(f0: f64, d0: f64, f1: f64, d1: f64, h: f64) -> f64 {
     u
 }
 
-/// The XNPV as a function of `x = ln(1 + r)`, scaled so no term overflows.
+/// The XNPV as a function of `x = ln(1 + r)`, scaled so no term overflows: each flow's term is
+/// `a e^(−x (t − shift))`, with the shift at the last flow below `x = 0` and at the first date
+/// above, so no factor exceeds 1.
 struct Curve<'a> {
-    flows: &'a [(f64, f64)],
+    /// Netted, at least two.
+    flows: &'a [Netted],
+    /// The last flow's days and years after the first date: the shift below `x = 0`.
+    last_day: u32,
     t_max: f64,
     /// Whether a cell that `keeps_its_sign` skips its turning-point search (tests turn it off to
     /// check that the results are the same).
@@ -260,18 +297,73 @@ struct Curve<'a> {
     /// for no bound). A side with at most one root is walked only until its sign changes, or not
     /// at all when its ends have one sign (an even number of roots, so none).
     most_roots: [usize; 2],
+    /// Whether the factors at a point come from `DayFactors`' tables rather than an exponential
+    /// per flow.
+    tables: bool,
 }
 
-impl Curve<'_> {
+/// A side's shift in days and in years.
+#[derive(Debug, Clone, Copy)]
+struct Shift {
+    days: u32,
+    years: f64,
+}
+
+impl Shift {
+    /// Whole days between the shift and a flow `days` after the first date: back from the last
+    /// flow below `x = 0`, on from the first date above (the only shift of 0 days, as the last
+    /// flow comes after the first date).
+    fn days_to(self, days: u32) -> u32 {
+        // Not `abs_diff`: the side is the same for every flow of a loop, so this branch moves out
+        // of it.
+        if self.days == 0 { days } else { self.days - days }
+    }
+}
+
+impl<'a> Curve<'a> {
+    /// The curve of netted flows (at least two), with the savings `shortcuts` allows.
+    fn new(flows: &'a [Netted], shortcuts: Shortcuts) -> Self {
+        let last = flows[flows.len() - 1];
+        Curve {
+            flows,
+            last_day: last.days,
+            t_max: last.years,
+            skip_proven_cells: shortcuts.bounds,
+            most_roots: if shortcuts.bounds { most_roots_each_side(flows) } else { [usize::MAX; 2] },
+            tables: shortcuts.tables && DayFactors::entries(last.days) < flows.len(),
+        }
+    }
+
+    /// The shift below `x = 0` (`below`) or above.
+    fn shift(&self, below: bool) -> Shift {
+        if below { Shift { days: self.last_day, years: self.t_max } } else { Shift { days: 0, years: 0.0 } }
+    }
+
+    /// Each flow with its `t − shift` and its factor `e^(−x (t − shift))`, for an `x` on the
+    /// shift's side of 0 (so the factor is at most 1).
+    fn factors(&self, x: f64, shift: Shift) -> impl Iterator<Item = (&'a Netted, f64, f64)> {
+        debug_assert!(if shift.days == 0 { x >= 0.0 } else { x <= 0.0 }, "{x} on the other side of {shift:?}");
+        // `e^(−x (t − shift)) = e^(−|x| k / 365)` for the flow's `k` days from the shift.
+        let tables = self.tables.then(|| DayFactors::new(x.abs(), self.last_day));
+        self.flows.iter().map(move |f| {
+            let tau = f.years - shift.years;
+            let factor = match &tables {
+                Some(tables) => tables.get(shift.days_to(f.days)),
+                None => (-x * tau).exp(),
+            };
+            (f, tau, factor)
+        })
+    }
+
     /// Every root of the XNPV in `x ∈ [GRID_LOW, GRID_HIGH]`, ascending. The grid is walked from
     /// `x = 0` outwards by recurrence (each flow's term is multiplied by a fixed factor per step,
     /// so no term grows and none overflows); a cell whose ends differ in sign holds a root, and
     /// with `turning_points`, a cell where the slope changes sign is searched for its turning
     /// point, which splits a pair of roots that the ends do not show.
     fn roots(&self, step: f64, turning_points: bool) -> Vec<f64> {
-        let at_zero: f64 = self.flows.iter().map(|(_, a)| a).sum();
+        let at_zero: f64 = self.flows.iter().map(|f| f.amount).sum();
         // The sign far out on each side: the last flow's below, the first flow's above.
-        let far = [self.flows[self.flows.len() - 1].1, self.flows[0].1];
+        let far = [self.flows[self.flows.len() - 1].amount, self.flows[0].amount];
         let single = |side: usize| at_zero != 0.0 && self.most_roots[side] <= 1;
         let steps = |side: usize, steps: usize| {
             if single(side) && at_zero != 0.0 && (at_zero < 0.0) == (far[side] < 0.0) { 0 } else { steps }
@@ -292,7 +384,7 @@ impl Curve<'_> {
             } else if f1 != 0.0 && (f0 < 0.0) != (f1 < 0.0) {
                 // The walk's slopes are of `Σ −t a e^(…)`; the scaled value's own slope adds
                 // `shift · value` (the shift is `t_max` below x = 0).
-                let shift = if x0 < 0.0 { self.t_max } else { 0.0 };
+                let shift = self.shift(x0 < 0.0).years;
                 let start = x0 + (x1 - x0) * hermite_root(f0, d0 + shift * f0, f1, d1 + shift * f1, x1 - x0);
                 roots.push(self.refine(x0, x1, f0 < 0.0, start));
             } else if turning_points
@@ -324,12 +416,12 @@ impl Curve<'_> {
     /// no root can lie further out, and with `single_root` also at the first point whose sign
     /// differs from `x = 0`'s (or is zero).
     fn walk(&self, step: f64, direction: f64, steps: usize, single_root: bool) -> Vec<(f64, f64, f64)> {
-        let shift = if direction < 0.0 { self.t_max } else { 0.0 };
-        let mut terms: Vec<f64> = self.flows.iter().map(|(_, a)| *a).collect();
+        let shift = self.shift(direction < 0.0);
+        let mut terms: Vec<f64> = self.flows.iter().map(|f| f.amount).collect();
         // The flow that dominates far out on this side: the first one going up, the last going
         // down. Once it outweighs every flow of the opposite sign together, it does so for good
         // (their terms only shrink relative to it), so no root lies further out.
-        let anchor = if direction > 0.0 { self.flows[0].1 } else { self.flows[self.flows.len() - 1].1 };
+        let anchor = if direction > 0.0 { self.flows[0].amount } else { self.flows[self.flows.len() - 1].amount };
         // A grid point's value, slope, and the absolute sum of the terms whose sign is not the
         // anchor's, added term by term.
         let add = |(value, slope, opposite): &mut (f64, f64, f64), term: f64, t: f64| {
@@ -340,8 +432,8 @@ impl Curve<'_> {
             *opposite += if (term < 0.0) != (anchor < 0.0) { term.abs() } else { 0.0 };
         };
         let mut at_zero = (0.0, 0.0, 0.0);
-        for (term, (t, _)) in terms.iter().zip(self.flows) {
-            add(&mut at_zero, *term, *t);
+        for (term, f) in terms.iter().zip(self.flows) {
+            add(&mut at_zero, *term, f.years);
         }
         let zero_negative = at_zero.0 < 0.0;
         let mut points = Vec::with_capacity(steps + 1);
@@ -352,16 +444,16 @@ impl Curve<'_> {
         };
         let mut k = 0;
         if !reached(k, at_zero) && steps > 0 {
-            let factors: Vec<f64> = self.flows.iter().map(|(t, _)| (-direction * step * (t - shift)).exp()).collect();
+            let factors: Vec<f64> = self.factors(direction * step, shift).map(|(_, _, factor)| factor).collect();
             // Two grid points per pass over the flows: their sums are separate chains of
             // additions, which the processor overlaps, where one point's sums wait on each other.
             while k + 2 <= steps {
                 let (mut near, mut far) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
-                for ((term, factor), (t, _)) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                for ((term, factor), f) in terms.iter_mut().zip(&factors).zip(self.flows) {
                     let next = *term * factor;
                     *term = next * factor;
-                    add(&mut near, next, *t);
-                    add(&mut far, *term, *t);
+                    add(&mut near, next, f.years);
+                    add(&mut far, *term, f.years);
                 }
                 k += 2;
                 if reached(k - 1, near) || reached(k, far) {
@@ -370,9 +462,9 @@ impl Curve<'_> {
             }
             if k < steps {
                 let mut last = (0.0, 0.0, 0.0);
-                for ((term, factor), (t, _)) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                for ((term, factor), f) in terms.iter_mut().zip(&factors).zip(self.flows) {
                     *term *= factor;
-                    add(&mut last, *term, *t);
+                    add(&mut last, *term, f.years);
                 }
                 reached(k + 1, last);
             }
@@ -390,14 +482,13 @@ impl Curve<'_> {
     /// the ends and `O` below its chord, and `S − O` is at least the larger tangent minus the
     /// chord, a piecewise-linear bound whose least value is at an end or where the tangents cross.
     fn keeps_its_sign(&self, low: f64, high: f64, positive: bool) -> bool {
-        let shift = if low < 0.0 { self.t_max } else { 0.0 };
+        let shift = self.shift(low < 0.0);
         let (mut same_low, mut same_high, mut slope_low, mut slope_high) = (0.0, 0.0, 0.0, 0.0);
         let (mut other_low, mut other_high) = (0.0, 0.0);
-        for (t, a) in self.flows {
-            let tau = t - shift;
-            let term_low = a.abs() * (-low * tau).exp();
-            let term_high = a.abs() * (-high * tau).exp();
-            if (*a > 0.0) == positive {
+        for ((f, tau, factor_low), (_, _, factor_high)) in self.factors(low, shift).zip(self.factors(high, shift)) {
+            let term_low = f.amount.abs() * factor_low;
+            let term_high = f.amount.abs() * factor_high;
+            if (f.amount > 0.0) == positive {
                 same_low += term_low;
                 same_high += term_high;
                 slope_low -= tau * term_low;
@@ -428,11 +519,11 @@ impl Curve<'_> {
     /// inside the bracket, bisection otherwise.
     fn turning_point(&self, low: f64, high: f64) -> f64 {
         // The slope's sign and its derivative, scaled like `sign_value` on a fixed shift.
-        let shift = if low < 0.0 { self.t_max } else { 0.0 };
+        let shift = self.shift(low < 0.0);
         let slope = |x: f64| {
-            self.flows.iter().fold((0.0, 0.0), |(d, dd), (t, a)| {
-                let term = a * (-x * (t - shift)).exp();
-                (d - t * term, dd + t * (t - shift) * term)
+            self.factors(x, shift).fold((0.0, 0.0), |(d, dd), (f, tau, factor)| {
+                let term = f.amount * factor;
+                (d - f.years * term, dd + f.years * tau * term)
             })
         };
         let low_negative = slope(low).0 < 0.0;
@@ -444,15 +535,13 @@ impl Curve<'_> {
     /// `Σ a · e^(−x (t − s))` with `s = t_max` for x < 0 and 0 otherwise: a positive multiple of
     /// the XNPV, so it has the XNPV's sign and roots.
     fn sign_value(&self, x: f64) -> f64 {
-        let shift = if x < 0.0 { self.t_max } else { 0.0 };
-        self.flows.iter().map(|(t, a)| a * (-x * (t - shift)).exp()).sum()
+        self.factors(x, self.shift(x < 0.0)).map(|(f, _, factor)| f.amount * factor).sum()
     }
 
     /// The value and its first two derivatives at `x`, with the same scaling.
-    fn value_slope_curvature(&self, x: f64, shift: f64) -> (f64, f64, f64) {
-        self.flows.iter().fold((0.0, 0.0, 0.0), |(v, d, dd), (t, a)| {
-            let tau = t - shift;
-            let term = a * (-x * tau).exp();
+    fn value_slope_curvature(&self, x: f64, shift: Shift) -> (f64, f64, f64) {
+        self.factors(x, shift).fold((0.0, 0.0, 0.0), |(v, d, dd), (f, tau, factor)| {
+            let term = f.amount * factor;
             (v + term, d - tau * term, dd + tau * tau * term)
         })
     }
@@ -461,7 +550,7 @@ impl Curve<'_> {
     /// `low_negative` says so (as the walk found it): Halley steps from `start` that stay in the
     /// bracket, bisection otherwise.
     fn refine(&self, low: f64, high: f64, low_negative: bool, start: f64) -> f64 {
-        let shift = if low < 0.0 { self.t_max } else { 0.0 };
+        let shift = self.shift(low < 0.0);
         crate::solve::bracketed_steps(
             |x| {
                 let (value, slope, curvature) = self.value_slope_curvature(x, shift);
@@ -476,9 +565,43 @@ impl Curve<'_> {
     }
 }
 
+/// `e^(−x k / 365)` at one `x ≥ 0` for whole numbers of days `k` up to a last one, each the
+/// product of three table entries, `k = 1024 h + 32 m + l → high[h] · (middle[m] · low[l])`:
+/// `65 + last / 1024` exponentials at a point where a curve's evaluation took one per flow (75
+/// for the eleven thousand days of the Korea MOU, against the flows of some 800 dates). Every
+/// entry is an exponential of its own, not a power of another, so a factor is within a few ulps
+/// of the exponential it stands for.
+struct DayFactors {
+    low: [f64; 32],
+    middle: [f64; 32],
+    high: Vec<f64>,
+}
+
+impl DayFactors {
+    fn new(x: f64, last: u32) -> Self {
+        let factor = |days: usize| (-x * (days as f64 / 365.0)).exp();
+        DayFactors {
+            low: std::array::from_fn(factor),
+            middle: std::array::from_fn(|m| factor(m << 5)),
+            high: (0..=last as usize >> 10).map(|h| factor(h << 10)).collect(),
+        }
+    }
+
+    /// How many exponentials the tables up to `last` days take.
+    fn entries(last: u32) -> usize {
+        64 + (last as usize >> 10) + 1
+    }
+
+    fn get(&self, days: u32) -> f64 {
+        let days = days as usize;
+        self.high[days >> 10] * (self.middle[(days >> 5) & 31] * self.low[days & 31])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::year_fraction;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -539,15 +662,20 @@ mod tests {
         assert!((rate - (0.00001f64.powf(365.0 / 365.0) - 1.0)).abs() < 1e-9, "{rate}");
     }
 
-    /// The grid search against a brute-force scan a hundred times finer, on generated flows with
-    /// many sign changes (a deterministic LCG, so the test needs no random crate).
-    #[test]
-    fn the_grid_finds_every_root_a_fine_scan_finds() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = || {
+    /// Uniform draws in [0, 1) from a deterministic LCG, so the tests need no random crate.
+    fn uniform(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        move || {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        }
+    }
+
+    /// The grid search against a brute-force scan a hundred times finer, on generated flows with
+    /// many sign changes.
+    #[test]
+    fn the_grid_finds_every_root_a_fine_scan_finds() {
+        let mut next = uniform(0x2545_F491_4F6C_DD1D);
         for case in 0..400 {
             let n = 3 + (next() * 12.0) as usize;
             let mut day = 0u64;
@@ -583,11 +711,7 @@ mod tests {
     /// Generated flows, each set with several sign changes: investment-like sets (funding, then
     /// yearly receipts with guarantee calls among them) and sets of random amounts and dates.
     fn flows_with_several_sign_changes(cases: usize) -> Vec<Vec<DatedFlow>> {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(0x9E37_79B9_7F4A_7C15);
         (0..cases)
             .map(|case| {
                 let mut day = 0u64;
@@ -613,26 +737,17 @@ mod tests {
     fn the_shortcuts_change_no_root() {
         let mut bounded = 0;
         for flows in flows_with_several_sign_changes(3000) {
-            assert_eq!(search_roots(&flows, true), search_roots(&flows, false), "{flows:?}");
-            bounded += usize::from(most_roots_each_side(&netted_times(&flows)).iter().any(|&m| m <= 1));
+            let unbounded = Shortcuts { bounds: false, ..Shortcuts::ALL };
+            assert_eq!(search_roots(&flows, Shortcuts::ALL), search_roots(&flows, unbounded), "{flows:?}");
+            bounded += usize::from(most_roots_each_side(&netted(&flows)).iter().any(|&m| m <= 1));
         }
         // The investment-like half mostly has a side with at most one root.
         assert!(bounded > 1000, "{bounded}");
     }
 
-    /// The flows as `search_roots` nets them: year fractions from the first date, one per date.
-    fn netted_times(flows: &[DatedFlow]) -> Vec<(f64, f64)> {
-        let first = flows.iter().map(|f| f.date).min().unwrap();
-        let mut times: Vec<(f64, f64)> = Vec::new();
-        for f in flows {
-            let t = year_fraction(first, f.date);
-            match times.last_mut() {
-                Some((last, amount)) if *last == t => *amount += f.amount,
-                _ => times.push((t, f.amount)),
-            }
-        }
-        times.retain(|(_, a)| *a != 0.0);
-        times
+    /// The flows as `search_roots` nets them.
+    fn netted(flows: &[DatedFlow]) -> Vec<Netted> {
+        net(flows, flows.iter().map(|f| f.date).min().unwrap())
     }
 
     /// Laguerre's bound against the roots a fine scan finds on each side of r = 0.
@@ -640,9 +755,9 @@ mod tests {
     fn no_side_has_more_roots_than_its_partial_sums_allow() {
         let mut several = 0;
         for flows in flows_with_several_sign_changes(1500) {
-            let times = netted_times(&flows);
-            let bound = most_roots_each_side(&times);
-            let f = |x: f64| times.iter().map(|(t, a)| a * (-x * t).exp()).sum::<f64>();
+            let netted = netted(&flows);
+            let bound = most_roots_each_side(&netted);
+            let f = |x: f64| netted.iter().map(|f| f.amount * (-x * f.years).exp()).sum::<f64>();
             let sign_changes = |from: f64, to: f64| {
                 let steps = 4000;
                 let mut previous = f(from);
@@ -673,10 +788,8 @@ mod tests {
     fn a_cell_proven_to_keep_its_sign_does() {
         let mut proven = 0;
         for flows in flows_with_several_sign_changes(600) {
-            let first = flows.iter().map(|f| f.date).min().unwrap();
-            let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
-            let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-            let curve = Curve { flows: &times, t_max, skip_proven_cells: true, most_roots: [usize::MAX; 2] };
+            let netted = netted(&flows);
+            let curve = Curve { most_roots: [usize::MAX; 2], ..Curve::new(&netted, Shortcuts::ALL) };
             for cell in -40..20 {
                 let (low, high) = (f64::from(cell) * GRID_STEP, f64::from(cell + 1) * GRID_STEP);
                 let at = |u: f64| curve.sign_value(low + u * (high - low));
@@ -693,18 +806,18 @@ mod tests {
 
     /// The walk as its definition reads: one grid point per pass, each term multiplied in place.
     fn walk_point_by_point(curve: &Curve, step: f64, direction: f64, steps: usize) -> Vec<(f64, f64, f64)> {
-        let shift = if direction < 0.0 { curve.t_max } else { 0.0 };
-        let mut terms: Vec<f64> = curve.flows.iter().map(|(_, a)| *a).collect();
-        let anchor = if direction > 0.0 { curve.flows[0].1 } else { curve.flows[curve.flows.len() - 1].1 };
+        let shift = curve.shift(direction < 0.0);
+        let mut terms: Vec<f64> = curve.flows.iter().map(|f| f.amount).collect();
+        let anchor = if direction > 0.0 { curve.flows[0].amount } else { curve.flows[curve.flows.len() - 1].amount };
         let mut points = Vec::new();
         for k in 0..=steps {
             if k > 0 {
-                for (term, (t, _)) in terms.iter_mut().zip(curve.flows) {
-                    *term *= (-direction * step * (t - shift)).exp();
+                for (term, (_, _, factor)) in terms.iter_mut().zip(curve.factors(direction * step, shift)) {
+                    *term *= factor;
                 }
             }
             let value: f64 = terms.iter().sum();
-            let slope = terms.iter().zip(curve.flows).fold(0.0, |slope, (term, (t, _))| slope - t * term);
+            let slope = terms.iter().zip(curve.flows).fold(0.0, |slope, (term, f)| slope - f.years * term);
             let opposite: f64 =
                 terms.iter().filter(|term| (**term < 0.0) != (anchor < 0.0)).map(|term| term.abs()).sum();
             points.push((direction * step * k as f64, value, slope));
@@ -718,16 +831,113 @@ mod tests {
     #[test]
     fn the_walk_gives_the_points_of_its_definition() {
         for flows in flows_with_several_sign_changes(300) {
-            let first = flows.iter().map(|f| f.date).min().unwrap();
-            let times: Vec<(f64, f64)> = flows.iter().map(|f| (year_fraction(first, f.date), f.amount)).collect();
-            let t_max = times.iter().map(|(t, _)| *t).fold(0.0, f64::max);
-            let curve = Curve { flows: &times, t_max, skip_proven_cells: true, most_roots: [usize::MAX; 2] };
-            for (step, direction, steps) in
-                [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
-            {
-                let walked = curve.walk(step, direction, steps, false);
-                assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
+            let netted = netted(&flows);
+            for tables in [false, true] {
+                let curve = Curve { most_roots: [usize::MAX; 2], tables, ..Curve::new(&netted, Shortcuts::ALL) };
+                for (step, direction, steps) in
+                    [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
+                {
+                    let walked = curve.walk(step, direction, steps, false);
+                    assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
+                }
             }
+        }
+    }
+
+    /// Every day's tabled factor against its own exponential, over the points a curve is
+    /// evaluated at and a century of days: within a couple of ulps while the exponent is small
+    /// (as at every root of the Korea MOU), and otherwise as far apart as a large exponent's
+    /// roundings put them (its own, against those of its three parts).
+    #[test]
+    fn the_tabled_factors_are_the_exponentials_they_stand_for() {
+        for x in [0.0, 1e-6, 0.003, 0.0228741, 0.1, 0.25, std::f64::consts::LN_2, 1.3, 4.0, 14.0, 25.0] {
+            let tables = DayFactors::new(x, 36_600);
+            for days in 0..=36_600u32 {
+                let exponent = x * (f64::from(days) / 365.0);
+                let direct = (-exponent).exp();
+                let tabled = tables.get(days);
+                assert!(
+                    (tabled - direct).abs() <= f64::EPSILON * (3.0 + 2.0 * exponent) * direct + f64::MIN_POSITIVE,
+                    "x {x}, {days} days: {tabled} against {direct}"
+                );
+            }
+        }
+    }
+
+    /// Investors' flows like a Monte Carlo path's on the Korea MOU: many projects, each funded in
+    /// a few payments over the first years and paying back quarterly for decades, with guarantee
+    /// calls among the receipts; project yields from losses to gains, so IRRs on both sides of 0.
+    fn portfolios(cases: usize) -> Vec<Vec<DatedFlow>> {
+        let mut next = uniform(0x5851_F42D_4C95_7F2D);
+        (0..cases)
+            .map(|_| {
+                let mut flows = Vec::new();
+                let projects = 5 + (next() * 40.0) as u64;
+                let yield_shift = next() * 0.25 - 0.1;
+                for _ in 0..projects {
+                    let start = (next() * 5.0 * 365.0) as u64;
+                    let size = 1.0 + next() * 20.0;
+                    let payments = 1 + (next() * 4.0) as u64;
+                    for p in 0..payments {
+                        let day = start + p * (30 + (next() * 120.0) as u64);
+                        flows.push(DatedFlow {
+                            date: d(2025, 1, 1) + chrono::Days::new(day),
+                            amount: -size / payments as f64,
+                        });
+                    }
+                    let first_receipt = start + 365 * (1 + (next() * 4.0) as u64);
+                    let quarters = 40 + (next() * 60.0) as u64;
+                    let quarterly = size * (yield_shift + 0.1 * next() + 0.03);
+                    for q in 0..quarters {
+                        let day = first_receipt + q * 91 + (next() * 5.0) as u64;
+                        let amount = if next() < 0.02 { -size * 0.2 * next() } else { quarterly * (0.5 + next()) };
+                        flows.push(DatedFlow { date: d(2025, 1, 1) + chrono::Days::new(day), amount });
+                    }
+                }
+                flows.sort_by_key(|f| f.date);
+                flows
+            })
+            .collect()
+    }
+
+    /// Roots found with the tables against the same roots found with an exponential per flow:
+    /// as many, each within 1e-13 of its size (1e-16 within 1e-3 of r = 0, where the solver's own
+    /// tolerance, 1e-15 in x, is coarser than that).
+    fn assert_the_same_to_the_last_bits(tabled: &[f64], direct: &[f64], flows: &[DatedFlow]) {
+        assert_eq!(tabled.len(), direct.len(), "{tabled:?} against {direct:?}: {flows:?}");
+        for (root, direct_root) in tabled.iter().zip(direct) {
+            assert!(
+                (root - direct_root).abs() <= 1e-13 * direct_root.abs().max(1e-3),
+                "{root} against {direct_root}: {flows:?}"
+            );
+        }
+    }
+
+    /// On flows like the Korea MOU's, where the tables pay for themselves, the IRR and every other
+    /// root move only in their last bits from where an exponential per flow puts them.
+    #[test]
+    fn the_tables_move_an_irr_only_in_its_last_bits() {
+        let mut tabled = 0;
+        for flows in portfolios(400) {
+            let irr = search_roots(&flows, Shortcuts::ALL);
+            let direct = search_roots(&flows, Shortcuts { tables: false, ..Shortcuts::ALL });
+            assert_the_same_to_the_last_bits(&irr.roots, &direct.roots, &flows);
+            assert_the_same_to_the_last_bits(irr.rate.as_slice(), direct.rate.as_slice(), &flows);
+            tabled += usize::from(Curve::new(&netted(&flows), Shortcuts::ALL).tables);
+        }
+        assert!(tabled > 300, "{tabled}");
+    }
+
+    /// The tables on every kind of cell the search meets, on both sides of r = 0: on flows too few
+    /// to use them by themselves, the same roots to the last bits.
+    #[test]
+    fn the_tables_move_no_root_beyond_its_last_bits() {
+        for flows in flows_with_several_sign_changes(1500) {
+            let netted = netted(&flows);
+            let curve = Curve::new(&netted, Shortcuts::ALL);
+            assert!(!curve.tables);
+            let tabled = Curve { tables: true, ..curve }.roots(GRID_STEP, true);
+            assert_the_same_to_the_last_bits(&tabled, &curve.roots(GRID_STEP, true), &flows);
         }
     }
 
