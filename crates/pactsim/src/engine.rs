@@ -299,10 +299,20 @@ impl PathScratch {
     /// Runs one path: generated projects join the listed ones, which keep their indices, and
     /// only the listed ones are reported. The draws are taken by value so the generated projects
     /// move rather than being copied.
-    pub fn run(&mut self, mut draws: PathDraws) -> Outcome {
+    pub fn run(&mut self, draws: PathDraws) -> Outcome {
+        self.run_reporting(draws, self.listed)
+    }
+
+    /// `run` for a path's figures alone, which read no project's detail: no project is
+    /// reported, so none copies its names, payments and rows into the outcome.
+    pub fn run_for_figures(&mut self, draws: PathDraws) -> Outcome {
+        self.run_reporting(draws, 0)
+    }
+
+    fn run_reporting(&mut self, mut draws: PathDraws, reported: usize) -> Outcome {
         self.deal.projects.truncate(self.listed);
         self.deal.projects.append(&mut draws.generated);
-        run_deal(&self.deal, &draws, self.listed, &mut self.buffers)
+        run_deal(&self.deal, &draws, reported, &mut self.buffers)
     }
 }
 
@@ -712,14 +722,15 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
 /// The recoup accounts of a run and which project belongs to which.
 struct Accounts {
     accounts: Vec<RecoupAccount>,
-    names: Vec<(String, String)>,
+    /// Whose each account is: the project (`None` for a portfolio) and the waterfall.
+    owners: Vec<(Option<usize>, usize)>,
     of_project: Vec<Option<usize>>,
 }
 
 impl Accounts {
     fn open(deal: &Deal, order: &[usize], funding: &[Funding]) -> Self {
         let mut accounts = Vec::new();
-        let mut names = Vec::new();
+        let mut owners = Vec::new();
         let mut of_project = vec![None; deal.projects.len()];
         let mut of_waterfall: Vec<Option<usize>> = vec![None; deal.waterfalls.len()];
         for &i in order {
@@ -735,18 +746,14 @@ impl Accounts {
             };
             of_project[i] = Some(account.unwrap_or_else(|| {
                 accounts.push(RecoupAccount::new(waterfall.recoup, project.selected));
-                let name = match waterfall.scope {
-                    Scope::Project => ["project:", &project.id].concat(),
-                    Scope::Portfolio => ["portfolio:", &waterfall.name].concat(),
-                };
-                names.push((name, waterfall.name.clone()));
+                owners.push(((waterfall.scope == Scope::Project).then_some(i), w));
                 if waterfall.scope == Scope::Portfolio {
                     of_waterfall[w] = Some(accounts.len() - 1);
                 }
                 accounts.len() - 1
             }));
         }
-        Accounts { accounts, names, of_project }
+        Accounts { accounts, owners, of_project }
     }
 }
 
@@ -1208,12 +1215,9 @@ impl Run<'_> {
             })
             .collect();
 
-        // The names move into the outcome: a Monte Carlo path would otherwise copy each one.
-        let accounts = std::mem::take(&mut self.accounts.names)
-            .into_iter()
-            .zip(&self.accounts.accounts)
-            .map(|((account, waterfall), state)| AccountOutcome {
-                account,
+        let accounts = (self.accounts.owners.iter().zip(&self.accounts.accounts))
+            .map(|(&(project, waterfall), state)| AccountOutcome {
+                project,
                 waterfall,
                 recouped_on: state.recouped_since(),
             })

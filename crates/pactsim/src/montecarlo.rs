@@ -473,7 +473,7 @@ impl<'a> Runner<'a> {
                     let mut kept = Vec::new();
                     let mut scratch = PathScratch::new(deal);
                     for path in (c * CHUNK).max(start)..((c + 1) * CHUNK).min(end) {
-                        let outcome = scratch.run(PathDraws::draw(deal, seed, path));
+                        let outcome = scratch.run_for_figures(PathDraws::draw(deal, seed, path));
                         let mut figures = path_figures(deal, &layout, discounts, &outcome);
                         scratch.recycle(outcome);
                         for (accumulator, value) in part.iter_mut().zip(&figures) {

@@ -114,12 +114,26 @@ impl FacilityOutcome {
     }
 }
 
+/// A recoup account: a project's own (scope `project`) or a waterfall's portfolio. Its name is
+/// built only for the output (`name`): a Monte Carlo path reads whether it recouped, not what it
+/// is called.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountOutcome {
-    /// `project:<id>` or `portfolio:<waterfall>`.
-    pub account: String,
-    pub waterfall: String,
+    /// The project whose account this is; `None` for a portfolio account.
+    pub project: Option<usize>,
+    /// The waterfall's index in `deal.waterfalls`.
+    pub waterfall: usize,
     pub recouped_on: Option<NaiveDate>,
+}
+
+impl AccountOutcome {
+    /// `project:<id>` or `portfolio:<waterfall>`.
+    pub fn name(&self, deal: &crate::deal::Deal) -> String {
+        match self.project {
+            Some(i) => ["project:", &deal.projects[i].id].concat(),
+            None => ["portfolio:", &deal.waterfalls[self.waterfall].name].concat(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

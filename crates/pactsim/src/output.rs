@@ -401,8 +401,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             .accounts
             .iter()
             .map(|a| RecoupAccount {
-                account: a.account.clone(),
-                waterfall: a.waterfall.clone(),
+                account: a.name(deal),
+                waterfall: deal.waterfalls[a.waterfall].name.clone(),
                 recouped_on: date(a.recouped_on),
             })
             .collect(),
