@@ -13,7 +13,12 @@ const Z95: f64 = 1.644_853_626_951_472_2;
 
 /// A uniform draw strictly inside (0, 1), from 53 random bits.
 pub fn open_uniform(rng: &mut (impl Rng + ?Sized)) -> f64 {
-    ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    open_uniform_of(rng.next_u64())
+}
+
+/// `open_uniform` of a word already drawn: its top 53 bits.
+pub fn open_uniform_of(word: u64) -> f64 {
+    ((word >> 11) as f64 + 0.5) / (1u64 << 53) as f64
 }
 
 fn standard_normal() -> Normal {

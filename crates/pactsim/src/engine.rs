@@ -282,6 +282,8 @@ struct Buffers {
     funded_sizes: Vec<f64>,
     /// The last run's funding plan.
     plan: funding::FundingPlan,
+    /// The path's draws for the host's answers under the stability clause.
+    deferral_answers: DeferralAnswers,
 }
 
 impl PathScratch {
@@ -385,8 +387,9 @@ fn run_deal_from(
     // The iteration reaches the one fixed point from any start, so it starts where the funding
     // calls alone lead (the path's largest flows while calls fall due); the engine's first run
     // then usually confirms it, where a start with no deferral needs a second run.
+    buffers.deferral_answers.reset(deal.projects.len());
     let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
-        clause.settle_on_calls(&draws.declined)
+        clause.settle_on_calls(&draws.declined, &mut buffers.deferral_answers)
     } else {
         ClauseDecisions::none(deal.projects.len())
     };
@@ -395,7 +398,7 @@ fn run_deal_from(
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         // The clause tests every project's call: the sizes come from the run's funding plan,
         // reported or not.
-        let replayed = clause.replay(&path, |i| buffers.funded_sizes[i]);
+        let replayed = clause.replay(&path, |i| buffers.funded_sizes[i], &mut buffers.deferral_answers);
         if replayed.granted == decisions.granted {
             outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
             return outcome;
@@ -432,6 +435,39 @@ impl ClauseDecisions {
     }
 }
 
+/// The uniforms that decide the host's answers on one path: request `n` of project `i` draws the
+/// one at block `n` of the project's deferral stream. Every round of the clause's iteration asks
+/// the same requests again, so each is drawn once a path, and a few blocks at a time.
+#[derive(Default)]
+struct DeferralAnswers {
+    /// Per project, the uniforms of its requests `0..len`.
+    drawn: Vec<Vec<f64>>,
+}
+
+/// Requests' uniforms drawn together: one generation of a ChaCha stream holds four blocks.
+const ANSWERS_AT_ONCE: usize = 4;
+
+impl DeferralAnswers {
+    /// Forgets the last path's uniforms (keeping the memory) for a path of `projects` projects.
+    fn reset(&mut self, projects: usize) {
+        self.drawn.truncate(projects);
+        self.drawn.iter_mut().for_each(Vec::clear);
+        self.drawn.resize_with(projects, Vec::new);
+    }
+
+    /// The uniform of `project`'s request `request` (0-based).
+    fn uniform(&mut self, clause: &Clause, project: usize, request: u32) -> f64 {
+        let drawn = &mut self.drawn[project];
+        while drawn.len() <= request as usize {
+            let purpose = crate::rng::Purpose::Deferral { project: project as u32 };
+            let from = drawn.len() as u64;
+            let words = crate::rng::block_starts(clause.seed, purpose, clause.path, from, ANSWERS_AT_ONCE);
+            drawn.extend(words.map(crate::distribution::open_uniform_of));
+        }
+        drawn[request as usize]
+    }
+}
+
 /// Rounds of the funding-calls-only iteration before the engine takes over (it converges in a
 /// few; the engine's iteration settles whatever is left).
 const CALL_ROUNDS: usize = 20;
@@ -439,7 +475,12 @@ const CALL_ROUNDS: usize = 20;
 impl Clause<'_> {
     /// Every funded project's call, tested in turn from its first due date: each request draws
     /// one uniform, at the request's number for this project, and a granted one moves the call.
-    fn replay(&self, path: &CurrencyPath, size_usd_bn: impl Fn(usize) -> f64) -> ClauseDecisions {
+    fn replay(
+        &self,
+        path: &CurrencyPath,
+        size_usd_bn: impl Fn(usize) -> f64,
+        answers: &mut DeferralAnswers,
+    ) -> ClauseDecisions {
         let deal = self.deal;
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         for (i, project) in deal.projects.iter().enumerate() {
@@ -450,10 +491,7 @@ impl Clause<'_> {
             let mut due = crate::calendar::due_date(project.selected, facility.funding_lag);
             while due <= deal.end && path.crisis_before(&self.stability, due) {
                 decisions.requests += 1;
-                let purpose = crate::rng::Purpose::Deferral { project: i as u32 };
-                let position = u64::from(decisions.granted[i]);
-                let mut rng = crate::rng::stream_at(self.seed, purpose, self.path, position);
-                if crate::distribution::open_uniform(&mut rng) >= self.stability.host_accepts_probability {
+                if answers.uniform(self, i, decisions.granted[i]) >= self.stability.host_accepts_probability {
                     break;
                 }
                 decisions.granted[i] += 1;
@@ -466,7 +504,7 @@ impl Clause<'_> {
 
     /// The decisions the funding calls alone settle on: the clause's iteration with the calls'
     /// payments as the investor's only flows.
-    fn settle_on_calls(&self, declined: &[bool]) -> ClauseDecisions {
+    fn settle_on_calls(&self, declined: &[bool], answers: &mut DeferralAnswers) -> ClauseDecisions {
         let deal = self.deal;
         let order = funding::selection_order(deal);
         let mut decisions = ClauseDecisions::none(deal.projects.len());
@@ -480,7 +518,7 @@ impl Clause<'_> {
             }
             calls.sort_by_key(|flow| flow.date);
             let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, &calls);
-            let replayed = self.replay(&path, |i| plan.projects[i].size_usd_bn);
+            let replayed = self.replay(&path, |i| plan.projects[i].size_usd_bn, answers);
             if replayed.granted == decisions.granted {
                 return replayed;
             }

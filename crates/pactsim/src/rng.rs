@@ -8,8 +8,8 @@
 //! Within a stream, `at` seeks to a fixed word position so that, say, year 7's systematic factor is
 //! the same draw whatever was drawn for earlier years.
 
-use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
+use rand::{Rng, SeedableRng};
 
 /// What a stream's draws are for. Each variant with its index names one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,23 @@ pub fn stream_at(seed: u64, purpose: Purpose, path: u64, position: u64) -> ChaCh
     rng
 }
 
+/// The first 64-bit word of each of `count` consecutive blocks from block `position` on: what
+/// `stream_at(seed, purpose, path, position + k).next_u64()` gives for each `k`, from one run of
+/// the stream, which generates four blocks at a time, where seeking to each block would generate
+/// them anew.
+pub fn block_starts(seed: u64, purpose: Purpose, path: u64, position: u64, count: usize) -> impl Iterator<Item = u64> {
+    let mut rng = stream_at(seed, purpose, path, position);
+    (0..count).map(move |k| {
+        if k > 0 {
+            // The rest of the previous block: 16 words, two of them read.
+            for _ in 0..7 {
+                rng.next_u64();
+            }
+        }
+        rng.next_u64()
+    })
+}
+
 /// SplitMix64 (Steele, Lea and Flood 2014): turns a 64-bit state into well-mixed key words.
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -80,7 +97,6 @@ fn splitmix64(state: &mut u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     #[test]
     fn streams_are_fixed_by_seed_purpose_and_path() {
@@ -102,6 +118,16 @@ mod tests {
         }
         let mut seeked = stream_at(11, Purpose::CreditSystematic, 5, 2);
         assert_eq!(seeked.next_u32(), words[32]);
+    }
+
+    #[test]
+    fn block_starts_read_each_block_as_seeking_to_it_would() {
+        for position in [0, 3, 61] {
+            let starts: Vec<u64> = block_starts(11, Purpose::Deferral { project: 4 }, 5, position, 9).collect();
+            let seeked: Vec<u64> =
+                (0..9).map(|k| stream_at(11, Purpose::Deferral { project: 4 }, 5, position + k).next_u64()).collect();
+            assert_eq!(starts, seeked, "from block {position}");
+        }
     }
 
     /// Golden values: a rand or chacha20 upgrade that changes the stream must fail loudly here,
