@@ -383,11 +383,11 @@ fn run_deal_from(
         outcome.currency = Some(path.outcome(0, 0));
         return outcome;
     };
-    let clause = Clause { deal, currency, stability, seed, path, base_log_rate: &base_log_rate };
+    let clause = Clause { deal, currency, stability, base_log_rate: &base_log_rate };
     // The iteration reaches the one fixed point from any start, so it starts where the funding
     // calls alone lead (the path's largest flows while calls fall due); the engine's first run
     // then usually confirms it, where a start with no deferral needs a second run.
-    buffers.deferral_answers.reset(deal.projects.len());
+    buffers.deferral_answers.reset(deal.projects.len(), seed, path);
     let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
         clause.settle_on_calls(&draws.declined, &mut buffers.deferral_answers)
     } else {
@@ -415,8 +415,6 @@ struct Clause<'a> {
     deal: &'a Deal,
     currency: &'a crate::deal::Currency,
     stability: crate::deal::Stability,
-    seed: u64,
-    path: u64,
     base_log_rate: &'a [f64],
 }
 
@@ -437,34 +435,28 @@ impl ClauseDecisions {
 
 /// The uniforms that decide the host's answers on one path: request `n` of project `i` draws the
 /// one at block `n` of the project's deferral stream. Every round of the clause's iteration asks
-/// the same requests again, so each is drawn once a path, and a few blocks at a time.
+/// the same requests again, so each is drawn once a path.
 #[derive(Default)]
 struct DeferralAnswers {
-    /// Per project, the uniforms of its requests `0..len`.
-    drawn: Vec<Vec<f64>>,
+    per_project: Vec<crate::rng::BlockUniforms>,
 }
 
-/// Requests' uniforms drawn together: one generation of a ChaCha stream holds four blocks.
-const ANSWERS_AT_ONCE: usize = 4;
-
 impl DeferralAnswers {
-    /// Forgets the last path's uniforms (keeping the memory) for a path of `projects` projects.
-    fn reset(&mut self, projects: usize) {
-        self.drawn.truncate(projects);
-        self.drawn.iter_mut().for_each(Vec::clear);
-        self.drawn.resize_with(projects, Vec::new);
+    /// Forgets the last path's uniforms (keeping the memory) for path `path` of `projects` projects.
+    fn reset(&mut self, projects: usize, seed: u64, path: u64) {
+        use crate::rng::{BlockUniforms, Purpose};
+        let purpose = |i: usize| Purpose::Deferral { project: i as u32 };
+        self.per_project.truncate(projects);
+        for (i, uniforms) in self.per_project.iter_mut().enumerate() {
+            uniforms.reopen(seed, purpose(i), path);
+        }
+        let known = self.per_project.len();
+        self.per_project.extend((known..projects).map(|i| BlockUniforms::new(seed, purpose(i), path)));
     }
 
     /// The uniform of `project`'s request `request` (0-based).
-    fn uniform(&mut self, clause: &Clause, project: usize, request: u32) -> f64 {
-        let drawn = &mut self.drawn[project];
-        while drawn.len() <= request as usize {
-            let purpose = crate::rng::Purpose::Deferral { project: project as u32 };
-            let from = drawn.len() as u64;
-            let words = crate::rng::block_starts(clause.seed, purpose, clause.path, from, ANSWERS_AT_ONCE);
-            drawn.extend(words.map(crate::distribution::open_uniform_of));
-        }
-        drawn[request as usize]
+    fn uniform(&mut self, project: usize, request: u32) -> f64 {
+        self.per_project[project].at(request as usize)
     }
 }
 
@@ -491,7 +483,7 @@ impl Clause<'_> {
             let mut due = crate::calendar::due_date(project.selected, facility.funding_lag);
             while due <= deal.end && path.crisis_before(&self.stability, due) {
                 decisions.requests += 1;
-                if answers.uniform(self, i, decisions.granted[i]) >= self.stability.host_accepts_probability {
+                if answers.uniform(i, decisions.granted[i]) >= self.stability.host_accepts_probability {
                     break;
                 }
                 decisions.granted[i] += 1;
@@ -902,6 +894,8 @@ impl ProjectState {
 struct CreditDraws {
     seed: u64,
     path: u64,
+    /// Year `k`'s uniform for its systematic factor sits at block `k`.
+    systematic: crate::rng::BlockUniforms,
     first_year: i32,
     weight: f64,
     years: Vec<Option<CreditYear>>,
@@ -924,6 +918,7 @@ impl CreditDraws {
         CreditDraws {
             seed,
             path,
+            systematic: crate::rng::BlockUniforms::new(seed, crate::rng::Purpose::CreditSystematic, path),
             first_year: deal.start.year(),
             weight: deal.default_correlation,
             years: vec![None; years],
@@ -936,7 +931,7 @@ impl CreditDraws {
     /// event, with one normal transform per year instead of one per project and date.
     fn defaults(&mut self, project: &mut ProjectState, index: usize, probability: f64, date: NaiveDate) -> bool {
         use crate::distribution::open_uniform;
-        use crate::rng::{Purpose, stream, stream_at};
+        use crate::rng::{Purpose, stream};
         use statrs::distribution::ContinuousCDF;
         if probability <= 0.0 {
             return false;
@@ -945,9 +940,10 @@ impl CreditDraws {
         let year = (date.year() - self.first_year) as usize;
         let (seed, path, weight) = (self.seed, self.path, self.weight);
         let quantiles = &mut self.quantiles;
-        let CreditYear { factor: z, conditional } = self.years[year].get_or_insert_with(|| {
-            let u = open_uniform(&mut stream_at(seed, Purpose::CreditSystematic, path, year as u64));
-            CreditYear { factor: normal.inverse_cdf(u), conditional: Vec::new() }
+        let systematic = &mut self.systematic;
+        let CreditYear { factor: z, conditional } = self.years[year].get_or_insert_with(|| CreditYear {
+            factor: normal.inverse_cdf(systematic.at(year)),
+            conditional: Vec::new(),
         });
         let threshold = match conditional.iter().find(|(p, _)| *p == probability) {
             Some((_, threshold)) => *threshold,

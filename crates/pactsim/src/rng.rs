@@ -85,6 +85,43 @@ pub fn block_starts(seed: u64, purpose: Purpose, path: u64, position: u64, count
     })
 }
 
+/// Blocks one generation of a stream holds (ChaCha's backends make four at a time).
+const BLOCKS_AT_ONCE: usize = 4;
+
+/// The open uniforms (`distribution::open_uniform`) at the start of consecutive blocks of one
+/// stream, block `k` holding draw `k`: drawn as first needed, a generation's blocks at a time.
+/// For draws that must sit at fixed places (the `k`-th deferral request, year `k`'s factor) and
+/// may be asked for again.
+#[derive(Debug, Clone)]
+pub struct BlockUniforms {
+    seed: u64,
+    purpose: Purpose,
+    path: u64,
+    drawn: Vec<f64>,
+}
+
+impl BlockUniforms {
+    pub fn new(seed: u64, purpose: Purpose, path: u64) -> Self {
+        BlockUniforms { seed, purpose, path, drawn: Vec::new() }
+    }
+
+    /// The same for another stream, keeping the memory.
+    pub fn reopen(&mut self, seed: u64, purpose: Purpose, path: u64) {
+        (self.seed, self.purpose, self.path) = (seed, purpose, path);
+        self.drawn.clear();
+    }
+
+    /// The uniform at block `position`.
+    pub fn at(&mut self, position: usize) -> f64 {
+        while self.drawn.len() <= position {
+            let from = self.drawn.len() as u64;
+            let words = block_starts(self.seed, self.purpose, self.path, from, BLOCKS_AT_ONCE);
+            self.drawn.extend(words.map(crate::distribution::open_uniform_of));
+        }
+        self.drawn[position]
+    }
+}
+
 /// SplitMix64 (Steele, Lea and Flood 2014): turns a 64-bit state into well-mixed key words.
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -128,6 +165,18 @@ mod tests {
                 (0..9).map(|k| stream_at(11, Purpose::Deferral { project: 4 }, 5, position + k).next_u64()).collect();
             assert_eq!(starts, seeked, "from block {position}");
         }
+    }
+
+    #[test]
+    fn block_uniforms_are_the_seeked_blocks_uniforms_in_any_order() {
+        let purpose = Purpose::CreditSystematic;
+        let mut uniforms = BlockUniforms::new(3, purpose, 8);
+        for position in [6, 0, 13, 2, 6] {
+            let seeked = crate::distribution::open_uniform(&mut stream_at(3, purpose, 8, position as u64));
+            assert_eq!(uniforms.at(position), seeked, "block {position}");
+        }
+        uniforms.reopen(3, purpose, 9);
+        assert_eq!(uniforms.at(1), crate::distribution::open_uniform(&mut stream_at(3, purpose, 9, 1)));
     }
 
     /// Golden values: a rand or chacha20 upgrade that changes the stream must fail loudly here,
