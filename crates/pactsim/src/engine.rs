@@ -582,8 +582,16 @@ fn take_cleared<T>(buffer: &mut Vec<T>) -> Vec<T> {
 #[derive(Debug, Clone, Copy)]
 struct Event {
     date: NaiveDate,
+    /// `date`'s day number, counted once: the timeline's range and keys read it.
+    day: i32,
     project: usize,
     kind: EventKind,
+}
+
+impl Event {
+    fn new(date: NaiveDate, project: usize, kind: EventKind) -> Self {
+        Event { date, day: date.num_days_from_ce(), project, kind }
+    }
 }
 
 /// How a path packs `(date, kind, the project's selection rank, index)` of an event into one
@@ -617,7 +625,7 @@ impl KeyLayout {
     }
 
     fn key(&self, event: &Event, rank: usize, index: usize) -> u64 {
-        let day = event.date.num_days_from_ce().abs_diff(self.first_day);
+        let day = event.day.abs_diff(self.first_day);
         let high = (u64::from(day) << Self::KIND_BITS) | u64::from(event.kind.rank());
         (((high << self.rank_bits) | rank as u64) << self.index_bits) | index as u64
     }
@@ -698,7 +706,7 @@ impl Timeline {
     fn build(&mut self, deal: &Deal, funding: &[Funding], projects: &[ProjectState], rank: &[usize]) -> KeyLayout {
         self.events.clear();
         push_events(&mut self.events, deal, funding, projects);
-        let days = self.events.iter().map(|e| e.date.num_days_from_ce());
+        let days = self.events.iter().map(|e| e.day);
         let (first, last) = days.fold((i32::MAX, i32::MIN), |(first, last), d| (first.min(d), last.max(d)));
         let (first, last) = if self.events.is_empty() { (0, 0) } else { (first, last) };
         let layout = KeyLayout::new(first, last, deal.projects.len(), self.events.len())
@@ -719,14 +727,14 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
         if !f.is_funded() {
             continue;
         }
-        events.push(Event { date: deal.projects[i].selected, project: i, kind: EventKind::Selected });
+        events.push(Event::new(deal.projects[i].selected, i, EventKind::Selected));
         for &(date, amount) in &f.payments {
-            events.push(Event { date, project: i, kind: EventKind::FundingPaid { amount } });
+            events.push(Event::new(date, i, EventKind::FundingPaid { amount }));
         }
         let Some(completed) = f.completed else {
             continue;
         };
-        events.push(Event { date: completed, project: i, kind: EventKind::Completed });
+        events.push(Event::new(completed, i, EventKind::Completed));
         let waterfall = deal.waterfall_of(&deal.projects[i]);
         let allocations = match (waterfall.recoup_tier, waterfall.recoup) {
             (Some(_), Recoup::DeemedAllocation { life_years, .. }) => life_years,
@@ -739,11 +747,12 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
             if date > deal.end {
                 break;
             }
+            let day = date.num_days_from_ce();
             if k <= allocations {
-                events.push(Event { date, project: i, kind: EventKind::AllocationDue { k } });
+                events.push(Event { date, day, project: i, kind: EventKind::AllocationDue { k } });
             }
             if k <= state.payment_count {
-                events.push(Event { date, project: i, kind: EventKind::Payment { k } });
+                events.push(Event { date, day, project: i, kind: EventKind::Payment { k } });
             }
         }
     }
@@ -1358,7 +1367,7 @@ mod tests {
         for &date in &dates {
             for &kind in &kinds {
                 for rank in [0, 3, 69_999] {
-                    events.push((Event { date, project: 0, kind }, rank));
+                    events.push((Event::new(date, 0, kind), rank));
                 }
             }
         }
