@@ -255,10 +255,12 @@ impl<'a> CurrencyPath<'a> {
     /// judged on the state at the end of the day before, so the day's own flows do not count.
     pub fn crisis_before(&self, stability: &Stability, due: NaiveDate) -> bool {
         let Some(eve) = due.pred_opt() else { return false };
-        let depreciated = self
-            .currency_loss(eve, stability.window_months)
-            .is_some_and(|loss| loss >= stability.depreciation_trigger - RATIO_EPSILON);
-        depreciated || self.ara_ratio_on(eve).is_some_and(|ratio| self.below_floor(ratio))
+        // The reserves test first: it is the cheaper of the two, and on a path that drains
+        // reserves it settles most tests alone.
+        self.ara_ratio_on(eve).is_some_and(|ratio| self.below_floor(ratio))
+            || self
+                .currency_loss(eve, stability.window_months)
+                .is_some_and(|loss| loss >= stability.depreciation_trigger - RATIO_EPSILON)
     }
 
     /// The share of its dollar value the currency lost over the `months` to the end of `date`:
