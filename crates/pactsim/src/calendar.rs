@@ -69,6 +69,35 @@ pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
     i64::from(to.num_days_from_ce()) - i64::from(from.num_days_from_ce())
 }
 
+/// Days from one date to each of many others (`days_between(from, date)`), at an addition a date
+/// while the dates stay in one year: a path's flows come in date order, some 950 of them over a
+/// few dozen years, and chrono's day number (a division-heavy formula) was most of the work of
+/// discounting them. The day count of the last year met is kept, so only a change of year pays
+/// for a day number; dates in any order give the same counts.
+#[derive(Debug, Clone, Copy)]
+pub struct DaysFrom {
+    from: NaiveDate,
+    /// The year of the last date met.
+    year: i32,
+    /// Days from `from` to the last day before that year's 1 January (ordinals count from 1).
+    before_year: i64,
+}
+
+impl DaysFrom {
+    pub fn new(from: NaiveDate) -> Self {
+        DaysFrom { from, year: from.year(), before_year: -i64::from(from.ordinal()) }
+    }
+
+    pub fn days_to(&mut self, date: NaiveDate) -> i64 {
+        let ordinal = i64::from(date.ordinal());
+        if date.year() != self.year {
+            self.year = date.year();
+            self.before_year = days_between(self.from, date) - ordinal;
+        }
+        self.before_year + ordinal
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +167,33 @@ mod tests {
         for from in dates {
             for to in dates {
                 assert_eq!(days_between(from, to), (to - from).num_days(), "{from} {to}");
+            }
+        }
+    }
+
+    /// Every day of six centuries (leap years, the skipped leap days of 2100, 2200 and 2300, and
+    /// the kept one of 2000), counted from origins in leap and common years and before and after
+    /// them: in date order, backwards, and jumping about.
+    #[test]
+    fn days_from_counts_what_chrono_counts() {
+        let (start, end) = (d(1899, 12, 25), d(2500, 1, 7));
+        let every_day: Vec<NaiveDate> = start.iter_days().take_while(|day| *day <= end).collect();
+        for from in [d(1900, 1, 1), d(1999, 12, 31), d(2000, 2, 29), d(2025, 11, 14), d(2100, 3, 1), d(2500, 1, 1)] {
+            let expected = |day: NaiveDate| (day - from).num_days();
+            let mut forwards = DaysFrom::new(from);
+            for &day in &every_day {
+                assert_eq!(forwards.days_to(day), expected(day), "{from} to {day}");
+            }
+            let mut backwards = DaysFrom::new(from);
+            for &day in every_day.iter().rev() {
+                assert_eq!(backwards.days_to(day), expected(day), "{from} back to {day}");
+            }
+            // Strides that land in a new year, the same year, or a year left before.
+            let mut jumping = DaysFrom::new(from);
+            let mut i = 0usize;
+            for step in 0..20_000usize {
+                i = (i + step * 7_919) % every_day.len();
+                assert_eq!(jumping.days_to(every_day[i]), expected(every_day[i]), "{from} jumping to {}", every_day[i]);
             }
         }
     }

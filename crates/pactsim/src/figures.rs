@@ -3,9 +3,11 @@
 //! XIRR is ill-posed when flows change sign more than once, so `xirr` finds every root it can
 //! bracket, reports the one Excel and pyxirr report, and says when there were several.
 
+use std::borrow::Borrow;
+
 use chrono::NaiveDate;
 
-use crate::calendar::days_between;
+use crate::calendar::{DaysFrom, days_between};
 use crate::outcome::DatedFlow;
 
 /// Net present value at `rate`, discounted to `to`: `Σ a / (1 + rate)^(days / 365)`.
@@ -37,8 +39,8 @@ impl Discount {
         (-log_growth * (days as f64 / 365.0)).exp()
     }
 
-    pub fn factor(&self, date: NaiveDate) -> f64 {
-        let days = days_between(self.to, date);
+    /// The factor of the day `days` days after `to`.
+    fn factor(&self, days: i64) -> f64 {
         match usize::try_from(days).ok().and_then(|d| self.factors.get(d)) {
             Some(factor) => *factor,
             None => Self::compute(self.log_growth, days),
@@ -47,22 +49,10 @@ impl Discount {
 
     /// `Σ a · factor(date)`.
     pub fn npv(&self, flows: &[DatedFlow]) -> f64 {
-        // Flows come in date order with many on one date: each date's factor is found once.
-        let mut last: Option<(NaiveDate, f64)> = None;
-        flows
-            .iter()
-            .map(|f| {
-                let factor = match last {
-                    Some((date, factor)) if date == f.date => factor,
-                    _ => {
-                        let factor = self.factor(f.date);
-                        last = Some((f.date, factor));
-                        factor
-                    }
-                };
-                f.amount * factor
-            })
-            .sum()
+        // Flows come in date order, so a flow's days from `to` are mostly its ordinal plus those
+        // of the flow before's year.
+        let mut days = DaysFrom::new(self.to);
+        flows.iter().map(|f| f.amount * self.factor(days.days_to(f.date))).sum()
     }
 }
 
@@ -114,7 +104,42 @@ const COARSE_STEP: f64 = 0.25;
 /// XIRR (ACT/365F): all roots bracketed on a grid of `ln(1 + r)`, refined by Halley's method with
 /// bisection fallback.
 pub fn xirr(flows: &[DatedFlow]) -> Irr {
-    search_roots(flows, Shortcuts::ALL)
+    search_roots(flows, Shortcuts::ALL, None)
+}
+
+/// `xirr`, with the walk's step factors from `steps` (the same roots to the last bit).
+pub fn xirr_with(flows: &[DatedFlow], steps: &XirrSteps) -> Irr {
+    search_roots(flows, Shortcuts::ALL, Some(steps))
+}
+
+/// The factors of the XIRR walk's two grid steps for every day up to a last one: they depend on
+/// the days alone, so a Monte Carlo run builds them once, where each path's walks built their
+/// own (some 150 exponentials a path on the Korea MOU). Flow sets spanning more days build theirs.
+#[derive(Debug, Clone)]
+pub struct XirrSteps {
+    /// At `GRID_STEP` and at `COARSE_STEP`.
+    fine: DayFactors,
+    coarse: DayFactors,
+}
+
+impl XirrSteps {
+    /// For flow sets whose first and last dates lie within `first..=last`.
+    pub fn spanning(first: NaiveDate, last: NaiveDate) -> Self {
+        let days = u32::try_from(days_between(first, last)).unwrap_or(0);
+        XirrSteps { fine: DayFactors::new(GRID_STEP, days), coarse: DayFactors::new(COARSE_STEP, days) }
+    }
+
+    /// The factors of the grid step `step` when they reach `last` days.
+    fn at(&self, step: f64, last: u32) -> Option<&DayFactors> {
+        let tables = if step == GRID_STEP {
+            &self.fine
+        } else if step == COARSE_STEP {
+            &self.coarse
+        } else {
+            return None;
+        };
+        tables.reaches(last).then_some(tables)
+    }
 }
 
 /// The work `search_roots` may save; tests turn each saving off to check what it changes.
@@ -132,10 +157,7 @@ impl Shortcuts {
     const ALL: Shortcuts = Shortcuts { bounds: true, tables: true };
 }
 
-fn search_roots(flows: &[DatedFlow], shortcuts: Shortcuts) -> Irr {
-    let Some(first) = flows.iter().map(|f| f.date).min() else {
-        return Irr { rate: None, roots: Vec::new() };
-    };
+fn search_roots(flows: &[DatedFlow], shortcuts: Shortcuts, steps: Option<&XirrSteps>) -> Irr {
     let has_positive = flows.iter().any(|f| f.amount > 0.0);
     let has_negative = flows.iter().any(|f| f.amount < 0.0);
     if !has_positive || !has_negative {
@@ -145,12 +167,12 @@ fn search_roots(flows: &[DatedFlow], shortcuts: Shortcuts) -> Irr {
     // of powers, the number of roots in (−1, ∞) is at most the number of sign changes of the
     // netted flows in date order: with one change there is exactly one root, and a coarse grid
     // brackets it.
-    let netted = net(flows, first);
+    let netted = net(flows);
     let sign_changes = netted.windows(2).filter(|w| (w[0].amount > 0.0) != (w[1].amount > 0.0)).count();
     if sign_changes == 0 {
         return Irr { rate: None, roots: Vec::new() };
     }
-    let curve = Curve::new(&netted, shortcuts);
+    let curve = Curve { steps, ..Curve::new(&netted, shortcuts) };
     let mut roots = if sign_changes == 1 { curve.roots(COARSE_STEP, false) } else { curve.roots(GRID_STEP, true) };
     roots.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * (1.0 + b.abs()));
 
@@ -162,38 +184,59 @@ fn search_roots(flows: &[DatedFlow], shortcuts: Shortcuts) -> Irr {
     Irr { rate, roots }
 }
 
-/// One date's flows, netted; the date is also counted in whole days (and in years, `days / 365`)
+/// One date's flows, netted; the date is counted in whole days (and in years, `days / 365`)
 /// after the first date.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Netted {
-    date: NaiveDate,
     days: u32,
     years: f64,
     amount: f64,
 }
 
 /// The flows netted by date, in date order, without the dates whose flows cancel out.
-fn net(flows: &[DatedFlow], first: NaiveDate) -> Vec<Netted> {
-    let sorted = if flows.is_sorted_by_key(|f| f.date) {
-        std::borrow::Cow::Borrowed(flows)
-    } else {
+fn net(flows: &[DatedFlow]) -> Vec<Netted> {
+    // A run's flows come in date order, so they are netted as they come, and sorted first only
+    // when a date goes back.
+    net_in_order(flows).unwrap_or_else(|| {
         let mut sorted = flows.to_vec();
         sorted.sort_by_key(|f| f.date);
-        std::borrow::Cow::Owned(sorted)
+        net_in_order(&sorted).expect("sorted by date")
+    })
+}
+
+/// `net` of flows in date order; `None` when a flow's date comes before the one before it.
+fn net_in_order(flows: &[DatedFlow]) -> Option<Vec<Netted>> {
+    let Some((first, rest)) = flows.split_first() else {
+        return Some(Vec::new());
     };
     let mut netted: Vec<Netted> = Vec::with_capacity(flows.len());
-    for f in sorted.iter() {
-        match netted.last_mut() {
-            Some(last) if last.date == f.date => last.amount += f.amount,
-            _ => {
-                // chrono's dates span fewer days than a u32 counts.
-                let days = u32::try_from(days_between(first, f.date)).expect("no flow before the first");
-                netted.push(Netted { date: f.date, days, years: f64::from(days) / 365.0, amount: f.amount });
-            }
+    let mut days_from_first = DaysFrom::new(first.date);
+    // The date being netted, its days after the first date, and its flows' sum so far; it is
+    // kept once a later date comes, unless its flows cancel out.
+    let (mut date, mut days, mut amount) = (first.date, 0, first.amount);
+    let mut keep = |days: u32, amount: f64| {
+        if amount != 0.0 {
+            // Never more dates than flows: no push reallocates, and saying so keeps the
+            // reallocation's call, and the spills around it, out of the loop.
+            assert!(netted.len() < netted.capacity());
+            netted.push(Netted { days, years: f64::from(days) / 365.0, amount });
         }
+    };
+    for f in rest {
+        if f.date == date {
+            amount += f.amount;
+            continue;
+        }
+        if f.date < date {
+            return None;
+        }
+        keep(days, amount);
+        // chrono's dates span fewer days than a u32 counts.
+        days = u32::try_from(days_from_first.days_to(f.date)).expect("no flow before the first");
+        (date, amount) = (f.date, f.amount);
     }
-    netted.retain(|f| f.amount != 0.0);
-    netted
+    keep(days, amount);
+    Some(netted)
 }
 
 /// At most how many roots the XNPV has below and above `x = 0` (`r < 0` and `r > 0`), by
@@ -300,6 +343,8 @@ struct Curve<'a> {
     /// Whether the factors at a point come from `DayFactors`' tables rather than an exponential
     /// per flow.
     tables: bool,
+    /// The walk's step factors built in advance, if they were.
+    steps: Option<&'a XirrSteps>,
 }
 
 /// A side's shift in days and in years.
@@ -331,6 +376,7 @@ impl<'a> Curve<'a> {
             skip_proven_cells: shortcuts.bounds,
             most_roots: if shortcuts.bounds { most_roots_each_side(flows) } else { [usize::MAX; 2] },
             tables: shortcuts.tables && DayFactors::entries(last.days) < flows.len(),
+            steps: None,
         }
     }
 
@@ -342,13 +388,24 @@ impl<'a> Curve<'a> {
     /// Each flow with its `t − shift` and its factor `e^(−x (t − shift))`, for an `x` on the
     /// shift's side of 0 (so the factor is at most 1).
     fn factors(&self, x: f64, shift: Shift) -> impl Iterator<Item = (&'a Netted, f64, f64)> {
+        let tables = self.tables.then(|| DayFactors::new(x.abs(), self.last_day));
+        self.factors_from(x, shift, tables)
+    }
+
+    /// `factors`, from `tables` (built at `|x|`) when there are any: owned by the iterator for a
+    /// point's own tables, borrowed for tables built in advance.
+    fn factors_from<T: Borrow<DayFactors>>(
+        &self,
+        x: f64,
+        shift: Shift,
+        tables: Option<T>,
+    ) -> impl Iterator<Item = (&'a Netted, f64, f64)> {
         debug_assert!(if shift.days == 0 { x >= 0.0 } else { x <= 0.0 }, "{x} on the other side of {shift:?}");
         // `e^(−x (t − shift)) = e^(−|x| k / 365)` for the flow's `k` days from the shift.
-        let tables = self.tables.then(|| DayFactors::new(x.abs(), self.last_day));
         self.flows.iter().map(move |f| {
             let tau = f.years - shift.years;
             let factor = match &tables {
-                Some(tables) => tables.get(shift.days_to(f.days)),
+                Some(tables) => tables.borrow().get(shift.days_to(f.days)),
                 None => (-x * tau).exp(),
             };
             (f, tau, factor)
@@ -444,7 +501,13 @@ impl<'a> Curve<'a> {
         };
         let mut k = 0;
         if !reached(k, at_zero) && steps > 0 {
-            let factors: Vec<f64> = self.factors(direction * step, shift).map(|(_, _, factor)| factor).collect();
+            let x = direction * step;
+            let factors: Vec<f64> = match self.steps.and_then(|steps| steps.at(step, self.last_day)) {
+                Some(tables) if self.tables => {
+                    self.factors_from(x, shift, Some(tables)).map(|(_, _, factor)| factor).collect()
+                }
+                _ => self.factors(x, shift).map(|(_, _, factor)| factor).collect(),
+            };
             // Two grid points per pass over the flows: their sums are separate chains of
             // additions, which the processor overlaps, where one point's sums wait on each other.
             while k + 2 <= steps {
@@ -571,6 +634,7 @@ impl<'a> Curve<'a> {
 /// for the eleven thousand days of the Korea MOU, against the flows of some 800 dates). Every
 /// entry is an exponential of its own, not a power of another, so a factor is within a few ulps
 /// of the exponential it stands for.
+#[derive(Debug, Clone)]
 struct DayFactors {
     low: [f64; 32],
     middle: [f64; 32],
@@ -585,6 +649,11 @@ impl DayFactors {
             middle: std::array::from_fn(|m| factor(m << 5)),
             high: (0..=last as usize >> 10).map(|h| factor(h << 10)).collect(),
         }
+    }
+
+    /// Whether the tables reach `last` days.
+    fn reaches(&self, last: u32) -> bool {
+        (last as usize >> 10) < self.high.len()
     }
 
     /// How many exponentials the tables up to `last` days take.
@@ -738,16 +807,11 @@ mod tests {
         let mut bounded = 0;
         for flows in flows_with_several_sign_changes(3000) {
             let unbounded = Shortcuts { bounds: false, ..Shortcuts::ALL };
-            assert_eq!(search_roots(&flows, Shortcuts::ALL), search_roots(&flows, unbounded), "{flows:?}");
-            bounded += usize::from(most_roots_each_side(&netted(&flows)).iter().any(|&m| m <= 1));
+            assert_eq!(search_roots(&flows, Shortcuts::ALL, None), search_roots(&flows, unbounded, None), "{flows:?}");
+            bounded += usize::from(most_roots_each_side(&net(&flows)).iter().any(|&m| m <= 1));
         }
         // The investment-like half mostly has a side with at most one root.
         assert!(bounded > 1000, "{bounded}");
-    }
-
-    /// The flows as `search_roots` nets them.
-    fn netted(flows: &[DatedFlow]) -> Vec<Netted> {
-        net(flows, flows.iter().map(|f| f.date).min().unwrap())
     }
 
     /// Laguerre's bound against the roots a fine scan finds on each side of r = 0.
@@ -755,7 +819,7 @@ mod tests {
     fn no_side_has_more_roots_than_its_partial_sums_allow() {
         let mut several = 0;
         for flows in flows_with_several_sign_changes(1500) {
-            let netted = netted(&flows);
+            let netted = net(&flows);
             let bound = most_roots_each_side(&netted);
             let f = |x: f64| netted.iter().map(|f| f.amount * (-x * f.years).exp()).sum::<f64>();
             let sign_changes = |from: f64, to: f64| {
@@ -788,7 +852,7 @@ mod tests {
     fn a_cell_proven_to_keep_its_sign_does() {
         let mut proven = 0;
         for flows in flows_with_several_sign_changes(600) {
-            let netted = netted(&flows);
+            let netted = net(&flows);
             let curve = Curve { most_roots: [usize::MAX; 2], ..Curve::new(&netted, Shortcuts::ALL) };
             for cell in -40..20 {
                 let (low, high) = (f64::from(cell) * GRID_STEP, f64::from(cell + 1) * GRID_STEP);
@@ -830,18 +894,94 @@ mod tests {
 
     #[test]
     fn the_walk_gives_the_points_of_its_definition() {
+        // Step factors built in advance for spans too short for most of the flows, long enough
+        // for some, and for all.
+        let spans = [d(2020, 1, 1), d(2045, 1, 1), d(2100, 1, 1)].map(|last| XirrSteps::spanning(d(2020, 1, 1), last));
         for flows in flows_with_several_sign_changes(300) {
-            let netted = netted(&flows);
+            let netted = net(&flows);
             for tables in [false, true] {
-                let curve = Curve { most_roots: [usize::MAX; 2], tables, ..Curve::new(&netted, Shortcuts::ALL) };
-                for (step, direction, steps) in
-                    [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
-                {
-                    let walked = curve.walk(step, direction, steps, false);
-                    assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
+                for steps in [None, Some(&spans[0]), Some(&spans[1]), Some(&spans[2])] {
+                    let curve =
+                        Curve { most_roots: [usize::MAX; 2], tables, steps, ..Curve::new(&netted, Shortcuts::ALL) };
+                    for (step, direction, steps) in
+                        [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
+                    {
+                        let walked = curve.walk(step, direction, steps, false);
+                        assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
+                    }
                 }
             }
         }
+    }
+
+    /// Step factors built in advance, whether or not they reach a set's last flow, give the roots
+    /// the set's own step factors give, to the bit.
+    #[test]
+    fn step_factors_built_in_advance_change_no_root() {
+        let start = d(2020, 1, 1);
+        let spans = [start, d(2045, 1, 1), d(2100, 1, 1)].map(|last| XirrSteps::spanning(start, last));
+        let mut from_advance = 0;
+        for flows in portfolios(200).into_iter().chain(flows_with_several_sign_changes(600)) {
+            let own = xirr(&flows);
+            for steps in &spans {
+                assert_eq!(xirr_with(&flows, steps), own, "{flows:?}");
+            }
+            let netted = net(&flows);
+            let curve = Curve::new(&netted, Shortcuts::ALL);
+            from_advance += usize::from(curve.tables && spans[2].at(GRID_STEP, curve.last_day).is_some());
+        }
+        assert!(from_advance > 150, "{from_advance}");
+    }
+
+    /// `flows` in an order of `next`'s choosing.
+    fn shuffled(flows: &[DatedFlow], next: &mut impl FnMut() -> f64) -> Vec<DatedFlow> {
+        let mut shuffled = flows.to_vec();
+        for i in (1..shuffled.len()).rev() {
+            shuffled.swap(i, (next() * (i + 1) as f64) as usize);
+        }
+        shuffled
+    }
+
+    /// Netting as it reads: each date's flows summed in the order they come, the dates that
+    /// cancel out left out, and the days after the first date counted by chrono.
+    fn net_by_definition(flows: &[DatedFlow]) -> Vec<Netted> {
+        let mut by_date = std::collections::BTreeMap::<NaiveDate, f64>::new();
+        for f in flows {
+            by_date.entry(f.date).and_modify(|amount| *amount += f.amount).or_insert(f.amount);
+        }
+        let first = *by_date.keys().next().unwrap();
+        by_date
+            .into_iter()
+            .filter(|(_, amount)| *amount != 0.0)
+            .map(|(date, amount)| {
+                let days = u32::try_from((date - first).num_days()).unwrap();
+                Netted { days, years: f64::from(days) / 365.0, amount }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn netting_sums_each_date_and_counts_its_days() {
+        let mut next = uniform(0xD1B5_4A32_D192_ED03);
+        for flows in portfolios(100).into_iter().chain(flows_with_several_sign_changes(300)) {
+            assert_eq!(net(&flows), net_by_definition(&flows), "{flows:?}");
+            let shuffled = shuffled(&flows, &mut next);
+            assert_eq!(net(&shuffled), net_by_definition(&shuffled), "{shuffled:?}");
+        }
+        // Flows that cancel out on the first date, the last, and one between.
+        let cancelling = [
+            (d(2020, 2, 29), 5.0),
+            (d(2020, 2, 29), -5.0),
+            (d(2023, 3, 1), -1.0),
+            (d(2024, 2, 29), 2.0),
+            (d(2024, 2, 29), -2.0),
+            (d(2025, 1, 1), 3.0),
+            (d(2030, 12, 31), 1.0),
+            (d(2030, 12, 31), -1.0),
+        ]
+        .map(|(date, amount)| DatedFlow { date, amount });
+        assert_eq!(net(&cancelling), net_by_definition(&cancelling));
+        assert_eq!(net(&cancelling).len(), 2);
     }
 
     /// Every day's tabled factor against its own exponential, over the points a curve is
@@ -919,11 +1059,11 @@ mod tests {
     fn the_tables_move_an_irr_only_in_its_last_bits() {
         let mut tabled = 0;
         for flows in portfolios(400) {
-            let irr = search_roots(&flows, Shortcuts::ALL);
-            let direct = search_roots(&flows, Shortcuts { tables: false, ..Shortcuts::ALL });
+            let irr = search_roots(&flows, Shortcuts::ALL, None);
+            let direct = search_roots(&flows, Shortcuts { tables: false, ..Shortcuts::ALL }, None);
             assert_the_same_to_the_last_bits(&irr.roots, &direct.roots, &flows);
             assert_the_same_to_the_last_bits(irr.rate.as_slice(), direct.rate.as_slice(), &flows);
-            tabled += usize::from(Curve::new(&netted(&flows), Shortcuts::ALL).tables);
+            tabled += usize::from(Curve::new(&net(&flows), Shortcuts::ALL).tables);
         }
         assert!(tabled > 300, "{tabled}");
     }
@@ -933,7 +1073,7 @@ mod tests {
     #[test]
     fn the_tables_move_no_root_beyond_its_last_bits() {
         for flows in flows_with_several_sign_changes(1500) {
-            let netted = netted(&flows);
+            let netted = net(&flows);
             let curve = Curve::new(&netted, Shortcuts::ALL);
             assert!(!curve.tables);
             let tabled = Curve { tables: true, ..curve }.roots(GRID_STEP, true);
@@ -949,6 +1089,30 @@ mod tests {
         let df = |x: f64| (x + 2.0) * (x - 5.0) + (x - 0.3) * (x - 5.0) + (x - 0.3) * (x + 2.0);
         let u = hermite_root(f(0.0), df(0.0), f(0.5), df(0.5), 0.5);
         assert!((0.5 * u - 0.3).abs() < 1e-15, "{u}");
+    }
+
+    /// A `Discount`'s NPV against each flow's factor from its days as chrono counts them, to the
+    /// bit: flows in and out of order, before the date discounted to and after the last tabled day.
+    #[test]
+    fn npv_is_the_sum_of_each_flow_discounted() {
+        let mut next = uniform(0x94D0_49BB_1331_11EB);
+        let to = d(2025, 1, 1);
+        for flows in portfolios(100).into_iter().chain(flows_with_several_sign_changes(300)) {
+            for rate in [0.0f64, 0.035, 0.08, -0.2] {
+                let direct = |flows: &[DatedFlow]| -> f64 {
+                    flows
+                        .iter()
+                        .map(|f| f.amount * (-rate.ln_1p() * ((f.date - to).num_days() as f64 / 365.0)).exp())
+                        .sum()
+                };
+                for last in [to, d(2040, 6, 30), d(2200, 1, 1)] {
+                    let discount = Discount::new(rate, to, last);
+                    assert_eq!(discount.npv(&flows).to_bits(), direct(&flows).to_bits(), "{rate} {last}: {flows:?}");
+                    let shuffled = shuffled(&flows, &mut next);
+                    assert_eq!(discount.npv(&shuffled).to_bits(), direct(&shuffled).to_bits(), "{shuffled:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::deal::Deal;
-use crate::figures::{self, Discount, Irr};
+use crate::figures::{self, Discount, Irr, XirrSteps};
 use crate::montecarlo::{
     CurrencyFigure, FacilityFigure, MonthFigure, ScenarioFigure, SourceFigure, Summary, Total, YearFigure,
 };
@@ -229,11 +229,13 @@ impl Headline {
     }
 }
 
-/// How the headline discounts each party's flows: to the deal's start at the party's rate.
+/// How the headline discounts each party's flows: to the deal's start at the party's rate; and
+/// the factors the investor's XIRR search steps by.
 #[derive(Debug, Clone)]
 pub struct Discounts {
     investor: Discount,
     host: Discount,
+    xirr_steps: XirrSteps,
 }
 
 impl Discounts {
@@ -251,6 +253,7 @@ impl Discounts {
         Discounts {
             investor: Discount::new(deal.run.investor_discount_rate, deal.start, last),
             host: Discount::new(deal.run.host_discount_rate, deal.start, last),
+            xirr_steps: XirrSteps::spanning(deal.start, last),
         }
     }
 }
@@ -269,7 +272,7 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         investor_paid,
         investor_received,
         investor_npv: discounts.investor.npv(&outcome.investor_flows),
-        investor_irr: figures::xirr(&outcome.investor_flows),
+        investor_irr: figures::xirr_with(&outcome.investor_flows, &discounts.xirr_steps),
         investor_moic: figures::moic_of(investor_paid, investor_received),
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
         host_tax: outcome.years.iter().map(|y| y.host_tax).sum(),
