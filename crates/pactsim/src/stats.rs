@@ -278,23 +278,35 @@ impl Accumulator {
         }
         match &self.sketch {
             Some(sketch) => qs.map(|q| sketch.quantile(q).ok().flatten().unwrap_or(mean).clamp(min, max)),
-            None => {
-                // One sort serves every quantile. `total_cmp` tells apart only bitwise-different
-                // values, so an unstable sort gives the same sequence as a stable one.
-                let mut sorted = self.exact.clone();
-                sorted.sort_unstable_by(f64::total_cmp);
-                qs.map(|q| quantile(&sorted, q))
-            }
+            None => select_quantiles(&mut self.exact.clone(), qs),
         }
     }
 }
 
-/// Type-7 quantile of sorted values.
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * q;
-    let below = h.floor() as usize;
-    let above = (below + 1).min(sorted.len() - 1);
-    sorted[below] + (h - below as f64) * (sorted[above] - sorted[below])
+/// Type-7 quantiles of `values` for ascending `qs`: linear interpolation between the order
+/// statistics just below and above rank `(n − 1)·q`. `values` is reordered: only the order
+/// statistics needed are put in place (quickselect, each within the part the one before left
+/// unordered) rather than the whole slice sorted. They are the numbers a sort would put there, since
+/// `total_cmp` is a total order that tells apart only bitwise-different values.
+fn select_quantiles<const N: usize>(values: &mut [f64], qs: [f64; N]) -> [f64; N] {
+    assert!(qs.is_sorted(), "quantiles are asked for in ascending order");
+    let last = values.len() - 1;
+    // Ranks below `unordered` were asked for (and hold their order statistic) or lie below the
+    // last one asked for, which ascending quantiles never ask for.
+    let mut unordered = 0;
+    let mut at = |rank: usize| {
+        if rank >= unordered {
+            values[unordered..].select_nth_unstable_by(rank - unordered, f64::total_cmp);
+            unordered = rank + 1;
+        }
+        values[rank]
+    };
+    qs.map(|q| {
+        let h = last as f64 * q;
+        let below = h.floor() as usize;
+        let (low, high) = (at(below), at((below + 1).min(last)));
+        low + (h - below as f64) * (high - low)
+    })
 }
 
 #[cfg(test)]
@@ -327,6 +339,29 @@ mod tests {
         assert_eq!(s.mean, Some(2.0));
         let none = Stat::of_optional(&[None]);
         assert_eq!((none.mean, none.defined_share), (None, Some(0.0)));
+    }
+
+    /// Type-7 quantile of sorted values, as numpy computes it: the reference for
+    /// `select_quantiles`.
+    fn quantile(sorted: &[f64], q: f64) -> f64 {
+        let h = (sorted.len() - 1) as f64 * q;
+        let below = h.floor() as usize;
+        let above = (below + 1).min(sorted.len() - 1);
+        sorted[below] + (h - below as f64) * (sorted[above] - sorted[below])
+    }
+
+    #[test]
+    fn selected_quantiles_are_those_of_the_sorted_values() {
+        let qs = [0.0, 0.05, 0.05, 0.25, 0.5, 0.95, 0.999, 1.0];
+        for n in [1, 2, 3, 19, 20, 21, 100, 1001, EXACT_PATHS] {
+            // Distinct values, then few distinct values repeated, 0.0 and −0.0 among them.
+            for data in [values(n), values(n).iter().map(|v| (v * 3.0).round()).collect()] {
+                let mut sorted = data.clone();
+                sorted.sort_by(f64::total_cmp);
+                let expected = qs.map(|q| quantile(&sorted, q).to_bits());
+                assert_eq!(select_quantiles(&mut data.clone(), qs).map(f64::to_bits), expected, "{n} values");
+            }
+        }
     }
 
     fn values(n: usize) -> Vec<f64> {
