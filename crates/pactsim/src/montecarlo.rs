@@ -12,6 +12,8 @@
 //! Which figures are kept is the `Layout`: the run output's totals, each year's and each
 //! facility's figures, and the trade section's, in a fixed order.
 
+use std::sync::Mutex;
+
 use chrono::Datelike;
 use rayon::prelude::*;
 
@@ -479,6 +481,13 @@ impl<'a> Runner<'a> {
         let target = if self.deterministic { 1 } else { paths.max(1) };
         let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
         let keeping = keep.is_some();
+        // Buffers of a chunk's numbers (its rows, then its values), handed back once used and
+        // taken again by later chunks. Allocating and freeing them chunk by chunk on several
+        // threads fragmented the allocator's heaps: a 30,000-path run of the Korea MOU (1.4 MB a
+        // buffer) peaked anywhere from 200 to 260 MB, against mostly 194 MB with reuse.
+        let spare = Mutex::new(Vec::new());
+        let take = || spare.lock().expect("no thread panicked holding it").pop().unwrap_or_default();
+        let give_back = |buffer: Vec<f64>| spare.lock().expect("no thread panicked holding it").push(buffer);
         // The chunks of paths `start..end`, in parallel.
         let run_wave = |start: u64, end: u64| -> Vec<ChunkResult> {
             (start / CHUNK..end.div_ceil(CHUNK))
@@ -486,7 +495,7 @@ impl<'a> Runner<'a> {
                 .map(|c| {
                     let paths = (c * CHUNK).max(start)..((c + 1) * CHUNK).min(end);
                     let first = paths.start;
-                    let mut rows = ChunkRows::new(layout.len(), (paths.end - paths.start) as usize);
+                    let mut rows = ChunkRows::new(layout.len(), (paths.end - paths.start) as usize, take());
                     let mut kept = Vec::new();
                     let mut scratch = PathScratch::new(deal);
                     let mut figures = vec![None; layout.len()];
@@ -499,7 +508,9 @@ impl<'a> Runner<'a> {
                             kept.extend_from_slice(&figures[..layout.kept_len()]);
                         }
                     }
-                    ChunkResult { figures: rows.finish(), first, kept }
+                    let (summed, rows) = rows.finish(take());
+                    give_back(rows);
+                    ChunkResult { figures: summed, first, kept }
                 })
                 .collect()
         };
@@ -514,10 +525,13 @@ impl<'a> Runner<'a> {
                 }
             });
         };
+        // The paths of the wave that starts at `started`, if any are left.
+        let wave_from =
+            |started: u64| (started < target).then(|| (started, target.min((started / CHUNK + WAVE) * CHUNK)));
         let mut pending: Option<(Vec<ChunkResult>, u64)> = None;
         let mut started = self.done;
         loop {
-            let next = (started < target).then(|| (started, target.min((started / CHUNK + WAVE) * CHUNK)));
+            let next = wave_from(started);
             let totals = &mut self.totals;
             let (finished, running) = match (pending.take(), next) {
                 (Some(finished), Some((start, end))) => {
@@ -539,12 +553,21 @@ impl<'a> Runner<'a> {
                         }
                     }
                 }
+                parts.into_iter().for_each(|part| give_back(part.figures.into_buffer()));
                 self.done = reached;
                 progress(reached);
             }
             if let Some((_, end)) = running {
                 started = end;
             }
+            // The next wave takes a buffer of values a chunk and a buffer of rows a thread: spare
+            // buffers beyond those (after a short last wave, or the last) would only sit beside
+            // the exact values as they grow.
+            let chunks = wave_from(started).map_or(0, |(start, end)| end.div_ceil(CHUNK) - start / CHUNK);
+            spare
+                .lock()
+                .expect("no thread panicked holding it")
+                .truncate(chunks as usize + rayon::current_num_threads());
             pending = running;
         }
     }

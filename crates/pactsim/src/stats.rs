@@ -102,7 +102,9 @@ impl Moments {
 }
 
 /// The figures of one chunk of paths as its paths give them, one row of every figure a path.
-/// `finish` turns them figure by figure into a `Chunk`.
+/// `finish` turns them figure by figure into a `Chunk`. Both keep their numbers in a buffer the
+/// caller hands in and gets back, so that a run can reuse a few buffers rather than allocate two
+/// a chunk.
 pub struct ChunkRows {
     figures: usize,
     paths: usize,
@@ -116,9 +118,12 @@ pub struct ChunkRows {
 const FIGURES_AT_ONCE: usize = 8;
 
 impl ChunkRows {
-    /// Room for `paths` paths of `figures` figures.
-    pub fn new(figures: usize, paths: usize) -> Self {
-        ChunkRows { figures, paths: 0, rows: Vec::with_capacity(figures * paths) }
+    /// Rows of `figures` figures for up to `paths` paths, gathered in `buffer` (whatever it holds:
+    /// new, or handed back by an earlier chunk).
+    pub fn new(figures: usize, paths: usize, mut buffer: Vec<f64>) -> Self {
+        buffer.clear();
+        buffer.reserve_exact(figures * paths);
+        ChunkRows { figures, paths: 0, rows: buffer }
     }
 
     /// Records one path's value of every figure; `None` (or a non-finite value) where a figure
@@ -129,12 +134,15 @@ impl ChunkRows {
         self.paths += 1;
     }
 
-    /// Each figure's moments and values, taken path by path in path order.
-    pub fn finish(self) -> Chunk {
+    /// Each figure's moments and values, taken path by path in path order, with the values
+    /// written in `buffer` (whatever it holds); and the rows' buffer, handed back.
+    pub fn finish(self, buffer: Vec<f64>) -> (Chunk, Vec<f64>) {
         let ChunkRows { figures, paths, rows } = self;
         let mut moments = vec![Moments::default(); figures];
         // Written figure by figure, so that a figure's values are one slice to merge.
-        let mut values = vec![0.0; figures * paths];
+        let mut values = buffer;
+        values.clear();
+        values.resize(figures * paths, 0.0);
         for first in (0..figures).step_by(FIGURES_AT_ONCE) {
             let group = first..(first + FIGURES_AT_ONCE).min(figures);
             for row in rows.chunks_exact(figures) {
@@ -148,7 +156,7 @@ impl ChunkRows {
                 }
             }
         }
-        Chunk { paths, moments, values }
+        (Chunk { paths, moments, values }, rows)
     }
 }
 
@@ -164,6 +172,11 @@ pub struct Chunk {
 }
 
 impl Chunk {
+    /// The buffer of values, for another chunk to reuse.
+    pub fn into_buffer(self) -> Vec<f64> {
+        self.values
+    }
+
     /// Figure `figure`'s summary and values.
     fn figure(&self, figure: usize) -> (&Moments, &[f64]) {
         let moments = &self.moments[figure];
@@ -425,9 +438,9 @@ mod tests {
     fn chunked(rows: &[Vec<Option<f64>>], chunk: usize) -> Vec<Accumulator> {
         let mut totals = vec![Accumulator::default(); rows[0].len()];
         for part in rows.chunks(chunk) {
-            let mut gathered = ChunkRows::new(rows[0].len(), part.len());
+            let mut gathered = ChunkRows::new(rows[0].len(), part.len(), Vec::new());
             part.iter().for_each(|row| gathered.push(row));
-            let summed = gathered.finish();
+            let (summed, _) = gathered.finish(Vec::new());
             for (figure, total) in totals.iter_mut().enumerate() {
                 total.merge_chunk(&summed, figure);
             }
