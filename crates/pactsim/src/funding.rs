@@ -141,7 +141,9 @@ pub fn plan_into(
 
 /// Serves one facility's calls first in, first out; returns what was deferred past each year.
 fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &mut [Funding]) -> BTreeMap<i32, f64> {
-    let mut used_by_year: BTreeMap<i32, f64> = BTreeMap::new();
+    // (year, used) in year order: a facility's calls span few years, so a list searched from the
+    // end beats a map, which allocates a node on every plan.
+    let mut used_by_year: Vec<(i32, f64)> = Vec::new();
     let mut queue_free_from: Option<NaiveDate> = None;
     let mut deferred: BTreeMap<i32, f64> = BTreeMap::new();
     let mut blocked = false;
@@ -158,7 +160,14 @@ fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &
         let mut remaining = funding.call_usd_bn;
         let mut date = queue_free_from.map_or(funding.due, |free| free.max(funding.due));
         while !blocked && date <= end {
-            let used = used_by_year.entry(date.year()).or_insert(0.0);
+            let year = date.year();
+            let used = match used_by_year.iter().rposition(|&(y, _)| y == year) {
+                Some(at) => &mut used_by_year[at].1,
+                None => {
+                    used_by_year.push((year, 0.0));
+                    &mut used_by_year.last_mut().expect("just pushed").1
+                }
+            };
             let room = facility.annual_cap_usd_bn.map_or(f64::INFINITY, |cap| cap - *used);
             let pay = remaining.min(room);
             if pay > MONEY_EPSILON {
