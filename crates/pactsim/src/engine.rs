@@ -357,7 +357,9 @@ fn run_deal_from(
     buffers: &mut Buffers,
     start: ClauseStart,
 ) -> Outcome {
-    let Some(currency) = &deal.currency else { return run_projects(deal, draws, reported, buffers, &[]) };
+    // Every run of the path takes the projects in one order: found once.
+    let order = funding::selection_order(deal);
+    let Some(currency) = &deal.currency else { return run_projects(deal, draws, &order, reported, buffers, &[]) };
     let base_log_rate = match &currency.fx {
         Some(fx) => {
             let calibrated = &fx.model;
@@ -378,7 +380,7 @@ fn run_deal_from(
     };
     // The central path draws nothing: the host's answers need chance, so nothing is deferred.
     let Some((stability, (seed, path))) = currency.stability.zip(draws.currency) else {
-        let mut outcome = run_projects(deal, draws, reported, buffers, &[]);
+        let mut outcome = run_projects(deal, draws, &order, reported, buffers, &[]);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         outcome.currency = Some(path.outcome(0, 0));
         return outcome;
@@ -389,12 +391,12 @@ fn run_deal_from(
     // then usually confirms it, where a start with no deferral needs a second run.
     buffers.deferral_answers.reset(deal.projects.len(), seed, path);
     let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
-        clause.settle_on_calls(&draws.declined, &mut buffers.deferral_answers)
+        clause.settle_on_calls(&order, &draws.declined, &mut buffers.deferral_answers)
     } else {
         ClauseDecisions::none(deal.projects.len())
     };
     loop {
-        let mut outcome = run_projects(deal, draws, reported, buffers, &decisions.moved);
+        let mut outcome = run_projects(deal, draws, &order, reported, buffers, &decisions.moved);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         // The clause tests every project's call: the sizes come from the run's funding plan,
         // reported or not.
@@ -496,14 +498,13 @@ impl Clause<'_> {
 
     /// The decisions the funding calls alone settle on: the clause's iteration with the calls'
     /// payments as the investor's only flows.
-    fn settle_on_calls(&self, declined: &[bool], answers: &mut DeferralAnswers) -> ClauseDecisions {
+    fn settle_on_calls(&self, order: &[usize], declined: &[bool], answers: &mut DeferralAnswers) -> ClauseDecisions {
         let deal = self.deal;
-        let order = funding::selection_order(deal);
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         let mut calls: Vec<DatedFlow> = Vec::new();
         let mut plan = funding::FundingPlan::default();
         for _ in 0..CALL_ROUNDS {
-            funding::plan_into(deal, &order, declined, &decisions.moved, &mut plan);
+            funding::plan_into(deal, order, declined, &decisions.moved, &mut plan);
             calls.clear();
             for funding in &plan.projects {
                 calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
@@ -525,12 +526,12 @@ impl Clause<'_> {
 fn run_projects(
     deal: &Deal,
     draws: &PathDraws,
+    order: &[usize],
     reported: usize,
     buffers: &mut Buffers,
     postponed: &[Option<NaiveDate>],
 ) -> Outcome {
-    let order = funding::selection_order(deal);
-    funding::plan_into(deal, &order, &draws.declined, postponed, &mut buffers.plan);
+    funding::plan_into(deal, order, &draws.declined, postponed, &mut buffers.plan);
     let plan = &buffers.plan;
     let mut rank = vec![0; deal.projects.len()];
     for (position, &i) in order.iter().enumerate() {
@@ -539,7 +540,7 @@ fn run_projects(
 
     buffers.funded_sizes.clear();
     buffers.funded_sizes.extend(plan.projects.iter().map(|f| f.size_usd_bn));
-    let ledger = Accounts::open(deal, &order, &plan.projects);
+    let ledger = Accounts::open(deal, order, &plan.projects);
     let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
         deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
     });
