@@ -278,9 +278,7 @@ struct Buffers {
     central_trade: Option<crate::trade::TradeOutcome>,
     /// Each facility's `Annuity::growth`, which depends on the deal alone.
     loan_growth: Option<Vec<Vec<f64>>>,
-    /// Every project's size after the commitment cut in the last run (0 when not funded).
-    funded_sizes: Vec<f64>,
-    /// The last run's funding plan.
+    /// The last run's funding plan (also the stability clause's, while it settles on the calls).
     plan: funding::FundingPlan,
     /// The path's draws for the host's answers under the stability clause.
     deferral_answers: DeferralAnswers,
@@ -391,7 +389,7 @@ fn run_deal_from(
     // then usually confirms it, where a start with no deferral needs a second run.
     buffers.deferral_answers.reset(deal.projects.len(), seed, path);
     let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
-        clause.settle_on_calls(&order, &draws.declined, &mut buffers.deferral_answers)
+        clause.settle_on_calls(&order, &draws.declined, &mut buffers.plan, &mut buffers.deferral_answers)
     } else {
         ClauseDecisions::none(deal.projects.len())
     };
@@ -400,7 +398,7 @@ fn run_deal_from(
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         // The clause tests every project's call: the sizes come from the run's funding plan,
         // reported or not.
-        let replayed = clause.replay(&path, |i| buffers.funded_sizes[i], &mut buffers.deferral_answers);
+        let replayed = clause.replay(&path, |i| buffers.plan.projects[i].size_usd_bn, &mut buffers.deferral_answers);
         if replayed.granted == decisions.granted {
             outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
             return outcome;
@@ -498,13 +496,19 @@ impl Clause<'_> {
 
     /// The decisions the funding calls alone settle on: the clause's iteration with the calls'
     /// payments as the investor's only flows.
-    fn settle_on_calls(&self, order: &[usize], declined: &[bool], answers: &mut DeferralAnswers) -> ClauseDecisions {
+    /// `plan` is written over (the engine's runs plan again after it).
+    fn settle_on_calls(
+        &self,
+        order: &[usize],
+        declined: &[bool],
+        plan: &mut funding::FundingPlan,
+        answers: &mut DeferralAnswers,
+    ) -> ClauseDecisions {
         let deal = self.deal;
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         let mut calls: Vec<DatedFlow> = Vec::new();
-        let mut plan = funding::FundingPlan::default();
         for _ in 0..CALL_ROUNDS {
-            funding::plan_into(deal, order, declined, &decisions.moved, &mut plan);
+            funding::plan_into(deal, order, declined, &decisions.moved, plan);
             calls.clear();
             for funding in &plan.projects {
                 calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
@@ -538,8 +542,6 @@ fn run_projects(
         rank[i] = position;
     }
 
-    buffers.funded_sizes.clear();
-    buffers.funded_sizes.extend(plan.projects.iter().map(|f| f.size_usd_bn));
     let ledger = Accounts::open(deal, order, &plan.projects);
     let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
         deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()

@@ -60,11 +60,14 @@ pub fn stream(seed: u64, purpose: Purpose, path: u64) -> ChaCha8Rng {
     rng
 }
 
+/// 32-bit words of a ChaCha block.
+const BLOCK_WORDS: u64 = 16;
+
 /// The stream of `purpose` on `path`, positioned at block `position` (each block is 16 words,
 /// room for 8 draws of 64 bits, enough for one normal or uniform variate per block).
 pub fn stream_at(seed: u64, purpose: Purpose, path: u64, position: u64) -> ChaCha8Rng {
     let mut rng = stream(seed, purpose, path);
-    rng.set_word_pos(u128::from(position) * 16);
+    rng.set_word_pos(u128::from(position) * u128::from(BLOCK_WORDS));
     rng
 }
 
@@ -76,8 +79,8 @@ pub fn block_starts(seed: u64, purpose: Purpose, path: u64, position: u64, count
     let mut rng = stream_at(seed, purpose, path, position);
     (0..count).map(move |k| {
         if k > 0 {
-            // The rest of the previous block: 16 words, two of them read.
-            for _ in 0..7 {
+            // The rest of the previous block, whose first two words were read.
+            for _ in 0..(BLOCK_WORDS - 2) / 2 {
                 rng.next_u64();
             }
         }
