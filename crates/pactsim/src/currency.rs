@@ -81,13 +81,16 @@ impl CalibratedFx {
         self.steps.last().map_or(0, |&n| n as usize)
     }
 
-    /// Turns a path's returns, which follow a leading 0 (`trading_days() + 1` entries), into its
-    /// log rate after each number of them, in place: entry `k` becomes ln(rate) after `k` returns.
-    pub fn accumulate(&self, returns: &mut [f64]) {
-        let mut log_rate = self.last_observed().1.ln();
-        for r in returns.iter_mut() {
-            log_rate += *r;
-            *r = log_rate;
+    /// Writes a path's base log rates in `out` (whatever it held): entry `k` is ln(rate) after `k`
+    /// simulated returns, from the last observation (entry 0) to the horizon
+    /// (`trading_days() + 1` entries). Without a generator (the central path) the rate stays put.
+    pub fn log_rates<R: rand::Rng + ?Sized>(&self, rng: Option<&mut R>, out: &mut Vec<f64>) {
+        let (days, start) = (self.trading_days(), self.last_observed().1.ln());
+        out.clear();
+        out.push(start);
+        match rng {
+            Some(rng) => self.model.simulate_log_levels(rng, days, start, out),
+            None => out.resize(days + 1, start),
         }
     }
 }
@@ -104,7 +107,7 @@ pub struct CurrencyPath<'a> {
     currency: &'a Currency,
     channel: FundingChannel,
     /// Base ln(local currency per USD) after each number of simulated returns
-    /// (`CalibratedFx::accumulate`); empty without `[fx]`.
+    /// (`CalibratedFx::log_rates`); empty without `[fx]`.
     base_log_rate: &'a [f64],
     /// Days with investor flows, ascending, and the net flow up to the end of each.
     flow_dates: Vec<NaiveDate>,
@@ -117,7 +120,7 @@ pub struct CurrencyPath<'a> {
 }
 
 impl<'a> CurrencyPath<'a> {
-    /// The path given its base log rates (`CalibratedFx::accumulate`; empty without `[fx]`)
+    /// The path given its base log rates (`CalibratedFx::log_rates`; empty without `[fx]`)
     /// and the investor's dated flows (negative: paid out), in date order.
     pub fn build(deal: &'a Deal, currency: &'a Currency, base_log_rate: &'a [f64], flows: &[DatedFlow]) -> Self {
         let ara = currency.reserves.and_then(|r| r.ara).map_or(0.0, |a| a.metric_usd_bn());

@@ -282,6 +282,9 @@ struct Buffers {
     plan: funding::FundingPlan,
     /// The path's draws for the host's answers under the stability clause.
     deferral_answers: DeferralAnswers,
+    /// The path's base log exchange rates (`CalibratedFx::log_rates`), handed back when the path
+    /// is done with them.
+    base_log_rate: Vec<f64>,
 }
 
 impl PathScratch {
@@ -358,29 +361,21 @@ fn run_deal_from(
     // Every run of the path takes the projects in one order: found once.
     let order = funding::selection_order(deal);
     let Some(currency) = &deal.currency else { return run_projects(deal, draws, &order, reported, buffers, &[]) };
-    let base_log_rate = match &currency.fx {
+    let mut base_log_rate = std::mem::take(&mut buffers.base_log_rate);
+    match &currency.fx {
         Some(fx) => {
-            let calibrated = &fx.model;
-            let days = calibrated.trading_days();
-            let mut returns = Vec::with_capacity(days + 1);
-            returns.push(0.0);
-            match draws.currency {
-                Some((seed, path)) => {
-                    let mut rng = crate::rng::stream(seed, crate::rng::Purpose::ExchangeRate, path);
-                    calibrated.model.simulate(&mut rng, days, &mut returns);
-                }
-                None => returns.resize(days + 1, 0.0),
-            }
-            calibrated.accumulate(&mut returns);
-            returns
+            let mut rng =
+                draws.currency.map(|(seed, path)| crate::rng::stream(seed, crate::rng::Purpose::ExchangeRate, path));
+            fx.model.log_rates(rng.as_mut(), &mut base_log_rate);
         }
-        None => Vec::new(),
-    };
+        None => base_log_rate.clear(),
+    }
     // The central path draws nothing: the host's answers need chance, so nothing is deferred.
     let Some((stability, (seed, path))) = currency.stability.zip(draws.currency) else {
         let mut outcome = run_projects(deal, draws, &order, reported, buffers, &[]);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         outcome.currency = Some(path.outcome(0, 0));
+        buffers.base_log_rate = base_log_rate;
         return outcome;
     };
     let clause = Clause { deal, currency, stability, base_log_rate: &base_log_rate };
@@ -401,6 +396,7 @@ fn run_deal_from(
         let replayed = clause.replay(&path, |i| buffers.plan.projects[i].size_usd_bn, &mut buffers.deferral_answers);
         if replayed.granted == decisions.granted {
             outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
+            buffers.base_log_rate = base_log_rate;
             return outcome;
         }
         decisions = replayed;

@@ -205,40 +205,93 @@ impl FxModel {
                     out.push(mu + sigma * z);
                 }
             }
-            Fit::Garch(fit, innovations) => {
-                let garch::GarchParams { omega, alpha, beta, nu, .. } = fit.params;
-                // Paths drift at the window's mean return, not at the fitted location `mu`: with
-                // symmetric t errors on skewed returns (many small gains of the currency, a few
-                // large falls), `mu` sits near the median, and on KRW/USD 2000–2025 it has the
-                // opposite sign of the mean. Thirty years of it would be a strong appreciation
-                // the data never showed. GBM's and the bootstrap's paths drift at the same mean.
-                let mu = self.daily_mean * 100.0;
-                // Innovations z ~ t(nu) scaled to unit variance: e = sqrt(h) · unit · z.
-                let unit_squared = (nu - 2.0) / nu;
-                let unit = unit_squared.sqrt();
-                let mut h = garch::next_variance(&fit.params, fit.last_variance, fit.last_residual);
-                // Per cent to decimal folded into the constants: the divider is left to the root.
-                let (mean_return, scale) = (mu / 100.0, unit / 100.0);
-                let from = out.len();
-                out.resize(from + days, 0.0);
-                // The innovations are drawn a batch at a time, then the recursion runs over the
-                // batch: two short loops keep their values in registers, where one loop with
-                // the sampler inlined spilled the variance to memory and put a store and a load
-                // on the chain of days. The draws and the arithmetic are the same.
-                let mut batch = [0.0; INNOVATION_BATCH];
-                for slots in out[from..].chunks_mut(INNOVATION_BATCH) {
-                    let batch = &mut batch[..slots.len()];
-                    innovations.fill(rng, batch);
-                    for (slot, &z) in slots.iter_mut().zip(batch.iter()) {
-                        *slot = mean_return + h.sqrt() * scale * z;
-                        // omega + alpha e² + beta h with e² = h unit² z²: the next variance
-                        // waits on a multiplication and an addition, not on the square root.
-                        h = omega + h * (beta + alpha * unit_squared * z * z);
-                    }
-                }
-            }
+            Fit::Garch(fit, innovations) => self.garch_path::<_, false>(fit, innovations, rng, days, 0.0, out),
             Fit::Bootstrap { returns, mean_block_length } => {
                 bootstrap::resample(rng, returns, *mean_block_length, days, out)
+            }
+        }
+    }
+
+    /// Appends `days` simulated log levels: `start` plus the running sum of the returns
+    /// `simulate` would append, summed in their order, so the same bits as summing them after.
+    /// GARCH sums as it draws: the running sum's chain of additions then overlaps the variance's
+    /// chain of days, where a second pass would wait on it alone.
+    pub fn simulate_log_levels<R: Rng + ?Sized>(&self, rng: &mut R, days: usize, start: f64, out: &mut Vec<f64>) {
+        match &self.fit {
+            Fit::Garch(fit, innovations) => self.garch_path::<_, true>(fit, innovations, rng, days, start, out),
+            _ => {
+                let from = out.len();
+                self.simulate(rng, days, out);
+                let mut level = start;
+                for slot in &mut out[from..] {
+                    level += *slot;
+                    *slot = level;
+                }
+            }
+        }
+    }
+
+    /// GARCH's `simulate` (`LEVELS` false: the returns) or `simulate_log_levels` (true: `start`
+    /// plus their running sum).
+    fn garch_path<R: Rng + ?Sized, const LEVELS: bool>(
+        &self,
+        fit: &garch::GarchFit,
+        innovations: &student_t::StudentTZiggurat,
+        rng: &mut R,
+        days: usize,
+        start: f64,
+        out: &mut Vec<f64>,
+    ) {
+        let garch::GarchParams { omega, alpha, beta, nu, .. } = fit.params;
+        // Paths drift at the window's mean return, not at the fitted location `mu`: with
+        // symmetric t errors on skewed returns (many small gains of the currency, a few
+        // large falls), `mu` sits near the median, and on KRW/USD 2000–2025 it has the
+        // opposite sign of the mean. Thirty years of it would be a strong appreciation
+        // the data never showed. GBM's and the bootstrap's paths drift at the same mean.
+        let mu = self.daily_mean * 100.0;
+        // Innovations z ~ t(nu) scaled to unit variance: e = sqrt(h) · unit · z.
+        let unit_squared = (nu - 2.0) / nu;
+        let unit = unit_squared.sqrt();
+        let mut h = garch::next_variance(&fit.params, fit.last_variance, fit.last_residual);
+        // Per cent to decimal folded into the constants: the divider is left to the root.
+        let (mean_return, scale) = (mu / 100.0, unit / 100.0);
+        let mut level = start;
+        let from = out.len();
+        out.resize(from + days, 0.0);
+        // The innovations are drawn a batch at a time, then the recursion runs over the
+        // batch: two short loops keep their values in registers, where one loop with
+        // the sampler inlined spilled the variance to memory and put a store and a load
+        // on the chain of days.
+        let mut batch = [0.0; INNOVATION_BATCH];
+        let mut emit = |r: f64| {
+            if LEVELS {
+                level += r;
+                level
+            } else {
+                r
+            }
+        };
+        // omega + alpha e² + beta h = omega + h · growth(z), with e² = h unit² z².
+        let growth = |z: f64| beta + alpha * unit_squared * z * z;
+        for slots in out[from..].chunks_mut(INNOVATION_BATCH) {
+            let batch = &mut batch[..slots.len()];
+            innovations.fill(rng, batch);
+            // Two days a step: the variance two days on is omega (1 + g1) + h (g0 g1), which
+            // waits on one multiplication and one addition, as the next day's did; the day
+            // between is found off that chain. One day a step, the chain of days bounded the
+            // loop. (A batch has an even number of days, the last one aside.)
+            let mut pairs = slots.chunks_exact_mut(2);
+            let mut draws = batch.chunks_exact(2);
+            for (two, z) in (&mut pairs).zip(&mut draws) {
+                let (g0, g1) = (growth(z[0]), growth(z[1]));
+                let next = omega + h * g0;
+                two[0] = emit(mean_return + h.sqrt() * scale * z[0]);
+                two[1] = emit(mean_return + next.sqrt() * scale * z[1]);
+                h = (omega + omega * g1) + h * (g0 * g1);
+            }
+            for (slot, &z) in pairs.into_remainder().iter_mut().zip(draws.remainder()) {
+                *slot = emit(mean_return + h.sqrt() * scale * z);
+                h = omega + h * growth(z);
             }
         }
     }
