@@ -1,6 +1,6 @@
 //! The deterministic deal engine: one run of a validated deal, from selection to the horizon.
 //!
-//! `funding::plan` settles sizes, due dates and payments first (they do not depend on project
+//! `funding::plan_into` settles sizes, due dates and payments first (they do not depend on project
 //! cash). Then every dated event — a selection, a funding payment, a completed funding, a deemed
 //! allocation falling due, a project payment — is put in one time line and applied in order, because
 //! pooled (`portfolio`) recoup accounts tie projects together. Within a date the order is fixed:
@@ -359,8 +359,8 @@ fn run_deal_from(
     start: ClauseStart,
 ) -> Outcome {
     // Every run of the path takes the projects in one order: found once.
-    let order = funding::selection_order(deal);
-    let Some(currency) = &deal.currency else { return run_projects(deal, draws, &order, reported, buffers, &[]) };
+    let selections = funding::Selections::of(deal);
+    let Some(currency) = &deal.currency else { return run_projects(deal, draws, &selections, reported, buffers, &[]) };
     let mut base_log_rate = std::mem::take(&mut buffers.base_log_rate);
     match &currency.fx {
         Some(fx) => {
@@ -372,7 +372,7 @@ fn run_deal_from(
     }
     // The central path draws nothing: the host's answers need chance, so nothing is deferred.
     let Some((stability, (seed, path))) = currency.stability.zip(draws.currency) else {
-        let mut outcome = run_projects(deal, draws, &order, reported, buffers, &[]);
+        let mut outcome = run_projects(deal, draws, &selections, reported, buffers, &[]);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
         outcome.currency = Some(path.outcome(0, 0));
         buffers.base_log_rate = base_log_rate;
@@ -384,16 +384,16 @@ fn run_deal_from(
     // then usually confirms it, where a start with no deferral needs a second run.
     buffers.deferral_answers.reset(deal.projects.len(), seed, path);
     let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
-        clause.settle_on_calls(&order, &draws.declined, &mut buffers.plan, &mut buffers.deferral_answers)
+        clause.settle_on_calls(&selections, &draws.declined, &mut buffers.plan, &mut buffers.deferral_answers)
     } else {
         ClauseDecisions::none(deal.projects.len())
     };
     loop {
-        let mut outcome = run_projects(deal, draws, &order, reported, buffers, &decisions.moved);
+        let mut outcome = run_projects(deal, draws, &selections, reported, buffers, &decisions.moved);
         let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
-        // The clause tests every project's call: the sizes come from the run's funding plan,
-        // reported or not.
-        let replayed = clause.replay(&path, |i| buffers.plan.projects[i].size_usd_bn, &mut buffers.deferral_answers);
+        // The clause tests every project's call: its size and first due date come from the
+        // run's funding plan, reported or not.
+        let replayed = clause.replay(&path, &buffers.plan.projects, &mut buffers.deferral_answers);
         if replayed.granted == decisions.granted {
             outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
             buffers.base_log_rate = base_log_rate;
@@ -461,22 +461,18 @@ impl DeferralAnswers {
 const CALL_ROUNDS: usize = 20;
 
 impl Clause<'_> {
-    /// Every funded project's call, tested in turn from its first due date: each request draws
-    /// one uniform, at the request's number for this project, and a granted one moves the call.
-    fn replay(
-        &self,
-        path: &CurrencyPath,
-        size_usd_bn: impl Fn(usize) -> f64,
-        answers: &mut DeferralAnswers,
-    ) -> ClauseDecisions {
+    /// Every funded project's call (`funding`: the plan's), tested in turn from its first due
+    /// date: each request draws one uniform, at the request's number for this project, and a
+    /// granted one moves the call.
+    fn replay(&self, path: &CurrencyPath, funding: &[Funding], answers: &mut DeferralAnswers) -> ClauseDecisions {
         let deal = self.deal;
         let mut decisions = ClauseDecisions::none(deal.projects.len());
-        for (i, project) in deal.projects.iter().enumerate() {
+        for (i, (project, funding)) in deal.projects.iter().zip(funding).enumerate() {
             let facility = &deal.facilities[project.facility];
-            if size_usd_bn(i) <= 0.0 || facility.investor_cash_share() <= 0.0 {
+            if funding.size_usd_bn <= 0.0 || facility.investor_cash_share() <= 0.0 {
                 continue;
             }
-            let mut due = crate::calendar::due_date(project.selected, facility.funding_lag);
+            let mut due = funding.first_due;
             while due <= deal.end && path.crisis_before(&self.stability, due) {
                 decisions.requests += 1;
                 if answers.uniform(i, decisions.granted[i]) >= self.stability.host_accepts_probability {
@@ -495,7 +491,7 @@ impl Clause<'_> {
     /// `plan` is written over (the engine's runs plan again after it).
     fn settle_on_calls(
         &self,
-        order: &[usize],
+        selections: &funding::Selections,
         declined: &[bool],
         plan: &mut funding::FundingPlan,
         answers: &mut DeferralAnswers,
@@ -504,14 +500,14 @@ impl Clause<'_> {
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         let mut calls: Vec<DatedFlow> = Vec::new();
         for _ in 0..CALL_ROUNDS {
-            funding::plan_into(deal, order, declined, &decisions.moved, plan);
+            funding::plan_into(deal, selections, declined, &decisions.moved, plan);
             calls.clear();
             for funding in &plan.projects {
                 calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
             }
             calls.sort_by_key(|flow| flow.date);
             let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, &calls);
-            let replayed = self.replay(&path, |i| plan.projects[i].size_usd_bn, answers);
+            let replayed = self.replay(&path, &plan.projects, answers);
             if replayed.granted == decisions.granted {
                 return replayed;
             }
@@ -526,12 +522,13 @@ impl Clause<'_> {
 fn run_projects(
     deal: &Deal,
     draws: &PathDraws,
-    order: &[usize],
+    selections: &funding::Selections,
     reported: usize,
     buffers: &mut Buffers,
     postponed: &[Option<NaiveDate>],
 ) -> Outcome {
-    funding::plan_into(deal, order, &draws.declined, postponed, &mut buffers.plan);
+    funding::plan_into(deal, selections, &draws.declined, postponed, &mut buffers.plan);
+    let order = &selections.order;
     let plan = &buffers.plan;
     let mut rank = vec![0; deal.projects.len()];
     for (position, &i) in order.iter().enumerate() {

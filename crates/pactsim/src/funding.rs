@@ -68,36 +68,44 @@ impl PartialEq for FundingPlan {
     }
 }
 
-/// Projects in the order the rules take them: by selection date, then by file order.
-pub fn selection_order(deal: &Deal) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..deal.projects.len()).collect();
-    order.sort_by_key(|&i| (deal.projects[i].selected, i));
-    order
+/// What every funding plan of a deal's projects starts from, found once: a path plans several
+/// times (the stability clause's rounds), and counting business days for every due date was a
+/// visible share of a plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selections {
+    /// Projects in the order the rules take them: by selection date, then by file order.
+    pub order: Vec<usize>,
+    /// Each project's first due date: its selection date plus its facility's funding lag.
+    pub first_due: Vec<NaiveDate>,
 }
 
-/// `declined[i]` (when not empty) marks projects the investor refused: they are not funded and
-/// leave the commitment to others. `postponed[i]` (when not empty) is where the stability clause
-/// moved a call's due date.
-pub fn plan(deal: &Deal, order: &[usize], declined: &[bool], postponed: &[Option<NaiveDate>]) -> FundingPlan {
-    let mut plan = FundingPlan::default();
-    plan_into(deal, order, declined, postponed, &mut plan);
-    plan
+impl Selections {
+    pub fn of(deal: &Deal) -> Self {
+        let mut order: Vec<usize> = (0..deal.projects.len()).collect();
+        order.sort_by_key(|&i| (deal.projects[i].selected, i));
+        let first_due = (deal.projects.iter())
+            .map(|p| calendar::due_date(p.selected, deal.facilities[p.facility].funding_lag))
+            .collect();
+        Selections { order, first_due }
+    }
 }
 
-/// `plan`, written over an earlier plan: a Monte Carlo path plans its funding several times, and
-/// the projects' payment lists keep their memory from one plan to the next.
+/// The funding of every project, written over an earlier plan: a Monte Carlo path plans its
+/// funding several times, and the projects' payment lists keep their memory from one plan to
+/// the next. `declined[i]` (when not empty) marks projects the investor refused: they are not
+/// funded and leave the commitment to others. `postponed[i]` (when not empty) is where the
+/// stability clause moved a call's due date.
 pub fn plan_into(
     deal: &Deal,
-    order: &[usize],
+    selections: &Selections,
     declined: &[bool],
     postponed: &[Option<NaiveDate>],
     plan: &mut FundingPlan,
 ) {
     let FundingPlan { projects, deferred, spare_payments } = plan;
+    let order = &selections.order;
     spare_payments.extend(projects.drain(..).map(|funding| funding.payments));
-    projects.extend(deal.projects.iter().enumerate().map(|(i, p)| {
-        let facility = &deal.facilities[p.facility];
-        let first_due = calendar::due_date(p.selected, facility.funding_lag);
+    projects.extend(deal.projects.iter().zip(&selections.first_due).enumerate().map(|(i, (p, &first_due))| {
         let mut payments = spare_payments.pop().unwrap_or_default();
         payments.clear();
         Funding {
