@@ -2,7 +2,7 @@
 //! for the same seed whatever the thread count.
 //!
 //! Paths are cut into fixed chunks of `CHUNK` paths. Chunks run in parallel (rayon) in waves;
-//! each chunk gathers its paths' figures and sums them, in path order, figure by figure (a
+//! each chunk gathers its paths' figures and summarises them figure by figure, in path order (a
 //! `stats::Chunk`); the chunks of a wave are then merged into each figure's `Accumulator` in chunk
 //! order, figures in parallel, while the next wave runs. Every path draws only from its own
 //! streams (`rng`), and each figure's merges happen in chunk order whichever thread does them, so
@@ -653,7 +653,7 @@ pub fn simulate_to_tolerance(
 mod tests {
     use super::*;
     use crate::spec::parse_deal;
-    use crate::stats::EXACT_PATHS;
+    use crate::stats::{ChunkRows, EXACT_PATHS};
 
     /// Six years of one facility filled by a random pipeline with defaults: a few dozen figures,
     /// some of which (the IRR, the recoup year) do not exist on every path.
@@ -701,27 +701,69 @@ recovery_rate = 0.4
         (0..layout.len()).map(|i| totals[i].stat(layout.may_be_undefined(i))).collect()
     }
 
+    /// The run's chunks summed as a run sums them, on one thread.
+    fn chunks(deal: &Deal, paths: u64, seed: u64) -> Vec<Chunk> {
+        let layout = Layout::of(deal);
+        let discounts = Discounts::tabulated(deal);
+        let mut figures = vec![None; layout.len()];
+        let starts = (0..paths).step_by(CHUNK as usize);
+        starts
+            .map(|start| {
+                let chunk = start..(start + CHUNK).min(paths);
+                let mut rows = ChunkRows::new(layout.len(), chunk.clone().count(), Vec::new());
+                for path in chunk {
+                    let outcome = engine::run_path(deal, &PathDraws::draw(deal, seed, path));
+                    path_figures(deal, &layout, &discounts, &outcome, &mut figures);
+                    rows.push(&figures);
+                }
+                rows.finish(Vec::new()).0
+            })
+            .collect()
+    }
+
+    /// Every figure's Stat from `chunks` merged in the order given.
+    fn merged<'c>(deal: &Deal, chunks: impl Iterator<Item = &'c Chunk>) -> Vec<Stat> {
+        let layout = Layout::of(deal);
+        let mut totals = vec![Accumulator::default(); layout.len()];
+        for chunk in chunks {
+            totals.iter_mut().enumerate().for_each(|(figure, total)| total.merge_chunk(chunk, figure));
+        }
+        (0..layout.len()).map(|i| totals[i].stat(layout.may_be_undefined(i))).collect()
+    }
+
     fn on_threads(threads: usize, run: impl FnOnce() -> Summary + Send) -> Summary {
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(run)
     }
 
     #[test]
-    fn past_the_exact_limit_any_thread_count_gives_the_one_by_one_bits() {
+    fn past_the_exact_limit_any_thread_count_gives_the_bits_of_chunks_merged_in_order() {
         let deal = random_deal();
         // Past the limit in the middle of a wave, ending inside a chunk.
         let paths = EXACT_PATHS as u64 + 5 * CHUNK + 17;
-        let simple = one_by_one(&deal, paths, 11);
+        let chunks = chunks(&deal, paths, 11);
+        let in_order = merged(&deal, chunks.iter());
         for threads in [1, 2, 3] {
             let summary = on_threads(threads, || simulate(&deal, paths, 11, &|_| {}, None));
             assert_eq!(summary.paths, paths);
-            assert_eq!(bits(&summary.stats), bits(&simple), "{threads} threads");
+            assert_eq!(bits(&summary.stats), bits(&in_order), "{threads} threads");
+        }
+        // Merged in another order, the means differ in their last bits: the comparison above would
+        // catch a run that merged out of order.
+        assert_ne!(bits(&merged(&deal, chunks.iter().rev())), bits(&in_order));
+        // Path by path, the means round differently too; the quantiles, which see the same values
+        // in the same order, and the share of paths where a figure exists do not.
+        let close = |x: Option<f64>, y: Option<f64>| x.zip(y).map_or(x == y, |(x, y)| (x - y).abs() <= 1e-12 * x.abs());
+        for (a, b) in one_by_one(&deal, paths, 11).iter().zip(&in_order) {
+            let quantiles = |s: &Stat| format!("{:?}", (s.p5, s.p50, s.p95, s.defined_share));
+            assert_eq!(quantiles(a), quantiles(b));
+            assert!(close(a.mean, b.mean) && close(a.mean_se, b.mean_se), "{a:?} vs {b:?}");
         }
         // The NPV exists on every path, so its quantiles come from the sketch; the IRR is missing
         // on enough paths to keep its values exact.
         let layout = Layout::of(&deal);
-        let npv = simple[layout.total(Total::InvestorNpv)];
+        let npv = in_order[layout.total(Total::InvestorNpv)];
         assert!(npv.mean_se.unwrap() > 0.0 && npv.p5 < npv.p50 && npv.p50 < npv.p95, "{npv:?}");
-        let irr_share = simple[layout.total(Total::InvestorIrr)].defined_share.unwrap();
+        let irr_share = in_order[layout.total(Total::InvestorIrr)].defined_share.unwrap();
         assert!(irr_share > 0.5 && irr_share * (paths as f64) < EXACT_PATHS as f64, "{irr_share}");
     }
 }
