@@ -481,10 +481,10 @@ impl<'a> Runner<'a> {
         let target = if self.deterministic { 1 } else { paths.max(1) };
         let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
         let keeping = keep.is_some();
-        // Buffers of a chunk's numbers (its rows, then its values), handed back once used and
-        // taken again by later chunks. Allocating and freeing them chunk by chunk on several
-        // threads fragmented the allocator's heaps: a 30,000-path run of the Korea MOU (1.4 MB a
-        // buffer) peaked anywhere from 200 to 260 MB, against mostly 194 MB with reuse.
+        // Buffers of a chunk's numbers, handed back once merged and taken again by later chunks.
+        // Allocating and freeing them chunk by chunk on several threads fragmented the allocator's
+        // heaps: a 30,000-path run of the Korea MOU (1.4 MB a buffer) peaked anywhere from 200 to
+        // 260 MB, against mostly 194 MB with reuse.
         let spare = Mutex::new(Vec::new());
         let take = || spare.lock().expect("no thread panicked holding it").pop().unwrap_or_default();
         let give_back = |buffer: Vec<f64>| spare.lock().expect("no thread panicked holding it").push(buffer);
@@ -508,9 +508,7 @@ impl<'a> Runner<'a> {
                             kept.extend_from_slice(&figures[..layout.kept_len()]);
                         }
                     }
-                    let (summed, rows) = rows.finish(take());
-                    give_back(rows);
-                    ChunkResult { figures: summed, first, kept }
+                    ChunkResult { figures: rows.finish(), first, kept }
                 })
                 .collect()
         };
@@ -560,14 +558,10 @@ impl<'a> Runner<'a> {
             if let Some((_, end)) = running {
                 started = end;
             }
-            // The next wave takes a buffer of values a chunk and a buffer of rows a thread: spare
-            // buffers beyond those (after a short last wave, or the last) would only sit beside
-            // the exact values as they grow.
+            // The next wave takes a buffer a chunk: spare buffers beyond those (after a short last
+            // wave, or the last) would only sit beside the exact values as they grow.
             let chunks = wave_from(started).map_or(0, |(start, end)| end.div_ceil(CHUNK) - start / CHUNK);
-            spare
-                .lock()
-                .expect("no thread panicked holding it")
-                .truncate(chunks as usize + rayon::current_num_threads());
+            spare.lock().expect("no thread panicked holding it").truncate(chunks as usize);
             pending = running;
         }
     }
@@ -716,7 +710,7 @@ recovery_rate = 0.4
                     path_figures(deal, &layout, &discounts, &outcome, &mut figures);
                     rows.push(&figures);
                 }
-                rows.finish(Vec::new()).0
+                rows.finish()
             })
             .collect()
     }

@@ -3,13 +3,14 @@
 //!
 //! An `Accumulator` takes one figure path by path and merges with others in path order, so the
 //! result is the same bits whatever the thread count (chunks of paths are merged in chunk order).
-//! A Monte Carlo chunk gathers every figure of its paths as rows (`ChunkRows`), then turns them
-//! into a `Chunk`: each figure's values in path order, in one buffer, and their moments in two
-//! passes over them (the sum, then the squared deviations from the mean). Each figure's accumulator
-//! then merges the chunks in order (Chan, Golub and LeVeque's formula for the moments). The values,
-//! and so the quantiles, are those pushing the paths one by one gives; the mean and its standard
-//! error round differently from Welford's one-by-one updates, by about 1e-15 relative, and where
-//! a figure varies only in its last bits from path to path the standard error is closer to exact.
+//! A Monte Carlo chunk gathers every figure of its paths, path by path, into one buffer in which
+//! each figure has its slice (`ChunkRows`), then turns them into a `Chunk`: each figure's values in
+//! path order and their moments, in two passes over its slice (the sum, then the squared deviations
+//! from the mean). Each figure's accumulator then merges the chunks in order (Chan, Golub and
+//! LeVeque's formula for the moments). The values, and so the quantiles, are those pushing the
+//! paths one by one gives; the mean and its standard error round differently from Welford's
+//! one-by-one updates, by about 1e-15 relative, and where a figure varies only in its last bits
+//! from path to path the standard error is closer to exact.
 //! Quantiles are exact up to `EXACT_PATHS` values: linear interpolation between order statistics
 //! (Hyndman and Fan's type 7, the default of numpy, R and Excel's PERCENTILE.INC). Beyond that the
 //! values go into a DDSketch (Masson, Rim and Lee 2019) with 0.1% relative accuracy, so memory stays
@@ -182,57 +183,50 @@ fn sum_min_max(values: &[f64]) -> (f64, f64, f64) {
     (lanes_total(sums), min, max)
 }
 
-/// The figures of one chunk of paths as its paths give them, one row of every figure a path.
-/// `finish` turns them figure by figure into a `Chunk`. Both keep their numbers in a buffer the
-/// caller hands in and gets back, so that a run can reuse a few buffers rather than allocate two
-/// a chunk.
+/// The rows of one chunk of paths, one of every figure a path, kept figure by figure as they come:
+/// `finish` then summarises each figure's slice into a `Chunk`, which keeps the numbers in the same
+/// buffer. The caller hands the buffer in and gets it back, so that a run can reuse a few buffers
+/// rather than allocate one a chunk.
 pub struct ChunkRows {
     figures: usize,
+    /// The paths there is room for: the length of each figure's slice.
+    room: usize,
     paths: usize,
-    /// Row after row, as recorded (−0.0 as 0.0); NaN where a figure does not exist on the path (a
-    /// non-finite value is taken as not existing anyway).
-    rows: Vec<f64>,
+    /// Figure `f`'s values from `f * room`, path after path, as recorded (−0.0 as 0.0); NaN where
+    /// the figure does not exist on a path (a non-finite value is taken as not existing anyway).
+    values: Vec<f64>,
 }
-
-/// Figures copied at once by `ChunkRows::finish`: eight values of a row share a cache line.
-const FIGURES_AT_ONCE: usize = 8;
 
 impl ChunkRows {
     /// Rows of `figures` figures for up to `paths` paths, gathered in `buffer` (whatever it holds:
     /// new, or handed back by an earlier chunk).
     pub fn new(figures: usize, paths: usize, mut buffer: Vec<f64>) -> Self {
-        buffer.clear();
-        buffer.reserve_exact(figures * paths);
-        ChunkRows { figures, paths: 0, rows: buffer }
+        // Every slot is written before it is read, so a reused buffer's old numbers can stay; only
+        // new room is filled.
+        buffer.resize(figures * paths, 0.0);
+        ChunkRows { figures, room: paths, paths: 0, values: buffer }
     }
 
     /// Records one path's value of every figure; `None` (or a non-finite value) where a figure
     /// does not exist.
     pub fn push(&mut self, figures: &[Option<f64>]) {
         assert_eq!(figures.len(), self.figures, "one value per figure");
-        // −0.0 (the sum of nothing) would print as "-0.0".
-        self.rows.extend(figures.iter().map(|v| v.map_or(f64::NAN, |v| v + 0.0)));
+        assert!(self.paths < self.room, "no more paths than there is room for");
+        // Written straight into each figure's slice: the rows need no second copy to be summed
+        // figure by figure.
+        let slots = self.values[self.paths..].iter_mut().step_by(self.room);
+        for (slot, v) in slots.zip(figures) {
+            // −0.0 (the sum of nothing) would print as "-0.0".
+            *slot = v.map_or(f64::NAN, |v| v + 0.0);
+        }
         self.paths += 1;
     }
 
-    /// Each figure's moments and values in path order, with the values written in `buffer`
-    /// (whatever it holds); and the rows' buffer, handed back.
-    pub fn finish(self, buffer: Vec<f64>) -> (Chunk, Vec<f64>) {
-        let ChunkRows { figures, paths, rows } = self;
-        // Figure by figure, so that a figure's values are one slice to sum and to merge.
-        let mut values = buffer;
-        values.clear();
-        values.resize(figures * paths, 0.0);
-        for first in (0..figures).step_by(FIGURES_AT_ONCE) {
-            let group = first..(first + FIGURES_AT_ONCE).min(figures);
-            for (path, row) in rows.chunks_exact(figures).enumerate() {
-                for (figure, v) in group.clone().zip(&row[group.clone()]) {
-                    values[figure * paths + path] = *v;
-                }
-            }
-        }
-        let moments = (0..figures).map(|f| Moments::of_column(&mut values[f * paths..(f + 1) * paths])).collect();
-        (Chunk { paths, moments, values }, rows)
+    /// Each figure's moments and values in path order.
+    pub fn finish(self) -> Chunk {
+        let ChunkRows { figures, room, paths, mut values } = self;
+        let moments = (0..figures).map(|f| Moments::of_column(&mut values[f * room..f * room + paths])).collect();
+        Chunk { paths, room, moments, values }
     }
 }
 
@@ -241,8 +235,10 @@ impl ChunkRows {
 /// per figure.
 pub struct Chunk {
     paths: usize,
+    /// The length of each figure's slice of `values`.
+    room: usize,
     moments: Vec<Moments>,
-    /// Figure `f`'s values, in path order, from `f * paths`; its `moments[f].count` first slots
+    /// Figure `f`'s values, in path order, from `f * room`; its `moments[f].count` first slots
     /// are used.
     values: Vec<f64>,
 }
@@ -256,7 +252,7 @@ impl Chunk {
     /// Figure `figure`'s summary and values.
     fn figure(&self, figure: usize) -> (&Moments, &[f64]) {
         let moments = &self.moments[figure];
-        let start = figure * self.paths;
+        let start = figure * self.room;
         (moments, &self.values[start..start + moments.count as usize])
     }
 }
@@ -516,16 +512,19 @@ mod tests {
         totals
     }
 
-    /// The same rows through `ChunkRows` and `merge_chunk`.
+    /// The same rows through `ChunkRows` and `merge_chunk`, each chunk in the buffer of the one
+    /// before, as a run reuses them.
     fn chunked(rows: &[Vec<Option<f64>>], chunk: usize) -> Vec<Accumulator> {
         let mut totals = vec![Accumulator::default(); rows[0].len()];
+        let mut buffer = Vec::new();
         for part in rows.chunks(chunk) {
-            let mut gathered = ChunkRows::new(rows[0].len(), part.len(), Vec::new());
+            let mut gathered = ChunkRows::new(rows[0].len(), part.len(), buffer);
             part.iter().for_each(|row| gathered.push(row));
-            let (summed, _) = gathered.finish(Vec::new());
+            let summed = gathered.finish();
             for (figure, total) in totals.iter_mut().enumerate() {
                 total.merge_chunk(&summed, figure);
             }
+            buffer = summed.into_buffer();
         }
         totals
     }
@@ -574,7 +573,6 @@ mod tests {
 
     #[test]
     fn chunk_rows_agree_with_pushing_path_by_path() {
-        // Eleven figures: the last group copied at once is short.
         for (paths, chunk) in [(1, 128), (7, 128), (128, 128), (1000, 128), (1000, 37)] {
             let rows = rows(paths, 11);
             let (simple, fast) = (one_by_one(&rows, chunk), chunked(&rows, chunk));
