@@ -368,35 +368,54 @@ impl Accumulator {
         }
         match &self.sketch {
             Some(sketch) => qs.map(|q| sketch.quantile(q).ok().flatten().unwrap_or(mean).clamp(min, max)),
-            None => select_quantiles(&mut self.exact.clone(), qs),
+            None => select_quantiles(&self.exact, qs),
         }
     }
 }
 
 /// Type-7 quantiles of `values` for ascending `qs`: linear interpolation between the order
-/// statistics just below and above rank `(n − 1)·q`. `values` is reordered: only the order
-/// statistics needed are put in place (quickselect, each within the part the one before left
-/// unordered) rather than the whole slice sorted. They are the numbers a sort would put there, since
-/// `total_cmp` is a total order that tells apart only bitwise-different values.
-fn select_quantiles<const N: usize>(values: &mut [f64], qs: [f64; N]) -> [f64; N] {
+/// statistics just below and above rank `(n − 1)·q`. Only the order statistics needed are put in
+/// place (`select_ranks`) rather than the whole slice sorted. They are the numbers a sort by
+/// `total_cmp` would put there: the selection is of `total_cmp`'s own integer keys, which order as
+/// it does and tell apart only bitwise-different values, and which compare in one instruction where
+/// `total_cmp` takes several.
+fn select_quantiles<const N: usize>(values: &[f64], qs: [f64; N]) -> [f64; N] {
     assert!(qs.is_sorted(), "quantiles are asked for in ascending order");
     let last = values.len() - 1;
-    // Ranks below `unordered` were asked for (and hold their order statistic) or lie below the
-    // last one asked for, which ascending quantiles never ask for.
-    let mut unordered = 0;
-    let mut at = |rank: usize| {
-        if rank >= unordered {
-            values[unordered..].select_nth_unstable_by(rank - unordered, f64::total_cmp);
-            unordered = rank + 1;
-        }
-        values[rank]
-    };
-    qs.map(|q| {
+    let below_and_above = qs.map(|q| {
         let h = last as f64 * q;
         let below = h.floor() as usize;
-        let (low, high) = (at(below), at((below + 1).min(last)));
+        (h, below, (below + 1).min(last))
+    });
+    let mut ranks: Vec<usize> = below_and_above.iter().flat_map(|&(_, below, above)| [below, above]).collect();
+    // Quantiles close together share ranks, which then come out of order: each is found once.
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut keys: Vec<i64> = values.iter().map(|v| total_order_key(v.to_bits() as i64)).collect();
+    select_ranks(&mut keys, &ranks, 0);
+    let at = |rank: usize| f64::from_bits(total_order_key(keys[rank]) as u64);
+    below_and_above.map(|(h, below, above)| {
+        let (low, high) = (at(below), at(above));
         low + (h - below as f64) * (high - low)
     })
+}
+
+/// Puts in place the keys of `ranks` (ascending, distinct; counted from `offset`, where `keys`
+/// starts): the middle one by quickselect over all the keys, then those below it within the part
+/// below and those above within the part above. Starting in the middle rather than at the lowest
+/// rank leaves each later selection a smaller part to search.
+fn select_ranks(keys: &mut [i64], ranks: &[usize], offset: usize) {
+    let Some(&middle) = ranks.get(ranks.len() / 2) else { return };
+    let (below, _, above) = keys.select_nth_unstable(middle - offset);
+    select_ranks(below, &ranks[..ranks.len() / 2], offset);
+    select_ranks(above, &ranks[ranks.len() / 2 + 1..], middle + 1);
+}
+
+/// The key by which `f64::total_cmp` orders a value, from its bits (the sign bit kept, the others
+/// flipped for a negative value); also the bits of the value a key stands for, since flipping is
+/// its own inverse.
+fn total_order_key(bits: i64) -> i64 {
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
 }
 
 #[cfg(test)]
@@ -449,7 +468,7 @@ mod tests {
                 let mut sorted = data.clone();
                 sorted.sort_by(f64::total_cmp);
                 let expected = qs.map(|q| quantile(&sorted, q).to_bits());
-                assert_eq!(select_quantiles(&mut data.clone(), qs).map(f64::to_bits), expected, "{n} values");
+                assert_eq!(select_quantiles(&data, qs).map(f64::to_bits), expected, "{n} values");
             }
         }
     }
