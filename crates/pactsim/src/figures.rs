@@ -247,21 +247,28 @@ fn net_in_order(flows: &[DatedFlow]) -> Option<Vec<Netted>> {
 /// Read backwards from the last flow, the same rule bounds the roots for `x < 0`. A running total
 /// within rounding of zero could have either sign, so its side gets no bound (`usize::MAX`).
 fn most_roots_each_side(flows: &[Netted]) -> [usize; 2] {
-    let changes = |amounts: &mut dyn Iterator<Item = f64>| -> usize {
-        let (mut total, mut scale, mut negative, mut changes) = (0.0f64, 0.0f64, None, 0);
+    /// The sign changes of the running total of `amounts`, which start with `first`.
+    fn changes(amounts: impl Iterator<Item = f64>, first: f64) -> usize {
+        // The first total is the first amount, so starting from its sign counts no change there.
+        let (mut total, mut scale, mut negative, mut changes) = (0.0f64, 0.0f64, u64::from(first < 0.0), 0);
         for amount in amounts {
             total += amount;
             scale += amount.abs();
-            // Nor does a total that is not a number get a bound.
-            if total.abs() <= 1e-12 * scale || total.is_nan() {
+            // False for a total that is not a number, which gets no bound either.
+            let clear_of_zero = total.abs() > 1e-12 * scale;
+            if !clear_of_zero {
                 return usize::MAX;
             }
-            changes += usize::from(negative.is_some_and(|was| was != (total < 0.0)));
-            negative = Some(total < 0.0);
+            // Clear of zero, the total is negative where its sign bit is set.
+            let now = total.to_bits() >> 63;
+            changes += negative ^ now;
+            negative = now;
         }
-        changes
-    };
-    [changes(&mut flows.iter().rev().map(|f| f.amount)), changes(&mut flows.iter().map(|f| f.amount))]
+        changes as usize
+    }
+    let amount = |f: Option<&Netted>| f.map_or(0.0, |f| f.amount);
+    let amounts = flows.iter().map(|f| f.amount);
+    [changes(amounts.clone().rev(), amount(flows.last())), changes(amounts, amount(flows.first()))]
 }
 
 /// Among several roots, the one Excel and pyxirr report: where Newton's method from a guess of
@@ -345,6 +352,41 @@ struct Curve<'a> {
     tables: bool,
     /// The walk's step factors built in advance, if they were.
     steps: Option<&'a XirrSteps>,
+    /// Where both sides' walks start.
+    at_zero: AtZero,
+}
+
+/// The curve at `x = 0`, where every factor is 1, so both sides' walks start from the same sums:
+/// taken once, they cost one pass over the flows where each walk took its own.
+#[derive(Debug, Clone, Copy)]
+struct AtZero {
+    value: f64,
+    /// Of the unscaled XNPV's sign, `Σ −t a`, as the walk's slopes are.
+    slope: f64,
+    /// The absolute sums of the negative flows and of the others, each added in date order as a
+    /// walk adds the flows whose sign is not its anchor's.
+    negative: f64,
+    other: f64,
+}
+
+impl AtZero {
+    fn of(flows: &[Netted]) -> Self {
+        let mut at_zero = AtZero { value: 0.0, slope: 0.0, negative: 0.0, other: 0.0 };
+        for f in flows {
+            at_zero.value += f.amount;
+            at_zero.slope -= f.years * f.amount;
+            // Adding zero rather than branching, as the walk does.
+            let negative = f.amount < 0.0;
+            at_zero.negative += if negative { f.amount.abs() } else { 0.0 };
+            at_zero.other += if negative { 0.0 } else { f.amount.abs() };
+        }
+        at_zero
+    }
+
+    /// The absolute sum of the flows whose sign is not `anchor`'s.
+    fn opposite(&self, anchor: f64) -> f64 {
+        if anchor < 0.0 { self.other } else { self.negative }
+    }
 }
 
 /// A side's shift in days and in years.
@@ -377,6 +419,7 @@ impl<'a> Curve<'a> {
             most_roots: if shortcuts.bounds { most_roots_each_side(flows) } else { [usize::MAX; 2] },
             tables: shortcuts.tables && DayFactors::entries(last.days) < flows.len(),
             steps: None,
+            at_zero: AtZero::of(flows),
         }
     }
 
@@ -403,7 +446,9 @@ impl<'a> Curve<'a> {
         debug_assert!(if shift.days == 0 { x >= 0.0 } else { x <= 0.0 }, "{x} on the other side of {shift:?}");
         // `e^(−x (t − shift)) = e^(−|x| k / 365)` for the flow's `k` days from the shift.
         self.flows.iter().map(move |f| {
-            let tau = f.years - shift.years;
+            // Above x = 0 the shift is 0 and `t − 0` is `t`, so the loops on that side skip the
+            // subtraction.
+            let tau = if shift.days == 0 { f.years } else { f.years - shift.years };
             let factor = match &tables {
                 Some(tables) => tables.borrow().get(shift.days_to(f.days)),
                 None => (-x * tau).exp(),
@@ -418,7 +463,7 @@ impl<'a> Curve<'a> {
     /// with `turning_points`, a cell where the slope changes sign is searched for its turning
     /// point, which splits a pair of roots that the ends do not show.
     fn roots(&self, step: f64, turning_points: bool) -> Vec<f64> {
-        let at_zero: f64 = self.flows.iter().map(|f| f.amount).sum();
+        let at_zero = self.at_zero.value;
         // The sign far out on each side: the last flow's below, the first flow's above.
         let far = [self.flows[self.flows.len() - 1].amount, self.flows[0].amount];
         let single = |side: usize| at_zero != 0.0 && self.most_roots[side] <= 1;
@@ -474,63 +519,76 @@ impl<'a> Curve<'a> {
     /// differs from `x = 0`'s (or is zero).
     fn walk(&self, step: f64, direction: f64, steps: usize, single_root: bool) -> Vec<(f64, f64, f64)> {
         let shift = self.shift(direction < 0.0);
-        let mut terms: Vec<f64> = self.flows.iter().map(|f| f.amount).collect();
         // The flow that dominates far out on this side: the first one going up, the last going
         // down. Once it outweighs every flow of the opposite sign together, it does so for good
         // (their terms only shrink relative to it), so no root lies further out.
         let anchor = if direction > 0.0 { self.flows[0].amount } else { self.flows[self.flows.len() - 1].amount };
         // A grid point's value, slope, and the absolute sum of the terms whose sign is not the
         // anchor's, added term by term.
-        let add = |(value, slope, opposite): &mut (f64, f64, f64), term: f64, t: f64| {
-            *value += term;
-            *slope -= t * term;
+        let anchor_negative = anchor < 0.0;
+        let add = move |(value, slope, opposite): (f64, f64, f64), term: f64, t: f64| {
             // Adding zero rather than branching: the signs alternate unpredictably, and
             // `opposite` (never −0) is unchanged by it.
-            *opposite += if (term < 0.0) != (anchor < 0.0) { term.abs() } else { 0.0 };
+            (value + term, slope - t * term, opposite + if (term < 0.0) != anchor_negative { term.abs() } else { 0.0 })
         };
-        let mut at_zero = (0.0, 0.0, 0.0);
-        for (term, f) in terms.iter().zip(self.flows) {
-            add(&mut at_zero, *term, f.years);
-        }
-        let zero_negative = at_zero.0 < 0.0;
+        let zero = self.at_zero;
+        let zero_negative = zero.value < 0.0;
         let mut points = Vec::with_capacity(steps + 1);
         // Records point `k`; true when the walk stops there.
         let mut reached = |k: usize, (value, slope, opposite): (f64, f64, f64)| {
             points.push((direction * step * k as f64, value, slope));
             opposite < anchor.abs() || (single_root && k > 0 && (value == 0.0 || (value < 0.0) != zero_negative))
         };
-        let mut k = 0;
-        if !reached(k, at_zero) && steps > 0 {
-            let x = direction * step;
-            let factors: Vec<f64> = match self.steps.and_then(|steps| steps.at(step, self.last_day)) {
-                Some(tables) if self.tables => {
-                    self.factors_from(x, shift, Some(tables)).map(|(_, _, factor)| factor).collect()
-                }
-                _ => self.factors(x, shift).map(|(_, _, factor)| factor).collect(),
-            };
-            // Two grid points per pass over the flows: their sums are separate chains of
-            // additions, which the processor overlaps, where one point's sums wait on each other.
-            while k + 2 <= steps {
-                let (mut near, mut far) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
-                for ((term, factor), f) in terms.iter_mut().zip(&factors).zip(self.flows) {
-                    let next = *term * factor;
-                    *term = next * factor;
-                    add(&mut near, next, f.years);
-                    add(&mut far, *term, f.years);
-                }
-                k += 2;
-                if reached(k - 1, near) || reached(k, far) {
-                    return points;
-                }
+        if reached(0, (zero.value, zero.slope, zero.opposite(anchor))) || steps == 0 {
+            return points;
+        }
+        // The first point is summed as each flow's factor is looked up from the tables, and the
+        // factors are looked up again, to be kept, only for a walk that goes on: one that stops
+        // there, as on each side of most sets with a bound, passes over the flows once. Factors
+        // that are each an exponential of their own are taken once, and kept.
+        let x = direction * step;
+        let own_tables;
+        let tables = match self.steps.and_then(|steps| steps.at(step, self.last_day)) {
+            Some(tables) if self.tables => Some(tables),
+            _ => {
+                own_tables = self.tables.then(|| DayFactors::new(x.abs(), self.last_day));
+                own_tables.as_ref()
             }
-            if k < steps {
-                let mut last = (0.0, 0.0, 0.0);
-                for ((term, factor), f) in terms.iter_mut().zip(&factors).zip(self.flows) {
-                    *term *= factor;
-                    add(&mut last, *term, f.years);
-                }
-                reached(k + 1, last);
+        };
+        let collect = || -> Vec<f64> { self.factors_from(x, shift, tables).map(|(_, _, factor)| factor).collect() };
+        let exponentials = tables.is_none().then(collect);
+        let first = match &exponentials {
+            Some(factors) => point_of(self.flows.iter().zip(factors.iter().copied()), add),
+            None => point_of(self.factors_from(x, shift, tables).map(|(f, _, factor)| (f, factor)), add),
+        };
+        let mut k = 1;
+        if reached(k, first) {
+            return points;
+        }
+        let factors = exponentials.unwrap_or_else(collect);
+        let mut terms: Vec<f64> = self.flows.iter().zip(&factors).map(|(f, factor)| f.amount * factor).collect();
+        // Two grid points per pass over the flows: their sums are separate chains of additions,
+        // which the processor overlaps, where one point's sums wait on each other.
+        while k + 2 <= steps {
+            let (mut near, mut far) = ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0));
+            for ((term, factor), f) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                let next = *term * factor;
+                *term = next * factor;
+                near = add(near, next, f.years);
+                far = add(far, *term, f.years);
             }
+            k += 2;
+            if reached(k - 1, near) || reached(k, far) {
+                return points;
+            }
+        }
+        if k < steps {
+            let mut last = (0.0, 0.0, 0.0);
+            for ((term, factor), f) in terms.iter_mut().zip(&factors).zip(self.flows) {
+                *term *= factor;
+                last = add(last, *term, f.years);
+            }
+            reached(k + 1, last);
         }
         points
     }
@@ -626,6 +684,17 @@ impl<'a> Curve<'a> {
             |x| 1e-15 * (1.0 + x.abs()),
         )
     }
+}
+
+/// A walk's point from each flow and its factor: the sums `add` makes of the terms `a · factor`.
+/// Out of line: inlined into the walk, the sums were kept in memory rather than in registers, at
+/// a quarter more instructions a flow.
+#[inline(never)]
+fn point_of<'f>(
+    flows_and_factors: impl Iterator<Item = (&'f Netted, f64)>,
+    add: impl Fn((f64, f64, f64), f64, f64) -> (f64, f64, f64),
+) -> (f64, f64, f64) {
+    flows_and_factors.fold((0.0, 0.0, 0.0), |sums, (f, factor)| add(sums, f.amount * factor, f.years))
 }
 
 /// `e^(−x k / 365)` at one `x ≥ 0` for whole numbers of days `k` up to a last one, each the
