@@ -8,7 +8,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use crate::deal::Deal;
-use crate::figures::{self, Discount, Irr, XirrSteps};
+use crate::figures::{self, Discount, FlowFigures, Irr, XirrSteps};
 use crate::montecarlo::{
     CurrencyFigure, FacilityFigure, MonthFigure, ScenarioFigure, SourceFigure, Summary, Total, YearFigure,
 };
@@ -263,17 +263,16 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
 }
 
 pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> Headline {
-    let investor_paid = figures::paid(&outcome.investor_flows);
-    let investor_received = figures::received(&outcome.investor_flows);
+    let investor = FlowFigures::of(&outcome.investor_flows, &discounts.investor, &discounts.xirr_steps);
     let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
     let recoup_year =
         if all_recouped { outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max() } else { None };
     Headline {
-        investor_paid,
-        investor_received,
-        investor_npv: discounts.investor.npv(&outcome.investor_flows),
-        investor_irr: figures::xirr_with(&outcome.investor_flows, &discounts.xirr_steps),
-        investor_moic: figures::moic_of(investor_paid, investor_received),
+        investor_paid: investor.paid,
+        investor_received: investor.received,
+        investor_npv: investor.npv,
+        investor_moic: figures::moic_of(investor.paid, investor.received),
+        investor_irr: investor.irr,
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
         host_tax: outcome.years.iter().map(|y| y.host_tax).sum(),
         host_npv: discounts.host.npv(&outcome.host_flows),
