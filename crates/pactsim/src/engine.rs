@@ -5,6 +5,8 @@
 //! allocation falling due, a project payment — is put in one time line and applied in order, because
 //! pooled (`portfolio`) recoup accounts tie projects together. Within a date the order is fixed:
 //! selections, funding, completions, deemed allocations, then project payments in selection order.
+//! A project-scope account's allocation and its project's payment on one anniversary are applied
+//! together in the payment's place: no other event reads that account.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -639,10 +641,23 @@ impl KeyLayout {
 #[derive(Debug, Clone, Copy)]
 enum EventKind {
     Selected,
-    FundingPaid { amount: f64 },
+    FundingPaid {
+        amount: f64,
+    },
     Completed,
-    AllocationDue { k: u32 },
-    Payment { k: u32 },
+    AllocationDue {
+        k: u32,
+    },
+    Payment {
+        k: u32,
+    },
+    /// A project-scope account's deemed allocation and its project's payment on the same
+    /// anniversary, as one event in the payments' place: the allocation moves that account alone,
+    /// which no other event of the date reads, so the outcome is the same, with half the events
+    /// of such a project to sort.
+    AllocationAndPayment {
+        k: u32,
+    },
 }
 
 impl EventKind {
@@ -652,7 +667,7 @@ impl EventKind {
             EventKind::FundingPaid { .. } => 1,
             EventKind::Completed => 2,
             EventKind::AllocationDue { .. } => 3,
-            EventKind::Payment { .. } => 4,
+            EventKind::Payment { .. } | EventKind::AllocationAndPayment { .. } => 4,
         }
     }
 }
@@ -736,6 +751,7 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
             (Some(_), Recoup::DeemedAllocation { life_years, .. }) => life_years,
             _ => 0,
         };
+        let own_account = waterfall.scope == Scope::Project;
         // The anniversaries of completion up to the horizon, each date computed once, with the
         // allocation before the payment: a project's events go in order, as one sorted run.
         for k in 1..=allocations.max(state.payment_count) {
@@ -744,12 +760,16 @@ fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projec
                 break;
             }
             let day = date.num_days_from_ce();
-            if k <= allocations {
-                events.push(Event { date, day, project: i, kind: EventKind::AllocationDue { k } });
-            }
-            if k <= state.payment_count {
-                events.push(Event { date, day, project: i, kind: EventKind::Payment { k } });
-            }
+            let kind = match (k <= allocations, k <= state.payment_count) {
+                (true, true) if own_account => EventKind::AllocationAndPayment { k },
+                (true, true) => {
+                    events.push(Event { date, day, project: i, kind: EventKind::AllocationDue { k } });
+                    EventKind::Payment { k }
+                }
+                (true, false) => EventKind::AllocationDue { k },
+                (false, _) => EventKind::Payment { k },
+            };
+            events.push(Event { date, day, project: i, kind });
         }
     }
 }
@@ -1041,16 +1061,27 @@ impl Run<'_> {
                     account.project_completed(allocations);
                 }
             }
-            EventKind::AllocationDue { k } => {
-                let waterfall = self.deal.waterfall_of(&self.deal.projects[i]);
-                if let Recoup::DeemedAllocation { rate, life_years } = waterfall.recoup {
-                    let amount = waterfall::deemed_allocation(self.projects[i].equity, rate, life_years, k);
-                    if let Some(account) = self.account(i) {
-                        account.allocation_due(amount);
-                    }
-                }
-            }
+            EventKind::AllocationDue { k } => self.allocation_due(i, k),
             EventKind::Payment { k } => self.payment(i, event.date, k),
+            EventKind::AllocationAndPayment { k } => {
+                self.allocation_due(i, k);
+                // Judged between the two, as when they were two events.
+                if let Some(account) = self.account(i) {
+                    account.review(event.date);
+                }
+                self.payment(i, event.date, k);
+            }
+        }
+    }
+
+    /// Project `i`'s `k`-th deemed allocation falls due on its account.
+    fn allocation_due(&mut self, i: usize, k: u32) {
+        let waterfall = self.deal.waterfall_of(&self.deal.projects[i]);
+        if let Recoup::DeemedAllocation { rate, life_years } = waterfall.recoup {
+            let amount = waterfall::deemed_allocation(self.projects[i].equity, rate, life_years, k);
+            if let Some(account) = self.account(i) {
+                account.allocation_due(amount);
+            }
         }
     }
 
