@@ -157,12 +157,8 @@ impl<'a> CurrencyPath<'a> {
 
     /// Reserves without the swap line at the end of `date`, for `date` within the horizon.
     fn own_reserves(&self, reserves: &Reserves, date: NaiveDate) -> f64 {
-        self.own_reserves_given(reserves, date, self.net_flow_to(date))
-    }
-
-    /// `own_reserves` when the net flow to the end of `date` is known.
-    fn own_reserves_given(&self, reserves: &Reserves, date: NaiveDate, net_flow: f64) -> f64 {
-        self.own_reserves_after(reserves, calendar::days_between(self.deal.start, date) as usize, net_flow)
+        let days = calendar::days_between(self.deal.start, date) as usize;
+        self.own_reserves_after(reserves, days, self.net_flow_to(date))
     }
 
     /// Reserves without the swap line at the end of the day `days` after the start, given the net
@@ -176,6 +172,11 @@ impl<'a> CurrencyPath<'a> {
     /// far as the line reaches; repaid as soon as reserves stand above the floor without it.
     fn swap_drawing(&self, own: f64) -> f64 {
         (self.floor_usd_bn - own).clamp(0.0, self.swap_line_usd_bn)
+    }
+
+    /// Reserves with the swap line's drawing, when those of its own are `own`.
+    fn with_swap_line(&self, own: f64) -> f64 {
+        own + self.swap_drawing(own)
     }
 
     /// The most drawn on the swap line at once. Own reserves move linearly between flow days, so
@@ -202,18 +203,12 @@ impl<'a> CurrencyPath<'a> {
 
     /// Local currency per USD at the end of `date` (observed before the start); `None` without `[fx]`.
     pub fn rate_on(&self, date: NaiveDate) -> Option<f64> {
-        self.rate_given(date, || self.net_flow_to(date.min(self.deal.end)))
-    }
-
-    /// `rate_on`, with the net flow to the end of `date` (within the horizon) from `net_flow`
-    /// when it is needed.
-    fn rate_given(&self, date: NaiveDate, net_flow: impl FnOnce() -> f64) -> Option<f64> {
         let fx = self.currency.fx.as_ref()?;
         if date < self.deal.start {
             return Some(fx.model.observed_on(date));
         }
         let date = date.min(self.deal.end);
-        Some(self.rate_after(fx, self.index(date)?, net_flow))
+        Some(self.rate_after(fx, self.index(date)?, || self.net_flow_to(date)))
     }
 
     /// The rate at the end of the day `days` after the start (within the horizon).
@@ -229,17 +224,9 @@ impl<'a> CurrencyPath<'a> {
     /// Reserves, swap drawings included, at the end of `date` (before the start, `start_usd_bn`
     /// and what the line would lend on it); `None` without `[reserves]`.
     pub fn reserves_on(&self, date: NaiveDate) -> Option<f64> {
-        self.reserves_given(date, || self.net_flow_to(date.min(self.deal.end)))
-    }
-
-    fn reserves_given(&self, date: NaiveDate, net_flow: impl FnOnce() -> f64) -> Option<f64> {
         let r = self.currency.reserves?;
-        let own = if date < self.deal.start {
-            r.start_usd_bn
-        } else {
-            self.own_reserves_given(&r, date.min(self.deal.end), net_flow())
-        };
-        Some(own + self.swap_drawing(own))
+        let own = if date < self.deal.start { r.start_usd_bn } else { self.own_reserves(&r, date.min(self.deal.end)) };
+        Some(self.with_swap_line(own))
     }
 
     pub fn ara_ratio_on(&self, date: NaiveDate) -> Option<f64> {
@@ -285,10 +272,8 @@ impl<'a> CurrencyPath<'a> {
                     flows_before += 1;
                 }
                 let net_flow = if flows_before == 0 { 0.0 } else { self.net_flow[flows_before - 1] };
-                let reserves_usd_bn = currency.reserves.map(|r| {
-                    let own = self.own_reserves_after(&r, days, net_flow);
-                    own + self.swap_drawing(own)
-                });
+                let reserves_usd_bn =
+                    currency.reserves.map(|r| self.with_swap_line(self.own_reserves_after(&r, days, net_flow)));
                 MonthRow {
                     rate: currency.fx.as_ref().map(|fx| self.rate_after(fx, days, || net_flow)),
                     reserves_usd_bn,
