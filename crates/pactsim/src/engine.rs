@@ -558,7 +558,7 @@ fn run_projects(
     };
 
     let timeline = &mut buffers.timeline;
-    let layout = timeline.build(deal, &plan.projects, &state.projects, &rank);
+    let layout = timeline.build(deal, &plan.projects, &state.projects, &state.accounts, &rank);
     for &key in &timeline.order {
         let event = timeline.events[layout.index(key)];
         state.apply(event);
@@ -714,9 +714,16 @@ fn radix_sort(keys: &mut Vec<u64>, scratch: &mut Vec<u64>, skip: u32, bits: u32)
 
 impl Timeline {
     /// Fills `events` and `order`; the layout says which event each key of `order` is.
-    fn build(&mut self, deal: &Deal, funding: &[Funding], projects: &[ProjectState], rank: &[usize]) -> KeyLayout {
+    fn build(
+        &mut self,
+        deal: &Deal,
+        funding: &[Funding],
+        projects: &[ProjectState],
+        accounts: &Accounts,
+        rank: &[usize],
+    ) -> KeyLayout {
         self.events.clear();
-        push_events(&mut self.events, deal, funding, projects);
+        push_events(&mut self.events, deal, funding, projects, accounts);
         let days = self.events.iter().map(|e| e.day);
         let (first, last) = days.fold((i32::MAX, i32::MIN), |(first, last), d| (first.min(d), last.max(d)));
         let (first, last) = if self.events.is_empty() { (0, 0) } else { (first, last) };
@@ -733,19 +740,32 @@ impl Timeline {
     }
 }
 
-fn push_events(events: &mut Vec<Event>, deal: &Deal, funding: &[Funding], projects: &[ProjectState]) {
+/// A project without a recoup account has no selection or completion event: those events only
+/// move its account.
+fn push_events(
+    events: &mut Vec<Event>,
+    deal: &Deal,
+    funding: &[Funding],
+    projects: &[ProjectState],
+    accounts: &Accounts,
+) {
     for (i, (f, state)) in funding.iter().zip(projects).enumerate() {
         if !f.is_funded() {
             continue;
         }
-        events.push(Event::new(deal.projects[i].selected, i, EventKind::Selected));
+        let has_account = accounts.of_project[i].is_some();
+        if has_account {
+            events.push(Event::new(deal.projects[i].selected, i, EventKind::Selected));
+        }
         for &(date, amount) in &f.payments {
             events.push(Event::new(date, i, EventKind::FundingPaid { amount }));
         }
         let Some(completed) = f.completed else {
             continue;
         };
-        events.push(Event::new(completed, i, EventKind::Completed));
+        if has_account {
+            events.push(Event::new(completed, i, EventKind::Completed));
+        }
         let waterfall = deal.waterfall_of(&deal.projects[i]);
         let allocations = match (waterfall.recoup_tier, waterfall.recoup) {
             (Some(_), Recoup::DeemedAllocation { life_years, .. }) => life_years,
