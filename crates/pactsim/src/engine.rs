@@ -287,6 +287,8 @@ struct Buffers {
     /// The path's base log exchange rates (`CalibratedFx::log_rates`), handed back when the path
     /// is done with them.
     base_log_rate: Vec<f64>,
+    /// The path's credit draws.
+    credit: CreditDraws,
 }
 
 impl PathScratch {
@@ -544,7 +546,10 @@ fn run_projects(
     let mut state = Run {
         deal,
         loan_growth,
-        credit: draws.credit.map(|(seed, path)| CreditDraws::new(deal, seed, path)),
+        credit: draws.credit.map(|(seed, path)| {
+            buffers.credit.reset(deal, seed, path);
+            &mut buffers.credit
+        }),
         funding: &plan.projects,
         projects: (deal.projects.iter().zip(&plan.projects).enumerate())
             .map(|(i, (p, f))| ProjectState::new(deal, p, f, i < reported))
@@ -936,38 +941,48 @@ impl ProjectState {
 
 /// A path's credit draws: one systematic factor per calendar year (drawn when first needed, from
 /// its fixed place in the stream) and each project's own draws, one per payment date in order.
+/// Kept between paths (`reset`), so a path allocates nothing for them and the inverse normal of
+/// each unconditional probability is found once a run.
+#[derive(Default)]
 struct CreditDraws {
     seed: u64,
     path: u64,
     /// Year `k`'s uniform for its systematic factor sits at block `k`.
-    systematic: crate::rng::BlockUniforms,
+    systematic: Option<crate::rng::BlockUniforms>,
     first_year: i32,
     weight: f64,
-    years: Vec<Option<CreditYear>>,
-    /// `(PD, Φ⁻¹(PD))` for each unconditional probability met so far: every year's threshold
-    /// needs it, and the inverse normal is costly.
-    quantiles: Vec<(f64, f64)>,
+    /// Year `k`'s systematic factor; NaN until drawn.
+    factors: Vec<f64>,
+    /// Each unconditional probability met so far (few: a pipeline's projects share theirs).
+    classes: Vec<CreditClass>,
 }
 
-/// One calendar year of a path: the systematic factor, and the default probability given it for
-/// each unconditional probability met so far (few: a pipeline's projects share theirs).
-#[derive(Clone)]
-struct CreditYear {
-    factor: f64,
-    conditional: Vec<(f64, f64)>,
+/// One unconditional default probability, and the default probability given each year's factor.
+struct CreditClass {
+    probability: f64,
+    /// Φ⁻¹ of the probability, which every year's threshold needs.
+    quantile: f64,
+    /// Year `k`'s default probability given its factor; NaN until needed on this path.
+    conditional: Vec<f64>,
 }
 
 impl CreditDraws {
-    fn new(deal: &Deal, seed: u64, path: u64) -> Self {
+    /// Forgets the last path's draws (keeping the memory and each probability's inverse normal)
+    /// for path `path` of `deal` under `seed`.
+    fn reset(&mut self, deal: &Deal, seed: u64, path: u64) {
+        use crate::rng::{BlockUniforms, Purpose};
         let years = (deal.end.year() - deal.start.year() + 1) as usize;
-        CreditDraws {
-            seed,
-            path,
-            systematic: crate::rng::BlockUniforms::new(seed, crate::rng::Purpose::CreditSystematic, path),
-            first_year: deal.start.year(),
-            weight: deal.default_correlation,
-            years: vec![None; years],
-            quantiles: Vec::new(),
+        (self.seed, self.path, self.first_year, self.weight) =
+            (seed, path, deal.start.year(), deal.default_correlation);
+        match &mut self.systematic {
+            Some(uniforms) => uniforms.reopen(seed, Purpose::CreditSystematic, path),
+            None => self.systematic = Some(BlockUniforms::new(seed, Purpose::CreditSystematic, path)),
+        }
+        self.factors.clear();
+        self.factors.resize(years, f64::NAN);
+        for class in &mut self.classes {
+            class.conditional.clear();
+            class.conditional.resize(years, f64::NAN);
         }
     }
 
@@ -983,33 +998,31 @@ impl CreditDraws {
         }
         let normal = statrs::distribution::Normal::standard();
         let year = (date.year() - self.first_year) as usize;
-        let (seed, path, weight) = (self.seed, self.path, self.weight);
-        let quantiles = &mut self.quantiles;
-        let systematic = &mut self.systematic;
-        let CreditYear { factor: z, conditional } = self.years[year].get_or_insert_with(|| CreditYear {
-            factor: normal.inverse_cdf(systematic.at(year)),
-            conditional: Vec::new(),
-        });
-        let threshold = match conditional.iter().find(|(p, _)| *p == probability) {
-            Some((_, threshold)) => *threshold,
+        let class = match self.classes.iter().position(|c| c.probability == probability) {
+            Some(class) => class,
             None => {
-                let quantile = match quantiles.iter().find(|(p, _)| *p == probability) {
-                    Some((_, quantile)) => *quantile,
-                    None => {
-                        let quantile = normal.inverse_cdf(probability);
-                        quantiles.push((probability, quantile));
-                        quantile
-                    }
-                };
-                let threshold = if weight >= 1.0 {
-                    if *z < quantile { 1.0 } else { 0.0 }
-                } else {
-                    normal.cdf((quantile - weight.sqrt() * *z) / (1.0 - weight).sqrt())
-                };
-                conditional.push((probability, threshold));
-                threshold
+                let conditional = vec![f64::NAN; self.factors.len()];
+                self.classes.push(CreditClass { probability, quantile: normal.inverse_cdf(probability), conditional });
+                self.classes.len() - 1
             }
         };
+        let CreditClass { quantile, conditional, .. } = &mut self.classes[class];
+        let mut threshold = conditional[year];
+        if threshold.is_nan() {
+            let z = &mut self.factors[year];
+            if z.is_nan() {
+                let systematic = self.systematic.as_mut().expect("opened by reset");
+                *z = normal.inverse_cdf(systematic.at(year));
+            }
+            let weight = self.weight;
+            threshold = if weight >= 1.0 {
+                if *z < *quantile { 1.0 } else { 0.0 }
+            } else {
+                normal.cdf((*quantile - weight.sqrt() * *z) / (1.0 - weight).sqrt())
+            };
+            conditional[year] = threshold;
+        }
+        let (seed, path) = (self.seed, self.path);
         let own = project
             .credit_stream
             .get_or_insert_with(|| stream(seed, Purpose::CreditIdiosyncratic { project: index as u32 }, path));
@@ -1025,7 +1038,7 @@ pub fn level_cash_flow(size: f64, irr: f64, life: u32, construction: u32) -> f64
 
 struct Run<'a> {
     deal: &'a Deal,
-    credit: Option<CreditDraws>,
+    credit: Option<&'a mut CreditDraws>,
     funding: &'a [Funding],
     projects: Vec<ProjectState>,
     accounts: Accounts,
@@ -1113,7 +1126,7 @@ impl Run<'_> {
         if self.projects[i].defaulted {
             return;
         }
-        if let Some(credit) = &mut self.credit
+        if let Some(credit) = self.credit.as_deref_mut()
             && credit.defaults(&mut self.projects[i], i, project.credit.annual_default_probability, date)
         {
             self.default(i, date, k);
