@@ -256,13 +256,11 @@ impl FxModel {
         // Per cent to decimal folded into the constants: the divider is left to the root.
         let (mean_return, scale) = (mu / 100.0, unit / 100.0);
         let mut level = start;
-        let from = out.len();
-        out.resize(from + days, 0.0);
-        // The innovations are drawn a batch at a time, then the recursion runs over the
-        // batch: two short loops keep their values in registers, where one loop with
-        // the sampler inlined spilled the variance to memory and put a store and a load
-        // on the chain of days.
-        let mut batch = [0.0; INNOVATION_BATCH];
+        out.reserve(days);
+        // The innovations are drawn a batch at a time onto the end of `out`, then the
+        // recursion runs over the batch, replacing each draw by its day's value: two short
+        // loops keep their values in registers, where one loop with the sampler inlined
+        // spilled the variance to memory and put a store and a load on the chain of days.
         let mut emit = |r: f64| {
             if LEVELS {
                 level += r;
@@ -273,23 +271,27 @@ impl FxModel {
         };
         // omega + alpha e² + beta h = omega + h · growth(z), with e² = h unit² z².
         let growth = |z: f64| beta + alpha * unit_squared * z * z;
-        for slots in out[from..].chunks_mut(INNOVATION_BATCH) {
-            let batch = &mut batch[..slots.len()];
-            innovations.fill(rng, batch);
+        let mut left = days;
+        while left > 0 {
+            let count = left.min(INNOVATION_BATCH);
+            left -= count;
+            let at = out.len();
+            innovations.fill(rng, count, out);
             // Two days a step: the variance two days on is omega (1 + g1) + h (g0 g1), which
             // waits on one multiplication and one addition, as the next day's did; the day
             // between is found off that chain. One day a step, the chain of days bounded the
             // loop. (A batch has an even number of days, the last one aside.)
-            let mut pairs = slots.chunks_exact_mut(2);
-            let mut draws = batch.chunks_exact(2);
-            for (two, z) in (&mut pairs).zip(&mut draws) {
-                let (g0, g1) = (growth(z[0]), growth(z[1]));
+            let mut pairs = out[at..].chunks_exact_mut(2);
+            for two in &mut pairs {
+                let (z0, z1) = (two[0], two[1]);
+                let (g0, g1) = (growth(z0), growth(z1));
                 let next = omega + h * g0;
-                two[0] = emit(mean_return + h.sqrt() * scale * z[0]);
-                two[1] = emit(mean_return + next.sqrt() * scale * z[1]);
+                two[0] = emit(mean_return + h.sqrt() * scale * z0);
+                two[1] = emit(mean_return + next.sqrt() * scale * z1);
                 h = (omega + omega * g1) + h * (g0 * g1);
             }
-            for (slot, &z) in pairs.into_remainder().iter_mut().zip(draws.remainder()) {
+            for slot in pairs.into_remainder() {
+                let z = *slot;
                 *slot = emit(mean_return + h.sqrt() * scale * z);
                 h = omega + h * growth(z);
             }

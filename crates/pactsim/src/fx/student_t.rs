@@ -31,6 +31,21 @@ pub struct StudentTZiggurat {
     x: Box<[f64; LAYERS + 1]>,
     /// The unnormalised density `(1 + x²/ν)^(−(ν+1)/2)` at each `x`; `f[LAYERS] = 1`, the peak.
     f: Box<[f64; LAYERS + 1]>,
+    /// The common case of a draw by the low 9 bits of its word (strip and sign).
+    cores: Box<[Core; 2 * LAYERS]>,
+}
+
+/// A strip's core, as a draw's first word meets it: `point`'s comparison and value from the
+/// word's bits with no conversion on the way to the branch, and the sign from the table, not from
+/// bit twiddling on the result. About a third fewer instructions a draw, for the same variates.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Core {
+    /// The word's top 23 bits `k` below this put its point inside the core (`point`'s
+    /// `x < x[i + 1]`): points grow with `k`, so those inside are the ones below a threshold.
+    below: u32,
+    /// `±x[i] / 2²⁴`: times `2k + 1`, `point`'s signed point to the bit (`(k + ½) / 2²³ · x[i]`
+    /// is the same product, scaled by a power of two, which is exact).
+    step: f64,
 }
 
 impl StudentTZiggurat {
@@ -45,6 +60,7 @@ impl StudentTZiggurat {
             exponent: -(nu + 1.0) / 2.0,
             x: Box::new([0.0; LAYERS + 1]),
             f: Box::new([0.0; LAYERS + 1]),
+            cores: Box::new([Core::default(); 2 * LAYERS]),
         };
         let t = StudentsT::new(0.0, 1.0, nu).ok()?;
         // Areas in the unnormalised density's units: the normalised one divided by its peak.
@@ -90,6 +106,21 @@ impl StudentTZiggurat {
         overshoot(&mut sampler, high.exp());
         sampler.x[LAYERS] = 0.0;
         sampler.f[LAYERS] = 1.0;
+        for low in 0..2 * LAYERS as u32 {
+            let i = (low & 0xff) as usize;
+            // The first k whose point is outside the core, by bisection on `point` itself.
+            let (mut inside, mut outside) = (0u32, 1u32 << 23);
+            while inside < outside {
+                let k = inside + (outside - inside) / 2;
+                if sampler.point((k << 9) | low).1 < sampler.x[i + 1] {
+                    inside = k + 1;
+                } else {
+                    outside = k;
+                }
+            }
+            let step = sampler.x[i] / f64::from(1u32 << 24);
+            sampler.cores[low as usize] = Core { below: inside, step: if low & 0x100 == 0 { step } else { -step } };
+        }
         Some(sampler)
     }
 
@@ -102,11 +133,12 @@ impl StudentTZiggurat {
         sampler_density(self.nu, self.exponent, x)
     }
 
-    /// Fills `out` with variates. Not inlined: on its own the loop keeps its state in
-    /// registers, where inlined into a path's simulation it spills to memory.
+    /// Appends `count` variates to `out`. Not inlined: on its own the loop keeps its state in
+    /// registers, where inlined into a path's simulation it spills to memory. Appending, not
+    /// filling a slice, spares the caller zeroing memory only to write over it.
     #[inline(never)]
-    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        out.iter_mut().for_each(|z| *z = self.sample(rng));
+    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, count: usize, out: &mut Vec<f64>) {
+        out.extend((0..count).map(|_| self.sample(rng)));
     }
 
     /// One variate. Mostly one 32-bit random word: its low byte picks the strip, the next bit the
@@ -115,11 +147,17 @@ impl StudentTZiggurat {
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let bits = rng.next_u32();
-        let (i, x, signed) = self.point(bits);
-        if x < self.x[i + 1] {
-            return signed;
+        match self.in_core(bits) {
+            Some(signed) => signed,
+            None => self.sample_beyond_the_core(rng, bits),
         }
-        self.sample_beyond_the_core(rng, bits)
+    }
+
+    /// `point`'s signed point if it lies in its strip's core.
+    #[inline]
+    fn in_core(&self, bits: u32) -> Option<f64> {
+        let core = &self.cores[(bits & 0x1ff) as usize];
+        (bits >> 9 < core.below).then(|| f64::from((bits >> 8) | 1) * core.step)
     }
 
     /// A word's strip, its point across the strip, and the point with the word's sign.
@@ -252,6 +290,30 @@ mod tests {
                 let observed = draws.iter().filter(|d| d.abs() > q).count() as f64 / n as f64;
                 let se = (p * (1.0 - p) / n as f64).sqrt();
                 assert!((observed - p).abs() < 5.0 * se, "nu {nu} q {q}: {observed} vs {p}");
+            }
+        }
+    }
+
+    /// The common case's tables give `point`'s answer bit for bit: at each strip's threshold, at
+    /// both ends of the strip, and on random words.
+    #[test]
+    fn the_core_tables_agree_with_the_point_across_the_strip() {
+        for nu in NUS {
+            let z = StudentTZiggurat::new(nu).unwrap();
+            let check = |bits: u32| {
+                let (i, x, signed) = z.point(bits);
+                let expected = (x < z.x[i + 1]).then_some(signed.to_bits());
+                assert_eq!(z.in_core(bits).map(f64::to_bits), expected, "nu {nu} word {bits:#x}");
+            };
+            for low in 0..2 * LAYERS as u32 {
+                let below = z.cores[low as usize].below;
+                for k in [0, below.saturating_sub(1), below, (1 << 23) - 1] {
+                    check(((k & ((1 << 23) - 1)) << 9) | low);
+                }
+            }
+            let mut rng = ChaCha8Rng::seed_from_u64(nu.to_bits());
+            for _ in 0..200_000 {
+                check(rng.next_u32());
             }
         }
     }
