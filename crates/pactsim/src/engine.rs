@@ -275,9 +275,8 @@ struct Buffers {
     timeline: Timeline,
     investor_flows: Vec<DatedFlow>,
     host_flows: Vec<DatedFlow>,
-    /// The trade model solved at the central elasticities, which every path without drawn
-    /// elasticities reports: copied rather than solved again.
-    central_trade: Option<crate::trade::TradeOutcome>,
+    /// What paths share because it depends on the deal alone.
+    constants: DealConstants,
     /// Each facility's `Annuity::growth`, which depends on the deal alone.
     loan_growth: Option<Vec<Vec<f64>>>,
     /// The last run's funding plan (also the stability clause's, while it settles on the calls).
@@ -289,6 +288,16 @@ struct Buffers {
     base_log_rate: Vec<f64>,
     /// The path's credit draws.
     credit: CreditDraws,
+}
+
+/// What a path's outcome needs that depends on the deal alone, found by the first path that needs it.
+#[derive(Default)]
+struct DealConstants {
+    /// The trade model solved at the central elasticities, which every path without drawn
+    /// elasticities reports: copied rather than solved again.
+    trade: Option<crate::trade::TradeOutcome>,
+    /// Each year's share of the tariff relief on a path without a snapback.
+    full_relief_shares: Option<Vec<(i32, f64)>>,
 }
 
 impl PathScratch {
@@ -573,7 +582,7 @@ fn run_projects(
             account.review(event.date);
         }
     }
-    state.finish(plan, draws, reported, &mut buffers.central_trade)
+    state.finish(plan, draws, reported, &mut buffers.constants)
 }
 
 fn take_cleared<T>(buffer: &mut Vec<T>) -> Vec<T> {
@@ -1248,7 +1257,7 @@ impl Run<'_> {
         plan: &funding::FundingPlan,
         draws: &PathDraws,
         reported: usize,
-        central_trade: &mut Option<crate::trade::TradeOutcome>,
+        central: &mut DealConstants,
     ) -> Outcome {
         for deferred in &plan.deferred {
             for (&year, &amount) in deferred {
@@ -1326,12 +1335,12 @@ impl Run<'_> {
             })
             .collect();
 
-        self.investor_flows.sort_by_key(|f| f.date);
-        self.host_flows.sort_by_key(|f| f.date);
+        // Flows are recorded as their events apply, in date order: already sorted.
+        debug_assert!(self.investor_flows.is_sorted_by_key(|f| f.date) && self.host_flows.is_sorted_by_key(|f| f.date));
         let trade = deal.trade.as_ref().map(|trade| {
             let outcome = match draws.elasticities {
                 Some(elasticities) => crate::trade::run_with(trade, elasticities),
-                None => central_trade.get_or_insert_with(|| crate::trade::run(trade)).clone(),
+                None => central.trade.get_or_insert_with(|| crate::trade::run(trade)).clone(),
             };
             let from = trade.effective.max(deal.start);
             // After a snapback the investor's relief is its surplus under the snapback tariffs.
@@ -1339,7 +1348,12 @@ impl Run<'_> {
                 Some(date) => (date.pred_opt().unwrap_or(date), Some(date.max(from))),
                 None => (deal.end, None),
             };
-            let shares = crate::trade::year_shares(deal.start.year(), from, deal_until.min(deal.end));
+            let relief_shares = |until: NaiveDate| crate::trade::year_shares(deal.start.year(), from, until);
+            let shares = match snapped {
+                // Without a snapback the shares depend on the deal alone: counted once a run.
+                None => central.full_relief_shares.get_or_insert_with(|| relief_shares(deal.end)),
+                Some(_) => &relief_shares(deal_until.min(deal.end)),
+            };
             for (row, (_, share)) in self.years.iter_mut().zip(shares) {
                 row.tariff_relief = outcome.investor_tariff_relief_usd_bn_per_year * share;
             }
