@@ -195,7 +195,15 @@ pub struct ChunkRows {
     /// Figure `f`'s values from `f * room`, path after path, as recorded (−0.0 as 0.0); NaN where
     /// the figure does not exist on a path (a non-finite value is taken as not existing anyway).
     values: Vec<f64>,
+    /// The last few paths' rows, path after path, not yet moved into `values`.
+    staged: Vec<f64>,
 }
+
+/// Paths whose rows are staged before they move into the figures' slices: eight doubles fill a
+/// cache line of a slice at once. Written straight in, a path's values, a slice apart (a kilobyte
+/// in a chunk of 128 paths), each fetched a line that had left the cache since the path before
+/// wrote to it: a chunk's buffer of the Korea MOU is 1.4 MB.
+const STAGED_PATHS: usize = 8;
 
 impl ChunkRows {
     /// Rows of `figures` figures for up to `paths` paths, gathered in `buffer` (whatever it holds:
@@ -204,7 +212,7 @@ impl ChunkRows {
         // Every slot is written before it is read, so a reused buffer's old numbers can stay; only
         // new room is filled.
         buffer.resize(figures * paths, 0.0);
-        ChunkRows { figures, room: paths, paths: 0, values: buffer }
+        ChunkRows { figures, room: paths, paths: 0, values: buffer, staged: Vec::with_capacity(figures * STAGED_PATHS) }
     }
 
     /// Records one path's value of every figure; `None` (or a non-finite value) where a figure
@@ -212,20 +220,32 @@ impl ChunkRows {
     pub fn push(&mut self, figures: &[Option<f64>]) {
         assert_eq!(figures.len(), self.figures, "one value per figure");
         assert!(self.paths < self.room, "no more paths than there is room for");
-        // Written straight into each figure's slice: the rows need no second copy to be summed
-        // figure by figure. (Stepping through the buffer with `step_by` cost six instructions more
-        // a value: each step is a checked `nth`.)
-        let path = self.paths;
-        for (slice, v) in self.values.chunks_exact_mut(self.room).zip(figures) {
-            // −0.0 (the sum of nothing) would print as "-0.0".
-            slice[path] = v.map_or(f64::NAN, |v| v + 0.0);
-        }
+        // −0.0 (the sum of nothing) would print as "-0.0".
+        self.staged.extend(figures.iter().map(|v| v.map_or(f64::NAN, |v| v + 0.0)));
         self.paths += 1;
+        if self.staged.len() == self.figures * STAGED_PATHS {
+            self.move_staged();
+        }
+    }
+
+    /// Moves the staged rows into the figures' slices.
+    fn move_staged(&mut self) {
+        let rows = self.staged.len() / self.figures.max(1);
+        let first = self.paths - rows;
+        for (f, slice) in self.values.chunks_exact_mut(self.room).enumerate() {
+            for (row, value) in slice[first..first + rows].iter_mut().enumerate() {
+                *value = self.staged[row * self.figures + f];
+            }
+        }
+        self.staged.clear();
     }
 
     /// Each figure's moments and values in path order.
-    pub fn finish(self) -> Chunk {
-        let ChunkRows { figures, room, paths, mut values } = self;
+    pub fn finish(mut self) -> Chunk {
+        if !self.staged.is_empty() {
+            self.move_staged();
+        }
+        let ChunkRows { figures, room, paths, mut values, .. } = self;
         let moments = (0..figures).map(|f| Moments::of_column(&mut values[f * room..f * room + paths])).collect();
         Chunk { paths, room, moments, values }
     }
