@@ -109,29 +109,54 @@ pub struct CurrencyPath<'a> {
     /// Base ln(local currency per USD) after each number of simulated returns
     /// (`CalibratedFx::log_rates`); empty without `[fx]`.
     base_log_rate: &'a [f64],
-    /// Days with investor flows, ascending, and the net flow up to the end of each.
-    flow_dates: Vec<NaiveDate>,
-    net_flow: Vec<f64>,
+    flows: NetFlows,
     /// The ARA metric, USD billions (0 without `[reserves]` or its `ara`).
     ara: f64,
     /// Reserves below this are topped up from the swap line.
     floor_usd_bn: f64,
     swap_line_usd_bn: f64,
+    /// `deal.start`'s day number (`Datelike::num_days_from_ce`), which every test counts from.
+    start_day: i64,
+}
+
+/// Days with investor flows, ascending, and the net flow up to the end of each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetFlows {
+    dates: Vec<NaiveDate>,
+    to_end: Vec<f64>,
+}
+
+impl NetFlows {
+    /// The net flow to the end of the last of the first `days` flow days (0 before the first).
+    fn before(&self, days: usize) -> f64 {
+        if days == 0 { 0.0 } else { self.to_end[days - 1] }
+    }
 }
 
 impl<'a> CurrencyPath<'a> {
     /// The path given its base log rates (`CalibratedFx::log_rates`; empty without `[fx]`)
-    /// and the investor's dated flows (negative: paid out), in date order.
-    pub fn build(deal: &'a Deal, currency: &'a Currency, base_log_rate: &'a [f64], flows: &[DatedFlow]) -> Self {
+    /// and the investor's dated flows (negative: paid out), in date order. `memory` is written
+    /// over: an earlier path's (`recycle`), so a path's rounds build without allocating.
+    pub fn build(
+        deal: &'a Deal,
+        currency: &'a Currency,
+        base_log_rate: &'a [f64],
+        flows: &[DatedFlow],
+        memory: NetFlows,
+    ) -> Self {
         let ara = currency.reserves.and_then(|r| r.ara).map_or(0.0, |a| a.metric_usd_bn());
-        let mut flow_dates: Vec<NaiveDate> = Vec::with_capacity(flows.len());
-        let mut net_flow: Vec<f64> = Vec::with_capacity(flows.len());
-        let mut total = 0.0;
+        let NetFlows { dates: mut flow_dates, to_end: mut net_flow } = memory;
+        flow_dates.clear();
+        net_flow.clear();
+        flow_dates.reserve(flows.len());
+        net_flow.reserve(flows.len());
+        let (mut total, mut last) = (0.0, None);
         for flow in flows {
             total += flow.amount;
-            if flow_dates.last() == Some(&flow.date) {
+            if last == Some(flow.date) {
                 *net_flow.last_mut().expect("one per date") = total;
             } else {
+                last = Some(flow.date);
                 flow_dates.push(flow.date);
                 net_flow.push(total);
             }
@@ -141,18 +166,22 @@ impl<'a> CurrencyPath<'a> {
             currency,
             channel: currency.fx.as_ref().map_or(FundingChannel::Reserves, |fx| fx.channel),
             base_log_rate,
-            flow_dates,
-            net_flow,
+            flows: NetFlows { dates: flow_dates, to_end: net_flow },
             ara,
             floor_usd_bn: currency.ara_floor * ara,
             swap_line_usd_bn: currency.fx.as_ref().map_or(0.0, |fx| fx.swap_line_usd_bn),
+            start_day: i64::from(deal.start.num_days_from_ce()),
         }
+    }
+
+    /// The path's memory, for the next `build`.
+    pub fn recycle(self) -> NetFlows {
+        self.flows
     }
 
     /// The investor's net flow up to the end of `date` (negative: paid out more than received).
     fn net_flow_to(&self, date: NaiveDate) -> f64 {
-        let after = self.flow_dates.partition_point(|d| *d <= date);
-        if after == 0 { 0.0 } else { self.net_flow[after - 1] }
+        self.flows.before(self.flows.dates.partition_point(|d| *d <= date))
     }
 
     /// Reserves without the swap line at the end of `date`, for `date` within the horizon.
@@ -165,7 +194,10 @@ impl<'a> CurrencyPath<'a> {
     /// flow to then.
     fn own_reserves_after(&self, reserves: &Reserves, days: usize, net_flow: f64) -> f64 {
         let deal_flows = if self.channel == FundingChannel::Reserves { net_flow } else { 0.0 };
-        reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days as f64 / 365.0 + deal_flows
+        // Through i64, which converts to f64 in one instruction where usize takes several; a
+        // horizon's days are far below either's limit, so the value is the same.
+        let days = days as i64 as f64;
+        reserves.start_usd_bn + reserves.baseline_change_usd_bn_per_year * days / 365.0 + deal_flows
     }
 
     /// What the swap line lends when reserves of its own are `own`: enough to reach the floor, as
@@ -187,7 +219,7 @@ impl<'a> CurrencyPath<'a> {
             return 0.0;
         }
         let (start, end) = (self.deal.start, self.deal.end);
-        let flow_days = self.flow_dates.iter().flat_map(|d| [d.pred_opt(), Some(*d)]).flatten();
+        let flow_days = self.flows.dates.iter().flat_map(|d| [d.pred_opt(), Some(*d)]).flatten();
         [start, end]
             .into_iter()
             .chain(flow_days)
@@ -196,41 +228,19 @@ impl<'a> CurrencyPath<'a> {
             .fold(0.0, f64::max)
     }
 
-    fn index(&self, date: NaiveDate) -> Option<usize> {
-        (date >= self.deal.start && date <= self.deal.end)
-            .then(|| calendar::days_between(self.deal.start, date) as usize)
-    }
-
-    /// Local currency per USD at the end of `date` (observed before the start); `None` without `[fx]`.
-    pub fn rate_on(&self, date: NaiveDate) -> Option<f64> {
-        let fx = self.currency.fx.as_ref()?;
-        if date < self.deal.start {
-            return Some(fx.model.observed_on(date));
-        }
-        let date = date.min(self.deal.end);
-        Some(self.rate_after(fx, self.index(date)?, || self.net_flow_to(date)))
-    }
-
     /// The rate at the end of the day `days` after the start (within the horizon).
     fn rate_after(&self, fx: &Fx, days: usize, net_flow: impl FnOnce() -> f64) -> f64 {
         let base = self.base_log_rate[fx.model.steps[days] as usize];
-        let shift = match (self.channel, self.currency.reserves) {
-            (FundingChannel::Market, Some(r)) => market_shift(fx, &r, -net_flow()),
+        let shift = match (self.channel, &self.currency.reserves) {
+            (FundingChannel::Market, Some(r)) => market_shift(fx, r, -net_flow()),
             _ => 0.0,
         };
         (base + shift).exp()
     }
 
-    /// Reserves, swap drawings included, at the end of `date` (before the start, `start_usd_bn`
-    /// and what the line would lend on it); `None` without `[reserves]`.
-    pub fn reserves_on(&self, date: NaiveDate) -> Option<f64> {
-        let r = self.currency.reserves?;
-        let own = if date < self.deal.start { r.start_usd_bn } else { self.own_reserves(&r, date.min(self.deal.end)) };
-        Some(self.with_swap_line(own))
-    }
-
-    pub fn ara_ratio_on(&self, date: NaiveDate) -> Option<f64> {
-        self.ara_ratio_of(self.reserves_on(date))
+    /// The rate at the end of `date`, `days` after the start: observed before the start.
+    fn rate_at(&self, fx: &Fx, days: i64, date: impl FnOnce() -> NaiveDate, net_flow: impl FnOnce() -> f64) -> f64 {
+        if days < 0 { fx.model.observed_on(date()) } else { self.rate_after(fx, days as usize, net_flow) }
     }
 
     fn ara_ratio_of(&self, reserves: Option<f64>) -> Option<f64> {
@@ -241,47 +251,61 @@ impl<'a> CurrencyPath<'a> {
         ratio < self.currency.ara_floor - RATIO_EPSILON
     }
 
-    /// Whether the stability clause lets the investor ask to defer a call falling due on `due`:
-    /// judged on the state at the end of the day before, so the day's own flows do not count.
-    pub fn crisis_before(&self, stability: &Stability, due: NaiveDate) -> bool {
-        let Some(eve) = due.pred_opt() else { return false };
+    /// Whether the stability clause lets the investor ask to defer a call falling due on `due`
+    /// (within the horizon): judged on the state at the end of the day before, the eve, so the
+    /// day's own flows do not count. Before the start, reserves are `start_usd_bn` with what the
+    /// line would lend on them, and rates are observed. `days` keeps the day each window opens
+    /// for the next test of the same eve.
+    pub fn crisis_before(&self, stability: &Stability, due: NaiveDate, days: &mut ClauseDays) -> bool {
+        let eve = i64::from(due.num_days_from_ce()) - self.start_day - 1;
+        // The eve's date is needed only before the start and when its window is first asked for.
+        let eve_date = || due.pred_opt().expect("dates stay far from chrono's limits");
+        // The flows to the end of the eve are those dated before `due`.
+        let net_flow = || self.flows.before(self.flows.dates.partition_point(|d| *d < due));
         // The reserves test first: it is the cheaper of the two, and on a path that drains
         // reserves it settles most tests alone.
-        self.ara_ratio_on(eve).is_some_and(|ratio| self.below_floor(ratio))
-            || self
-                .currency_loss(eve, stability.window_months)
-                .is_some_and(|loss| loss >= stability.depreciation_trigger - RATIO_EPSILON)
-    }
-
-    /// The share of its dollar value the currency lost over the `months` to the end of `date`:
-    /// `1 − S(date − months) / S(date)` with S in local currency per USD.
-    pub fn currency_loss(&self, date: NaiveDate, months: u32) -> Option<f64> {
-        let then = date.checked_sub_months(Months::new(months))?;
-        Some(1.0 - self.rate_on(then)? / self.rate_on(date)?)
+        if let Some(r) = &self.currency.reserves {
+            let own = if eve < 0 { r.start_usd_bn } else { self.own_reserves_after(r, eve as usize, net_flow()) };
+            if self.ara_ratio_of(Some(self.with_swap_line(own))).is_some_and(|ratio| self.below_floor(ratio)) {
+                return true;
+            }
+        }
+        let Some(fx) = &self.currency.fx else { return false };
+        let (then, then_date) = if eve < 0 {
+            let date = months_before(eve_date(), stability.window_months);
+            (calendar::days_between(self.deal.start, date), date)
+        } else {
+            days.opening(self.deal.start, stability, eve as usize, eve_date)
+        };
+        // The share of its dollar value the currency lost over the window: 1 − S(then) / S(eve)
+        // with S in local currency per USD.
+        let then_rate = self.rate_at(fx, then, || then_date, || self.net_flow_to(then_date));
+        let loss = 1.0 - then_rate / self.rate_at(fx, eve, eve_date, net_flow);
+        loss >= stability.depreciation_trigger - RATIO_EPSILON
     }
 
     /// Month-end figures and the path's totals.
     pub fn outcome(&self, deferral_requests: u32, deferrals_granted: u32) -> CurrencyOutcome {
         // Month ends ascend within the horizon, so the net flow to each is found by walking the
-        // flow days once, and their day numbers were counted when the deal was read.
-        let mut flows_before = 0;
+        // flow days once, and their day numbers were counted when the deal was read. The sections
+        // are borrowed once, not copied for every month.
         let currency = self.currency;
-        let months: Vec<MonthRow> = (currency.month_ends.iter().zip(&currency.month_end_days))
+        let (fx, reserves) = (currency.fx.as_ref(), currency.reserves.as_ref());
+        let dates = &self.flows.dates;
+        let mut flows_before = 0;
+        let mut breached = false;
+        let months = (currency.month_ends.iter().zip(&currency.month_end_days))
             .map(|(&date, &days)| {
-                while self.flow_dates.get(flows_before).is_some_and(|d| *d <= date) {
+                while dates.get(flows_before).is_some_and(|d| *d <= date) {
                     flows_before += 1;
                 }
-                let net_flow = if flows_before == 0 { 0.0 } else { self.net_flow[flows_before - 1] };
-                let reserves_usd_bn =
-                    currency.reserves.map(|r| self.with_swap_line(self.own_reserves_after(&r, days, net_flow)));
-                MonthRow {
-                    rate: currency.fx.as_ref().map(|fx| self.rate_after(fx, days, || net_flow)),
-                    reserves_usd_bn,
-                    ara_ratio: self.ara_ratio_of(reserves_usd_bn),
-                }
+                let net_flow = self.flows.before(flows_before);
+                let reserves_usd_bn = reserves.map(|r| self.with_swap_line(self.own_reserves_after(r, days, net_flow)));
+                let ara_ratio = self.ara_ratio_of(reserves_usd_bn);
+                breached |= ara_ratio.is_some_and(|ratio| self.below_floor(ratio));
+                MonthRow { rate: fx.map(|fx| self.rate_after(fx, days, || net_flow)), reserves_usd_bn, ara_ratio }
             })
             .collect();
-        let breached = months.iter().filter_map(|m| m.ara_ratio).any(|ratio| self.below_floor(ratio));
         CurrencyOutcome { months, breached, deferral_requests, deferrals_granted, swap_peak_usd_bn: self.swap_peak() }
     }
 }
@@ -289,6 +313,65 @@ impl<'a> CurrencyPath<'a> {
 /// The log shift of the rate after `bought` USD billions were bought in the market, net.
 fn market_shift(fx: &Fx, reserves: &Reserves, bought: f64) -> f64 {
     fx.outflow_impact * bought / reserves.gdp_usd_bn * 100.0
+}
+
+/// `date` moved back `months` calendar months, clamped to the month's end like `deferred_due`.
+fn months_before(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_sub_months(Months::new(months)).expect("dates stay far from chrono's limits")
+}
+
+/// The dates the stability clause's tests need, by days from the start: the day each eve's
+/// window opens and the date each due date defers to. Found with chrono's month arithmetic the
+/// first time a test asks and kept from path to path (by the engine, one a worker), since every
+/// round of every path tests much the same few dozen due dates.
+#[derive(Debug, Clone, Default)]
+pub struct ClauseDays {
+    /// The deal's start, window and deferral the dates are for.
+    of: Option<(NaiveDate, u32, u32)>,
+    /// By eve: the window's opening, days from the start (negative before it), and its date.
+    openings: Vec<Option<(i64, NaiveDate)>>,
+    /// By due date: the date a granted deferral moves it to.
+    deferred: Vec<Option<NaiveDate>>,
+}
+
+impl ClauseDays {
+    /// Forgets another deal's or clause's dates.
+    fn for_clause(&mut self, start: NaiveDate, stability: &Stability) -> &mut Self {
+        let of = Some((start, stability.window_months, stability.deferral_months));
+        if self.of != of {
+            self.of = of;
+            self.openings.clear();
+            self.deferred.clear();
+        }
+        self
+    }
+
+    fn opening(
+        &mut self,
+        start: NaiveDate,
+        stability: &Stability,
+        eve: usize,
+        eve_date: impl FnOnce() -> NaiveDate,
+    ) -> (i64, NaiveDate) {
+        *memo(&mut self.for_clause(start, stability).openings, eve).get_or_insert_with(|| {
+            let date = months_before(eve_date(), stability.window_months);
+            (calendar::days_between(start, date), date)
+        })
+    }
+
+    /// `deferred_due(due, stability)`.
+    pub fn deferred_due(&mut self, start: NaiveDate, stability: &Stability, due: NaiveDate) -> NaiveDate {
+        let Ok(day) = usize::try_from(calendar::days_between(start, due)) else { return deferred_due(due, stability) };
+        *memo(&mut self.for_clause(start, stability).deferred, day).get_or_insert_with(|| deferred_due(due, stability))
+    }
+}
+
+/// Entry `at` of a memo, grown with unknown entries as far as needed.
+fn memo<T: Copy>(entries: &mut Vec<Option<T>>, at: usize) -> &mut Option<T> {
+    if entries.len() <= at {
+        entries.resize(at + 1, None);
+    }
+    &mut entries[at]
 }
 
 /// The last day of every calendar month from `start` to `end` (`end` for its own month).

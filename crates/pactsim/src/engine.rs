@@ -288,6 +288,8 @@ struct Buffers {
     base_log_rate: Vec<f64>,
     /// The path's credit draws.
     credit: CreditDraws,
+    /// What the stability clause's rounds fill again and again.
+    clause: ClauseScratch,
 }
 
 /// What a path's outcome needs that depends on the deal alone, found by the first path that needs it.
@@ -386,8 +388,10 @@ fn run_deal_from(
     // The central path draws nothing: the host's answers need chance, so nothing is deferred.
     let Some((stability, (seed, path))) = currency.stability.zip(draws.currency) else {
         let mut outcome = run_projects(deal, draws, &selections, reported, buffers, &[]);
-        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
+        let memory = std::mem::take(&mut buffers.clause.net_flows);
+        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows, memory);
         outcome.currency = Some(path.outcome(0, 0));
+        buffers.clause.net_flows = path.recycle();
         buffers.base_log_rate = base_log_rate;
         return outcome;
     };
@@ -397,18 +401,29 @@ fn run_deal_from(
     // then usually confirms it, where a start with no deferral needs a second run.
     buffers.deferral_answers.reset(deal.projects.len(), seed, path);
     let mut decisions = if stability.host_accepts_probability > 0.0 && start == ClauseStart::FundingCalls {
-        clause.settle_on_calls(&selections, &draws.declined, &mut buffers.plan, &mut buffers.deferral_answers)
+        clause.settle_on_calls(
+            &selections,
+            &draws.declined,
+            &mut buffers.plan,
+            &mut buffers.deferral_answers,
+            &mut buffers.clause,
+        )
     } else {
         ClauseDecisions::none(deal.projects.len())
     };
     loop {
         let mut outcome = run_projects(deal, draws, &selections, reported, buffers, &decisions.moved);
-        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows);
+        let memory = std::mem::take(&mut buffers.clause.net_flows);
+        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows, memory);
         // The clause tests every project's call: its size and first due date come from the
         // run's funding plan, reported or not.
-        let replayed = clause.replay(&path, &buffers.plan.projects, &mut buffers.deferral_answers);
-        if replayed.granted == decisions.granted {
-            outcome.currency = Some(path.outcome(replayed.requests, replayed.granted.iter().sum()));
+        let replayed =
+            clause.replay(&path, &buffers.plan.projects, &mut buffers.deferral_answers, &mut buffers.clause.days);
+        let settled = (replayed.granted == decisions.granted)
+            .then(|| path.outcome(replayed.requests, replayed.granted.iter().sum()));
+        buffers.clause.net_flows = path.recycle();
+        if settled.is_some() {
+            outcome.currency = settled;
             buffers.base_log_rate = base_log_rate;
             return outcome;
         }
@@ -425,6 +440,16 @@ struct Clause<'a> {
     currency: &'a crate::deal::Currency,
     stability: crate::deal::Stability,
     base_log_rate: &'a [f64],
+}
+
+/// The memory the stability clause's rounds write over, kept from path to path.
+#[derive(Default)]
+struct ClauseScratch {
+    /// The funding calls' payments, in date order (`Clause::settle_on_calls`).
+    calls: Vec<DatedFlow>,
+    /// A currency path's flow days and net flows (`CurrencyPath::recycle`).
+    net_flows: crate::currency::NetFlows,
+    days: crate::currency::ClauseDays,
 }
 
 /// The clause's decisions on one currency path.
@@ -477,7 +502,13 @@ impl Clause<'_> {
     /// Every funded project's call (`funding`: the plan's), tested in turn from its first due
     /// date: each request draws one uniform, at the request's number for this project, and a
     /// granted one moves the call.
-    fn replay(&self, path: &CurrencyPath, funding: &[Funding], answers: &mut DeferralAnswers) -> ClauseDecisions {
+    fn replay(
+        &self,
+        path: &CurrencyPath,
+        funding: &[Funding],
+        answers: &mut DeferralAnswers,
+        days: &mut crate::currency::ClauseDays,
+    ) -> ClauseDecisions {
         let deal = self.deal;
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         for (i, (project, funding)) in deal.projects.iter().zip(funding).enumerate() {
@@ -486,13 +517,13 @@ impl Clause<'_> {
                 continue;
             }
             let mut due = funding.first_due;
-            while due <= deal.end && path.crisis_before(&self.stability, due) {
+            while due <= deal.end && path.crisis_before(&self.stability, due, days) {
                 decisions.requests += 1;
                 if answers.uniform(i, decisions.granted[i]) >= self.stability.host_accepts_probability {
                     break;
                 }
                 decisions.granted[i] += 1;
-                due = crate::currency::deferred_due(due, &self.stability);
+                due = days.deferred_due(deal.start, &self.stability, due);
                 decisions.moved[i] = Some(due);
             }
         }
@@ -508,10 +539,11 @@ impl Clause<'_> {
         declined: &[bool],
         plan: &mut funding::FundingPlan,
         answers: &mut DeferralAnswers,
+        scratch: &mut ClauseScratch,
     ) -> ClauseDecisions {
         let deal = self.deal;
         let mut decisions = ClauseDecisions::none(deal.projects.len());
-        let mut calls: Vec<DatedFlow> = Vec::new();
+        let calls = &mut scratch.calls;
         for _ in 0..CALL_ROUNDS {
             funding::plan_into(deal, selections, declined, &decisions.moved, plan);
             calls.clear();
@@ -519,8 +551,10 @@ impl Clause<'_> {
                 calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
             }
             calls.sort_by_key(|flow| flow.date);
-            let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, &calls);
-            let replayed = self.replay(&path, &plan.projects, answers);
+            let memory = std::mem::take(&mut scratch.net_flows);
+            let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, calls, memory);
+            let replayed = self.replay(&path, &plan.projects, answers, &mut scratch.days);
+            scratch.net_flows = path.recycle();
             if replayed.granted == decisions.granted {
                 return replayed;
             }
