@@ -14,7 +14,7 @@ use crate::montecarlo::{
 };
 use crate::outcome::{FlowRow, Outcome};
 use crate::stats::Stat;
-use crate::trade::{Scenario, Trade};
+use crate::trade::{Accrual, Scenario, Trade};
 
 pub const SCHEMA: u32 = 1;
 
@@ -229,13 +229,16 @@ impl Headline {
     }
 }
 
-/// How the headline discounts each party's flows: to the deal's start at the party's rate; and
-/// the factors the investor's XIRR search steps by.
+/// How the headline discounts each party's flows: to the deal's start at the party's rate; the
+/// factors the investor's XIRR search steps by; and the discounting of the investor's tariff
+/// relief from the trade's effective date to the deal's end (what a path without a snapback
+/// accrues).
 #[derive(Debug, Clone)]
 pub struct Discounts {
     investor: Discount,
     host: Discount,
     xirr_steps: XirrSteps,
+    relief: Option<Accrual>,
 }
 
 impl Discounts {
@@ -254,6 +257,9 @@ impl Discounts {
             investor: Discount::new(deal.run.investor_discount_rate, deal.start, last),
             host: Discount::new(deal.run.host_discount_rate, deal.start, last),
             xirr_steps: XirrSteps::spanning(deal.start, last),
+            relief: deal.trade.as_ref().map(|trade| {
+                Accrual::new(deal.run.investor_discount_rate, deal.start, relief_from(deal, trade), deal.end)
+            }),
         }
     }
 }
@@ -282,33 +288,31 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         losses: outcome.years.iter().map(|y| y.losses).sum(),
         tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(trade, result)| {
             let rate = deal.run.investor_discount_rate;
-            let from = trade.effective.max(deal.start);
-            match outcome.snapback_from {
-                None => crate::trade::accrued_present_value(
-                    result.investor_tariff_relief_usd_bn_per_year,
-                    rate,
-                    deal.start,
-                    from,
-                    deal.end,
-                ),
-                Some(date) => {
+            let from = relief_from(deal, trade);
+            let relief = result.investor_tariff_relief_usd_bn_per_year;
+            match (outcome.snapback_from, &discounts.relief) {
+                (None, Some(accrual)) => accrual.present_value(relief),
+                // Discounts of a deal without a trade.
+                (None, None) => crate::trade::accrued_present_value(relief, rate, deal.start, from, deal.end),
+                (Some(date), _) => {
                     let snapped = date.max(from);
                     let before = match snapped.pred_opt() {
-                        Some(last) if last >= from => crate::trade::accrued_present_value(
-                            result.investor_tariff_relief_usd_bn_per_year,
-                            rate,
-                            deal.start,
-                            from,
-                            last.min(deal.end),
-                        ),
+                        Some(last) if last >= from => {
+                            crate::trade::accrued_present_value(relief, rate, deal.start, from, last.min(deal.end))
+                        }
                         _ => 0.0,
                     };
-                    let relief = result.investor_relief_under(Scenario::Snapback, trade.investor);
-                    before + crate::trade::accrued_present_value(relief, rate, deal.start, snapped, deal.end)
+                    let snapped_relief = result.investor_relief_under(Scenario::Snapback, trade.investor);
+                    before + crate::trade::accrued_present_value(snapped_relief, rate, deal.start, snapped, deal.end)
                 }
             }
         }),
     }
+}
+
+/// The first day the investor's tariff relief accrues.
+fn relief_from(deal: &Deal, trade: &Trade) -> NaiveDate {
+    trade.effective.max(deal.start)
 }
 
 fn date(d: Option<NaiveDate>) -> Option<String> {

@@ -419,27 +419,48 @@ pub fn year_shares(first_year: i32, from: NaiveDate, end: NaiveDate) -> Vec<(i32
 /// Present value at `start` (ACT/365F, rate `rate`) of a yearly amount accruing day by day from
 /// `from` to `end`: each day earns `amount / days in its year`, dated that day.
 pub fn accrued_present_value(amount: f64, rate: f64, start: NaiveDate, from: NaiveDate, end: NaiveDate) -> f64 {
-    let mut total = 0.0;
-    let daily_discount = (1.0 + rate).powf(-1.0 / 365.0);
-    for year in from.year()..=end.year() {
-        let year_start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-        let year_end = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
-        let (a, b) = (from.max(year_start), end.min(year_end));
-        if b < a {
-            continue;
-        }
-        let per_day = amount / ((year_end - year_start).num_days() + 1) as f64;
-        let (first, last) = ((a - start).num_days(), (b - start).num_days());
-        let days = (last - first + 1) as f64;
-        // Σ_{i=first}^{last} v^i, a geometric series.
-        let sum = if rate == 0.0 {
-            days
-        } else {
-            daily_discount.powf(first as f64) * (1.0 - daily_discount.powf(days)) / (1.0 - daily_discount)
-        };
-        total += per_day * sum;
+    Accrual::new(rate, start, from, end).present_value(amount)
+}
+
+/// `accrued_present_value` of any yearly amount over one span: the discounting depends on the
+/// dates and the rate alone, so a Monte Carlo run takes its powers once for every path's relief
+/// (they were some 60 `powf` a path), and each amount costs a division and a product a year.
+#[derive(Debug, Clone)]
+pub struct Accrual {
+    /// Each year the span covers: its days, and the sum of its covered days' discount factors.
+    years: Vec<(f64, f64)>,
+}
+
+impl Accrual {
+    pub fn new(rate: f64, start: NaiveDate, from: NaiveDate, end: NaiveDate) -> Self {
+        let daily_discount = (1.0 + rate).powf(-1.0 / 365.0);
+        let years = (from.year()..=end.year())
+            .filter_map(|year| {
+                let year_start = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
+                let year_end = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year");
+                let (a, b) = (from.max(year_start), end.min(year_end));
+                if b < a {
+                    return None;
+                }
+                let days_in_year = ((year_end - year_start).num_days() + 1) as f64;
+                let (first, last) = ((a - start).num_days(), (b - start).num_days());
+                let days = (last - first + 1) as f64;
+                // Σ_{i=first}^{last} v^i, a geometric series.
+                let sum = if rate == 0.0 {
+                    days
+                } else {
+                    daily_discount.powf(first as f64) * (1.0 - daily_discount.powf(days)) / (1.0 - daily_discount)
+                };
+                Some((days_in_year, sum))
+            })
+            .collect();
+        Accrual { years }
     }
-    total
+
+    /// The present value of `amount` a year accruing over the span.
+    pub fn present_value(&self, amount: f64) -> f64 {
+        self.years.iter().fold(0.0, |total, (days_in_year, sum)| total + amount / days_in_year * sum)
+    }
 }
 
 #[cfg(test)]
