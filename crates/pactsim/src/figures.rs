@@ -606,11 +606,12 @@ impl<'a> Curve<'a> {
         };
         let zero = self.at_zero;
         let zero_negative = zero.value < 0.0;
+        let other_sign = |value: f64| value == 0.0 || (value < 0.0) != zero_negative;
         let mut points = Vec::with_capacity(steps + 1);
         // Records point `k`; true when the walk stops there.
         let mut reached = |k: usize, (value, slope, opposite): (f64, f64, f64)| {
             points.push((direction * step * k as f64, value, slope));
-            opposite < anchor.abs() || (single_root && k > 0 && (value == 0.0 || (value < 0.0) != zero_negative))
+            opposite < anchor.abs() || (single_root && k > 0 && other_sign(value))
         };
         if reached(0, (zero.value, zero.slope, zero.opposite(anchor))) || steps == 0 {
             return points;
@@ -630,9 +631,22 @@ impl<'a> Curve<'a> {
         };
         let collect = || -> Vec<f64> { self.factors_from(x, shift, tables).map(|(_, _, factor)| factor).collect() };
         let exponentials = tables.is_none().then(collect);
-        let first = match &exponentials {
-            Some(factors) => point_of(self.flows.iter().zip(factors.iter().copied()), add),
-            None => point_of(self.factors_from(x, shift, tables).map(|(f, _, factor)| (f, factor)), add),
+        let first_point = exponentials.as_deref();
+        let first = if single_root {
+            // A walk for one root stops at a first point of the other sign whatever the terms of
+            // the anchor's other sign add up to, so their sum, a quarter of the point's work, is
+            // taken only when it goes on (on few of the Korea MOU's paths).
+            let only_value_and_slope = |(value, slope, opposite): (f64, f64, f64), term: f64, t: f64| {
+                (value + term, slope - t * term, opposite)
+            };
+            let (value, slope, _) = self.point_at(x, shift, tables, first_point, only_value_and_slope);
+            if other_sign(value) {
+                (value, slope, f64::INFINITY)
+            } else {
+                self.point_at(x, shift, tables, first_point, add)
+            }
+        } else {
+            self.point_at(x, shift, tables, first_point, add)
         };
         let mut k = 1;
         if reached(k, first) {
@@ -664,6 +678,22 @@ impl<'a> Curve<'a> {
             reached(k + 1, last);
         }
         points
+    }
+
+    /// The sums `add` makes of the terms at `x`, with each flow's factor from `exponentials` when
+    /// there are any, else from `tables` or an exponential of its own.
+    fn point_at(
+        &self,
+        x: f64,
+        shift: Shift,
+        tables: Option<&DayFactors>,
+        exponentials: Option<&[f64]>,
+        add: impl Fn((f64, f64, f64), f64, f64) -> (f64, f64, f64),
+    ) -> (f64, f64, f64) {
+        match exponentials {
+            Some(factors) => point_of(self.flows.iter().zip(factors.iter().copied()), add),
+            None => point_of(self.factors_from(x, shift, tables).map(|(f, _, factor)| (f, factor)), add),
+        }
     }
 
     /// Whether the XNPV provably keeps the sign `positive` says on all of `[low, high]` (a cell
@@ -1010,8 +1040,15 @@ mod tests {
         assert!(proven > 10_000, "{proven}");
     }
 
-    /// The walk as its definition reads: one grid point per pass, each term multiplied in place.
-    fn walk_point_by_point(curve: &Curve, step: f64, direction: f64, steps: usize) -> Vec<(f64, f64, f64)> {
+    /// The walk as its definition reads: one grid point per pass, each term multiplied in place;
+    /// with `single_root`, it stops at the first point whose sign is not x = 0's too.
+    fn walk_point_by_point(
+        curve: &Curve,
+        step: f64,
+        direction: f64,
+        steps: usize,
+        single_root: bool,
+    ) -> Vec<(f64, f64, f64)> {
         let shift = curve.shift(direction < 0.0);
         let mut terms: Vec<f64> = curve.flows.iter().map(|f| f.amount).collect();
         let anchor = if direction > 0.0 { curve.flows[0].amount } else { curve.flows[curve.flows.len() - 1].amount };
@@ -1027,7 +1064,8 @@ mod tests {
             let opposite: f64 =
                 terms.iter().filter(|term| (**term < 0.0) != (anchor < 0.0)).map(|term| term.abs()).sum();
             points.push((direction * step * k as f64, value, slope));
-            if opposite < anchor.abs() {
+            let other_sign = value == 0.0 || (value < 0.0) != (points[0].1 < 0.0);
+            if opposite < anchor.abs() || (single_root && k > 0 && other_sign) {
                 break;
             }
         }
@@ -1048,8 +1086,11 @@ mod tests {
                     for (step, direction, steps) in
                         [(GRID_STEP, 1.0, 140), (GRID_STEP, -1.0, 250), (COARSE_STEP, 1.0, 3), (0.5, -1.0, 4)]
                     {
-                        let walked = curve.walk(step, direction, steps, false);
-                        assert_eq!(walked, walk_point_by_point(&curve, step, direction, steps), "{flows:?}");
+                        for single_root in [false, true] {
+                            let walked = curve.walk(step, direction, steps, single_root);
+                            let by_definition = walk_point_by_point(&curve, step, direction, steps, single_root);
+                            assert_eq!(walked, by_definition, "{flows:?}");
+                        }
                     }
                 }
             }
