@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::currency::CurrencyPath;
 use crate::deal::{Deal, DeclineRule, Project, ProjectCash, Recoup, Scope};
 use crate::funding::{self, Funding};
-use crate::loan::Annuity;
+use crate::loan::{Annuity, AnnuityShape};
 use crate::outcome::*;
 use crate::trade::Elasticities;
 use crate::waterfall::{self, RecoupAccount};
@@ -278,6 +278,8 @@ struct Buffers {
     constants: DealConstants,
     /// Each facility's `Annuity::growth`, which depends on the deal alone.
     loan_growth: Option<Vec<Vec<f64>>>,
+    /// Each facility's loan shape (`None` without loans), which depends on the deal alone.
+    loan_shapes: Option<Vec<Option<AnnuityShape>>>,
     /// The last run's funding plan (also the stability clause's, while it settles on the calls).
     plan: funding::FundingPlan,
     /// The path's draws for the host's answers under the stability clause.
@@ -581,6 +583,9 @@ fn run_projects(
     let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
         deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
     });
+    let loan_shapes = buffers
+        .loan_shapes
+        .get_or_insert_with(|| deal.facilities.iter().map(|f| f.lending_terms().map(AnnuityShape::of)).collect());
     let mut state = Run {
         deal,
         loan_growth,
@@ -590,7 +595,7 @@ fn run_projects(
         }),
         funding: &plan.projects,
         projects: (deal.projects.iter().zip(&plan.projects).enumerate())
-            .map(|(i, (p, f))| ProjectState::new(deal, p, f, i < reported))
+            .map(|(i, (p, f))| ProjectState::new(deal, p, f, loan_shapes[p.facility], i < reported))
             .collect(),
         accounts: ledger,
         investor_flows: take_cleared(&mut buffers.investor_flows),
@@ -1008,14 +1013,15 @@ struct RowTotals {
 
 impl ProjectState {
     /// The state of a project before its first event; `reported` keeps its rows for the outcome.
-    fn new(deal: &Deal, project: &Project, funding: &Funding, reported: bool) -> Self {
+    /// `loans`: the shape of the facility's loans.
+    fn new(deal: &Deal, project: &Project, funding: &Funding, loans: Option<AnnuityShape>, reported: bool) -> Self {
         let facility = &deal.facilities[project.facility];
         let size = funding.size_usd_bn;
         let shares = facility.instruments;
         let lending = facility.lending_terms();
-        let investor_loan = lending.filter(|_| shares.loan > 0.0).map(|terms| Annuity::new(shares.loan * size, terms));
+        let investor_loan = loans.filter(|_| shares.loan > 0.0).map(|shape| shape.annuity(shares.loan * size));
         let guaranteed_loan =
-            lending.filter(|_| shares.guarantee > 0.0).map(|terms| Annuity::new(shares.guarantee * size, terms));
+            loans.filter(|_| shares.guarantee > 0.0).map(|shape| shape.annuity(shares.guarantee * size));
         let cash_years = match &project.cash {
             ProjectCash::Explicit(flows) => flows.len() as u32,
             ProjectCash::Level { life_years, construction_years, .. } => construction_years + life_years,
@@ -1553,8 +1559,13 @@ mod tests {
         let selections = funding::Selections::of(&deal);
         let mut plan = funding::FundingPlan::default();
         funding::plan_into(&deal, &selections, &draws.declined, &[], &mut plan);
-        let projects: Vec<ProjectState> =
-            deal.projects.iter().zip(&plan.projects).map(|(p, f)| ProjectState::new(&deal, p, f, false)).collect();
+        let shape = |p: &Project| deal.facilities[p.facility].lending_terms().map(AnnuityShape::of);
+        let projects: Vec<ProjectState> = deal
+            .projects
+            .iter()
+            .zip(&plan.projects)
+            .map(|(p, f)| ProjectState::new(&deal, p, f, shape(p), false))
+            .collect();
         let accounts = Accounts::open(&deal, &selections.order, &plan.projects);
         let mut timeline = Timeline::default();
         timeline.build(&deal, &plan.projects, &projects, &accounts, &selections.order);

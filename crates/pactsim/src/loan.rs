@@ -15,18 +15,36 @@ pub struct Annuity {
     grown: f64,
 }
 
+/// What every loan on one set of terms shares: a path's loans on a facility differ in principal
+/// alone, so a run finds this once per facility rather than once per loan (a logarithm and two
+/// exponentials each).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AnnuityShape {
+    terms: LoanTerms,
+    log_growth: f64,
+    /// `1 − (1 + r)^−n`, through exp_m1 and ln_1p, which keep its digits at tiny rates.
+    discounted: f64,
+    grown: f64,
+}
+
+impl AnnuityShape {
+    pub fn of(terms: LoanTerms) -> Self {
+        let n = f64::from(terms.years);
+        let log_growth = terms.rate.ln_1p();
+        AnnuityShape { terms, log_growth, discounted: -(-n * log_growth).exp_m1(), grown: (n * log_growth).exp_m1() }
+    }
+
+    /// The loan of `principal` on these terms.
+    pub fn annuity(&self, principal: f64) -> Annuity {
+        let LoanTerms { rate, years } = self.terms;
+        let payment = if rate == 0.0 { principal / f64::from(years) } else { principal * rate / self.discounted };
+        Annuity { principal, rate, years, payment, log_growth: self.log_growth, grown: self.grown }
+    }
+}
+
 impl Annuity {
     pub fn new(principal: f64, terms: LoanTerms) -> Self {
-        let LoanTerms { rate, years } = terms;
-        let n = f64::from(years);
-        let payment = if rate == 0.0 {
-            principal / n
-        } else {
-            // `1 − (1 + r)^−n` through exp_m1 and ln_1p keeps its digits at tiny rates.
-            principal * rate / -(-n * rate.ln_1p()).exp_m1()
-        };
-        let log_growth = rate.ln_1p();
-        Annuity { principal, rate, years, payment, log_growth, grown: (n * log_growth).exp_m1() }
+        AnnuityShape::of(terms).annuity(principal)
     }
 
     /// The scheduled payment on anniversary `k` (1-based); zero outside the term.
