@@ -1394,7 +1394,7 @@ impl Run<'_> {
         central: &mut DealConstants,
     ) -> Outcome {
         for deferred in &plan.deferred {
-            for (&year, &amount) in deferred {
+            for (year, amount) in deferred.iter() {
                 if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
                     row.deferred += amount;
                 }

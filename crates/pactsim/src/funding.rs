@@ -2,8 +2,6 @@
 //! after the lag, and each facility serves its calls first in, first out under its annual cap,
 //! carrying what does not fit to the first business day of the next calendar year.
 
-use std::collections::BTreeMap;
-
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar;
@@ -55,16 +53,66 @@ impl Funding {
 #[derive(Debug, Clone, Default)]
 pub struct FundingPlan {
     pub projects: Vec<Funding>,
-    /// `deferred[facility]` maps a calendar year to what was due by its end but still unpaid.
-    pub deferred: Vec<BTreeMap<i32, f64>>,
+    /// `deferred[facility]`: what was due by the end of each year but still unpaid.
+    pub deferred: Vec<Deferred>,
     /// Payment lists of an earlier plan, emptied, for `plan_into` to fill again.
     spare_payments: Vec<Vec<(NaiveDate, f64)>>,
+    /// Each facility's funded calls (due date, project) and what is left of its commitment: kept
+    /// so a path's plans allocate nothing once the first has sized them.
+    calls: Vec<Vec<(NaiveDate, usize)>>,
+    left: Vec<f64>,
 }
 
 /// Plans are equal when they fund alike, whatever memory they keep for later plans.
 impl PartialEq for FundingPlan {
     fn eq(&self, other: &Self) -> bool {
         self.projects == other.projects && self.deferred == other.deferred
+    }
+}
+
+/// What one facility's calls still owed at the end of each calendar year, for the years they owed
+/// anything. Held by year rather than in a map: a plan fills it for every path, several times,
+/// and a map allocated its nodes each time.
+#[derive(Debug, Clone, Default)]
+pub struct Deferred {
+    first_year: i32,
+    /// `owed[k]` is year `first_year + k`'s; 0 where nothing was owed (an owed amount is above
+    /// `MONEY_EPSILON`).
+    owed: Vec<f64>,
+}
+
+impl Deferred {
+    /// The years that owed something, in year order, with what they owed.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, f64)> + '_ {
+        (self.first_year..).zip(&self.owed).filter(|&(_, &owed)| owed != 0.0).map(|(year, &owed)| (year, owed))
+    }
+
+    /// Nothing owed, with room for `first_year..=last_year`.
+    fn reset(&mut self, first_year: i32, last_year: i32) {
+        self.first_year = first_year;
+        self.owed.clear();
+        self.owed.resize((last_year - first_year + 1).max(0) as usize, 0.0);
+    }
+
+    fn add(&mut self, year: i32, amount: f64) {
+        if year < self.first_year {
+            // Only a deal made by hand calls before its start.
+            let earlier = (self.first_year - year) as usize;
+            self.owed.splice(0..0, std::iter::repeat_n(0.0, earlier));
+            self.first_year = year;
+        }
+        let at = (year - self.first_year) as usize;
+        if at >= self.owed.len() {
+            self.owed.resize(at + 1, 0.0);
+        }
+        self.owed[at] += amount;
+    }
+}
+
+/// Equal when the same years owe the same amounts, however much room each keeps.
+impl PartialEq for Deferred {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
     }
 }
 
@@ -102,14 +150,11 @@ pub fn plan_into(
     postponed: &[Option<NaiveDate>],
     plan: &mut FundingPlan,
 ) {
-    let FundingPlan { projects, deferred, spare_payments } = plan;
-    let order = &selections.order;
-    spare_payments.extend(projects.drain(..).map(|funding| funding.payments));
-    projects.extend(deal.projects.iter().zip(&selections.first_due).enumerate().map(|(i, (p, &first_due))| {
-        let mut payments = spare_payments.pop().unwrap_or_default();
-        payments.clear();
+    let FundingPlan { projects, deferred, spare_payments, calls, left } = plan;
+    let fresh = |i: usize, payments: Vec<(NaiveDate, f64)>| {
+        let first_due = selections.first_due[i];
         Funding {
-            size_usd_bn: p.size_usd_bn,
+            size_usd_bn: deal.projects[i].size_usd_bn,
             size_cut_usd_bn: 0.0,
             due: postponed.get(i).copied().flatten().unwrap_or(first_due),
             first_due,
@@ -118,10 +163,27 @@ pub fn plan_into(
             completed: None,
             declined: false,
         }
-    }));
+    };
+    // The projects an earlier plan of this path (or the last path) funded are written over in
+    // place; only the difference in their number moves payment lists in or out of the spares.
+    let count = deal.projects.len();
+    spare_payments.extend(projects.drain(count.min(projects.len())..).map(|funding| funding.payments));
+    for (i, funding) in projects.iter_mut().enumerate() {
+        let mut payments = std::mem::take(&mut funding.payments);
+        payments.clear();
+        *funding = fresh(i, payments);
+    }
+    for i in projects.len()..count {
+        let mut payments = spare_payments.pop().unwrap_or_default();
+        payments.clear();
+        projects.push(fresh(i, payments));
+    }
 
-    let mut left: Vec<f64> = deal.facilities.iter().map(|f| f.commitment_usd_bn).collect();
-    for &i in order {
+    left.clear();
+    left.extend(deal.facilities.iter().map(|f| f.commitment_usd_bn));
+    calls.resize_with(deal.facilities.len(), Vec::new);
+    calls.iter_mut().for_each(Vec::clear);
+    for &i in &selections.order {
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
         let funding = &mut projects[i];
@@ -136,27 +198,37 @@ pub fn plan_into(
         funding.size_cut_usd_bn = project.size_usd_bn - size;
         funding.size_usd_bn = size;
         funding.call_usd_bn = facility.investor_cash_share() * size;
+        if funding.is_funded() {
+            calls[project.facility].push((funding.due, i));
+        }
     }
 
-    deferred.clear();
-    deferred.extend(deal.facilities.iter().enumerate().map(|(index, facility)| {
-        let mut calls: Vec<usize> =
-            order.iter().copied().filter(|&i| deal.projects[i].facility == index && projects[i].is_funded()).collect();
-        calls.sort_by_key(|&i| projects[i].due); // stable: selection order breaks ties
-        serve_calls(facility, deal.end, &calls, projects)
-    }));
+    deferred.resize_with(deal.facilities.len(), Deferred::default);
+    for ((facility, calls), deferred) in deal.facilities.iter().zip(calls).zip(deferred.iter_mut()) {
+        // In selection order, due dates are in order unless the stability clause moved a call.
+        if !calls.is_sorted_by_key(|&(due, _)| due) {
+            calls.sort_by_key(|&(due, _)| due); // stable: selection order breaks ties
+        }
+        deferred.reset(deal.start.year(), deal.end.year());
+        serve_calls(facility, deal.end, calls, projects, deferred);
+    }
 }
 
-/// Serves one facility's calls first in, first out; returns what was deferred past each year.
-fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &mut [Funding]) -> BTreeMap<i32, f64> {
-    // (year, used) in year order: a facility's calls span few years, so a list searched from the
-    // end beats a map, which allocates a node on every plan.
-    let mut used_by_year: Vec<(i32, f64)> = Vec::new();
+/// Serves one facility's calls first in, first out, and writes what was deferred past each year.
+fn serve_calls(
+    facility: &Facility,
+    end: NaiveDate,
+    calls: &[(NaiveDate, usize)],
+    projects: &mut [Funding],
+    deferred: &mut Deferred,
+) {
+    // Each call is paid from where the one before it completed, so payments only move forward in
+    // time: the year being paid is the only one whose use of the cap is still needed.
+    let mut used_in_year: Option<(i32, f64)> = None;
     let mut queue_free_from: Option<NaiveDate> = None;
-    let mut deferred: BTreeMap<i32, f64> = BTreeMap::new();
     let mut blocked = false;
 
-    for &i in calls {
+    for &(_, i) in calls {
         let funding = &mut projects[i];
         if funding.call_usd_bn <= 0.0 {
             // Nothing for the investor to pay: the guaranteed lenders fund it when due.
@@ -169,12 +241,9 @@ fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &
         let mut date = queue_free_from.map_or(funding.due, |free| free.max(funding.due));
         while !blocked && date <= end {
             let year = date.year();
-            let used = match used_by_year.iter().rposition(|&(y, _)| y == year) {
-                Some(at) => &mut used_by_year[at].1,
-                None => {
-                    used_by_year.push((year, 0.0));
-                    &mut used_by_year.last_mut().expect("just pushed").1
-                }
+            let used = match &mut used_in_year {
+                Some((paying, used)) if *paying == year => used,
+                slot => &mut slot.insert((year, 0.0)).1,
             };
             let room = facility.annual_cap_usd_bn.map_or(f64::INFINITY, |cap| cap - *used);
             let pay = remaining.min(room);
@@ -188,29 +257,34 @@ fn serve_calls(facility: &Facility, end: NaiveDate, calls: &[usize], projects: &
                 queue_free_from = Some(date);
                 break;
             }
-            date = calendar::first_business_day(date.year() + 1);
+            date = calendar::first_business_day(year + 1);
         }
         if funding.completed.is_none() {
             // A call still open at the horizon holds every later call behind it.
             blocked = true;
         }
-        record_deferred(funding, end, &mut deferred);
+        record_deferred(funding, end, deferred);
     }
-    deferred
 }
 
 /// Adds, for each year from the year the call first fell due to the horizon's, what was still
 /// unpaid at its end.
-fn record_deferred(funding: &Funding, end: NaiveDate, deferred: &mut BTreeMap<i32, f64>) {
+fn record_deferred(funding: &Funding, end: NaiveDate, deferred: &mut Deferred) {
     if funding.first_due > end {
         return;
     }
+    // Payments are in date order: each year's total paid is the last one's plus its own, added in
+    // the order a sum over all payments up to the year's end would add them.
+    let mut payments = funding.payments.iter().peekable();
+    let mut paid = 0.0;
     for year in funding.first_due.year()..=end.year() {
-        let paid: f64 = funding.payments.iter().filter(|(d, _)| d.year() <= year).map(|(_, a)| a).sum();
+        while let Some(&(_, amount)) = payments.next_if(|(date, _)| date.year() <= year) {
+            paid += amount;
+        }
         let unpaid = funding.call_usd_bn - paid;
         if unpaid <= MONEY_EPSILON {
             break;
         }
-        *deferred.entry(year).or_insert(0.0) += unpaid;
+        deferred.add(year, unpaid);
     }
 }
