@@ -419,7 +419,7 @@ fn run_deal_from(
         // The clause tests every project's call: its size and first due date come from the
         // run's funding plan, reported or not.
         let replayed =
-            clause.replay(&path, &buffers.plan.projects, &mut buffers.deferral_answers, &mut buffers.clause.days);
+            clause.replay(&path, buffers.plan.projects(), &mut buffers.deferral_answers, &mut buffers.clause.days);
         let settled = (replayed.granted == decisions.granted)
             .then(|| path.outcome(replayed.requests, replayed.granted.iter().sum()));
         buffers.clause.net_flows = path.recycle();
@@ -548,13 +548,13 @@ impl Clause<'_> {
         for _ in 0..CALL_ROUNDS {
             funding::plan_into(deal, selections, declined, &decisions.moved, plan);
             calls.clear();
-            for funding in &plan.projects {
+            for funding in plan.projects() {
                 calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
             }
             calls.sort_by_key(|flow| flow.date);
             let memory = std::mem::take(&mut scratch.net_flows);
             let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, calls, memory);
-            let replayed = self.replay(&path, &plan.projects, answers, &mut scratch.days);
+            let replayed = self.replay(&path, plan.projects(), answers, &mut scratch.days);
             scratch.net_flows = path.recycle();
             if replayed.granted == decisions.granted {
                 return replayed;
@@ -579,7 +579,7 @@ fn run_projects(
     let order = &selections.order;
     let plan = &buffers.plan;
 
-    let ledger = Accounts::open(deal, order, &plan.projects);
+    let ledger = Accounts::open(deal, order, plan.projects());
     let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
         deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
     });
@@ -593,8 +593,8 @@ fn run_projects(
             buffers.credit.reset(deal, seed, path);
             &mut buffers.credit
         }),
-        funding: &plan.projects,
-        projects: (deal.projects.iter().zip(&plan.projects).enumerate())
+        funding: plan.projects(),
+        projects: (deal.projects.iter().zip(plan.projects()).enumerate())
             .map(|(i, (p, f))| ProjectState::new(deal, p, f, loan_shapes[p.facility], i < reported))
             .collect(),
         accounts: ledger,
@@ -606,7 +606,7 @@ fn run_projects(
     };
 
     let timeline = &mut buffers.timeline;
-    timeline.build(deal, &plan.projects, &state.projects, &state.accounts, order);
+    timeline.build(deal, plan.projects(), &state.projects, &state.accounts, order);
     for &event in &timeline.events {
         state.apply(event);
         // Judged after every event, so an account that reopens and recoups again on one day
@@ -1393,7 +1393,7 @@ impl Run<'_> {
         reported: usize,
         central: &mut DealConstants,
     ) -> Outcome {
-        for deferred in &plan.deferred {
+        for deferred in plan.deferred() {
             for (year, amount) in deferred.iter() {
                 if let Some(row) = self.years.iter_mut().find(|row| row.year == year) {
                     row.deferred += amount;
@@ -1563,15 +1563,15 @@ mod tests {
         let projects: Vec<ProjectState> = deal
             .projects
             .iter()
-            .zip(&plan.projects)
+            .zip(plan.projects())
             .map(|(p, f)| ProjectState::new(&deal, p, f, shape(p), false))
             .collect();
-        let accounts = Accounts::open(&deal, &selections.order, &plan.projects);
+        let accounts = Accounts::open(&deal, &selections.order, plan.projects());
         let mut timeline = Timeline::default();
-        timeline.build(&deal, &plan.projects, &projects, &accounts, &selections.order);
+        timeline.build(&deal, plan.projects(), &projects, &accounts, &selections.order);
 
         let mut all = Vec::new();
-        for (i, (f, state)) in plan.projects.iter().zip(&projects).enumerate().filter(|(_, (f, _))| f.is_funded()) {
+        for (i, (f, state)) in plan.projects().iter().zip(&projects).enumerate().filter(|(_, (f, _))| f.is_funded()) {
             let account = accounts.of_project[i].is_some();
             let mut push = |date, kind| all.push(Event::new(date, i, kind));
             if account {

@@ -52,15 +52,29 @@ impl Funding {
 /// The funding of every project (in file order) and the deferred amounts per facility and year.
 #[derive(Debug, Clone, Default)]
 pub struct FundingPlan {
-    pub projects: Vec<Funding>,
+    projects: Vec<Funding>,
     /// `deferred[facility]`: what was due by the end of each year but still unpaid.
-    pub deferred: Vec<Deferred>,
+    deferred: Vec<Deferred>,
+    /// What the plan was made from (`plan_into` keeps a plan asked for again).
+    inputs: PlanInputs,
     /// Payment lists of an earlier plan, emptied, for `plan_into` to fill again.
     spare_payments: Vec<Vec<(NaiveDate, f64)>>,
     /// Each facility's funded calls (due date, project) and what is left of its commitment: kept
     /// so a path's plans allocate nothing once the first has sized them.
     calls: Vec<Vec<(NaiveDate, usize)>>,
     left: Vec<f64>,
+}
+
+impl FundingPlan {
+    /// Every project's funding, in file order.
+    pub fn projects(&self) -> &[Funding] {
+        &self.projects
+    }
+
+    /// Each facility's amounts deferred past each year.
+    pub fn deferred(&self) -> &[Deferred] {
+        &self.deferred
+    }
 }
 
 /// Plans are equal when they fund alike, whatever memory they keep for later plans.
@@ -116,6 +130,77 @@ impl PartialEq for Deferred {
     }
 }
 
+/// Everything a plan is made of, compared before planning again: a path's stability clause
+/// settles on the funding calls with the deferrals the engine's first run then plans with, so a
+/// path's last two plans are usually one. Amounts are compared by their bits: a plan is kept only
+/// when planning again would give it to the byte.
+#[derive(Debug, Clone, Default)]
+struct PlanInputs {
+    /// Each project's, in file order.
+    projects: Vec<ProjectInputs>,
+    order: Vec<usize>,
+    facilities: Vec<FacilityInputs>,
+    /// The deal's start and end; `None` before a first plan.
+    span: Option<(NaiveDate, NaiveDate)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ProjectInputs {
+    size: u64,
+    facility: usize,
+    first_due: NaiveDate,
+    due: NaiveDate,
+    declined: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FacilityInputs {
+    commitment: u64,
+    investor_cash_share: u64,
+    annual_cap: Option<u64>,
+}
+
+impl PlanInputs {
+    fn projects<'a>(
+        deal: &'a Deal,
+        selections: &'a Selections,
+        declined: &'a [bool],
+        postponed: &'a [Option<NaiveDate>],
+    ) -> impl Iterator<Item = ProjectInputs> + 'a {
+        (deal.projects.iter().zip(&selections.first_due).enumerate()).map(|(i, (project, &first_due))| ProjectInputs {
+            size: project.size_usd_bn.to_bits(),
+            facility: project.facility,
+            first_due,
+            due: postponed.get(i).copied().flatten().unwrap_or(first_due),
+            declined: declined.get(i).copied().unwrap_or(false),
+        })
+    }
+
+    fn facilities(deal: &Deal) -> impl Iterator<Item = FacilityInputs> + '_ {
+        deal.facilities.iter().map(|facility| FacilityInputs {
+            commitment: facility.commitment_usd_bn.to_bits(),
+            investor_cash_share: facility.investor_cash_share().to_bits(),
+            annual_cap: facility.annual_cap_usd_bn.map(f64::to_bits),
+        })
+    }
+
+    fn are(&self, deal: &Deal, selections: &Selections, declined: &[bool], postponed: &[Option<NaiveDate>]) -> bool {
+        self.span == Some((deal.start, deal.end))
+            && self.order == selections.order
+            && self.facilities.iter().copied().eq(Self::facilities(deal))
+            && self.projects.iter().copied().eq(Self::projects(deal, selections, declined, postponed))
+    }
+
+    fn set(&mut self, deal: &Deal, selections: &Selections, declined: &[bool], postponed: &[Option<NaiveDate>]) {
+        self.span = Some((deal.start, deal.end));
+        self.order.clone_from(&selections.order);
+        self.facilities.clear();
+        self.facilities.extend(Self::facilities(deal));
+        self.projects.clear();
+        self.projects.extend(Self::projects(deal, selections, declined, postponed));
+    }
+}
+
 /// What every funding plan of a deal's projects starts from, found once: a path plans several
 /// times (the stability clause's rounds), and counting business days for every due date was a
 /// visible share of a plan.
@@ -142,7 +227,7 @@ impl Selections {
 /// funding several times, and the projects' payment lists keep their memory from one plan to
 /// the next. `declined[i]` (when not empty) marks projects the investor refused: they are not
 /// funded and leave the commitment to others. `postponed[i]` (when not empty) is where the
-/// stability clause moved a call's due date.
+/// stability clause moved a call's due date. A plan asked for again is kept as it is.
 pub fn plan_into(
     deal: &Deal,
     selections: &Selections,
@@ -150,13 +235,17 @@ pub fn plan_into(
     postponed: &[Option<NaiveDate>],
     plan: &mut FundingPlan,
 ) {
-    let FundingPlan { projects, deferred, spare_payments, calls, left } = plan;
+    if plan.inputs.are(deal, selections, declined, postponed) {
+        return;
+    }
+    plan.inputs.set(deal, selections, declined, postponed);
+    let FundingPlan { projects, deferred, inputs, spare_payments, calls, left } = plan;
     let fresh = |i: usize, payments: Vec<(NaiveDate, f64)>| {
-        let first_due = selections.first_due[i];
+        let ProjectInputs { first_due, due, .. } = inputs.projects[i];
         Funding {
             size_usd_bn: deal.projects[i].size_usd_bn,
             size_cut_usd_bn: 0.0,
-            due: postponed.get(i).copied().flatten().unwrap_or(first_due),
+            due,
             first_due,
             call_usd_bn: 0.0,
             payments,
@@ -187,7 +276,7 @@ pub fn plan_into(
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
         let funding = &mut projects[i];
-        if declined.get(i).copied().unwrap_or(false) {
+        if inputs.projects[i].declined {
             (funding.size_usd_bn, funding.declined) = (0.0, true);
             continue;
         }
@@ -286,5 +375,65 @@ fn record_deferred(funding: &Funding, end: NaiveDate, deferred: &mut Deferred) {
             break;
         }
         deferred.add(year, unpaid);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::parse_deal;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn fresh_plan(deal: &Deal, declined: &[bool], postponed: &[Option<NaiveDate>]) -> FundingPlan {
+        let mut plan = FundingPlan::default();
+        plan_into(deal, &Selections::of(deal), declined, postponed, &mut plan);
+        plan
+    }
+
+    #[test]
+    fn a_plan_written_over_others_is_the_plan_made_afresh() {
+        let project = |id: &str, selected: &str| {
+            format!(
+                "[[project]]\nid = \"{id}\"\nfacility = \"f\"\nselected = {selected}\nsize_usd_bn = 15.0\ncash_flows_usd_bn = [1.0]\n"
+            )
+        };
+        let source = format!(
+            "schema = 1\n[deal]\nid = \"t\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = 2026-01-01\nhorizon_years = 10\n\
+             [[facility]]\nid = \"f\"\ncommitment_usd_bn = 40.0\nannual_cap_usd_bn = 20.0\n{}{}{}",
+            project("a", "2026-03-02"),
+            project("b", "2026-03-02"),
+            project("c", "2026-06-01"),
+        );
+        let deal = parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        let selections = Selections::of(&deal);
+        // In turn: nothing moved; b moved past c; the same again; a refused; nothing moved again.
+        let rounds: [(&[bool], &[Option<NaiveDate>]); 5] = [
+            (&[], &[]),
+            (&[], &[None, Some(d(2027, 6, 1)), None]),
+            (&[], &[None, Some(d(2027, 6, 1)), None]),
+            (&[true, false, false], &[None, Some(d(2027, 6, 1)), None]),
+            (&[], &[]),
+        ];
+        let mut plan = FundingPlan::default();
+        for (declined, postponed) in rounds {
+            plan_into(&deal, &selections, declined, postponed, &mut plan);
+            let expected = fresh_plan(&deal, declined, postponed);
+            assert_eq!(plan, expected, "{declined:?} {postponed:?}");
+            let owed: Vec<Vec<(i32, f64)>> = plan.deferred().iter().map(|d| d.iter().collect()).collect();
+            let expected_owed: Vec<Vec<(i32, f64)>> = expected.deferred().iter().map(|d| d.iter().collect()).collect();
+            assert_eq!(owed, expected_owed);
+        }
+        // The commitment leaves c 10 of its 15. With b moved past it, c is served second: 5 of
+        // 2026's cap is left after a, and the rest is paid on Friday 1 January 2027.
+        plan_into(&deal, &selections, &[], &[None, Some(d(2027, 6, 1)), None], &mut plan);
+        let paid: Vec<Vec<(NaiveDate, f64)>> = plan.projects().iter().map(|f| f.payments.clone()).collect();
+        assert_eq!(paid[0], vec![(d(2026, 3, 2), 15.0)]);
+        assert_eq!(paid[2], vec![(d(2026, 6, 1), 5.0), (d(2027, 1, 1), 5.0)]);
+        assert_eq!(paid[1], vec![(d(2027, 6, 1), 15.0)]);
+        // At the end of 2026 c still owes 5 and b, first due in March, all of its 15.
+        assert_eq!(plan.deferred()[0].iter().collect::<Vec<_>>(), vec![(2026, 5.0 + 15.0)]);
     }
 }
