@@ -145,7 +145,7 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
     money_line(&mut text, "distributions", &t.host_received);
     money_line(&mut text, &npv_label(deal.run.host_discount_rate), &t.host_npv);
     if let (Some(relief), Some(trade), Some(spec)) = (&t.tariff_relief_npv, &output.trade, &deal.trade) {
-        let from = spec.effective.max(deal.start);
+        let from = spec.relief_from(deal.start);
         let _ = writeln!(text, "Tariff relief ({} exporters, deal vs no deal)", trade.investor);
         let _ = writeln!(
             text,

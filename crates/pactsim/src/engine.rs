@@ -1476,7 +1476,7 @@ impl Run<'_> {
                 Some(elasticities) => crate::trade::run_with(trade, elasticities),
                 None => central.trade.get_or_insert_with(|| crate::trade::run(trade)).clone(),
             };
-            let from = trade.effective.max(deal.start);
+            let from = trade.relief_from(deal.start);
             // After a snapback the investor's relief is its surplus under the snapback tariffs.
             let (deal_until, snapped) = match draws.snapback_from {
                 Some(date) => (date.pred_opt().unwrap_or(date), Some(date.max(from))),

@@ -258,7 +258,7 @@ impl Discounts {
             host: Discount::new(deal.run.host_discount_rate, deal.start, last),
             xirr_steps: XirrSteps::spanning(deal.start, last),
             relief: deal.trade.as_ref().map(|trade| {
-                Accrual::new(deal.run.investor_discount_rate, deal.start, relief_from(deal, trade), deal.end)
+                Accrual::new(deal.run.investor_discount_rate, deal.start, trade.relief_from(deal.start), deal.end)
             }),
         }
     }
@@ -288,7 +288,7 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         losses: outcome.years.iter().map(|y| y.losses).sum(),
         tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(trade, result)| {
             let rate = deal.run.investor_discount_rate;
-            let from = relief_from(deal, trade);
+            let from = trade.relief_from(deal.start);
             let relief = result.investor_tariff_relief_usd_bn_per_year;
             match (outcome.snapback_from, &discounts.relief) {
                 (None, Some(accrual)) => accrual.present_value(relief),
@@ -308,11 +308,6 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
             }
         }),
     }
-}
-
-/// The first day the investor's tariff relief accrues.
-fn relief_from(deal: &Deal, trade: &Trade) -> NaiveDate {
-    trade.effective.max(deal.start)
 }
 
 fn date(d: Option<NaiveDate>) -> Option<String> {

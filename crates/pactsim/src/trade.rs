@@ -33,6 +33,14 @@ pub struct Trade {
     pub investor: usize,
 }
 
+impl Trade {
+    /// The first day the investor's tariff relief accrues in a deal starting on `start`: the
+    /// later of the deal's start and the day deal tariffs apply.
+    pub fn relief_from(&self, start: NaiveDate) -> NaiveDate {
+        self.effective.max(start)
+    }
+}
+
 /// The base equilibrium: one row per source, `domestic` included.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Market {
