@@ -272,8 +272,7 @@ impl<'a> CurrencyPath<'a> {
         }
         let Some(fx) = &self.currency.fx else { return false };
         let (then, then_date) = if eve < 0 {
-            let date = months_before(eve_date(), stability.window_months);
-            (calendar::days_between(self.deal.start, date), date)
+            window_opening(self.deal.start, stability, eve_date())
         } else {
             days.opening(self.deal.start, stability, eve as usize, eve_date)
         };
@@ -315,9 +314,13 @@ fn market_shift(fx: &Fx, reserves: &Reserves, bought: f64) -> f64 {
     fx.outflow_impact * bought / reserves.gdp_usd_bn * 100.0
 }
 
-/// `date` moved back `months` calendar months, clamped to the month's end like `deferred_due`.
-fn months_before(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_sub_months(Months::new(months)).expect("dates stay far from chrono's limits")
+/// The day the stability clause's window to the end of `eve` opens: `eve` moved back the window's
+/// calendar months (clamped to the month's end, like `deferred_due`), as days from `start` and as
+/// a date.
+fn window_opening(start: NaiveDate, stability: &Stability, eve: NaiveDate) -> (i64, NaiveDate) {
+    let date =
+        eve.checked_sub_months(Months::new(stability.window_months)).expect("dates stay far from chrono's limits");
+    (calendar::days_between(start, date), date)
 }
 
 /// The dates the stability clause's tests need, by days from the start: the day each eve's
@@ -353,10 +356,8 @@ impl ClauseDays {
         eve: usize,
         eve_date: impl FnOnce() -> NaiveDate,
     ) -> (i64, NaiveDate) {
-        *memo(&mut self.for_clause(start, stability).openings, eve).get_or_insert_with(|| {
-            let date = months_before(eve_date(), stability.window_months);
-            (calendar::days_between(start, date), date)
-        })
+        *memo(&mut self.for_clause(start, stability).openings, eve)
+            .get_or_insert_with(|| window_opening(start, stability, eve_date()))
     }
 
     /// `deferred_due(due, stability)`.
