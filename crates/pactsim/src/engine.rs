@@ -276,8 +276,6 @@ struct Buffers {
     host_flows: Vec<DatedFlow>,
     /// What paths share because it depends on the deal alone.
     constants: DealConstants,
-    /// Each facility's `Annuity::growth`, which depends on the deal alone.
-    loan_growth: Option<Vec<Vec<f64>>>,
     /// Each facility's loan shape (`None` without loans), which depends on the deal alone.
     loan_shapes: Option<Vec<Option<AnnuityShape>>>,
     /// The last run's funding plan (also the stability clause's, while it settles on the calls).
@@ -580,22 +578,19 @@ fn run_projects(
     let plan = &buffers.plan;
 
     let ledger = Accounts::open(deal, order, plan.projects());
-    let loan_growth = buffers.loan_growth.get_or_insert_with(|| {
-        deal.facilities.iter().map(|f| f.lending_terms().map_or_else(Vec::new, Annuity::growth)).collect()
-    });
     let loan_shapes = buffers
         .loan_shapes
         .get_or_insert_with(|| deal.facilities.iter().map(|f| f.lending_terms().map(AnnuityShape::of)).collect());
     let mut state = Run {
         deal,
-        loan_growth,
+        loan_shapes,
         credit: draws.credit.map(|(seed, path)| {
             buffers.credit.reset(deal, seed, path);
             &mut buffers.credit
         }),
         funding: plan.projects(),
         projects: (deal.projects.iter().zip(plan.projects()).enumerate())
-            .map(|(i, (p, f))| ProjectState::new(deal, p, f, loan_shapes[p.facility], i < reported))
+            .map(|(i, (p, f))| ProjectState::new(deal, p, f, loan_shapes[p.facility].as_ref(), i < reported))
             .collect(),
         accounts: ledger,
         investor_flows: take_cleared(&mut buffers.investor_flows),
@@ -1014,7 +1009,7 @@ struct RowTotals {
 impl ProjectState {
     /// The state of a project before its first event; `reported` keeps its rows for the outcome.
     /// `loans`: the shape of the facility's loans.
-    fn new(deal: &Deal, project: &Project, funding: &Funding, loans: Option<AnnuityShape>, reported: bool) -> Self {
+    fn new(deal: &Deal, project: &Project, funding: &Funding, loans: Option<&AnnuityShape>, reported: bool) -> Self {
         let facility = &deal.facilities[project.facility];
         let size = funding.size_usd_bn;
         let shares = facility.instruments;
@@ -1188,8 +1183,13 @@ struct Run<'a> {
     investor_flows: Vec<DatedFlow>,
     host_flows: Vec<DatedFlow>,
     years: Vec<YearOutcome>,
-    /// Each facility's `Annuity::growth` (empty without loans).
-    loan_growth: &'a [Vec<f64>],
+    /// Each facility's loan shape (`None` without loans).
+    loan_shapes: &'a [Option<AnnuityShape>],
+}
+
+/// The growth a balance of a loan on `facility`'s terms reads (none without loans).
+fn loan_growth(loan_shapes: &[Option<AnnuityShape>], facility: usize) -> &[f64] {
+    loan_shapes[facility].as_ref().map_or(&[], AnnuityShape::growth)
 }
 
 impl Run<'_> {
@@ -1302,7 +1302,8 @@ impl Run<'_> {
         // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
         let fee_now = match p.guaranteed_loan {
             Some(loan) if k <= loan.years => {
-                facility.guarantee_fee_rate * loan.balance_after_in(k - 1, &self.loan_growth[project.facility])
+                facility.guarantee_fee_rate
+                    * loan.balance_after_in(k - 1, loan_growth(self.loan_shapes, project.facility))
             }
             _ => 0.0,
         };
@@ -1356,7 +1357,7 @@ impl Run<'_> {
         let recovery_rate = self.deal.projects[i].credit.recovery_rate;
         let p = &mut self.projects[i];
         p.defaulted = true;
-        let growth = &self.loan_growth[self.deal.projects[i].facility];
+        let growth = loan_growth(self.loan_shapes, self.deal.projects[i].facility);
         let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
         let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
         let recovery = recovery_rate * (investor_loan + p.claim);
@@ -1564,7 +1565,7 @@ mod tests {
             .projects
             .iter()
             .zip(plan.projects())
-            .map(|(p, f)| ProjectState::new(&deal, p, f, shape(p), false))
+            .map(|(p, f)| ProjectState::new(&deal, p, f, shape(p).as_ref(), false))
             .collect();
         let accounts = Accounts::open(&deal, &selections.order, plan.projects());
         let mut timeline = Timeline::default();

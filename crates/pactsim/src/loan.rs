@@ -17,21 +17,34 @@ pub struct Annuity {
 
 /// What every loan on one set of terms shares: a path's loans on a facility differ in principal
 /// alone, so a run finds this once per facility rather than once per loan (a logarithm and two
-/// exponentials each).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// exponentials each) or per payment (the growth a balance needs).
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnnuityShape {
     terms: LoanTerms,
     log_growth: f64,
     /// `1 − (1 + r)^−n`, through exp_m1 and ln_1p, which keep its digits at tiny rates.
     discounted: f64,
     grown: f64,
+    /// `(1 + r)^k − 1` for `k = 0..years`, as `Annuity::balance_after` computes it.
+    growth: Vec<f64>,
 }
 
 impl AnnuityShape {
     pub fn of(terms: LoanTerms) -> Self {
         let n = f64::from(terms.years);
         let log_growth = terms.rate.ln_1p();
-        AnnuityShape { terms, log_growth, discounted: -(-n * log_growth).exp_m1(), grown: (n * log_growth).exp_m1() }
+        AnnuityShape {
+            terms,
+            log_growth,
+            discounted: -(-n * log_growth).exp_m1(),
+            grown: (n * log_growth).exp_m1(),
+            growth: (0..terms.years).map(|k| (f64::from(k) * log_growth).exp_m1()).collect(),
+        }
+    }
+
+    /// The growth `Annuity::balance_after_in` reads for a loan on these terms.
+    pub fn growth(&self) -> &[f64] {
+        &self.growth
     }
 
     /// The loan of `principal` on these terms.
@@ -58,14 +71,7 @@ impl Annuity {
         self.balance_with(k, |k| (f64::from(k) * self.log_growth).exp_m1())
     }
 
-    /// `(1 + r)^k − 1` for `k = 0..years`, as `balance_after` computes it. Every loan on the same
-    /// terms shares it, so a run computes it once per facility rather than once per payment.
-    pub fn growth(terms: LoanTerms) -> Vec<f64> {
-        let log_growth = terms.rate.ln_1p();
-        (0..terms.years).map(|k| (f64::from(k) * log_growth).exp_m1()).collect()
-    }
-
-    /// `balance_after`, with `growth` the loan's terms' `Annuity::growth`.
+    /// `balance_after`, with `growth` the loan's terms' `AnnuityShape::growth`.
     pub fn balance_after_in(&self, k: u32, growth: &[f64]) -> f64 {
         self.balance_with(k, |k| growth[k as usize])
     }
@@ -126,11 +132,12 @@ mod tests {
             LoanTerms { rate: 1e-9, years: 30 },
             LoanTerms { rate: 0.0, years: 4 },
         ] {
-            let growth = Annuity::growth(terms);
-            let loan = Annuity::new(7.3, terms);
+            let shape = AnnuityShape::of(terms);
+            let loan = shape.annuity(7.3);
+            assert_eq!(loan, Annuity::new(7.3, terms));
             for k in 0..=terms.years + 2 {
                 assert_eq!(
-                    loan.balance_after_in(k, &growth).to_bits(),
+                    loan.balance_after_in(k, shape.growth()).to_bits(),
                     loan.balance_after(k).to_bits(),
                     "{terms:?} {k}"
                 );
