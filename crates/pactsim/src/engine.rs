@@ -815,8 +815,8 @@ impl Timeline {
         let first_year = leap_years.iter().map(|y| y.completed_year + y.first as i32).min().unwrap_or(i32::MAX);
         let last_year = leap_years.iter().map(|y| y.completed_year + y.last as i32).max().unwrap_or(i32::MIN);
         let last_year = last_year.min(deal.end.year());
-        let day_before =
-            |year| NaiveDate::from_yo_opt(year, 1).expect("dates stay far from chrono's limits").num_days_from_ce() - 1;
+        let january_first = |year| NaiveDate::from_yo_opt(year, 1).expect("dates stay far from chrono's limits");
+        let day_before = |year| january_first(year).num_days_from_ce() - 1;
         // Anniversaries fall from the first one's year to the horizon; the keys count from the day
         // before that year, so that each year's keys are that day's plus the series'.
         let range = if first_year <= last_year { (day_before(first_year), end_day) } else { (i32::MAX, i32::MIN) };
@@ -842,7 +842,7 @@ impl Timeline {
         let mut next = 0;
         let mut previous = None;
         for year in first_year..=last_year {
-            let new_year = NaiveDate::from_yo_opt(year, 1).expect("dates stay far from chrono's limits");
+            let new_year = january_first(year);
             let before = new_year.num_days_from_ce() - 1;
             let year_key = layout.day_key(before.abs_diff(first));
             let leap = usize::from(new_year.leap_year());
