@@ -2,44 +2,28 @@
 //!
 //! # Brief overview
 //!
-//! A deal file (TOML, `spec`) is read and validated into a [`Deal`](deal::Deal): facilities (pots
-//! of money with caps, lags and financing shares), waterfalls (host tax, tiers, recoup rules) and
-//! listed projects. [`engine::run`] plays the deal out day by day — commitments, funding calls
-//! under annual caps, debt service, guarantees, the tiered split — and returns an
-//! [`Outcome`](outcome::Outcome): every dated flow by project and party. [`figures`] turns flows
-//! into NPV, XIRR and MOIC; [`output`] builds the public run-output document (schema 1).
+//! This crate is the front door: the one place a program (the `pactsim` binary, a server, a
+//! sweep worker, Python) asks for a run. The work is done in the crates below it, one per stage of
+//! the pipeline, each depending only on those before it:
+//!
+//! - [`spec`], [`deal`] and the model ([`engine`], [`funding`], [`loan`], [`waterfall`],
+//!   [`currency`], [`figures`], [`calendar`]): `pactsim-model`;
+//! - [`fx`], [`trade`], [`data`] and the numerical leaves ([`distribution`], [`rng`], [`solve`],
+//!   [`minimize`]): crates that know no deal;
+//! - [`montecarlo`] and [`stats`]: `pactsim-montecarlo`;
+//! - [`output`]: `pactsim-report`, the run output contract (schema 1) and its renderers.
 //!
 //! The library does no I/O: it takes text and returns values. Reading files, printing and
-//! rendering errors for a terminal belong to the `pactsim` binary.
-//!
-//! ```no_run
-//! let source = std::fs::read_to_string("deals/kr-us-2025-mou.toml").unwrap();
-//! let deal = pactsim::spec::parse_deal(&source).expect("a valid deal");
-//! let outcome = pactsim::engine::run(&deal);
-//! let document = pactsim::output::run_output(&deal, &outcome, pactsim::VERSION);
-//! println!("{}", document.totals.investor_npv.mean.unwrap());
-//! ```
+//! rendering errors for a terminal belong to the edges (the `pactsim` binary).
 
-pub mod calendar;
-pub mod currency;
-pub mod data;
-pub mod deal;
-pub mod distribution;
-pub mod engine;
-pub mod figures;
-pub mod funding;
-pub mod fx;
-pub mod loan;
-pub mod minimize;
-pub mod montecarlo;
-pub mod outcome;
-pub mod output;
-pub mod rng;
-pub mod solve;
-pub mod spec;
-pub mod stats;
-pub mod trade;
-pub mod waterfall;
+pub use pactsim_data as data;
+pub use pactsim_fx as fx;
+pub use pactsim_model::{calendar, currency, deal, engine, figures, funding, loan, outcome, spec, waterfall};
+pub use pactsim_montecarlo as montecarlo;
+pub use pactsim_montecarlo::stats;
+pub use pactsim_numeric::{distribution, minimize, rng, solve};
+pub use pactsim_report as output;
+pub use pactsim_trade as trade;
 
 /// The version written into every run output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -33,7 +33,7 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
     for (name, deal) in &deals {
         let rate = measure(budget, || {
             let outcome = pactsim::engine::run(black_box(deal));
-            black_box(pactsim::output::headline(deal, &outcome));
+            black_box(pactsim::montecarlo::headline::headline(deal, &outcome));
         });
         println!("central run with figures, {name}: {rate:>12.0} runs/s");
     }

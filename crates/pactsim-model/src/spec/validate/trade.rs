@@ -4,12 +4,12 @@
 use toml::Spanned;
 
 use super::Checker;
-use crate::data;
 use crate::deal::Deal;
-use crate::distribution::Distribution;
 use crate::spec::diagnostic::closest_name;
 use crate::spec::raw::{RawBySource, RawElasticities, RawMarket, RawTrade};
-use crate::trade::{DOMESTIC, ElasticitySpec, Market, MarketSource, Trade};
+use pactsim_data as data;
+use pactsim_numeric::distribution::Distribution;
+use pactsim_trade::{DOMESTIC, ElasticitySpec, Market, MarketSource, Trade};
 
 /// Tariffs above this are surely percentages written as numbers (25 for 25%).
 const TARIFF_CEILING: f64 = 5.0;

@@ -8,10 +8,10 @@ use toml::Spanned;
 
 use super::Checker;
 use crate::currency::CalibratedFx;
-use crate::data;
 use crate::deal::*;
-use crate::fx::{FxModel, FxModelKind};
 use crate::spec::raw::{RawDealFile, RawFx, RawReserves, RawStability};
+use pactsim_data as data;
+use pactsim_fx::{FxModel, FxModelKind};
 
 /// The impact of a market purchase when `outflow_impact` is omitted: 1.8% depreciation per 1% of
 /// GDP, the middle of Adler, Lisack and Mano (IMF WP 15/130)'s 1.7–2.0 (docs/semantics.md).

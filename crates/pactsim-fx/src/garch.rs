@@ -23,14 +23,14 @@
 //! * the feasible set: `omega > 0`, `alpha, beta ≥ 0`, `alpha + beta < 1`, `2.05 ≤ nu ≤ 500` (arch's
 //!   bounds for `nu`).
 //!
-//! The search is BFGS ([`crate::minimize`]) in a transformed space where every point is feasible,
+//! The search is BFGS ([`pactsim_numeric::minimize`]) in a transformed space where every point is feasible,
 //! from arch's starting values and from the next-best points of arch's starting grid; the best
 //! converged fit wins.
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use super::FxError;
-use crate::minimize::{BfgsOptions, bfgs};
+use pactsim_numeric::minimize::{BfgsOptions, bfgs};
 
 /// Fitted parameters, in arch's units: `mu` in per cent a day, `omega` in per cent squared.
 #[derive(Debug, Clone, Copy, PartialEq)]

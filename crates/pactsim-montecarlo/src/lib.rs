@@ -12,17 +12,20 @@
 //! Which figures are kept is the `Layout`: the run output's totals, each year's and each
 //! facility's figures, and the trade section's, in a fixed order.
 
+pub mod headline;
+pub mod stats;
+
 use std::sync::Mutex;
 
 use chrono::Datelike;
 use rayon::prelude::*;
 
-use crate::deal::Deal;
-use crate::engine::{self, PathDraws, PathScratch};
-use crate::outcome::Outcome;
-use crate::output::{Discounts, headline_with};
+use crate::headline::{Discounts, headline_with};
 use crate::stats::{Accumulator, Chunk, ChunkRows, Stat};
-use crate::trade::Scenario;
+use pactsim_model::deal::Deal;
+use pactsim_model::engine::{self, PathDraws, PathScratch};
+use pactsim_model::outcome::Outcome;
+use pactsim_trade::Scenario;
 
 /// Paths per chunk: the unit of parallel work and of fixed-order merging.
 pub const CHUNK: u64 = 128;
@@ -646,8 +649,8 @@ pub fn simulate_to_tolerance(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::parse_deal;
     use crate::stats::{ChunkRows, EXACT_PATHS};
+    use pactsim_model::spec::parse_deal;
 
     /// Six years of one facility filled by a random pipeline with defaults: a few dozen figures,
     /// some of which (the IRR, the recoup year) do not exist on every path.

@@ -753,7 +753,7 @@ impl<'a> Curve<'a> {
         let low_negative = slope(low).0 < 0.0;
         // The XNPV is flat at a turning point, so its value there (all that is used) needs the
         // point only roughly.
-        crate::solve::bracketed_newton(slope, low, high, low_negative, |_| 1e-10)
+        pactsim_numeric::solve::bracketed_newton(slope, low, high, low_negative, |_| 1e-10)
     }
 
     /// `Σ a · e^(−x (t − s))` with `s = t_max` for x < 0 and 0 otherwise: a positive multiple of
@@ -775,10 +775,10 @@ impl<'a> Curve<'a> {
     /// bracket, bisection otherwise.
     fn refine(&self, low: f64, high: f64, low_negative: bool, start: f64) -> f64 {
         let shift = self.shift(low < 0.0);
-        crate::solve::bracketed_steps(
+        pactsim_numeric::solve::bracketed_steps(
             |x| {
                 let (value, slope, curvature) = self.value_slope_curvature(x, shift);
-                (value, crate::solve::halley_step(value, slope, curvature))
+                (value, pactsim_numeric::solve::halley_step(value, slope, curvature))
             },
             low,
             high,

@@ -186,7 +186,7 @@ impl StudentTZiggurat {
                 let tail = self.tail(rng);
                 return if bits & 0x100 == 0 { tail } else { -tail };
             }
-            let height = self.f[i] + (self.f[i + 1] - self.f[i]) * crate::distribution::open_uniform(rng);
+            let height = self.f[i] + (self.f[i + 1] - self.f[i]) * pactsim_numeric::distribution::open_uniform(rng);
             if height < self.density(x) {
                 return signed;
             }
@@ -203,9 +203,9 @@ impl StudentTZiggurat {
         let r = self.x[1];
         let w_r = 1.0 + r * r / self.nu;
         loop {
-            let w = w_r * crate::distribution::open_uniform(rng).powf(-2.0 / (self.nu - 1.0));
+            let w = w_r * pactsim_numeric::distribution::open_uniform(rng).powf(-2.0 / (self.nu - 1.0));
             let x = (self.nu * (w - 1.0)).sqrt();
-            if crate::distribution::open_uniform(rng) * x < r {
+            if pactsim_numeric::distribution::open_uniform(rng) * x < r {
                 return x;
             }
         }

@@ -6,8 +6,8 @@ use toml::Spanned;
 
 use super::Checker;
 use crate::deal::Pipeline;
-use crate::distribution::Distribution;
 use crate::spec::raw::RawPipeline;
+use pactsim_numeric::distribution::Distribution;
 
 impl Checker {
     pub(super) fn pipeline(

@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 
-use crate::trade::{Elasticities, Market, MarketSource};
+use pactsim_trade::{Elasticities, Market, MarketSource};
 
 /// An embedded data set: its name (its path under `data/` without `.csv`) and its text.
 #[derive(Debug, Clone, Copy)]
@@ -169,7 +169,7 @@ mod tests {
     use chrono::Datelike;
 
     use super::*;
-    use crate::trade::DOMESTIC;
+    use pactsim_trade::DOMESTIC;
 
     /// The mean of the days of `series` in `year` (and `month`, if given).
     fn average(series: &DailySeries, year: i32, month: Option<u32>) -> f64 {

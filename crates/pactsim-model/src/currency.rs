@@ -22,7 +22,7 @@ const RATIO_EPSILON: f64 = 1e-12;
 /// its paths start from and the deal's calendar of simulated days.
 #[derive(Debug, Clone)]
 pub struct CalibratedFx {
-    pub model: crate::fx::FxModel,
+    pub model: pactsim_fx::FxModel,
     /// Daily log returns in the calibration window.
     pub returns: usize,
     /// Observed `(date, rate)` from the longest look-back the stability clause may need before
@@ -45,7 +45,7 @@ impl PartialEq for CalibratedFx {
 impl CalibratedFx {
     /// `history` must hold at least one observation, all before `start`.
     pub fn new(
-        model: crate::fx::FxModel,
+        model: pactsim_fx::FxModel,
         returns: usize,
         history: Vec<(NaiveDate, f64)>,
         start: NaiveDate,
@@ -612,7 +612,7 @@ deferral_months = 12
 "#
         );
         let deal = one_project_deal("2008-11-03", 2, "2008-11-03", 10.0, "1.0", &sections);
-        let history = crate::data::fx_daily("KRW/USD").unwrap();
+        let history = pactsim_data::fx_daily("KRW/USD").unwrap();
         let on = |date: NaiveDate| {
             let after = history.dates.partition_point(|d| *d <= date);
             history.values[after - 1]

@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 
-use crate::distribution::Distribution;
-use crate::trade::Trade;
+use pactsim_numeric::distribution::Distribution;
+use pactsim_trade::Trade;
 
 /// A validated deal.
 #[derive(Debug, Clone, PartialEq)]
@@ -247,7 +247,7 @@ pub struct Currency {
 pub struct Fx {
     /// "KRW/USD": local currency per US dollar.
     pub pair: String,
-    pub kind: crate::fx::FxModelKind,
+    pub kind: pactsim_fx::FxModelKind,
     pub calibrate_from: NaiveDate,
     pub calibrate_to: NaiveDate,
     pub channel: FundingChannel,

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::trade::TradeOutcome;
+use pactsim_trade::TradeOutcome;
 
 /// The result of running a deal once.
 #[derive(Debug, Clone, PartialEq)]

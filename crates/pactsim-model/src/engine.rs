@@ -15,8 +15,8 @@ use crate::deal::{Deal, DeclineRule, Project, ProjectCash, Recoup, Scope};
 use crate::funding::{self, Funding};
 use crate::loan::{Annuity, AnnuityShape};
 use crate::outcome::*;
-use crate::trade::Elasticities;
 use crate::waterfall::{self, RecoupAccount};
+use pactsim_trade::Elasticities;
 
 /// What one Monte Carlo path draws. The central path draws nothing: every distribution at its
 /// central value.
@@ -41,11 +41,11 @@ impl PathDraws {
     /// The draws of path `path` for `seed`, each from its own stream (see `rng`).
     pub fn draw(deal: &Deal, seed: u64, path: u64) -> Self {
         let elasticities = deal.trade.as_ref().filter(|t| trade_is_random(t)).map(|trade| {
-            let mut rng = crate::rng::stream(seed, crate::rng::Purpose::TradeElasticities, path);
+            let mut rng = pactsim_numeric::rng::stream(seed, pactsim_numeric::rng::Purpose::TradeElasticities, path);
             let e = trade.elasticities;
             // One uniform each, in this order; truncated to the signs the model needs.
-            let mut within = |d: crate::distribution::Distribution, low: f64, high: f64| {
-                d.quantile_within(crate::distribution::open_uniform(&mut rng), low, high)
+            let mut within = |d: pactsim_numeric::distribution::Distribution, low: f64, high: f64| {
+                d.quantile_within(pactsim_numeric::distribution::open_uniform(&mut rng), low, high)
             };
             Elasticities {
                 substitution: within(e.substitution, 1e-6, f64::INFINITY),
@@ -110,12 +110,17 @@ impl Decisions<'_> {
     /// uniforms sit at block `position` of the decline stream of `facility` (`u32::MAX` for listed
     /// projects, whose position is their file index; generated ones use their number).
     fn refuse(&self, project: &Project, facility: u32, position: u64) -> (bool, f64) {
-        use crate::distribution::open_uniform;
+        use pactsim_numeric::distribution::open_uniform;
         let rule = self.deal.decline.rule;
         if rule == DeclineRule::Never {
             return (false, 1.0);
         }
-        let mut rng = crate::rng::stream_at(self.seed, crate::rng::Purpose::Decline { facility }, self.path, position);
+        let mut rng = pactsim_numeric::rng::stream_at(
+            self.seed,
+            pactsim_numeric::rng::Purpose::Decline { facility },
+            self.path,
+            position,
+        );
         let (u_refuse, u_snap) = (open_uniform(&mut rng), open_uniform(&mut rng));
         let refused = match rule {
             DeclineRule::Never => false,
@@ -165,7 +170,7 @@ fn generate(
     decisions: &Decisions,
     listed_declined: &[bool],
 ) -> Vec<(Project, bool, f64)> {
-    use crate::distribution::open_uniform;
+    use pactsim_numeric::distribution::open_uniform;
     let (seed, path) = (decisions.seed, decisions.path);
     let facility = &deal.facilities[pipeline.facility];
     let ends = facility.selection_ends.unwrap_or(deal.end).min(deal.end);
@@ -177,7 +182,11 @@ fn generate(
         .map(|(p, _)| (p.selected, p.size_usd_bn))
         .collect();
     listed.sort_by_key(|(date, _)| *date);
-    let mut rng = crate::rng::stream(seed, crate::rng::Purpose::Pipeline { facility: pipeline.facility as u32 }, path);
+    let mut rng = pactsim_numeric::rng::stream(
+        seed,
+        pactsim_numeric::rng::Purpose::Pipeline { facility: pipeline.facility as u32 },
+        path,
+    );
     let mut projects = Vec::new();
     let mut elapsed_days = 0.0;
     let mut generated_size = 0.0;
@@ -219,7 +228,7 @@ fn generate(
     projects
 }
 
-fn trade_is_random(trade: &crate::trade::Trade) -> bool {
+fn trade_is_random(trade: &pactsim_trade::Trade) -> bool {
     let e = trade.elasticities;
     [e.substitution, e.demand, e.foreign_supply, e.domestic_supply].iter().any(|d| d.is_random())
 }
@@ -296,7 +305,7 @@ struct Buffers {
 struct DealConstants {
     /// The trade model solved at the central elasticities, which every path without drawn
     /// elasticities reports: copied rather than solved again.
-    trade: Option<crate::trade::TradeOutcome>,
+    trade: Option<pactsim_trade::TradeOutcome>,
     /// Each year's share of the tariff relief on a path without a snapback.
     full_relief_shares: Option<Vec<(i32, f64)>>,
 }
@@ -378,8 +387,9 @@ fn run_deal_from(
     let mut base_log_rate = std::mem::take(&mut buffers.base_log_rate);
     match &currency.fx {
         Some(fx) => {
-            let mut rng =
-                draws.currency.map(|(seed, path)| crate::rng::stream(seed, crate::rng::Purpose::ExchangeRate, path));
+            let mut rng = draws.currency.map(|(seed, path)| {
+                pactsim_numeric::rng::stream(seed, pactsim_numeric::rng::Purpose::ExchangeRate, path)
+            });
             fx.model.log_rates(rng.as_mut(), &mut base_log_rate);
         }
         None => base_log_rate.clear(),
@@ -471,13 +481,13 @@ impl ClauseDecisions {
 /// the same requests again, so each is drawn once a path.
 #[derive(Default)]
 struct DeferralAnswers {
-    per_project: Vec<crate::rng::BlockUniforms>,
+    per_project: Vec<pactsim_numeric::rng::BlockUniforms>,
 }
 
 impl DeferralAnswers {
     /// Forgets the last path's uniforms (keeping the memory) for path `path` of `projects` projects.
     fn reset(&mut self, projects: usize, seed: u64, path: u64) {
-        use crate::rng::{BlockUniforms, Purpose};
+        use pactsim_numeric::rng::{BlockUniforms, Purpose};
         let purpose = |i: usize| Purpose::Deferral { project: i as u32 };
         self.per_project.truncate(projects);
         for (i, uniforms) in self.per_project.iter_mut().enumerate() {
@@ -1086,7 +1096,7 @@ struct CreditDraws {
     seed: u64,
     path: u64,
     /// Year `k`'s uniform for its systematic factor sits at block `k`.
-    systematic: Option<crate::rng::BlockUniforms>,
+    systematic: Option<pactsim_numeric::rng::BlockUniforms>,
     first_year: i32,
     weight: f64,
     /// Year `k`'s systematic factor; NaN until drawn.
@@ -1108,7 +1118,7 @@ impl CreditDraws {
     /// Forgets the last path's draws (keeping the memory and each probability's inverse normal)
     /// for path `path` of `deal` under `seed`.
     fn reset(&mut self, deal: &Deal, seed: u64, path: u64) {
-        use crate::rng::{BlockUniforms, Purpose};
+        use pactsim_numeric::rng::{BlockUniforms, Purpose};
         let years = (deal.end.year() - deal.start.year() + 1) as usize;
         (self.seed, self.path, self.first_year, self.weight) =
             (seed, path, deal.start.year(), deal.default_correlation);
@@ -1128,8 +1138,8 @@ impl CreditDraws {
     /// `u < Φ((Φ⁻¹(PD) − √ρ·Z_y)/√(1−ρ))` for the project's uniform `u` with `ε = Φ⁻¹(u)`: the same
     /// event, with one normal transform per year instead of one per project and date.
     fn defaults(&mut self, project: &mut ProjectState, index: usize, probability: f64, date: NaiveDate) -> bool {
-        use crate::distribution::open_uniform;
-        use crate::rng::{Purpose, stream};
+        use pactsim_numeric::distribution::open_uniform;
+        use pactsim_numeric::rng::{Purpose, stream};
         use statrs::distribution::ContinuousCDF;
         if probability <= 0.0 {
             return false;
@@ -1474,8 +1484,8 @@ impl Run<'_> {
         debug_assert!(self.investor_flows.is_sorted_by_key(|f| f.date) && self.host_flows.is_sorted_by_key(|f| f.date));
         let trade = deal.trade.as_ref().map(|trade| {
             let outcome = match draws.elasticities {
-                Some(elasticities) => crate::trade::run_with(trade, elasticities),
-                None => central.trade.get_or_insert_with(|| crate::trade::run(trade)).clone(),
+                Some(elasticities) => pactsim_trade::run_with(trade, elasticities),
+                None => central.trade.get_or_insert_with(|| pactsim_trade::run(trade)).clone(),
             };
             let from = trade.relief_from(deal.start);
             // After a snapback the investor's relief is its surplus under the snapback tariffs.
@@ -1483,7 +1493,7 @@ impl Run<'_> {
                 Some(date) => (date.pred_opt().unwrap_or(date), Some(date.max(from))),
                 None => (deal.end, None),
             };
-            let relief_shares = |until: NaiveDate| crate::trade::year_shares(deal.start.year(), from, until);
+            let relief_shares = |until: NaiveDate| pactsim_trade::year_shares(deal.start.year(), from, until);
             let shares = match snapped {
                 // Without a snapback the shares depend on the deal alone: counted once a run.
                 None => central.full_relief_shares.get_or_insert_with(|| relief_shares(deal.end)),
@@ -1493,9 +1503,9 @@ impl Run<'_> {
                 row.tariff_relief = outcome.investor_tariff_relief_usd_bn_per_year * share;
             }
             if let Some(snapped) = snapped {
-                let relief = outcome.investor_relief_under(crate::trade::Scenario::Snapback, trade.investor);
+                let relief = outcome.investor_relief_under(pactsim_trade::Scenario::Snapback, trade.investor);
                 for (row, (_, share)) in
-                    self.years.iter_mut().zip(crate::trade::year_shares(deal.start.year(), snapped, deal.end))
+                    self.years.iter_mut().zip(pactsim_trade::year_shares(deal.start.year(), snapped, deal.end))
                 {
                     row.tariff_relief += relief * share;
                 }

@@ -14,7 +14,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::distribution::Distribution;
+use pactsim_numeric::distribution::Distribution;
 
 /// The market's own producers; they pay no tariff.
 pub const DOMESTIC: &str = "domestic";
@@ -313,7 +313,7 @@ fn solve_decreasing(f: &mut dyn FnMut(f64) -> (f64, f64)) -> f64 {
         }
     }
     // Decreasing: positive at `low`, negative at `high`.
-    crate::solve::bracketed_newton(f, low, high, false, |x| 1e-15 * (1.0 + x.abs()))
+    pactsim_numeric::solve::bracketed_newton(f, low, high, false, |x| 1e-15 * (1.0 + x.abs()))
 }
 
 /// The WITS-SMART view of the deal's tariff change (from `no_deal` to `deal`), per foreign source,
