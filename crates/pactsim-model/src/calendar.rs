@@ -3,8 +3,6 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::deal::FundingLag;
-
 pub fn is_business_day(date: NaiveDate) -> bool {
     !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
@@ -29,14 +27,6 @@ pub fn add_business_days(date: NaiveDate, n: u32) -> NaiveDate {
         }
     }
     day
-}
-
-/// The date a funding call falls due.
-pub fn due_date(selected: NaiveDate, lag: FundingLag) -> NaiveDate {
-    match lag {
-        FundingLag::Days(days) => selected + chrono::Days::new(u64::from(days)),
-        FundingLag::BusinessDays(n) => add_business_days(selected, n),
-    }
 }
 
 /// The first Monday-to-Friday day of a calendar year.

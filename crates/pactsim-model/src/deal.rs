@@ -102,6 +102,48 @@ pub enum FundingLag {
     BusinessDays(u32),
 }
 
+impl Deal {
+    /// Whether anything in the deal is random, so that its Monte Carlo paths differ.
+    pub fn is_random(&self) -> bool {
+        self.trade.as_ref().is_some_and(trade_is_random)
+            || !self.pipelines.is_empty()
+            || self.credit_is_random()
+            || self.decline_is_random()
+            || self.currency_is_random()
+    }
+
+    fn decline_is_random(&self) -> bool {
+        matches!(self.decline.rule, DeclineRule::Probability(p) if p > 0.0)
+    }
+
+    /// Whether some project or pipeline can default.
+    pub fn credit_is_random(&self) -> bool {
+        self.projects.iter().any(|p| p.credit.annual_default_probability > 0.0)
+            || self.pipelines.iter().any(|p| p.credit.annual_default_probability > 0.0)
+    }
+
+    /// Whether the exchange rate is simulated or the stability clause's answers are drawn.
+    pub fn currency_is_random(&self) -> bool {
+        self.currency.as_ref().is_some_and(|c| c.fx.is_some() || c.stability.is_some())
+    }
+}
+
+/// Whether any of the trade's elasticities is drawn rather than fixed.
+pub fn trade_is_random(trade: &Trade) -> bool {
+    let e = trade.elasticities;
+    [e.substitution, e.demand, e.foreign_supply, e.domestic_supply].iter().any(|d| d.is_random())
+}
+
+impl FundingLag {
+    /// The date a funding call for a project selected on `selected` falls due.
+    pub fn due_date(self, selected: NaiveDate) -> NaiveDate {
+        match self {
+            FundingLag::Days(days) => selected + chrono::Days::new(u64::from(days)),
+            FundingLag::BusinessDays(n) => crate::calendar::add_business_days(selected, n),
+        }
+    }
+}
+
 /// Shares of a project's financing; they sum to 1.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Instruments {
@@ -255,7 +297,7 @@ pub struct Fx {
     pub outflow_impact: f64,
     pub swap_line_usd_bn: f64,
     /// The calibrated model and the observed rates paths start from; shared, never copied per path.
-    pub model: std::sync::Arc<crate::currency::CalibratedFx>,
+    pub model: std::sync::Arc<crate::calibrated_fx::CalibratedFx>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -40,7 +40,7 @@ pub struct PathDraws {
 impl PathDraws {
     /// The draws of path `path` for `seed`, each from its own stream (see `rng`).
     pub fn draw(deal: &Deal, seed: u64, path: u64) -> Self {
-        let elasticities = deal.trade.as_ref().filter(|t| trade_is_random(t)).map(|trade| {
+        let elasticities = deal.trade.as_ref().filter(|t| crate::deal::trade_is_random(t)).map(|trade| {
             let mut rng = pactsim_numeric::rng::stream(seed, pactsim_numeric::rng::Purpose::TradeElasticities, path);
             let e = trade.elasticities;
             // One uniform each, in this order; truncated to the signs the model needs.
@@ -81,8 +81,8 @@ impl PathDraws {
         if !declined.contains(&true) {
             declined.clear();
         }
-        let credit = credit_is_random(deal).then_some((seed, path));
-        let currency = currency_is_random(deal).then_some((seed, path));
+        let credit = deal.credit_is_random().then_some((seed, path));
+        let currency = deal.currency_is_random().then_some((seed, path));
         PathDraws { elasticities, generated, credit, declined, snapback_from, currency }
     }
 
@@ -226,33 +226,6 @@ fn generate(
         projects.push((project, refused, snap));
     }
     projects
-}
-
-fn trade_is_random(trade: &pactsim_trade::Trade) -> bool {
-    let e = trade.elasticities;
-    [e.substitution, e.demand, e.foreign_supply, e.domestic_supply].iter().any(|d| d.is_random())
-}
-
-fn decline_is_random(deal: &Deal) -> bool {
-    matches!(deal.decline.rule, DeclineRule::Probability(p) if p > 0.0)
-}
-
-fn credit_is_random(deal: &Deal) -> bool {
-    deal.projects.iter().any(|p| p.credit.annual_default_probability > 0.0)
-        || deal.pipelines.iter().any(|p| p.credit.annual_default_probability > 0.0)
-}
-
-/// Whether anything in the deal is random (so that paths differ).
-fn currency_is_random(deal: &Deal) -> bool {
-    deal.currency.as_ref().is_some_and(|c| c.fx.is_some() || c.stability.is_some())
-}
-
-pub fn is_random(deal: &Deal) -> bool {
-    deal.trade.as_ref().is_some_and(trade_is_random)
-        || !deal.pipelines.is_empty()
-        || credit_is_random(deal)
-        || decline_is_random(deal)
-        || currency_is_random(deal)
 }
 
 /// Runs a deal once with every random input at its central value.

@@ -216,9 +216,8 @@ impl Selections {
     pub fn of(deal: &Deal) -> Self {
         let mut order: Vec<usize> = (0..deal.projects.len()).collect();
         order.sort_by_key(|&i| (deal.projects[i].selected, i));
-        let first_due = (deal.projects.iter())
-            .map(|p| calendar::due_date(p.selected, deal.facilities[p.facility].funding_lag))
-            .collect();
+        let first_due =
+            (deal.projects.iter()).map(|p| deal.facilities[p.facility].funding_lag.due_date(p.selected)).collect();
         Selections { order, first_due }
     }
 }

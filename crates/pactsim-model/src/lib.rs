@@ -26,6 +26,7 @@
 //! ```
 
 pub mod calendar;
+pub mod calibrated_fx;
 pub mod currency;
 pub mod deal;
 pub mod engine;

@@ -28,7 +28,7 @@ pub struct Outcome {
     /// When the host snapped the investor's tariff back, if it did.
     pub snapback_from: Option<NaiveDate>,
     /// The exchange rate and reserves, when the deal has a currency.
-    pub currency: Option<crate::currency::CurrencyOutcome>,
+    pub currency: Option<CurrencyOutcome>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,4 +148,24 @@ pub struct YearOutcome {
     pub losses: f64,
     /// The investor's yearly tariff relief times the share of the year under the deal tariff.
     pub tariff_relief: f64,
+}
+
+/// What one path's currency and reserves did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CurrencyOutcome {
+    /// One row per calendar month of the horizon, at the month's end.
+    pub months: Vec<MonthRow>,
+    /// Reserves stood below the floor at some month's end.
+    pub breached: bool,
+    pub deferral_requests: u32,
+    pub deferrals_granted: u32,
+    /// The most drawn on the swap line at once, USD billions.
+    pub swap_peak_usd_bn: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MonthRow {
+    pub rate: Option<f64>,
+    pub reserves_usd_bn: Option<f64>,
+    pub ara_ratio: Option<f64>,
 }

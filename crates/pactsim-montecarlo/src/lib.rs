@@ -464,7 +464,7 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     pub fn new(deal: &'a Deal, seed: u64) -> Self {
         let layout = Layout::of(deal);
-        let deterministic = !engine::is_random(deal);
+        let deterministic = !deal.is_random();
         Runner {
             deal,
             seed,

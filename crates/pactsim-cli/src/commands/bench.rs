@@ -42,7 +42,7 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
     for (name, deal) in
         deals.iter().map(|(n, d)| (n.as_str(), d)).chain([("stress: ~200 generated projects over 30 years", &stress)])
     {
-        if !pactsim::engine::is_random(deal) {
+        if !deal.is_random() {
             println!("Monte Carlo, {name}: nothing random (one path stands for all)");
             continue;
         }

@@ -484,7 +484,7 @@ fn currency_sections_are_read_as_written() {
         "{:?}",
         deal.defaults_applied
     );
-    assert!(crate::engine::is_random(&deal));
+    assert!(deal.is_random());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use chrono::{Months, NaiveDate};
 use toml::Spanned;
 
 use super::Checker;
-use crate::currency::CalibratedFx;
+use crate::calibrated_fx::CalibratedFx;
 use crate::deal::*;
 use crate::spec::raw::{RawDealFile, RawFx, RawReserves, RawStability};
 use pactsim_data as data;

@@ -437,7 +437,7 @@ impl Checker {
             ..deal
         };
         if deal.run.paths == 0 {
-            let random = crate::engine::is_random(&deal);
+            let random = deal.is_random();
             deal.run.paths = if random { DEFAULT_RANDOM_PATHS } else { 1 };
             let why = if random { "something in the deal is random" } else { "nothing in the deal is random" };
             self.default_applied("run.paths", &format!("{} ({why})", deal.run.paths));
