@@ -15,14 +15,8 @@ pub const DEFAULT_DEAL: &str = include_str!("../../../deals/kr-us-2025-mou.toml"
 
 /// Reads and validates a deal file, printing every problem found.
 pub fn load_deal(path: &Path) -> Result<Deal, Failure> {
-    let source = match std::fs::read_to_string(path) {
-        Ok(source) => source,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", path.display());
-            return Err(Failure::BadInput);
-        }
-    };
-    parse_deal(&path.display().to_string(), &source)
+    let (origin, source) = read_deal(Some(path))?;
+    parse_deal(&origin, &source)
 }
 
 /// Validates deal text, printing every problem found under the name `origin`.
@@ -31,6 +25,30 @@ pub fn parse_deal(origin: &str, source: &str) -> Result<Deal, Failure> {
         report(origin, source, &diagnostics);
         Failure::BadInput
     })
+}
+
+/// Prints why a run request was refused; every such reason is bad input.
+pub fn report_error(origin: &str, source: &str, error: pactsim::Error) -> Failure {
+    match error {
+        pactsim::Error::InvalidDeal(diagnostics) => report(origin, source, &diagnostics),
+        pactsim::Error::InvalidRequest { parameter, message } => {
+            eprintln!("error: --{}: {message}", parameter.replace('_', "-"))
+        }
+    }
+    Failure::BadInput
+}
+
+/// The text of a deal file, or of the embedded default deal when no file is given, with the name
+/// its messages use.
+pub fn read_deal(path: Option<&Path>) -> Result<(String, String), Failure> {
+    let Some(path) = path else { return Ok((DEFAULT_DEAL_NAME.to_string(), DEFAULT_DEAL.to_string())) };
+    match std::fs::read_to_string(path) {
+        Ok(source) => Ok((path.display().to_string(), source)),
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", path.display());
+            Err(Failure::BadInput)
+        }
+    }
 }
 
 fn report(origin: &str, source: &str, diagnostics: &[Diagnostic]) {

@@ -179,50 +179,38 @@ fn parse_paths(text: &str) -> Result<Paths, String> {
 }
 
 impl RunFlags {
-    /// Runs the deal's paths as the flags (or its `[run]`) say, with a progress bar as chosen.
-    pub fn simulate(
-        &self,
-        deal: &pactsim::deal::Deal,
-        json: bool,
-    ) -> Result<(pactsim::montecarlo::Summary, Option<pactsim::output::ConvergenceJson>), Failure> {
-        if self.paths == Some(Paths::Auto) && !(self.tolerance.is_finite() && self.tolerance > 0.0) {
-            eprintln!("error: --tolerance {}: expected a share above 0, such as 0.01", self.tolerance);
-            return Err(Failure::BadInput);
-        }
-        let seed = self.seed.unwrap_or(deal.run.seed);
-        let choice = self.progress(json);
+    /// The library's request for a deal's text, as the flags (or the deal's `[run]`) say.
+    pub fn request(&self, source: String) -> pactsim::RunRequest {
+        let paths = match self.paths {
+            None => pactsim::Paths::FromDeal,
+            Some(Paths::Fixed(paths)) => pactsim::Paths::Fixed(paths),
+            Some(Paths::Auto) => pactsim::Paths::Auto { tolerance: self.tolerance, max_paths: self.max_paths },
+        };
+        pactsim::RunRequest { seed: self.seed, paths, ..pactsim::RunRequest::new(source) }
+    }
+
+    /// Validates the deal read from `origin` and the flags; problems are printed.
+    pub fn prepare(&self, origin: &str, source: String) -> Result<pactsim::PreparedRun, Failure> {
+        let request = self.request(source);
+        request.prepare().map_err(|error| diagnostics::report_error(origin, &request.deal, error))
+    }
+
+    /// Runs a prepared deal as the flags say: the progress bar as chosen, every path's figures to
+    /// `--keep-paths` when asked.
+    pub fn execute(&self, prepared: pactsim::PreparedRun, json: bool) -> Result<pactsim::RunResult, Failure> {
         let mut kept = match &self.keep_paths {
-            Some(file) => Some(kept_paths::KeptPaths::create(file, deal)?),
+            Some(file) => Some(kept_paths::KeptPaths::create(file, prepared.deal())?),
             None => None,
         };
         let mut sink = kept.as_mut().map(|k| move |path: u64, figures: &[Option<f64>]| k.write(path, figures));
         let keep = sink.as_mut().map(|s| s as pactsim::montecarlo::PathSink);
-        let result = match self.paths.unwrap_or(Paths::Fixed(deal.run.paths)) {
-            Paths::Fixed(paths) => (progress::simulate(deal, paths, seed, choice, keep), None),
-            Paths::Auto => {
-                let convergence =
-                    pactsim::montecarlo::Convergence { tolerance: self.tolerance, max_paths: self.max_paths };
-                let (summary, converged) = progress::simulate_to_tolerance(deal, seed, convergence, choice, keep);
-                let figure =
-                    if converged.figure == pactsim::montecarlo::Total::DealNpv { "deal_npv" } else { "investor_npv" };
-                let report = pactsim::output::ConvergenceJson {
-                    figure,
-                    tolerance: self.tolerance,
-                    max_paths: self.max_paths,
-                    relative_se: converged.relative_se,
-                    reached: converged.reached,
-                };
-                (summary, Some(report))
-            }
-        };
+        let choice = progress::ProgressChoice { forced: self.progress, json };
+        let length = prepared.fixed_paths();
+        let result = progress::with_bar(choice, length, |progress| prepared.run(progress, keep));
         if let Some(kept) = kept {
             kept.finish()?;
         }
         Ok(result)
-    }
-
-    pub fn progress(&self, json: bool) -> progress::ProgressChoice {
-        progress::ProgressChoice { forced: self.progress, json }
     }
 }
 

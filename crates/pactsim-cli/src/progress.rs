@@ -1,4 +1,4 @@
-//! Running a deal's paths with a progress bar on standard error.
+//! A progress bar on standard error for a run's paths.
 //!
 //! The bar appears only when standard error is a terminal, only once a run has taken a second,
 //! never when `PACTSIM_NO_PROGRESS` is set, and not when JSON goes to a pipe unless `--progress`
@@ -8,8 +8,6 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pactsim::deal::Deal;
-use pactsim::montecarlo::{self, Summary};
 
 /// When to draw a bar.
 #[derive(Debug, Clone, Copy)]
@@ -29,28 +27,8 @@ impl ProgressChoice {
     }
 }
 
-pub fn simulate(
-    deal: &Deal,
-    paths: u64,
-    seed: u64,
-    choice: ProgressChoice,
-    keep: Option<montecarlo::PathSink>,
-) -> Summary {
-    with_bar(choice, Some(paths), |progress| montecarlo::simulate(deal, paths, seed, progress, keep))
-}
-
-pub fn simulate_to_tolerance(
-    deal: &Deal,
-    seed: u64,
-    convergence: montecarlo::Convergence,
-    choice: ProgressChoice,
-    keep: Option<montecarlo::PathSink>,
-) -> (Summary, montecarlo::Converged) {
-    with_bar(choice, None, |progress| montecarlo::simulate_to_tolerance(deal, seed, convergence, progress, keep))
-}
-
 /// Calls `run` with a progress callback that drives a bar (of `length` paths, if known).
-fn with_bar<T>(choice: ProgressChoice, length: Option<u64>, run: impl FnOnce(&(dyn Fn(u64) + Sync)) -> T) -> T {
+pub fn with_bar<T>(choice: ProgressChoice, length: Option<u64>, run: impl FnOnce(&(dyn Fn(u64) + Sync)) -> T) -> T {
     if !choice.wanted() {
         return run(&|_| {});
     }

@@ -13,6 +13,19 @@
 //! - [`montecarlo`] and [`stats`]: `pactsim-montecarlo`;
 //! - [`output`]: `pactsim-report`, the run output contract (schema 1) and its renderers.
 //!
+//! A run is asked for with a [`RunRequest`] and comes back as a [`RunResult`]; anything wrong with
+//! the request is an [`Error`]:
+//!
+//! ```
+//! use pactsim::{Paths, RunRequest};
+//!
+//! let deal = include_str!("../../../deals/kr-us-2025-mou.toml");
+//! let request = RunRequest { seed: Some(3), paths: Paths::Fixed(200), ..RunRequest::new(deal) };
+//! let result = request.run().expect("a valid deal");
+//! let npv = result.output.totals.investor_npv.mean.expect("defined on some path");
+//! assert!(npv.is_finite());
+//! ```
+//!
 //! The library does no I/O: it takes text and returns values. Reading files, printing and
 //! rendering errors for a terminal belong to the edges (the `pactsim` binary).
 
@@ -24,6 +37,22 @@ pub use pactsim_montecarlo::stats;
 pub use pactsim_numeric::{distribution, minimize, rng, solve};
 pub use pactsim_report as output;
 pub use pactsim_trade as trade;
+
+mod request;
+
+pub use request::{Paths, PreparedRun, RunRequest, RunResult};
+
+/// Why a request could not run. Each kind is bad input (the command line exits 2; a server
+/// answers 400 or 422); nothing that goes wrong while paths run is an error the caller can fix.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The deal is not valid: every problem found, in source order.
+    #[error("the deal is not valid ({} problem{})", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    InvalidDeal(Vec<spec::Diagnostic>),
+    /// A parameter of the request itself (paths, tolerance, seed) is out of range.
+    #[error("{parameter}: {message}")]
+    InvalidRequest { parameter: &'static str, message: String },
+}
 
 /// The version written into every run output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,15 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use pactsim::output::{RunOutput, StatJson};
 
-use crate::diagnostics::{DEFAULT_DEAL, DEFAULT_DEAL_NAME, load_deal, parse_deal};
+use crate::diagnostics::read_deal;
 use crate::summary;
 use crate::{Failure, RunFlags};
 
 pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) -> Result<(), Failure> {
-    let deal = match file {
-        Some(path) => load_deal(path)?,
-        None => parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?,
-    };
+    let (origin, source) = read_deal(file)?;
     if let Some(dir) = out
         && dir.exists()
         && !dir.is_dir()
@@ -22,9 +19,7 @@ pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) 
         eprintln!("error: --out {}: exists and is not a folder", dir.display());
         return Err(Failure::BadInput);
     }
-    let (summary, convergence) = runs.simulate(&deal, json)?;
-    let mut document = pactsim::output::run_output(&deal, &summary, pactsim::VERSION);
-    document.convergence = convergence;
+    let pactsim::RunResult { deal, output: document, .. } = runs.execute(runs.prepare(&origin, source)?, json)?;
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
     if let Some(dir) = out {

@@ -8,20 +8,22 @@ use std::path::Path;
 use anyhow::Context;
 use pactsim::output::{TradeJson, trade_output};
 
-use crate::diagnostics::load_deal;
+use crate::diagnostics::read_deal;
 use crate::{Failure, RunFlags};
 
 pub fn trade(file: &Path, json: bool, runs: RunFlags) -> Result<(), Failure> {
-    let deal = load_deal(file)?;
-    let Some(trade) = &deal.trade else {
+    let (origin, source) = read_deal(Some(file))?;
+    let prepared = runs.prepare(&origin, source)?;
+    if prepared.deal().trade.is_none() {
         eprintln!("error: {}: the deal has no [trade] section", file.display());
         eprintln!(
             "hint: add one (see `pactsim schema`), e.g. [trade] sector = \"autos\" with no_deal and deal tariffs"
         );
         return Err(Failure::BadInput);
-    };
-    let (summary, _) = runs.simulate(&deal, json)?;
-    let document = trade_output(trade, &summary);
+    }
+    let result = runs.execute(prepared, json)?;
+    let trade = result.deal.trade.as_ref().expect("the same deal, checked above");
+    let document = trade_output(trade, &result.summary);
     let text = if json {
         serde_json::to_string_pretty(&document).context("serialising the trade section")? + "\n"
     } else {

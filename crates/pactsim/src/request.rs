@@ -1,0 +1,202 @@
+//! A run as a request: which deal, with which overrides, how many paths from which seed; and what
+//! comes back. The command line, a server, Python and sweep workers all ask through this, so the
+//! rules that turn a request into a run (the seed and paths a deal's `[run]` gives by default, when
+//! `auto` stops, what the convergence record says) are written once.
+
+use pactsim_model::deal::Deal;
+use pactsim_model::spec;
+use pactsim_montecarlo::{self as montecarlo, Convergence, PathSink, Summary, Total};
+use pactsim_report::{self as report, ConvergenceJson, RunOutput};
+
+use crate::Error;
+
+/// How many paths a run takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Paths {
+    /// The deal's `[run] paths`.
+    FromDeal,
+    /// Exactly this many (at least 1).
+    Fixed(u64),
+    /// Batches of paths until the standard error of the headline mean (`deal_npv` with a
+    /// `[trade]` section, else `investor_npv`) is at most `tolerance` of its absolute value, or
+    /// `max_paths` are done.
+    Auto { tolerance: f64, max_paths: u64 },
+}
+
+/// Everything that decides a run's numbers besides the program's version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    /// The deal file's text.
+    pub deal: String,
+    /// The seed of the random streams; `None`: the deal's `[run] seed`.
+    pub seed: Option<u64>,
+    pub paths: Paths,
+}
+
+impl RunRequest {
+    /// A request for the deal's own `[run]` paths and seed.
+    pub fn new(deal: impl Into<String>) -> Self {
+        RunRequest { deal: deal.into(), seed: None, paths: Paths::FromDeal }
+    }
+
+    /// Validates the deal and the request, resolving the seed and paths the deal gives by default.
+    pub fn prepare(&self) -> Result<PreparedRun, Error> {
+        match self.paths {
+            Paths::Fixed(0) => {
+                return Err(Error::InvalidRequest { parameter: "paths", message: "expected at least 1 path".into() });
+            }
+            Paths::Auto { tolerance, .. } if !(tolerance.is_finite() && tolerance > 0.0) => {
+                return Err(Error::InvalidRequest {
+                    parameter: "tolerance",
+                    message: format!("found {tolerance}, expected a share above 0, such as 0.01"),
+                });
+            }
+            Paths::Auto { max_paths: 0, .. } => {
+                return Err(Error::InvalidRequest {
+                    parameter: "max_paths",
+                    message: "expected at least 1 path".into(),
+                });
+            }
+            _ => {}
+        }
+        let deal = spec::parse_deal(&self.deal).map_err(Error::InvalidDeal)?;
+        let seed = self.seed.unwrap_or(deal.run.seed);
+        let length = match self.paths {
+            Paths::FromDeal => Length::Fixed(deal.run.paths),
+            Paths::Fixed(paths) => Length::Fixed(paths),
+            Paths::Auto { tolerance, max_paths } => Length::Auto(Convergence { tolerance, max_paths }),
+        };
+        Ok(PreparedRun { deal, seed, length })
+    }
+
+    /// Prepares and runs the request in one call, with no progress report and no kept paths.
+    pub fn run(&self) -> Result<RunResult, Error> {
+        Ok(self.prepare()?.run(&|_| {}, None))
+    }
+}
+
+/// A request whose deal is valid, with its seed and paths resolved: it can only run.
+#[derive(Debug, Clone)]
+pub struct PreparedRun {
+    deal: Deal,
+    seed: u64,
+    length: Length,
+}
+
+/// The paths a prepared run takes, the deal's default resolved.
+#[derive(Debug, Clone, Copy)]
+enum Length {
+    Fixed(u64),
+    Auto(Convergence),
+}
+
+impl PreparedRun {
+    pub fn deal(&self) -> &Deal {
+        &self.deal
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// The number of paths the run takes, when it is known before it runs (not with `auto`).
+    pub fn fixed_paths(&self) -> Option<u64> {
+        match self.length {
+            Length::Fixed(paths) => Some(paths),
+            Length::Auto(_) => None,
+        }
+    }
+
+    /// Runs the paths, calling `progress` with the number done so far and handing each path's
+    /// figures to `keep` in path order.
+    pub fn run(self, progress: &(dyn Fn(u64) + Sync), keep: Option<PathSink>) -> RunResult {
+        let (summary, convergence) = match self.length {
+            Length::Fixed(paths) => (montecarlo::simulate(&self.deal, paths, self.seed, progress, keep), None),
+            Length::Auto(rule) => {
+                let (summary, converged) =
+                    montecarlo::simulate_to_tolerance(&self.deal, self.seed, rule, progress, keep);
+                let figure = match converged.figure {
+                    Total::DealNpv => "deal_npv",
+                    _ => "investor_npv",
+                };
+                let record = ConvergenceJson {
+                    figure,
+                    tolerance: rule.tolerance,
+                    max_paths: rule.max_paths,
+                    relative_se: converged.relative_se,
+                    reached: converged.reached,
+                };
+                (summary, Some(record))
+            }
+        };
+        let mut output = report::run_output(&self.deal, &summary, crate::VERSION);
+        output.convergence = convergence;
+        RunResult { deal: self.deal, summary, output }
+    }
+}
+
+/// What a run produced: the deal as validated, the statistics across paths, and the run output
+/// document (schema 1) built from them.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub deal: Deal,
+    pub summary: Summary,
+    pub output: RunOutput,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const US_ASK: &str = include_str!("../../../deals/kr-us-2025-us-ask.toml");
+
+    #[test]
+    fn the_deal_gives_seed_and_paths_unless_the_request_does() {
+        let prepared = RunRequest::new(US_ASK).prepare().unwrap();
+        assert_eq!(prepared.seed(), prepared.deal().run.seed);
+        assert_eq!(prepared.fixed_paths(), Some(prepared.deal().run.paths));
+
+        let request = RunRequest { seed: Some(3), paths: Paths::Fixed(256), ..RunRequest::new(US_ASK) };
+        let result = request.run().unwrap();
+        assert_eq!((result.output.seed, result.output.paths), (3, 256));
+        assert!(result.output.convergence.is_none());
+    }
+
+    #[test]
+    fn the_same_request_gives_the_same_output() {
+        let request = RunRequest { seed: Some(11), paths: Paths::Fixed(300), ..RunRequest::new(US_ASK) };
+        let text = |result: RunResult| serde_json::to_string(&result.output).unwrap();
+        assert_eq!(text(request.run().unwrap()), text(request.run().unwrap()));
+    }
+
+    #[test]
+    fn an_auto_run_records_what_it_stopped_on() {
+        let request = RunRequest {
+            seed: Some(5),
+            paths: Paths::Auto { tolerance: 1e-9, max_paths: 1024 },
+            ..RunRequest::new(US_ASK)
+        };
+        let output = request.run().unwrap().output;
+        let convergence = output.convergence.expect("an auto run says how it stopped");
+        assert_eq!(output.paths, 1024, "a tolerance this tight is not met: the run stops at max_paths");
+        assert!(!convergence.reached);
+        assert_eq!(convergence.figure, "deal_npv");
+    }
+
+    #[test]
+    fn bad_requests_and_bad_deals_are_errors_not_panics() {
+        let zero = RunRequest { paths: Paths::Fixed(0), ..RunRequest::new(US_ASK) };
+        assert!(matches!(zero.prepare(), Err(Error::InvalidRequest { parameter: "paths", .. })));
+        for tolerance in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let auto = RunRequest { paths: Paths::Auto { tolerance, max_paths: 10 }, ..RunRequest::new(US_ASK) };
+            assert!(matches!(auto.prepare(), Err(Error::InvalidRequest { parameter: "tolerance", .. })));
+        }
+        let misspelt = RunRequest::new(US_ASK.replace("commitment_usd_bn", "comitment_usd_bn"));
+        match misspelt.prepare() {
+            Err(Error::InvalidDeal(diagnostics)) => {
+                assert!(diagnostics.iter().any(|d| d.hint.as_deref() == Some("did you mean `commitment_usd_bn`?")))
+            }
+            other => panic!("expected the deal's diagnostics, got {other:?}"),
+        }
+    }
+}
