@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use pactsim::deal::Deal;
+use pactsim::montecarlo::YearFigure;
 use pactsim::output::{RunOutput, StatJson};
 
 /// USD billions with two decimals; `–` where the figure does not exist.
@@ -222,23 +223,20 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
     let relief_header = if output.trade.is_some() { "   tariff relief" } else { "" };
     let _ = writeln!(text, "Year   investor paid   received   host tax   host received   deferred{relief_header}");
     for year in &output.years {
-        let quiet = [&year.investor_paid, &year.investor_received, &year.host_tax, &year.host_received, &year.deferred]
-            .iter()
-            .all(|s| s.mean.unwrap_or(0.0) == 0.0)
-            && year.tariff_relief.is_none_or(|r| r.mean.unwrap_or(0.0) == 0.0);
-        if quiet {
+        if year.figures.values().all(|s| s.mean.unwrap_or(0.0) == 0.0) {
             continue;
         }
-        let relief = year.tariff_relief.as_ref().map(|r| format!("   {:>13}", bn(r))).unwrap_or_default();
+        let figure = |figure| year.get(figure).expect("every year has the figures of its deal");
+        let relief = year.get(YearFigure::TariffRelief).map(|r| format!("   {:>13}", bn(&r))).unwrap_or_default();
         let _ = writeln!(
             text,
             "{}   {:>13}   {:>8}   {:>8}   {:>13}   {:>8}{relief}",
             year.year,
-            bn(&year.investor_paid),
-            bn(&year.investor_received),
-            bn(&year.host_tax),
-            bn(&year.host_received),
-            bn(&year.deferred)
+            bn(&figure(YearFigure::InvestorPaid)),
+            bn(&figure(YearFigure::InvestorReceived)),
+            bn(&figure(YearFigure::HostTax)),
+            bn(&figure(YearFigure::HostReceived)),
+            bn(&figure(YearFigure::Deferred))
         );
     }
     let _ = writeln!(text, "(USD bn, nominal; years with no flows are not shown; --json for everything)");

@@ -32,201 +32,133 @@ pub const CHUNK: u64 = 128;
 /// Chunks per wave: bounds memory and sets how often progress is reported.
 const WAVE: u64 = 32;
 
-/// Figures of the run totals, in layout order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Total {
-    InvestorPaid,
-    InvestorReceived,
-    InvestorNpv,
-    InvestorIrr,
-    InvestorMoic,
-    HostReceived,
-    HostTax,
-    HostNpv,
-    /// 1 when every recoup account recouped by the horizon, else 0: its mean is `recouped_share`.
-    Recouped,
-    RecoupYear,
-    GuaranteeCalls,
-    Losses,
-    /// 1 when the investor's flows have several IRRs.
-    IrrMultipleRoots,
-    TariffReliefNpv,
-    DealNpv,
-    /// Projects that defaulted.
-    Defaults,
-    /// Projects the investor refused.
-    Declines,
-    /// 1 when the host snapped the tariff back on the path: its mean is `snapback_share`.
-    Snapback,
+/// Declares a family of figures once: the enum (variants in layout order, each with the name a
+/// kept path's column and the run output use), `ALL` in that order, and `COUNT`. Everything else —
+/// the layout, kept-path columns, the years table — is derived from these declarations.
+macro_rules! figures {
+    ($(#[$meta:meta])* pub enum $family:ident { $($(#[$doc:meta])* $variant:ident => $name:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $family {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl $family {
+            /// Every figure of the family, in layout order.
+            pub const ALL: &'static [$family] = &[$($family::$variant,)*];
+            pub const COUNT: usize = $family::ALL.len();
+
+            /// The figure's name: a kept path's column, and the run output's field where it has one.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($family::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-const TOTALS: usize = 18;
-
-impl Total {
-    const ALL: [Total; TOTALS] = [
-        Total::InvestorPaid,
-        Total::InvestorReceived,
-        Total::InvestorNpv,
-        Total::InvestorIrr,
-        Total::InvestorMoic,
-        Total::HostReceived,
-        Total::HostTax,
-        Total::HostNpv,
-        Total::Recouped,
-        Total::RecoupYear,
-        Total::GuaranteeCalls,
-        Total::Losses,
-        Total::IrrMultipleRoots,
-        Total::TariffReliefNpv,
-        Total::DealNpv,
-        Total::Defaults,
-        Total::Declines,
-        Total::Snapback,
-    ];
-
-    /// The figure's name in a kept path's row (the run output's name where it has one).
-    pub fn name(self) -> &'static str {
-        match self {
-            Total::InvestorPaid => "investor_paid",
-            Total::InvestorReceived => "investor_received",
-            Total::InvestorNpv => "investor_npv",
-            Total::InvestorIrr => "investor_irr",
-            Total::InvestorMoic => "investor_moic",
-            Total::HostReceived => "host_received",
-            Total::HostTax => "host_tax",
-            Total::HostNpv => "host_npv",
-            Total::Recouped => "recouped",
-            Total::RecoupYear => "recoup_year",
-            Total::GuaranteeCalls => "guarantee_calls",
-            Total::Losses => "losses",
-            Total::IrrMultipleRoots => "irr_multiple_roots",
-            Total::TariffReliefNpv => "tariff_relief_npv",
-            Total::DealNpv => "deal_npv",
-            Total::Defaults => "defaults",
-            Total::Declines => "declines",
-            Total::Snapback => "snapback",
-        }
+figures! {
+    /// Figures of the run totals.
+    pub enum Total {
+        InvestorPaid => "investor_paid",
+        InvestorReceived => "investor_received",
+        InvestorNpv => "investor_npv",
+        InvestorIrr => "investor_irr",
+        InvestorMoic => "investor_moic",
+        HostReceived => "host_received",
+        HostTax => "host_tax",
+        HostNpv => "host_npv",
+        /// 1 when every recoup account recouped by the horizon, else 0: its mean is `recouped_share`.
+        Recouped => "recouped",
+        RecoupYear => "recoup_year",
+        GuaranteeCalls => "guarantee_calls",
+        Losses => "losses",
+        /// 1 when the investor's flows have several IRRs.
+        IrrMultipleRoots => "irr_multiple_roots",
+        TariffReliefNpv => "tariff_relief_npv",
+        DealNpv => "deal_npv",
+        /// Projects that defaulted.
+        Defaults => "defaults",
+        /// Projects the investor refused.
+        Declines => "declines",
+        /// 1 when the host snapped the tariff back on the path: its mean is `snapback_share`.
+        Snapback => "snapback",
     }
 }
 
-/// Figures of each calendar year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum YearFigure {
-    InvestorPaid,
-    InvestorReceived,
-    HostReceived,
-    HostTax,
-    Deferred,
-    TariffRelief,
-}
-
-const YEAR_FIGURES: usize = 6;
-
-impl YearFigure {
-    const ALL: [YearFigure; YEAR_FIGURES] = [
-        YearFigure::InvestorPaid,
-        YearFigure::InvestorReceived,
-        YearFigure::HostReceived,
-        YearFigure::HostTax,
-        YearFigure::Deferred,
-        YearFigure::TariffRelief,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            YearFigure::InvestorPaid => "investor_paid",
-            YearFigure::InvestorReceived => "investor_received",
-            YearFigure::HostReceived => "host_received",
-            YearFigure::HostTax => "host_tax",
-            YearFigure::Deferred => "deferred",
-            YearFigure::TariffRelief => "tariff_relief",
-        }
+figures! {
+    /// Figures of each calendar year.
+    pub enum YearFigure {
+        InvestorPaid => "investor_paid",
+        InvestorReceived => "investor_received",
+        HostReceived => "host_received",
+        HostTax => "host_tax",
+        /// Funding pushed past the year by caps or the stability clause.
+        Deferred => "deferred",
+        /// The investor's tariff relief accrued in the year; only with a `[trade]` section.
+        TariffRelief => "tariff_relief",
     }
 }
 
 /// Receives each kept path's index and figures, in path order (see `Layout::kept_columns`).
 pub type PathSink<'r, 's> = &'r mut (dyn FnMut(u64, &[Option<f64>]) + 's);
 
-/// Figures of each facility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FacilityFigure {
-    Paid,
-    Received,
-    CommittedUnfunded,
-    Funded,
-    Pending,
-    GuaranteeCalls,
-    Losses,
-}
-
-const FACILITY_FIGURES: usize = 7;
-
-/// Figures of each trade scenario, then per source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScenarioFigure {
-    PriceIndexChange,
-    TariffRevenue,
-    ConsumerSurplusChange,
-}
-
-const SCENARIO_FIGURES: usize = 3;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceFigure {
-    Value,
-    ProducerPriceChange,
-    QuantityChange,
-    Duties,
-    ProducerSurplusChange,
-}
-
-const SOURCE_FIGURES: usize = 5;
-
-/// Figures of a path's currency and reserves, after its months.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CurrencyFigure {
-    /// 1 when reserves stood below the floor at some month's end: its mean is `breach_probability`.
-    Breach,
-    DeferralRequests,
-    DeferralsGranted,
-    /// The most drawn on the swap line at once.
-    SwapPeak,
-    /// 1 when the swap line was drawn at all.
-    SwapDrawn,
-}
-
-const CURRENCY_FIGURES: usize = 5;
-
-impl CurrencyFigure {
-    const ALL: [CurrencyFigure; CURRENCY_FIGURES] = [
-        CurrencyFigure::Breach,
-        CurrencyFigure::DeferralRequests,
-        CurrencyFigure::DeferralsGranted,
-        CurrencyFigure::SwapPeak,
-        CurrencyFigure::SwapDrawn,
-    ];
-
-    /// The figure's name in a kept path's row.
-    pub fn name(self) -> &'static str {
-        match self {
-            CurrencyFigure::Breach => "reserves_breach",
-            CurrencyFigure::DeferralRequests => "deferral_requests",
-            CurrencyFigure::DeferralsGranted => "deferrals_granted",
-            CurrencyFigure::SwapPeak => "swap_drawn_usd_bn",
-            CurrencyFigure::SwapDrawn => "swap_drawn",
-        }
+figures! {
+    /// Figures of each facility.
+    pub enum FacilityFigure {
+        Paid => "paid",
+        Received => "received",
+        CommittedUnfunded => "committed_unfunded",
+        Funded => "funded_usd_bn",
+        Pending => "pending_usd_bn",
+        GuaranteeCalls => "guarantee_calls",
+        Losses => "losses",
     }
 }
 
-/// Figures of each month of the horizon, at its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MonthFigure {
-    Rate,
-    Reserves,
-    AraRatio,
+figures! {
+    /// Figures of each trade scenario, before its sources' figures.
+    pub enum ScenarioFigure {
+        PriceIndexChange => "price_index_change",
+        TariffRevenue => "tariff_revenue_usd_bn",
+        ConsumerSurplusChange => "consumer_surplus_change_usd_bn",
+    }
 }
 
-const MONTH_FIGURES: usize = 3;
+figures! {
+    /// Figures of each source of a trade scenario.
+    pub enum SourceFigure {
+        Value => "value_usd_bn",
+        ProducerPriceChange => "producer_price_change",
+        QuantityChange => "quantity_change",
+        Duties => "duties_usd_bn",
+        ProducerSurplusChange => "producer_surplus_change_usd_bn",
+    }
+}
+
+figures! {
+    /// Figures of a path's currency and reserves, after its months.
+    pub enum CurrencyFigure {
+        /// 1 when reserves stood below the floor at some month's end: its mean is `breach_probability`.
+        Breach => "reserves_breach",
+        DeferralRequests => "deferral_requests",
+        DeferralsGranted => "deferrals_granted",
+        /// The most drawn on the swap line at once.
+        SwapPeak => "swap_drawn_usd_bn",
+        /// 1 when the swap line was drawn at all.
+        SwapDrawn => "swap_drawn",
+    }
+}
+
+figures! {
+    /// Figures of each month of the horizon, at its end.
+    pub enum MonthFigure {
+        Rate => "rate",
+        Reserves => "reserves_usd_bn",
+        AraRatio => "ara_ratio",
+    }
+}
 
 /// Where each figure sits in a path's vector of values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,11 +187,11 @@ impl Layout {
     // reports), facilities, trade, then the currency's months.
 
     fn currency_totals(&self) -> usize {
-        if self.has_currency { CURRENCY_FIGURES } else { 0 }
+        if self.has_currency { CurrencyFigure::COUNT } else { 0 }
     }
 
     pub fn currency(&self, figure: CurrencyFigure) -> usize {
-        TOTALS + self.years * YEAR_FIGURES + figure as usize
+        Total::COUNT + self.years * YearFigure::COUNT + figure as usize
     }
 
     fn months_start(&self) -> usize {
@@ -267,15 +199,15 @@ impl Layout {
     }
 
     pub fn month(&self, month_index: usize, figure: MonthFigure) -> usize {
-        self.months_start() + month_index * MONTH_FIGURES + figure as usize
+        self.months_start() + month_index * MonthFigure::COUNT + figure as usize
     }
 
     fn trade_block(&self) -> usize {
-        if self.sources == 0 { 0 } else { 3 * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES) + 1 }
+        if self.sources == 0 { 0 } else { 3 * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT) + 1 }
     }
 
     pub fn len(&self) -> usize {
-        self.months_start() + self.months * MONTH_FIGURES
+        self.months_start() + self.months * MonthFigure::COUNT
     }
 
     pub fn is_empty(&self) -> bool {
@@ -287,31 +219,33 @@ impl Layout {
     }
 
     pub fn year(&self, year_index: usize, figure: YearFigure) -> usize {
-        TOTALS + year_index * YEAR_FIGURES + figure as usize
+        Total::COUNT + year_index * YearFigure::COUNT + figure as usize
     }
 
     pub fn facility(&self, facility: usize, figure: FacilityFigure) -> usize {
-        self.kept_len() + facility * FACILITY_FIGURES + figure as usize
+        self.kept_len() + facility * FacilityFigure::COUNT + figure as usize
     }
 
     fn trade_start(&self) -> usize {
-        self.kept_len() + self.facilities * FACILITY_FIGURES
+        self.kept_len() + self.facilities * FacilityFigure::COUNT
     }
 
     pub fn scenario(&self, scenario: Scenario, figure: ScenarioFigure) -> usize {
-        self.trade_start() + scenario.index() * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES) + figure as usize
+        self.trade_start()
+            + scenario.index() * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+            + figure as usize
     }
 
     pub fn source(&self, scenario: Scenario, source: usize, figure: SourceFigure) -> usize {
         self.trade_start()
-            + scenario.index() * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES)
-            + SCENARIO_FIGURES
-            + source * SOURCE_FIGURES
+            + scenario.index() * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+            + ScenarioFigure::COUNT
+            + source * SourceFigure::COUNT
             + figure as usize
     }
 
     pub fn relief(&self) -> usize {
-        self.trade_start() + 3 * (SCENARIO_FIGURES + self.sources * SOURCE_FIGURES)
+        self.trade_start() + 3 * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
     }
 
     /// Names of the figures a kept path reports: the totals, each year's figures as
@@ -326,7 +260,7 @@ impl Layout {
     }
 
     fn kept_len(&self) -> usize {
-        TOTALS + self.years * YEAR_FIGURES + self.currency_totals()
+        Total::COUNT + self.years * YearFigure::COUNT + self.currency_totals()
     }
 
     /// Whether the figure at `index` may not exist on a path (and so carries `defined_share`).

@@ -112,13 +112,16 @@ pub struct Totals {
 #[derive(Debug, Clone, Serialize)]
 pub struct Year {
     pub year: i32,
-    pub investor_paid: StatJson,
-    pub investor_received: StatJson,
-    pub host_received: StatJson,
-    pub host_tax: StatJson,
-    pub deferred: StatJson,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tariff_relief: Option<StatJson>,
+    /// Each of the year's figures (`YearFigure::ALL`, by name), in that order; `tariff_relief`
+    /// only when the deal has a `[trade]` section.
+    #[serde(flatten)]
+    pub figures: IndexMap<&'static str, StatJson>,
+}
+
+impl Year {
+    pub fn get(&self, figure: YearFigure) -> Option<StatJson> {
+        self.figures.get(figure.name()).copied()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -249,12 +252,11 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             .enumerate()
             .map(|(i, y)| Year {
                 year: y.year,
-                investor_paid: st(l.year(i, YearFigure::InvestorPaid)),
-                investor_received: st(l.year(i, YearFigure::InvestorReceived)),
-                host_received: st(l.year(i, YearFigure::HostReceived)),
-                host_tax: st(l.year(i, YearFigure::HostTax)),
-                deferred: st(l.year(i, YearFigure::Deferred)),
-                tariff_relief: deal.trade.as_ref().map(|_| st(l.year(i, YearFigure::TariffRelief))),
+                figures: YearFigure::ALL
+                    .iter()
+                    .filter(|&&figure| figure != YearFigure::TariffRelief || deal.trade.is_some())
+                    .map(|&figure| (figure.name(), st(l.year(i, figure))))
+                    .collect(),
             })
             .collect(),
         facilities: deal

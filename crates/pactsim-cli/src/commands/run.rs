@@ -63,22 +63,19 @@ fn write_outputs(dir: &Path, json: &str, document: &RunOutput) -> anyhow::Result
     Ok(())
 }
 
-const YEAR_FIGURES: [&str; 5] = ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"];
-
 fn years_csv(document: &RunOutput) -> anyhow::Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
+    // Every year has the same figures: the columns are the first year's.
+    let figures: Vec<&str> = document.years.first().map(|y| y.figures.keys().copied().collect()).unwrap_or_default();
     let mut header = vec!["year".to_string()];
-    for figure in YEAR_FIGURES {
-        for part in ["mean", "p5", "p50", "p95"] {
-            header.push(format!("{figure}_{part}"));
-        }
+    for figure in &figures {
+        header.extend(["mean", "p5", "p50", "p95"].map(|part| format!("{figure}_{part}")));
     }
     writer.write_record(&header)?;
     for year in &document.years {
-        let stats = [year.investor_paid, year.investor_received, year.host_received, year.host_tax, year.deferred];
         let mut record = vec![year.year.to_string()];
-        for stat in stats {
-            record.extend(stat_cells(stat));
+        for stat in year.figures.values() {
+            record.extend(stat_cells(*stat));
         }
         writer.write_record(&record)?;
     }
