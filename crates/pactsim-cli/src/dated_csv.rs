@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::Failure;
+use crate::diagnostics::why_unreadable;
 
 /// One row: its line in the file (1 is the header), date and number.
 #[derive(Debug, Clone, Copy)]
@@ -18,8 +19,12 @@ pub struct DatedValue {
 /// The rows of `file`, which needs a header with a `date` column and a `column` column; each value
 /// must be a finite number. Prints the error and returns bad input otherwise.
 pub fn read(file: &Path, column: &str) -> Result<Vec<DatedValue>, Failure> {
-    let reader = csv::Reader::from_path(file).map_err(|e| bad(file, 1, format!("cannot read: {e}")))?;
-    read_from(reader, file, column)
+    // Read whole first, so that a file that cannot be read is told apart from a bad line in it.
+    let bytes = std::fs::read(file).map_err(|error| {
+        eprintln!("error: cannot read {}: {}", file.display(), why_unreadable(&error));
+        Failure::BadInput
+    })?;
+    read_from(csv::Reader::from_reader(bytes.as_slice()), file, column)
 }
 
 /// The rows of an embedded data set's text, named `name` in messages (see [`read`]).

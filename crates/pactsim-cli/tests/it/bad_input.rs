@@ -1,6 +1,6 @@
 //! Bad input exits 2 with a message naming file, line, column and field, and never panics.
 
-use crate::{pactsim, scratch, stderr, stdout};
+use crate::{pactsim, pactsim_in, repo_root, scratch, stderr, stdout};
 
 const GOOD: &str = "schema = 1\n[deal]\nid = \"x\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = 2025-11-14\nhorizon_years = 5\n\
 [[facility]]\nid = \"strategic\"\ncommitment_usd_bn = 10.0\nwaterfall = \"mou\"\n[waterfall.mou]\ntiers = [ { investor = 1.0, host = 0.0 } ]\n";
@@ -87,10 +87,69 @@ fn garbage_and_empty_files_do_not_panic() {
 }
 
 #[test]
-fn a_missing_file_is_bad_input() {
+fn a_missing_file_is_named_with_the_reason_in_plain_words() {
     let output = pactsim(&["run", "no/such/deal.toml"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("cannot read no/such/deal.toml"));
+    assert_eq!(stderr(&output), "error: cannot read no/such/deal.toml: no such file\n");
+    let output = pactsim(&["check", "deals"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(stderr(&output), "error: cannot read deals: it is a folder, not a file\n");
+}
+
+/// The deal library's files, as the repository holds them.
+fn library() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("deals"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// `pactsim run kr-us-2025-mou.toml` from the repository's root (or with a misspelt name) points to
+/// `deals/`, listing what is there.
+#[test]
+fn a_library_deal_named_without_its_folder_is_pointed_to() {
+    let listing = format!("note: deals/ holds {}\n", library().join(", "));
+    for (command, given, closest) in [
+        ("run", "kr-us-2025-mou.toml", "kr-us-2025-mou.toml"),
+        ("check", "kr-us-2025-mou", "kr-us-2025-mou.toml"),
+        ("trade", "deals/jp-us-2025-muo.toml", "jp-us-2025-mou.toml"),
+        ("run", "elsewhere/kr-us-2025-us-ask", "kr-us-2025-us-ask.toml"),
+    ] {
+        let output = pactsim(&[command, given]);
+        assert_eq!(output.status.code(), Some(2), "{given}");
+        let expected =
+            format!("error: cannot read {given}: no such file\n{listing}hint: did you mean deals/{closest}?\n");
+        assert_eq!(stderr(&output), expected);
+    }
+}
+
+/// Away from a checkout, the library's names (compiled in) still show where a deal comes from,
+/// and the default deal is one command away.
+#[test]
+fn away_from_the_repository_the_library_is_listed_from_memory() {
+    let dir = scratch("library-elsewhere");
+    let listing = format!("note: the deal library (deals/ in a pactsim checkout) holds {}\n", library().join(", "));
+    let output = pactsim_in(&dir, &["run", "kr-us-2025-mou.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot read kr-us-2025-mou.toml: no such file\n{listing}\
+             hint: kr-us-2025-mou.toml is the default deal: `pactsim run` with no file runs its embedded copy\n"
+        )
+    );
+    let output = pactsim_in(&dir, &["check", "jp-us-2025-mou"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot read jp-us-2025-mou: no such file\n{listing}\
+             hint: did you mean jp-us-2025-mou.toml? It is in the deals/ folder of a pactsim checkout\n"
+        )
+    );
 }
 
 #[test]

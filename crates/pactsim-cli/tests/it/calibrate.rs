@@ -104,7 +104,8 @@ fn bad_files_are_bad_input_naming_the_line() {
     );
     let missing = pactsim(&["calibrate", "no/such/file.csv", "--model", "gbm"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no/such/file.csv:1: cannot read"), "{}", stderr(&missing));
+    // A file that is not there has no line to blame.
+    assert_eq!(stderr(&missing), "error: cannot read no/such/file.csv: no such file\n");
     let (file, _) = rate_file("calibrate-window", 300);
     let empty = pactsim(&["calibrate", file.to_str().unwrap(), "--model", "gbm", "--from", "2030-01-01"]);
     assert_eq!(empty.status.code(), Some(2));
