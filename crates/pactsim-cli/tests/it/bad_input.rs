@@ -1,4 +1,5 @@
-//! Bad input exits 2 with a message naming file, line, column and field, and never panics.
+//! Bad input exits 2 with a message naming file, line, column and field, and never panics. The
+//! messages for bad deal and CSV files, case by case, are golden files (`golden.rs`).
 
 use crate::{pactsim, pactsim_in, repo_root, scratch, stderr, stdout};
 
@@ -21,55 +22,18 @@ fn a_good_file_checks() {
     assert!(err.contains("valid deal"));
 }
 
+/// `run` reports a bad deal file exactly as `check` does (the golden cases in
+/// `tests/golden/bad/`), and prints nothing on standard output.
 #[test]
-fn a_misspelt_field_names_file_line_column_and_the_closest_name() {
-    let source = GOOD.replace("commitment_usd_bn", "comitment_usd_bn");
-    for command in ["check", "run"] {
-        let (code, err, out) = on_file("misspelt", &source, command);
-        assert_eq!(code, Some(2), "{err}");
-        assert!(out.is_empty(), "nothing on stdout: {out}");
-        assert!(err.contains("deal.toml:11:1"), "{err}");
-        assert!(err.contains("facility[\"strategic\"].comitment_usd_bn"), "{err}");
-        assert!(err.contains("did you mean `commitment_usd_bn`?"), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
+fn run_reports_a_bad_file_as_check_does() {
+    let dir = repo_root().join("crates/pactsim-cli/tests/golden/bad");
+    for case in ["unknown-field", "negative-money", "syntax-error", "fx-unknown-model"] {
+        let output = pactsim_in(&dir, &["run", &format!("{case}.toml")]);
+        assert_eq!(output.status.code(), Some(2), "{case}");
+        assert!(stdout(&output).is_empty(), "{case}: {}", stdout(&output));
+        let expected = std::fs::read_to_string(dir.join(format!("{case}.stderr"))).unwrap();
+        assert_eq!(stderr(&output), expected, "{case}");
     }
-}
-
-#[test]
-fn negative_money_says_what_was_found_and_what_is_allowed() {
-    let (code, err, _) = on_file("negative", &GOOD.replace("10.0", "-10.0"), "run");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("deal.toml:11:21"), "{err}");
-    assert!(err.contains("found -10"), "{err}");
-    assert!(err.contains("0 or more"), "{err}");
-}
-
-#[test]
-fn an_undefined_waterfall_suggests_the_defined_one() {
-    let (code, err, _) = on_file("undefined", &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""), "check");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("did you mean \"mou\"?"), "{err}");
-}
-
-#[test]
-fn an_fx_section_with_a_misspelt_model_names_the_closest() {
-    let fx = "[fx]\npair = \"KRW/USD\"\nmodel = \"garh\"\ncalibrate = { from = 2010-01-01, to = 2024-12-31 }\n";
-    let (code, err, _) = on_file("fx-model", &format!("{GOOD}{fx}"), "run");
-    assert_eq!(code, Some(2));
-    let line = GOOD.lines().count() + 3;
-    assert!(err.contains(&format!("deal.toml:{line}:9")), "{err}");
-    assert!(err.contains("fx.model") && err.contains("did you mean \"garch\"?"), "{err}");
-    // A section missing its required field is named too.
-    let (code, err, _) = on_file("fx-missing", &format!("{GOOD}[fx]\npair = \"KRW/USD\"\n"), "run");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("model"), "{err}");
-}
-
-#[test]
-fn broken_toml() {
-    let (code, err, _) = on_file("broken", "schema = 1\n[deal\n", "check");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("deal.toml:2:"), "{err}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod calibrate;
 mod currency;
 mod data;
 mod figures;
+mod golden;
 mod montecarlo;
 mod run;
 mod schema;
