@@ -48,13 +48,3 @@ fn a_rate_given_as_a_percentage_is_bad_input() {
         assert_eq!(figures(rate).status.code(), Some(0), "--rate {rate}");
     }
 }
-
-#[test]
-fn a_missing_or_unreadable_file_is_named_without_a_line() {
-    let output = pactsim(&["figures", "no/such/flows.csv"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(stderr(&output), "error: cannot read no/such/flows.csv: no such file\n");
-    let output = pactsim(&["figures", "deals"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(stderr(&output), "error: cannot read deals: it is a folder, not a file\n");
-}
