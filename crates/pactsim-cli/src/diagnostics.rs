@@ -57,7 +57,7 @@ fn point_to_the_library(path: &Path) {
         Some(names) => names.iter().map(String::as_str).collect(),
         None => LIBRARY_DEALS.to_vec(),
     };
-    let stem = |name: &'_ str| name.strip_suffix(".toml").unwrap_or(name).to_string();
+    let stem = |name: &str| name.strip_suffix(".toml").unwrap_or(name).to_string();
     let stems: Vec<String> = names.iter().map(|name| stem(name)).collect();
     let Some(closest) = pactsim::spec::closest_name(&stem(&name), stems.iter().map(String::as_str)) else { return };
     let closest = format!("{closest}.toml");
