@@ -1,6 +1,6 @@
 //! Reading deal files and showing what is wrong with them, compiler-style, on standard error.
 
-use std::io::IsTerminal;
+use std::io::{ErrorKind, IsTerminal};
 use std::path::Path;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
@@ -12,11 +12,68 @@ use crate::Failure;
 /// The default deal, embedded so `pactsim run` works with no file at hand.
 pub const DEFAULT_DEAL_NAME: &str = "kr-us-2025-mou.toml (embedded)";
 pub const DEFAULT_DEAL: &str = include_str!("../../../deals/kr-us-2025-mou.toml");
+const DEFAULT_DEAL_FILE: &str = "kr-us-2025-mou.toml";
+
+/// The files of the deal library (`deals/` in the repository), sorted, so that a user away from a
+/// checkout who names one is told where it lives. A CLI test checks the list against the folder.
+const LIBRARY_DEALS: [&str; 4] =
+    ["jp-us-2025-mou.toml", "kr-us-2025-kr-offer.toml", "kr-us-2025-mou.toml", "kr-us-2025-us-ask.toml"];
 
 /// Reads and validates a deal file, printing every problem found.
 pub fn load_deal(path: &Path) -> Result<Deal, Failure> {
     let (origin, source) = read_deal(Some(path))?;
     parse_deal(&origin, &source)
+}
+
+/// Why a file could not be read, in plain words where the reason is a common one (the system's
+/// own text otherwise).
+pub fn why_unreadable(error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => "no such file".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".to_string(),
+        ErrorKind::InvalidData => "it is not text (UTF-8)".to_string(),
+        _ => error.to_string(),
+    }
+}
+
+/// After a deal file was not found: when its name is close to a library deal's (given without
+/// `deals/`, without `.toml`, or misspelt), lists the library and names the closest deal. The
+/// library is the `deals/` folder under the current directory when there is one (the repository's
+/// root, where the README's commands run), else the library's names as compiled in.
+fn point_to_the_library(path: &Path) {
+    let Some(name) = path.file_name().map(|name| name.to_string_lossy()) else { return };
+    let local = local_deals();
+    let names: Vec<&str> = match &local {
+        Some(names) => names.iter().map(String::as_str).collect(),
+        None => LIBRARY_DEALS.to_vec(),
+    };
+    let stem = |name: &str| name.strip_suffix(".toml").unwrap_or(name).to_string();
+    let stems: Vec<String> = names.iter().map(|name| stem(name)).collect();
+    let Some(closest) = pactsim::spec::closest_name(&stem(&name), stems.iter().map(String::as_str)) else { return };
+    let closest = format!("{closest}.toml");
+    if local.is_some() {
+        eprintln!("note: deals/ holds {}", names.join(", "));
+        eprintln!("hint: did you mean deals/{closest}?");
+    } else {
+        eprintln!("note: the deal library (deals/ in a pactsim checkout) holds {}", names.join(", "));
+        if closest == DEFAULT_DEAL_FILE {
+            eprintln!("hint: {closest} is the default deal: `pactsim run` with no file runs its embedded copy");
+        } else {
+            eprintln!("hint: did you mean {closest}? It is in the deals/ folder of a pactsim checkout");
+        }
+    }
+}
+
+/// The `.toml` files of `./deals`, sorted; `None` when there is no such folder.
+fn local_deals() -> Option<Vec<String>> {
+    let entries = std::fs::read_dir("deals").ok()?;
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    Some(names)
 }
 
 /// Validates deal text, printing every problem found under the name `origin`.
@@ -45,7 +102,10 @@ pub fn read_deal(path: Option<&Path>) -> Result<(String, String), Failure> {
     match std::fs::read_to_string(path) {
         Ok(source) => Ok((path.display().to_string(), source)),
         Err(error) => {
-            eprintln!("error: cannot read {}: {error}", path.display());
+            eprintln!("error: cannot read {}: {}", path.display(), why_unreadable(&error));
+            if error.kind() == ErrorKind::NotFound {
+                point_to_the_library(path);
+            }
             Err(Failure::BadInput)
         }
     }

@@ -77,7 +77,7 @@ enum Command {
     Figures {
         /// CSV with a header `date,amount`; amounts signed from the holder's side
         file: PathBuf,
-        /// Discount rate for the NPV (annual, ACT/365F)
+        /// Discount rate for the NPV: annual (ACT/365F), as a fraction (0.05 for 5%)
         #[arg(long, default_value_t = 0.04, allow_negative_numbers = true)]
         rate: f64,
         /// Discount to this date (default: the earliest date in the file)

@@ -10,7 +10,7 @@ use pactsim::fx::{FxError, FxModel, FxModelKind, MIN_RETURNS};
 use serde_json::json;
 
 use crate::Failure;
-use crate::dated_csv::{self, bad};
+use crate::dated_csv::{self, Series};
 
 pub fn calibrate(
     file: &Path,
@@ -28,28 +28,13 @@ pub fn calibrate(
     // A name such as `fx/krw-usd-daily` that is not a file reads the embedded data set.
     let embedded = pactsim::data::data_set(&file.to_string_lossy()).filter(|_| !file.exists());
     let rows = match embedded {
-        Some(set) => dated_csv::read_text(set.csv, file, "value")?,
-        None => dated_csv::read(file, "value")?,
+        Some(set) => dated_csv::read_text(set.csv, file, Series::Rates)?,
+        None => dated_csv::read(file, Series::Rates)?,
     };
-    for pair in rows.windows(2) {
-        if pair[1].date <= pair[0].date {
-            return Err(bad(
-                file,
-                pair[1].line,
-                format!(
-                    "date {} does not follow {} on line {}: expected ascending dates",
-                    pair[1].date, pair[0].date, pair[0].line
-                ),
-            ));
-        }
-    }
-    if let Some(row) = rows.iter().find(|row| row.value <= 0.0) {
-        return Err(bad(file, row.line, format!("value: found {}, expected a positive exchange rate", row.value)));
-    }
     let window: Vec<_> =
         rows.iter().filter(|row| from.is_none_or(|f| row.date >= f) && to.is_none_or(|t| row.date <= t)).collect();
     let levels: Vec<f64> = window.iter().map(|row| row.value).collect();
-    let returns = pactsim::fx::log_returns(&levels).expect("levels checked positive and finite");
+    let returns = pactsim::fx::log_returns(&levels).expect("rates are read positive and finite");
     let (Some(first), Some(last)) = (window.first(), window.last()) else {
         eprintln!("error: {}: no rows {}", file.display(), describe_window(from, to));
         return Err(Failure::BadInput);

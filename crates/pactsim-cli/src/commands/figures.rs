@@ -12,10 +12,7 @@ use serde_json::json;
 use crate::{Failure, dated_csv};
 
 pub fn figures(file: &Path, rate: f64, start: Option<NaiveDate>, json: bool) -> Result<(), Failure> {
-    if !rate.is_finite() || rate <= -1.0 {
-        eprintln!("error: --rate {rate}: expected an annual rate above -1 (write 0.05, not 5)");
-        return Err(Failure::BadInput);
-    }
+    check_rate("--rate", rate)?;
     let flows = read_flows(file)?;
     let Some(first) = flows.iter().map(|f| f.date).min() else {
         eprintln!("error: {}: no flows (expected rows of date,amount after the header)", file.display());
@@ -59,7 +56,30 @@ pub fn figures(file: &Path, rate: f64, start: Option<NaiveDate>, json: bool) -> 
     Ok(())
 }
 
+/// An annual rate given on the command line: a fraction above -1 and below 1. A rate of 1 or more
+/// is almost surely a percentage (`--rate 5` for 5%) and would discount at 500% without a word,
+/// so it is refused, with the fraction it probably meant, as a deal file refuses `irr = 6.5`.
+fn check_rate(flag: &str, rate: f64) -> Result<(), Failure> {
+    if rate.is_finite() && rate > -1.0 && rate < 1.0 {
+        return Ok(());
+    }
+    eprintln!("error: {flag} {rate}: expected an annual rate as a fraction, above -1 and below 1");
+    if rate.is_finite() && rate.abs() < 100.0 {
+        eprintln!("hint: rates are fractions: for {rate}% write {flag} {}", fraction_of_percent(rate));
+    } else {
+        eprintln!("hint: rates are fractions: 0.05 for 5%");
+    }
+    Err(Failure::BadInput)
+}
+
+/// `percent` / 100 as written by hand: 6.5 gives 0.065 (not the 0.065000000000000002 that f64
+/// division can print).
+fn fraction_of_percent(percent: f64) -> String {
+    let text = format!("{:.12}", percent / 100.0);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 fn read_flows(file: &Path) -> Result<Vec<DatedFlow>, Failure> {
-    let rows = dated_csv::read(file, "amount")?;
+    let rows = dated_csv::read(file, dated_csv::Series::Flows)?;
     Ok(rows.into_iter().map(|row| DatedFlow { date: row.date, amount: row.value }).collect())
 }

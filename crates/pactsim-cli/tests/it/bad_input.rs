@@ -1,6 +1,7 @@
-//! Bad input exits 2 with a message naming file, line, column and field, and never panics.
+//! Bad input exits 2 with a message naming file, line, column and field, and never panics. The
+//! messages for bad deal and CSV files, case by case, are golden files (`golden.rs`).
 
-use crate::{pactsim, scratch, stderr, stdout};
+use crate::{pactsim, pactsim_in, repo_root, scratch, stderr, stdout};
 
 const GOOD: &str = "schema = 1\n[deal]\nid = \"x\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = 2025-11-14\nhorizon_years = 5\n\
 [[facility]]\nid = \"strategic\"\ncommitment_usd_bn = 10.0\nwaterfall = \"mou\"\n[waterfall.mou]\ntiers = [ { investor = 1.0, host = 0.0 } ]\n";
@@ -21,55 +22,18 @@ fn a_good_file_checks() {
     assert!(err.contains("valid deal"));
 }
 
+/// `run` reports a bad deal file exactly as `check` does (the golden cases in
+/// `tests/golden/bad/`), and prints nothing on standard output.
 #[test]
-fn a_misspelt_field_names_file_line_column_and_the_closest_name() {
-    let source = GOOD.replace("commitment_usd_bn", "comitment_usd_bn");
-    for command in ["check", "run"] {
-        let (code, err, out) = on_file("misspelt", &source, command);
-        assert_eq!(code, Some(2), "{err}");
-        assert!(out.is_empty(), "nothing on stdout: {out}");
-        assert!(err.contains("deal.toml:11:1"), "{err}");
-        assert!(err.contains("facility[\"strategic\"].comitment_usd_bn"), "{err}");
-        assert!(err.contains("did you mean `commitment_usd_bn`?"), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
+fn run_reports_a_bad_file_as_check_does() {
+    let dir = repo_root().join("crates/pactsim-cli/tests/golden/bad");
+    for case in ["unknown-field", "negative-money", "syntax-error", "fx-unknown-model"] {
+        let output = pactsim_in(&dir, &["run", &format!("{case}.toml")]);
+        assert_eq!(output.status.code(), Some(2), "{case}");
+        assert!(stdout(&output).is_empty(), "{case}: {}", stdout(&output));
+        let expected = std::fs::read_to_string(dir.join(format!("{case}.stderr"))).unwrap();
+        assert_eq!(stderr(&output), expected, "{case}");
     }
-}
-
-#[test]
-fn negative_money_says_what_was_found_and_what_is_allowed() {
-    let (code, err, _) = on_file("negative", &GOOD.replace("10.0", "-10.0"), "run");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("deal.toml:11:21"), "{err}");
-    assert!(err.contains("found -10"), "{err}");
-    assert!(err.contains("0 or more"), "{err}");
-}
-
-#[test]
-fn an_undefined_waterfall_suggests_the_defined_one() {
-    let (code, err, _) = on_file("undefined", &GOOD.replace("waterfall = \"mou\"", "waterfall = \"muo\""), "check");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("did you mean \"mou\"?"), "{err}");
-}
-
-#[test]
-fn an_fx_section_with_a_misspelt_model_names_the_closest() {
-    let fx = "[fx]\npair = \"KRW/USD\"\nmodel = \"garh\"\ncalibrate = { from = 2010-01-01, to = 2024-12-31 }\n";
-    let (code, err, _) = on_file("fx-model", &format!("{GOOD}{fx}"), "run");
-    assert_eq!(code, Some(2));
-    let line = GOOD.lines().count() + 3;
-    assert!(err.contains(&format!("deal.toml:{line}:9")), "{err}");
-    assert!(err.contains("fx.model") && err.contains("did you mean \"garch\"?"), "{err}");
-    // A section missing its required field is named too.
-    let (code, err, _) = on_file("fx-missing", &format!("{GOOD}[fx]\npair = \"KRW/USD\"\n"), "run");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("model"), "{err}");
-}
-
-#[test]
-fn broken_toml() {
-    let (code, err, _) = on_file("broken", "schema = 1\n[deal\n", "check");
-    assert_eq!(code, Some(2));
-    assert!(err.contains("deal.toml:2:"), "{err}");
 }
 
 #[test]
@@ -86,11 +50,76 @@ fn garbage_and_empty_files_do_not_panic() {
     }
 }
 
+/// A file that cannot be read is named, with the reason, and no line (deal files and CSV files
+/// alike; `calibrate`'s is in its own tests).
 #[test]
-fn a_missing_file_is_bad_input() {
-    let output = pactsim(&["run", "no/such/deal.toml"]);
+fn a_missing_file_is_named_with_the_reason_in_plain_words() {
+    for (args, expected) in [
+        (["run", "no/such/deal.toml"], "error: cannot read no/such/deal.toml: no such file\n"),
+        (["check", "deals"], "error: cannot read deals: it is a folder, not a file\n"),
+        (["figures", "no/such/flows.csv"], "error: cannot read no/such/flows.csv: no such file\n"),
+        (["figures", "deals"], "error: cannot read deals: it is a folder, not a file\n"),
+    ] {
+        let output = pactsim(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&output), expected);
+    }
+}
+
+/// The deal library's files, as the repository holds them.
+fn library() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("deals"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// `pactsim run kr-us-2025-mou.toml` from the repository's root (or with a misspelt name) points to
+/// `deals/`, listing what is there.
+#[test]
+fn a_library_deal_named_without_its_folder_is_pointed_to() {
+    let listing = format!("note: deals/ holds {}\n", library().join(", "));
+    for (command, given, closest) in [
+        ("run", "kr-us-2025-mou.toml", "kr-us-2025-mou.toml"),
+        ("check", "kr-us-2025-mou", "kr-us-2025-mou.toml"),
+        ("trade", "deals/jp-us-2025-muo.toml", "jp-us-2025-mou.toml"),
+        ("run", "elsewhere/kr-us-2025-us-ask", "kr-us-2025-us-ask.toml"),
+    ] {
+        let output = pactsim(&[command, given]);
+        assert_eq!(output.status.code(), Some(2), "{given}");
+        let expected =
+            format!("error: cannot read {given}: no such file\n{listing}hint: did you mean deals/{closest}?\n");
+        assert_eq!(stderr(&output), expected);
+    }
+}
+
+/// Away from a checkout, the library's names (compiled in) still show where a deal comes from,
+/// and the default deal is one command away.
+#[test]
+fn away_from_the_repository_the_library_is_listed_from_memory() {
+    let dir = scratch("library-elsewhere");
+    let listing = format!("note: the deal library (deals/ in a pactsim checkout) holds {}\n", library().join(", "));
+    let output = pactsim_in(&dir, &["run", "kr-us-2025-mou.toml"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("cannot read no/such/deal.toml"));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot read kr-us-2025-mou.toml: no such file\n{listing}\
+             hint: kr-us-2025-mou.toml is the default deal: `pactsim run` with no file runs its embedded copy\n"
+        )
+    );
+    let output = pactsim_in(&dir, &["check", "jp-us-2025-mou"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: cannot read jp-us-2025-mou: no such file\n{listing}\
+             hint: did you mean jp-us-2025-mou.toml? It is in the deals/ folder of a pactsim checkout\n"
+        )
+    );
 }
 
 #[test]

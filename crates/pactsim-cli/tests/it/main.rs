@@ -5,6 +5,7 @@ mod calibrate;
 mod currency;
 mod data;
 mod figures;
+mod golden;
 mod montecarlo;
 mod run;
 mod schema;
@@ -15,7 +16,12 @@ use std::process::{Command, Output};
 
 /// Runs the built binary from the repository root.
 pub fn pactsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pactsim")).args(args).current_dir(repo_root()).output().expect("the binary runs")
+    pactsim_in(&repo_root(), args)
+}
+
+/// Runs the built binary from `dir`.
+pub fn pactsim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pactsim")).args(args).current_dir(dir).output().expect("the binary runs")
 }
 
 pub fn repo_root() -> PathBuf {

@@ -859,3 +859,23 @@ fn trade_effective_after_the_horizon() {
         &["2055-11-14"],
     );
 }
+
+#[test]
+fn pipeline_irr_given_as_a_percentage() {
+    // Every draw would be cut to the 100% cap: 6.5 is surely 6.5%.
+    let pipeline = |irr: &str| {
+        format!(
+            "{BASE}\n[pipeline.strategic]\nprojects_per_year = 2\nsize_usd_bn = 5.0\nirr = {irr}\nlife_years = 20\n"
+        )
+    };
+    let line = BASE.lines().count() + 5;
+    check_error(
+        &pipeline("{ normal = { mean = 6.5, sd = 1.6 } }"),
+        line,
+        7,
+        "pipeline.strategic.irr",
+        &["normal(mean 6.5, sd 1.6)", "at most 1", "0.07 for 7%"],
+    );
+    check_error(&pipeline("7"), line, 7, "pipeline.strategic.irr", &["found 7,", "at most 1"]);
+    assert!(parse_deal(&pipeline("{ normal = { mean = 0.065, sd = 0.016 } }")).is_ok());
+}

@@ -34,6 +34,12 @@ pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
     }
 }
 
+/// A sum of shares as a person would write it: adding fractions leaves noise far below anything a
+/// deal file holds (0.4 + 0.3 + 0.2 is 0.8999999999999999 in binary floating point).
+fn as_written(sum: f64) -> f64 {
+    (sum * 1e12).round() / 1e12
+}
+
 #[derive(Default)]
 struct Checker {
     diagnostics: Vec<Diagnostic>,
@@ -605,7 +611,12 @@ impl Checker {
         let (equity, loan, guarantee) = (equity?, loan?, guarantee?);
         let sum = equity + loan + guarantee;
         if (sum - 1.0).abs() > SHARE_SUM_TOLERANCE {
-            self.fail(raw.span(), field, format!("shares summing to {sum}"), "equity + loan + guarantee = 1");
+            self.fail(
+                raw.span(),
+                field,
+                format!("shares summing to {}", as_written(sum)),
+                "equity + loan + guarantee = 1",
+            );
             return None;
         }
         Some(Instruments { equity, loan, guarantee })
@@ -715,7 +726,7 @@ impl Checker {
                 self.fail(
                     tier.span(),
                     &at,
-                    format!("investor {investor} + host {host} = {}", investor + host),
+                    format!("investor {investor} + host {host} = {}", as_written(investor + host)),
                     "shares that sum to 1",
                 );
             }

@@ -1,6 +1,6 @@
 //! The `[pipeline.<facility>]` rules: a facility that exists, a positive selection rate, and
-//! distributions whose values make a project (positive size, IRR above −100%, a life of a year or
-//! more).
+//! distributions whose values make a project (positive size, IRR above −100% and centred at most
+//! at 100%, a life of a year or more).
 
 use toml::Spanned;
 
@@ -60,7 +60,16 @@ impl Checker {
             }
         };
         let size = self.bounded(&p.size_usd_bn, &at("size_usd_bn"), 0.0, false, "sizes above 0 (USD billions)");
-        let irr = self.bounded(&p.irr, &at("irr"), -1.0, false, "IRRs above -1 (a fraction: 0.07 for 7%)");
+        const IRR_EXPECTED: &str = "IRRs as fractions, above -1 and at most 1 (write 0.07 for 7%, not 7)";
+        let irr = match self.bounded(&p.irr, &at("irr"), -1.0, false, IRR_EXPECTED) {
+            // A central IRR above 100% is surely a percentage (7 for 7%), and every draw would be
+            // cut to the 100% that generated projects are held to.
+            Some(irr) if irr.central() > 1.0 => {
+                self.fail(p.irr.span(), &at("irr"), irr.describe(), IRR_EXPECTED);
+                None
+            }
+            irr => irr,
+        };
         let life = self.bounded(
             &p.life_years,
             &at("life_years"),
