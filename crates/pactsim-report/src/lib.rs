@@ -604,3 +604,73 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The run output of hand-checkable deals: one project of 10 paying 2 a year for 8 years, all
+    //! to the investor, so every figure can be worked out on paper.
+
+    use pactsim_model::spec::parse_deal;
+    use pactsim_montecarlo::{YearFigure, simulate};
+
+    use super::*;
+
+    const HEADER: &str = "schema = 1\n[deal]\nid = \"t\"\ntitle = \"A title\"\ninvestor = \"KR\"\nhost = \"US\"\n\
+        start = 2026-01-01\nhorizon_years = 10\n[[facility]]\nid = \"f\"\ncommitment_usd_bn = 10.0\nwaterfall = \"w\"\n\
+        [waterfall.w]\ntiers = [ { investor = 1.0, host = 0.0 } ]\n[[project]]\nid = \"p\"\nfacility = \"f\"\n\
+        selected = 2026-03-02\nsize_usd_bn = 10.0\ncash_flows_usd_bn = [2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]\n";
+
+    fn output(source: &str, paths: u64) -> RunOutput {
+        let deal = parse_deal(source).unwrap_or_else(|e| panic!("{e:?}"));
+        run_output(&deal, &simulate(&deal, paths, 1, &|_| {}, None), "test")
+    }
+
+    #[test]
+    fn a_deterministic_deal_has_equal_quantiles_and_its_hand_computed_totals() {
+        let document = output(HEADER, 50);
+        assert!(document.deterministic);
+        assert_eq!(
+            (document.deal.as_str(), document.title.as_str(), document.version.as_str()),
+            ("t", "A title", "test")
+        );
+        let t = &document.totals;
+        for (stat, expected) in [(t.investor_paid, 10.0), (t.investor_received, 16.0), (t.host_received, 0.0)] {
+            assert_eq!([stat.mean, stat.p5, stat.p50, stat.p95], [Some(expected); 4]);
+            assert_eq!(stat.mean_se, Some(0.0));
+        }
+        assert_eq!(t.investor_moic.mean, Some(1.6));
+        assert_eq!(t.recoup_accounts, 0, "a single tier of 100% has no recoup account");
+        assert!(t.tariff_relief_npv.is_none() && t.deal_npv.is_none(), "no [trade], no relief");
+    }
+
+    #[test]
+    fn years_cover_the_horizon_in_order_and_sum_to_the_totals() {
+        let document = output(HEADER, 1);
+        let years: Vec<i32> = document.years.iter().map(|y| y.year).collect();
+        assert_eq!(years, (2026..=2036).collect::<Vec<_>>(), "a horizon from 2026-01-01 touches eleven years");
+        let sum = |figure| document.years.iter().map(|y| y.get(figure).unwrap().mean.unwrap()).sum::<f64>();
+        assert!((sum(YearFigure::InvestorPaid) - 10.0).abs() < 1e-12);
+        assert!((sum(YearFigure::InvestorReceived) - 16.0).abs() < 1e-12);
+        let names: Vec<&str> = document.years[0].figures.keys().copied().collect();
+        assert_eq!(names, ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"]);
+    }
+
+    #[test]
+    fn the_listed_project_reports_its_dated_flows() {
+        let document = output(HEADER, 1);
+        let [project] = &document.projects[..] else { panic!("one listed project") };
+        assert_eq!((project.id.as_str(), project.facility.as_str()), ("p", "f"));
+        assert_eq!(project.flows.len(), 8);
+        assert!(project.flows.iter().all(|f| f.investor == 2.0 && f.host == 0.0 && f.cash == 2.0));
+        let paid: f64 = project.funding.iter().map(|p| p.usd_bn).sum();
+        assert_eq!(paid, 10.0);
+    }
+
+    #[test]
+    fn a_figure_defined_on_no_path_is_null_with_a_zero_share() {
+        // Paid 10, received nothing: no IRR and no MOIC above zero to speak of.
+        let source = HEADER.replace("[2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]", "[0.0]");
+        let irr = output(&source, 1).totals.investor_irr;
+        assert_eq!((irr.mean, irr.p50, irr.defined_share), (None, None, Some(0.0)));
+    }
+}

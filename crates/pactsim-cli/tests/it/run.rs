@@ -18,9 +18,14 @@ fn assert_stat(value: &Value, name: &str) {
         assert!(object.contains_key(key), "{name} lacks {key}");
     }
     if let Some(mean) = object["mean"].as_f64() {
-        let at = |key: &str| object[key].as_f64().unwrap();
+        // serde_json writes NaN and infinity as null: a null beside a defined mean is one.
+        let at = |key: &str| object[key].as_f64().unwrap_or_else(|| panic!("{name}.{key} is {}", object[key]));
         assert!(at("p5") <= at("p50") && at("p50") <= at("p95"), "{name}: quantiles out of order");
-        assert!(at("p5") <= mean + 1e-9 * mean.abs().max(1.0) || at("p95") >= mean, "{name}");
+        assert!(at("mean_se") >= 0.0, "{name}: a negative standard error");
+        if let Some(share) = object.get("defined_share") {
+            let share = share.as_f64().unwrap_or_else(|| panic!("{name}.defined_share is {share}"));
+            assert!(share > 0.0 && share <= 1.0, "{name}: defined on a share {share} of paths, yet it has a mean");
+        }
         if at("mean_se") == 0.0 {
             for key in ["p5", "p50", "p95"] {
                 assert_eq!(object[key].as_f64(), Some(mean), "{name}.{key}");
@@ -29,6 +34,40 @@ fn assert_stat(value: &Value, name: &str) {
     } else {
         assert_eq!(object.get("defined_share").and_then(Value::as_f64), Some(0.0), "{name} is null but defined");
     }
+}
+
+/// Fields the contract allows to be null: dates that may not happen, a standard error that is
+/// undefined at a zero mean, and elasticities that are infinite (`∞` in the text form).
+const NULLABLE: [&str; 7] =
+    ["funded_on", "recouped_on", "relative_se", "substitution", "demand", "foreign_supply", "domestic_supply"];
+
+/// serde_json writes NaN and infinity as null, so a non-finite number in the engine shows as a
+/// null where the contract has none: every Stat is checked, and every other null must be nullable.
+fn assert_no_hidden_non_finite(value: &Value, path: &str) {
+    fn walk(value: &Value, name: &str, path: &str) {
+        match value {
+            Value::Object(object) if object.contains_key("mean") && object.contains_key("p50") => {
+                assert_stat(value, &format!("{path}: {name}"))
+            }
+            Value::Object(object) => object.iter().for_each(|(key, value)| walk(value, key, path)),
+            Value::Array(items) => items.iter().for_each(|item| walk(item, name, path)),
+            Value::Null => assert!(NULLABLE.contains(&name), "{path}: `{name}` is null"),
+            _ => {}
+        }
+    }
+    walk(value, "", path);
+}
+
+#[test]
+fn a_null_where_the_contract_has_a_number_is_caught() {
+    let hidden_nan = serde_json::json!({ "totals": { "investor_npv":
+        { "mean": 1.0, "mean_se": 0.1, "p5": null, "p50": 1.0, "p95": 2.0 } } });
+    assert!(std::panic::catch_unwind(|| assert_no_hidden_non_finite(&hidden_nan, "t")).is_err());
+    let stray = serde_json::json!({ "facilities": [ { "commitment_usd_bn": null } ] });
+    assert!(std::panic::catch_unwind(|| assert_no_hidden_non_finite(&stray, "t")).is_err());
+    let fine = serde_json::json!({ "projects": [ { "funded_on": null } ], "totals": { "recoup_year":
+        { "mean": null, "mean_se": null, "p5": null, "p50": null, "p95": null, "defined_share": 0.0 } } });
+    assert_no_hidden_non_finite(&fine, "t");
 }
 
 #[test]
@@ -117,8 +156,7 @@ fn every_deal_in_the_library_runs() {
             let path = path.to_str().unwrap().to_string();
             let document = run_json(&["run", &path, "--json", "--paths", "128"]);
             assert_eq!(document["schema"], 1, "{path}");
-            let text = document.to_string();
-            assert!(!text.contains("NaN") && !text.contains("Infinity"), "{path}");
+            assert_no_hidden_non_finite(&document, &path);
             let human = pactsim(&["run", &path, "--paths", "128"]);
             assert_eq!(human.status.code(), Some(0), "{path}");
             assert!(stdout(&human).contains("Investor"), "{path}");
