@@ -39,6 +39,7 @@ pub use pactsim_report as output;
 pub use pactsim_trade as trade;
 
 mod request;
+pub mod tools;
 
 pub use request::{Paths, PreparedRun, RunRequest, RunResult};
 

@@ -5,62 +5,46 @@ use std::path::Path;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use pactsim::figures;
 use pactsim::outcome::DatedFlow;
-use serde_json::json;
 
 use crate::{Failure, dated_csv};
 
 pub fn figures(file: &Path, rate: f64, start: Option<NaiveDate>, json: bool) -> Result<(), Failure> {
     check_rate("--rate", rate)?;
     let flows = read_flows(file)?;
-    let Some(first) = flows.iter().map(|f| f.date).min() else {
+    let Ok(figures) = pactsim::tools::flow_figures(&flows, rate, start) else {
         eprintln!("error: {}: no flows (expected rows of date,amount after the header)", file.display());
         return Err(Failure::BadInput);
     };
-    let to = start.unwrap_or(first);
-    let npv = figures::npv(&flows, rate, to);
-    let irr = figures::xirr(&flows);
-    let moic = figures::moic(&flows);
-    let paid = figures::paid(&flows);
-    let received = figures::received(&flows);
     if json {
-        let document = json!({
-            "npv": npv,
-            "irr": irr.rate,
-            "irr_roots": irr.roots,
-            "irr_multiple_roots": irr.has_multiple_roots(),
-            "moic": moic,
-            "paid": paid,
-            "received": received,
-        });
-        println!("{}", serde_json::to_string_pretty(&document).context("serialising figures")?);
-    } else {
-        println!("flows     {} from {first}", flows.len());
-        println!("paid      {paid:.6}");
-        println!("received  {received:.6}");
-        println!("NPV       {npv:.6} at {:.4}% to {to}", rate * 100.0);
-        match irr.rate {
-            Some(r) if irr.has_multiple_roots() => {
-                let roots: Vec<String> = irr.roots.iter().map(|r| format!("{:.4}%", r * 100.0)).collect();
-                println!("XIRR      {:.6}% (several roots: {}; Excel's choice shown)", r * 100.0, roots.join(", "));
-            }
-            Some(r) => println!("XIRR      {:.6}%", r * 100.0),
-            None => println!("XIRR      none (the flows never change sign)"),
+        println!("{}", serde_json::to_string_pretty(&figures).context("serialising figures")?);
+        return Ok(());
+    }
+    let first = flows.iter().map(|f| f.date).min().expect("figures exist only for flows");
+    println!("flows     {} from {first}", flows.len());
+    println!("paid      {:.6}", figures.paid);
+    println!("received  {:.6}", figures.received);
+    println!("NPV       {:.6} at {:.4}% to {}", figures.npv, rate * 100.0, figures.discounted_to);
+    match figures.irr {
+        Some(r) if figures.irr_multiple_roots => {
+            let roots: Vec<String> = figures.irr_roots.iter().map(|r| format!("{:.4}%", r * 100.0)).collect();
+            println!("XIRR      {:.6}% (several roots: {}; Excel's choice shown)", r * 100.0, roots.join(", "));
         }
-        match moic {
-            Some(m) => println!("MOIC      {m:.6}x"),
-            None => println!("MOIC      none (nothing paid)"),
-        }
+        Some(r) => println!("XIRR      {:.6}%", r * 100.0),
+        None => println!("XIRR      none (the flows never change sign)"),
+    }
+    match figures.moic {
+        Some(m) => println!("MOIC      {m:.6}x"),
+        None => println!("MOIC      none (nothing paid)"),
     }
     Ok(())
 }
 
-/// An annual rate given on the command line: a fraction above -1 and below 1. A rate of 1 or more
-/// is almost surely a percentage (`--rate 5` for 5%) and would discount at 500% without a word,
-/// so it is refused, with the fraction it probably meant, as a deal file refuses `irr = 6.5`.
+/// An annual rate given on the command line, checked by the library's rule (a fraction above -1
+/// and below 1: 5 for 5% would discount at 500%); a refusal names the fraction it probably meant,
+/// as a deal file does for `irr = 6.5`.
 fn check_rate(flag: &str, rate: f64) -> Result<(), Failure> {
-    if rate.is_finite() && rate > -1.0 && rate < 1.0 {
+    if pactsim::tools::check_rate("rate", rate).is_ok() {
         return Ok(());
     }
     eprintln!("error: {flag} {rate}: expected an annual rate as a fraction, above -1 and below 1");
