@@ -1,19 +1,27 @@
-//! `pactsim run [FILE] [--json] [--out DIR]`: run a deal and report it.
+//! `pactsim run [FILE] [--json] [--out DIR] [--set KEY=VALUE] [--unset KEY]`: run a deal and
+//! report it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use pactsim::output::{RunOutput, StatJson};
+use pactsim::spec::Override;
 
-use crate::diagnostics::{DEFAULT_DEAL, DEFAULT_DEAL_NAME, load_deal, parse_deal};
+use crate::diagnostics::{DEFAULT_DEAL, DEFAULT_DEAL_NAME, load_deal_with, parse_deal_with};
 use crate::summary;
 use crate::{Failure, RunFlags};
 
-pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) -> Result<(), Failure> {
+pub fn run(
+    file: Option<&Path>,
+    overrides: &[Override],
+    json: bool,
+    out: Option<&Path>,
+    runs: RunFlags,
+) -> Result<(), Failure> {
     let deal = match file {
-        Some(path) => load_deal(path)?,
-        None => parse_deal(DEFAULT_DEAL_NAME, DEFAULT_DEAL)?,
+        Some(path) => load_deal_with(path, overrides)?,
+        None => parse_deal_with(DEFAULT_DEAL_NAME, DEFAULT_DEAL, overrides)?,
     };
     if let Some(dir) = out
         && dir.exists()

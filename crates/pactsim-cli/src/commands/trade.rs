@@ -6,22 +6,23 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use pactsim::output::{TradeJson, trade_output};
+use pactsim::output::{TradeOutput, trade_document};
+use pactsim::spec::Override;
 
-use crate::diagnostics::load_deal;
+use crate::diagnostics::load_deal_with;
 use crate::{Failure, RunFlags};
 
-pub fn trade(file: &Path, json: bool, runs: RunFlags) -> Result<(), Failure> {
-    let deal = load_deal(file)?;
-    let Some(trade) = &deal.trade else {
+pub fn trade(file: &Path, overrides: &[Override], json: bool, runs: RunFlags) -> Result<(), Failure> {
+    let deal = load_deal_with(file, overrides)?;
+    if deal.trade.is_none() {
         eprintln!("error: {}: the deal has no [trade] section", file.display());
         eprintln!(
             "hint: add one (see `pactsim schema`), e.g. [trade] sector = \"autos\" with no_deal and deal tariffs"
         );
         return Err(Failure::BadInput);
-    };
+    }
     let (summary, _) = runs.simulate(&deal, json)?;
-    let document = trade_output(trade, &summary);
+    let document = trade_document(&deal, &summary).context("the deal has no [trade] section")?;
     let text = if json {
         serde_json::to_string_pretty(&document).context("serialising the trade section")? + "\n"
     } else {
@@ -40,10 +41,14 @@ fn elasticity(value: Option<f64>) -> String {
 }
 
 /// The trade picture as tables, one per scenario.
-pub fn render(t: &TradeJson) -> String {
+pub fn render(document: &TradeOutput) -> String {
     let mut text = String::new();
+    let t = &document.trade;
     let e = &t.elasticities;
     let _ = writeln!(text, "Trade: {} in {}, base year {} ({})", t.sector, t.importer, t.year, t.market);
+    if !document.overrides.is_empty() {
+        let _ = writeln!(text, "Overrides: {}", document.overrides.join(", "));
+    }
     let _ = writeln!(
         text,
         "Elasticities: substitution {}, demand {}, foreign supply {}, domestic supply {}",
