@@ -6,6 +6,7 @@ mod currency;
 mod data;
 mod figures;
 mod montecarlo;
+mod overrides;
 mod run;
 mod schema;
 mod trade;
