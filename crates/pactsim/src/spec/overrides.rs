@@ -131,8 +131,6 @@ pub(super) struct Overrides<'o> {
     starts: Vec<usize>,
     /// For an override of one share of a waterfall tier, the other share set to its complement.
     complements: Vec<Option<Complement>>,
-    /// The deal file's JSON Schema, which `resolve` checks keys against.
-    schema: schemars::Schema,
 }
 
 /// A tier share the contract sets because an override set the other one.
@@ -150,7 +148,7 @@ impl<'o> Overrides<'o> {
             next += one.argument_len() + 1;
         }
         let complements = given.iter().map(|one| complement(one, given)).collect();
-        Overrides { given, starts, complements, schema: super::json_schema() }
+        Overrides { given, starts, complements }
     }
 
     /// The overrides as every output records them, in order.
@@ -161,7 +159,12 @@ impl<'o> Overrides<'o> {
     /// Applies every override in order. A key that names nothing the file or the contract has is
     /// an error; all such errors are returned, and then the document is not to be used.
     pub(super) fn apply<'i>(&'i self, document: &mut DeTable<'i>) -> Result<(), Vec<Diagnostic>> {
-        let schema = self.schema.as_value();
+        if self.given.is_empty() {
+            return Ok(());
+        }
+        // Keys are checked against the deal file's JSON Schema, made only when there are keys.
+        let schema = super::json_schema();
+        let schema = schema.as_value();
         let mut problems = Vec::new();
         for (index, one) in self.given.iter().enumerate() {
             let applied = resolve(schema, one.key(), self.starts[index]).and_then(|steps| {
