@@ -5,7 +5,7 @@ use std::path::Path;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use pactsim::deal::Deal;
-use pactsim::spec::{self, Diagnostic};
+use pactsim::spec::{self, Diagnostic, Origin, Override};
 
 use crate::Failure;
 
@@ -21,8 +21,13 @@ const LIBRARY_DEALS: [&str; 4] =
 
 /// Reads and validates a deal file, printing every problem found.
 pub fn load_deal(path: &Path) -> Result<Deal, Failure> {
+    load_deal_with(path, &[])
+}
+
+/// Reads a deal file, applies `overrides` and validates the result, printing every problem found.
+pub fn load_deal_with(path: &Path, overrides: &[Override]) -> Result<Deal, Failure> {
     let (origin, source) = read_deal(Some(path))?;
-    parse_deal(&origin, &source)
+    parse_deal_with(&origin, &source, overrides)
 }
 
 /// Why a file could not be read, in plain words where the reason is a common one (the system's
@@ -78,7 +83,13 @@ fn local_deals() -> Option<Vec<String>> {
 
 /// Validates deal text, printing every problem found under the name `origin`.
 pub fn parse_deal(origin: &str, source: &str) -> Result<Deal, Failure> {
-    spec::parse_deal(source).map_err(|diagnostics| {
+    parse_deal_with(origin, source, &[])
+}
+
+/// Applies `overrides` to deal text and validates it, printing every problem found under the name
+/// `origin`.
+pub fn parse_deal_with(origin: &str, source: &str, overrides: &[Override]) -> Result<Deal, Failure> {
+    spec::parse_deal_with(source, overrides).map_err(|diagnostics| {
         report(origin, source, &diagnostics);
         Failure::BadInput
     })
@@ -121,19 +132,38 @@ fn report(origin: &str, source: &str, diagnostics: &[Diagnostic]) {
         eprintln!("{}", render(&renderer, origin, source, diagnostic));
     }
     let count = diagnostics.len();
-    eprintln!("error: {origin} is not a valid deal file ({count} problem{})", if count == 1 { "" } else { "s" });
+    let problems = format!("{count} problem{}", if count == 1 { "" } else { "s" });
+    if diagnostics.iter().any(|d| d.origin != Origin::File) {
+        eprintln!("error: {origin} with the overrides given is not a valid deal ({problems})");
+    } else {
+        eprintln!("error: {origin} is not a valid deal file ({problems})");
+    }
 }
 
-/// One diagnostic: a title naming file, line, column and field, the source line with the span
-/// marked, and a hint when there is a likely fix.
+/// One diagnostic: a title naming where it points (file, line and column, or the override as
+/// given) and the field, the line with the span marked, and a hint when there is a likely fix.
 pub fn render(renderer: &Renderer, origin: &str, source: &str, diagnostic: &Diagnostic) -> String {
-    let (line, column) = diagnostic.line_column(source);
-    let title = format!("{origin}:{line}:{column}: {}", diagnostic.message());
-    let span = clamp(source, diagnostic.span.clone());
+    let argument;
+    // An override's line has no file to name: the title says which flag it came from.
+    let (title, text, path) = match &diagnostic.origin {
+        Origin::File => {
+            let (line, column) = diagnostic.line_column(source);
+            (format!("{origin}:{line}:{column}: {}", diagnostic.message()), source, Some(origin))
+        }
+        Origin::Override { given, .. } => {
+            let flag = match given {
+                Override::Set { .. } => "--set",
+                Override::Unset { .. } => "--unset",
+            };
+            argument = given.argument();
+            (format!("in {flag} {argument}: {}", diagnostic.message()), argument.as_str(), None)
+        }
+    };
+    let span = clamp(text, diagnostic.span.clone());
     let label = format!("expected {}", diagnostic.expected);
     let mut group = Level::ERROR
         .primary_title(title)
-        .element(Snippet::source(source).path(origin).annotation(AnnotationKind::Primary.span(span).label(label)));
+        .element(Snippet::source(text).path(path).annotation(AnnotationKind::Primary.span(span).label(label)));
     if let Some(hint) = &diagnostic.hint {
         group = group.element(Level::HELP.message(hint.clone()));
     }

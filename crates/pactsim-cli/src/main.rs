@@ -11,7 +11,8 @@ mod summary;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use pactsim::spec::Override;
 
 /// A Monte Carlo path still allocates and frees hundreds of small buffers on two or more threads;
 /// mimalloc's per-thread pages make 100,000 Korea MOU paths 5-10% faster than the system
@@ -42,11 +43,15 @@ enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         runs: RunFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
     },
     /// Validate a deal file without running it
     Check {
         /// The deal file
         file: PathBuf,
+        #[command(flatten)]
+        overrides: OverrideFlags,
     },
     /// Print the JSON Schema of deal files (for editors' autocompletion)
     Schema,
@@ -59,6 +64,8 @@ enum Command {
         json: bool,
         #[command(flatten)]
         runs: RunFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
     },
     /// Measure how fast the engines run here (solves and runs per second)
     Bench {
@@ -160,6 +167,31 @@ pub struct RunFlags {
     keep_paths: Option<PathBuf>,
 }
 
+/// `--set KEY=VALUE` and `--unset KEY`: the deal file's terms changed without editing it
+/// (docs/semantics.md, "Overrides").
+#[derive(Debug, Clone, clap::Args)]
+pub struct OverrideFlags {
+    /// Set a term of the deal file, e.g. facility.strategic.annual_cap_usd_bn=25 (repeatable;
+    /// applied in the order given, with --unset)
+    #[arg(long = "set", value_name = "KEY=VALUE", value_parser = Override::parse_set)]
+    set: Vec<Override>,
+    /// Remove a field, table or array element of the deal file, e.g. stability (repeatable)
+    #[arg(long = "unset", value_name = "KEY")]
+    unset: Vec<String>,
+}
+
+impl OverrideFlags {
+    /// The sets and unsets as one list in command-line order: clap keeps each flag's values
+    /// apart, so their positions among the arguments decide.
+    fn in_order(self, matches: &ArgMatches) -> Vec<Override> {
+        let sets = matches.indices_of("set").into_iter().flatten().zip(self.set);
+        let unsets = matches.indices_of("unset").into_iter().flatten().zip(self.unset.into_iter().map(Override::unset));
+        let mut all: Vec<(usize, Override)> = sets.chain(unsets).collect();
+        all.sort_by_key(|(position, _)| *position);
+        all.into_iter().map(|(_, one)| one).collect()
+    }
+}
+
 /// `--paths`: a number of paths, or `auto`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Paths {
@@ -180,18 +212,28 @@ fn parse_paths(text: &str) -> Result<Paths, String> {
 
 impl RunFlags {
     /// The library's request for a deal's text, as the flags (or the deal's `[run]`) say.
-    pub fn request(&self, source: String) -> pactsim::RunRequest {
+    pub fn request(&self, source: String, overrides: &[Override]) -> pactsim::RunRequest {
         let paths = match self.paths {
             None => pactsim::Paths::FromDeal,
             Some(Paths::Fixed(paths)) => pactsim::Paths::Fixed(paths),
             Some(Paths::Auto) => pactsim::Paths::Auto { tolerance: self.tolerance, max_paths: self.max_paths },
         };
-        pactsim::RunRequest { seed: self.seed, paths, ..pactsim::RunRequest::new(source) }
+        pactsim::RunRequest {
+            overrides: overrides.to_vec(),
+            seed: self.seed,
+            paths,
+            ..pactsim::RunRequest::new(source)
+        }
     }
 
-    /// Validates the deal read from `origin` and the flags; problems are printed.
-    pub fn prepare(&self, origin: &str, source: String) -> Result<pactsim::PreparedRun, Failure> {
-        let request = self.request(source);
+    /// Validates the deal read from `origin` with its overrides, and the flags; problems are printed.
+    pub fn prepare(
+        &self,
+        origin: &str,
+        source: String,
+        overrides: &[Override],
+    ) -> Result<pactsim::PreparedRun, Failure> {
+        let request = self.request(source, overrides);
         request.prepare().map_err(|error| diagnostics::report_error(origin, &request.deal, error))
     }
 
@@ -229,8 +271,10 @@ impl From<anyhow::Error> for Failure {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // Parsed in two steps to keep the matches, which know where each --set and --unset stood.
+    let parsed = Cli::command().try_get_matches().and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let _ = error.print();
             return match error.kind() {
@@ -239,12 +283,18 @@ fn main() -> ExitCode {
             };
         }
     };
+    let command_matches = matches.subcommand().map_or(&matches, |(_, sub)| sub);
     let result = match cli.command {
-        Command::Run { file, json, out, runs } => commands::run::run(file.as_deref(), json, out.as_deref(), runs),
-        Command::Check { file } => commands::check::check(&file),
+        Command::Run { file, json, out, runs, overrides } => {
+            let overrides = overrides.in_order(command_matches);
+            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), runs)
+        }
+        Command::Check { file, overrides } => commands::check::check(&file, &overrides.in_order(command_matches)),
         Command::Schema => commands::schema::schema(),
         Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
-        Command::Trade { file, json, runs } => commands::trade::trade(&file, json, runs),
+        Command::Trade { file, json, runs, overrides } => {
+            commands::trade::trade(&file, &overrides.in_order(command_matches), json, runs)
+        }
         Command::Figures { file, rate, start, json } => commands::figures::figures(&file, rate, start, json),
         Command::Data { action: DataAction::List } => commands::data::list(),
         Command::Data { action: DataAction::Export { name } } => commands::data::export(&name),

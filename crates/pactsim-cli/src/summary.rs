@@ -123,6 +123,9 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
             format!("{} paths, seed {}", output.paths, output.seed)
         }
     );
+    if !output.overrides.is_empty() {
+        let _ = writeln!(text, "Overrides: {}", output.overrides.join(", "));
+    }
     let _ = writeln!(text);
     let _ = writeln!(text, "Investor ({})                       USD bn", deal.investor);
     let npv_label = |rate_value: f64| format!("NPV at {} to {}", rate(rate_value), deal.start);

@@ -37,6 +37,9 @@ pub struct Deal {
     pub currency: Option<Currency>,
     /// Every default the file relied on, as `field = value`, for the run output.
     pub defaults_applied: Vec<String>,
+    /// The overrides the file was read with, in order, as recorded (`KEY=VALUE`, `!KEY` for an
+    /// unset), for every output that comes from the deal.
+    pub overrides: Vec<String>,
 }
 
 impl Deal {
@@ -60,6 +63,7 @@ impl Deal {
             trade: self.trade.clone(),
             currency: self.currency.clone(),
             defaults_applied: Vec::new(),
+            overrides: Vec::new(),
         }
     }
 

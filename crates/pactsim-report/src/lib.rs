@@ -25,6 +25,8 @@ pub struct RunOutput {
     pub title: String,
     pub seed: u64,
     pub paths: u64,
+    /// The overrides the deal file was read with, in order, as recorded (`KEY=VALUE`, `!KEY`).
+    pub overrides: Vec<String>,
     pub deterministic: bool,
     /// The random streams used (algorithm and crate versions).
     pub random: String,
@@ -222,6 +224,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
         title: deal.title.clone(),
         seed: summary.seed,
         paths: summary.paths,
+        overrides: deal.overrides.clone(),
         deterministic: summary.deterministic,
         random: RANDOM_STREAMS.to_string(),
         defaults_applied: deal.defaults_applied.clone(),
@@ -525,7 +528,22 @@ fn finite(value: f64) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-/// The `trade` section for a solved trade outcome (also what `pactsim trade --json` prints).
+/// What `pactsim trade --json` prints: the overrides the deal was read with, then the `trade`
+/// section of the run output.
+#[derive(Debug, Clone, Serialize)]
+pub struct TradeOutput {
+    pub overrides: Vec<String>,
+    #[serde(flatten)]
+    pub trade: TradeJson,
+}
+
+/// The trade picture of a deal with a `[trade]` section; `None` without one.
+pub fn trade_document(deal: &Deal, summary: &Summary) -> Option<TradeOutput> {
+    let trade = deal.trade.as_ref()?;
+    Some(TradeOutput { overrides: deal.overrides.clone(), trade: trade_output(trade, summary) })
+}
+
+/// The `trade` section for a solved trade outcome.
 pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
     let outcome = summary.central.trade.as_ref().expect("a deal with [trade] has a central trade outcome");
     let l = &summary.layout;

@@ -28,6 +28,8 @@ pub enum Paths {
 pub struct RunRequest {
     /// The deal file's text.
     pub deal: String,
+    /// Applied to the deal's text before validation, in order (../shared/contracts/overrides.md).
+    pub overrides: Vec<spec::Override>,
     /// The seed of the random streams; `None`: the deal's `[run] seed`.
     pub seed: Option<u64>,
     pub paths: Paths,
@@ -36,7 +38,7 @@ pub struct RunRequest {
 impl RunRequest {
     /// A request for the deal's own `[run]` paths and seed.
     pub fn new(deal: impl Into<String>) -> Self {
-        RunRequest { deal: deal.into(), seed: None, paths: Paths::FromDeal }
+        RunRequest { deal: deal.into(), overrides: Vec::new(), seed: None, paths: Paths::FromDeal }
     }
 
     /// Validates the deal and the request, resolving the seed and paths the deal gives by default.
@@ -59,7 +61,7 @@ impl RunRequest {
             }
             _ => {}
         }
-        let deal = spec::parse_deal(&self.deal).map_err(Error::InvalidDeal)?;
+        let deal = spec::parse_deal_with(&self.deal, &self.overrides).map_err(Error::InvalidDeal)?;
         let seed = self.seed.unwrap_or(deal.run.seed);
         let length = match self.paths {
             Paths::FromDeal => Length::Fixed(deal.run.paths),
@@ -181,6 +183,19 @@ mod tests {
         assert_eq!(output.paths, 1024, "a tolerance this tight is not met: the run stops at max_paths");
         assert!(!convergence.reached);
         assert_eq!(convergence.figure, "deal_npv");
+    }
+
+    #[test]
+    fn overrides_are_applied_and_recorded() {
+        let cap = spec::Override::set("facility.directed.annual_cap_usd_bn", "25");
+        let request = RunRequest { overrides: vec![cap], paths: Paths::Fixed(128), ..RunRequest::new(US_ASK) };
+        let result = request.run().unwrap();
+        assert_eq!(result.output.overrides, ["facility.directed.annual_cap_usd_bn=25"]);
+        let directed = result.deal.facilities.iter().find(|f| f.id == "directed").unwrap();
+        assert_eq!(directed.annual_cap_usd_bn, Some(25.0));
+        let misspelt = spec::Override::set("facility.directed.anual_cap_usd_bn", "25");
+        let bad = RunRequest { overrides: vec![misspelt], ..RunRequest::new(US_ASK) };
+        assert!(matches!(bad.prepare(), Err(Error::InvalidDeal(_))));
     }
 
     #[test]

@@ -1,12 +1,14 @@
-//! `pactsim check FILE`: validate only.
+//! `pactsim check FILE [--set KEY=VALUE] [--unset KEY]`: validate only.
 
 use std::path::Path;
 
-use crate::Failure;
-use crate::diagnostics::load_deal;
+use pactsim::spec::Override;
 
-pub fn check(file: &Path) -> Result<(), Failure> {
-    let deal = load_deal(file)?;
+use crate::Failure;
+use crate::diagnostics::load_deal_with;
+
+pub fn check(file: &Path, overrides: &[Override]) -> Result<(), Failure> {
+    let deal = load_deal_with(file, overrides)?;
     let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let trade = if deal.trade.is_some() { ", a trade section" } else { "" };
     let currency = match &deal.currency {
@@ -21,8 +23,12 @@ pub fn check(file: &Path) -> Result<(), Failure> {
         }
         None => String::new(),
     };
+    let overrides = match deal.overrides.is_empty() {
+        true => String::new(),
+        false => format!(" with overrides {}", deal.overrides.join(", ")),
+    };
     eprintln!(
-        "{}: valid deal \"{}\" ({}, {}{trade}{currency})",
+        "{}: valid deal \"{}\" ({}, {}{trade}{currency}){overrides}",
         file.display(),
         deal.id,
         count(deal.facilities.len(), "facility", "facilities"),

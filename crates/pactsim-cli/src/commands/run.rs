@@ -1,16 +1,24 @@
-//! `pactsim run [FILE] [--json] [--out DIR]`: run a deal and report it.
+//! `pactsim run [FILE] [--json] [--out DIR] [--set KEY=VALUE] [--unset KEY]`: run a deal and
+//! report it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use pactsim::output::{RunOutput, StatJson};
+use pactsim::spec::Override;
 
 use crate::diagnostics::read_deal;
 use crate::summary;
 use crate::{Failure, RunFlags};
 
-pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) -> Result<(), Failure> {
+pub fn run(
+    file: Option<&Path>,
+    overrides: &[Override],
+    json: bool,
+    out: Option<&Path>,
+    runs: RunFlags,
+) -> Result<(), Failure> {
     let (origin, source) = read_deal(file)?;
     if let Some(dir) = out
         && dir.exists()
@@ -19,7 +27,8 @@ pub fn run(file: Option<&Path>, json: bool, out: Option<&Path>, runs: RunFlags) 
         eprintln!("error: --out {}: exists and is not a folder", dir.display());
         return Err(Failure::BadInput);
     }
-    let pactsim::RunResult { deal, output: document, .. } = runs.execute(runs.prepare(&origin, source)?, json)?;
+    let pactsim::RunResult { deal, output: document, .. } =
+        runs.execute(runs.prepare(&origin, source, overrides)?, json)?;
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
     if let Some(dir) = out {

@@ -6,14 +6,15 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use pactsim::output::{TradeJson, trade_output};
+use pactsim::output::{TradeOutput, trade_document};
+use pactsim::spec::Override;
 
 use crate::diagnostics::read_deal;
 use crate::{Failure, RunFlags};
 
-pub fn trade(file: &Path, json: bool, runs: RunFlags) -> Result<(), Failure> {
+pub fn trade(file: &Path, overrides: &[Override], json: bool, runs: RunFlags) -> Result<(), Failure> {
     let (origin, source) = read_deal(Some(file))?;
-    let prepared = runs.prepare(&origin, source)?;
+    let prepared = runs.prepare(&origin, source, overrides)?;
     if prepared.deal().trade.is_none() {
         eprintln!("error: {}: the deal has no [trade] section", file.display());
         eprintln!(
@@ -22,8 +23,7 @@ pub fn trade(file: &Path, json: bool, runs: RunFlags) -> Result<(), Failure> {
         return Err(Failure::BadInput);
     }
     let result = runs.execute(prepared, json)?;
-    let trade = result.deal.trade.as_ref().expect("the same deal, checked above");
-    let document = trade_output(trade, &result.summary);
+    let document = trade_document(&result.deal, &result.summary).expect("the same deal, checked above");
     let text = if json {
         serde_json::to_string_pretty(&document).context("serialising the trade section")? + "\n"
     } else {
@@ -42,10 +42,14 @@ fn elasticity(value: Option<f64>) -> String {
 }
 
 /// The trade picture as tables, one per scenario.
-pub fn render(t: &TradeJson) -> String {
+pub fn render(document: &TradeOutput) -> String {
     let mut text = String::new();
+    let t = &document.trade;
     let e = &t.elasticities;
     let _ = writeln!(text, "Trade: {} in {}, base year {} ({})", t.sector, t.importer, t.year, t.market);
+    if !document.overrides.is_empty() {
+        let _ = writeln!(text, "Overrides: {}", document.overrides.join(", "));
+    }
     let _ = writeln!(
         text,
         "Elasticities: substitution {}, demand {}, foreign supply {}, domestic supply {}",

@@ -7,6 +7,7 @@ mod data;
 mod figures;
 mod golden;
 mod montecarlo;
+mod overrides;
 mod run;
 mod schema;
 mod trade;

@@ -1,15 +1,31 @@
-//! What is wrong with a deal file, precisely enough to fix it: where (byte span, then line and
-//! column), which field, what was found, what is allowed, and a hint such as the closest valid
-//! name. Rendering for a terminal happens at the edge (the CLI); this type only carries the facts.
+//! What is wrong with a deal file, precisely enough to fix it: where (the file or an override,
+//! a byte span, then line and column), which field, what was found, what is allowed, and a hint
+//! such as the closest valid name. Rendering for a terminal happens at the edge (the CLI); this
+//! type only carries the facts.
 
 use std::fmt;
 use std::ops::Range;
 
-/// One problem in a deal file.
+use super::overrides::Override;
+
+/// What a diagnostic's span is a range of.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// The deal file's text.
+    #[default]
+    File,
+    /// An override: the `index`-th of those applied (0-based, in the order given), whose
+    /// [`Override::argument`] (`KEY=VALUE` for a set, `KEY` for an unset) the span is a range of.
+    Override { index: usize, given: Override },
+}
+
+/// One problem in a deal file, or in an override applied to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// Byte range in the source the problem is about.
+    /// Byte range the problem is about, in the text `origin` names.
     pub span: Range<usize>,
+    /// Where the span points: the deal file, or an override.
+    pub origin: Origin,
     /// The field's path, e.g. `facility["strategic"].annual_cap_usd_bn`.
     pub field: String,
     /// What was found, e.g. `-5.0`.
@@ -27,7 +43,14 @@ impl Diagnostic {
         found: impl Into<String>,
         expected: impl Into<String>,
     ) -> Self {
-        Diagnostic { span, field: field.into(), found: found.into(), expected: expected.into(), hint: None }
+        Diagnostic {
+            span,
+            origin: Origin::File,
+            field: field.into(),
+            found: found.into(),
+            expected: expected.into(),
+            hint: None,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -46,7 +69,8 @@ impl Diagnostic {
         text
     }
 
-    /// 1-based line and column (in characters) of the span's start in `source`.
+    /// 1-based line and column (in characters) of the span's start in `source` (the text `origin`
+    /// names).
     pub fn line_column(&self, source: &str) -> (usize, usize) {
         line_column(source, self.span.start)
     }

@@ -3,29 +3,47 @@
 //! Two stages, as in ripgrep's low-level and high-level arguments: `raw` accepts anything of the
 //! right TOML shape and remembers where each value sits; `validate` applies the contract's rules and
 //! builds a `Deal` whose invariants the engine relies on. Every problem becomes a `Diagnostic`
-//! naming the span, the field, what was found and what is allowed.
+//! naming the span, the field, what was found and what is allowed. `overrides` changes the parsed
+//! TOML before either stage, so an overridden value meets the same rules as the file's.
 
 mod diagnostic;
+mod overrides;
 pub mod raw;
 mod validate;
 
 use std::ops::Range;
 
-pub use diagnostic::{Diagnostic, closest_name, line_column};
+use serde::Deserialize;
+
+pub use diagnostic::{Diagnostic, Origin, closest_name, line_column};
+pub use overrides::{Override, OverrideSyntaxError};
 
 use crate::deal::Deal;
 
 /// Parses and validates a deal file. All problems found are returned, in source order.
 pub fn parse_deal(source: &str) -> Result<Deal, Vec<Diagnostic>> {
-    let document = match toml::de::DeTable::parse(source) {
+    parse_deal_with(source, &[])
+}
+
+/// Parses a deal file, applies `overrides` in order, and validates the result. Problems in the
+/// file come first, in source order, then those an override caused, in the overrides' order; the
+/// latter have an [`Origin::Override`]. The deal records the overrides (`Deal::overrides`).
+pub fn parse_deal_with(source: &str, overrides: &[Override]) -> Result<Deal, Vec<Diagnostic>> {
+    let overrides = overrides::Overrides::new(source, overrides);
+    let mut document = match toml::de::DeTable::parse(source) {
         Ok(document) => document,
         Err(error) => return Err(vec![syntax_diagnostic(source, &error)]),
     };
-    let raw: raw::RawDealFile = match toml::from_str(source) {
+    overrides.apply(document.get_mut())?;
+    // The document is kept to name the field a serde error is about.
+    let raw = match raw::RawDealFile::deserialize(toml::de::Deserializer::from(document.clone())) {
         Ok(raw) => raw,
-        Err(error) => return Err(vec![serde_diagnostic(source, &document, &error)]),
+        Err(error) => return Err(vec![overrides.locate(serde_diagnostic(source, &document, &error))]),
     };
-    validate::validate(&raw)
+    let mut deal = validate::validate(&raw)
+        .map_err(|diagnostics| diagnostics.into_iter().map(|d| overrides.locate(d)).collect::<Vec<_>>())?;
+    deal.overrides = overrides.recorded();
+    Ok(deal)
 }
 
 /// The JSON Schema of the deal file, generated from the `raw` types.

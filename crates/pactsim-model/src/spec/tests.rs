@@ -4,7 +4,7 @@
 use super::*;
 use crate::deal::{FundingLag, ProjectCash, Recoup, Scope};
 
-const BASE: &str = r#"schema = 1
+pub(super) const BASE: &str = r#"schema = 1
 
 [deal]
 id = "test-deal"
