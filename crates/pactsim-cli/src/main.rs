@@ -6,7 +6,6 @@ mod dated_csv;
 mod diagnostics;
 mod kept_paths;
 mod progress;
-mod summary;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -3,6 +3,9 @@
 //! The engine's types can change freely; these types change only with the contract
 //! (`docs/output.md` lists the fields pactsim adds to it).
 
+pub mod tables;
+pub mod text;
+
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::Serialize;

@@ -1,10 +1,13 @@
-//! The person-readable summary of a run: headline figures, the recoup picture, a table by year.
+//! The person-readable summaries: a run's headline figures, the recoup picture and a table by year
+//! (`run_summary`), and a deal's trade picture (`trade_summary`). Plain text, no colour, readable
+//! in any terminal or pasted into a note.
 
 use std::fmt::Write;
 
-use pactsim::deal::Deal;
-use pactsim::montecarlo::YearFigure;
-use pactsim::output::{RunOutput, StatJson};
+use pactsim_model::deal::Deal;
+use pactsim_montecarlo::YearFigure;
+
+use crate::{RunOutput, StatJson, TradeOutput};
 
 /// USD billions with two decimals; `–` where the figure does not exist.
 fn bn(stat: &StatJson) -> String {
@@ -105,7 +108,7 @@ fn currency(text: &mut String, output: &RunOutput) {
     }
 }
 
-pub fn render(deal: &Deal, output: &RunOutput) -> String {
+pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
     let mut text = String::new();
     let t = &output.totals;
     let _ = writeln!(text, "{}", output.title);
@@ -243,5 +246,71 @@ pub fn render(deal: &Deal, output: &RunOutput) -> String {
         );
     }
     let _ = writeln!(text, "(USD bn, nominal; years with no flows are not shown; --json for everything)");
+    text
+}
+
+fn mean(stat: &StatJson) -> f64 {
+    stat.mean.unwrap_or(0.0)
+}
+
+fn elasticity(value: Option<f64>) -> String {
+    value.map_or("∞".to_string(), |v| format!("{v}"))
+}
+
+/// The trade picture as tables, one per scenario.
+pub fn trade_summary(document: &TradeOutput) -> String {
+    let mut text = String::new();
+    let t = &document.trade;
+    let e = &t.elasticities;
+    let _ = writeln!(text, "Trade: {} in {}, base year {} ({})", t.sector, t.importer, t.year, t.market);
+    if !document.overrides.is_empty() {
+        let _ = writeln!(text, "Overrides: {}", document.overrides.join(", "));
+    }
+    let _ = writeln!(
+        text,
+        "Elasticities: substitution {}, demand {}, foreign supply {}, domestic supply {}",
+        elasticity(e.substitution),
+        elasticity(e.demand),
+        elasticity(e.foreign_supply),
+        elasticity(e.domestic_supply)
+    );
+    if e.given.values().any(|g| g.contains('(')) {
+        let _ = writeln!(
+            text,
+            "(elasticities shown at the distributions' central values; the tables give means over the paths)"
+        );
+    }
+    let _ = writeln!(text, "Deal tariffs apply from {}. Changes are relative to {}.", t.effective, t.year);
+    for (name, scenario) in &t.scenarios {
+        let _ = writeln!(text);
+        let _ = writeln!(
+            text,
+            "{name}: price index {:+.2}%, tariff revenue {:.2}, consumer surplus change {:+.2} (USD bn/yr)",
+            mean(&scenario.price_index_change) * 100.0,
+            mean(&scenario.tariff_revenue_usd_bn),
+            mean(&scenario.consumer_surplus_change_usd_bn)
+        );
+        let _ = writeln!(text, "  source     tariff    value  producer price  quantity   duties  producer surplus");
+        for (code, source) in &scenario.sources {
+            let tariff = t.tariffs[name][code];
+            let _ = writeln!(
+                text,
+                "  {code:<9} {:>6.1}%  {:>7.2}  {:>+13.2}%  {:>+7.2}%  {:>7.2}  {:>+16.3}",
+                tariff * 100.0,
+                mean(&source.value_usd_bn),
+                mean(&source.producer_price_change) * 100.0,
+                mean(&source.quantity_change) * 100.0,
+                mean(&source.duties_usd_bn),
+                mean(&source.producer_surplus_change_usd_bn)
+            );
+        }
+    }
+    let _ = writeln!(text);
+    let _ = writeln!(
+        text,
+        "{} exporters' tariff relief under the deal: {:.3} USD bn a year (producer surplus, deal minus no deal)",
+        t.investor,
+        mean(&t.investor_tariff_relief_usd_bn_per_year)
+    );
     text
 }
