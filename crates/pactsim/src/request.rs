@@ -61,7 +61,14 @@ impl RunRequest {
             }
             _ => {}
         }
-        let deal = spec::parse_deal_with(&self.deal, &self.overrides).map_err(Error::InvalidDeal)?;
+        let mut deal = spec::parse_deal_with(&self.deal, &self.overrides).map_err(Error::InvalidDeal)?;
+        // A default the request replaced was not applied: the output must not say it was.
+        let replaced = |field: &str| match field {
+            "run.seed" => self.seed.is_some(),
+            "run.paths" => self.paths != Paths::FromDeal,
+            _ => false,
+        };
+        deal.defaults_applied.retain(|default| !default.split_once(" = ").is_some_and(|(field, _)| replaced(field)));
         let seed = self.seed.unwrap_or(deal.run.seed);
         let length = match self.paths {
             Paths::FromDeal => Length::Fixed(deal.run.paths),
@@ -158,9 +165,14 @@ mod tests {
         assert_eq!(prepared.seed(), prepared.deal().run.seed);
         assert_eq!(prepared.fixed_paths(), Some(prepared.deal().run.paths));
 
+        let defaults = &prepared.deal().defaults_applied;
+        assert!(defaults.iter().any(|d| d.starts_with("run.seed = ")), "the US ask has no seed: {defaults:?}");
+
         let request = RunRequest { seed: Some(3), paths: Paths::Fixed(256), ..RunRequest::new(US_ASK) };
         let result = request.run().unwrap();
         assert_eq!((result.output.seed, result.output.paths), (3, 256));
+        let defaults = &result.output.defaults_applied;
+        assert!(!defaults.iter().any(|d| d.starts_with("run.seed") || d.starts_with("run.paths")), "{defaults:?}");
         assert!(result.output.convergence.is_none());
     }
 
