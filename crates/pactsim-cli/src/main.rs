@@ -13,10 +13,9 @@ use std::process::ExitCode;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use pactsim::spec::Override;
 
-/// A Monte Carlo path still allocates and frees hundreds of small buffers on two or more threads;
-/// mimalloc's per-thread pages make 100,000 Korea MOU paths 5-10% faster than the system
-/// allocator (12.1 s against 12.6-14.0 s of wall time here), for about 40 MB more at the peak.
-/// The allocator moves no number: output is the same to the byte.
+/// A Monte Carlo path allocates and frees many small buffers on every worker thread; mimalloc's
+/// per-thread pages serve them faster than the system allocator and move no number
+/// (docs/design.md, "Why mimalloc and whole-program optimisation?").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
