@@ -476,6 +476,7 @@ impl Checker {
             decline: Decline::default(),
             run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
             defaults_applied: Vec::new(),
+            sealed: Sealed,
         })
     }
 
