@@ -31,7 +31,8 @@
 //! [`PathScratch`]), `timeline.rs` (laying the events out in order without sorting them all), the
 //! tables in `credit.rs`, and outside the engine `funding/plan.rs` (a funding plan's memory and
 //! reuse) and `currency::ClauseDays` (the clause's calendar dates, found once). None of them may
-//! change an output bit: each has a test against the plain computation.
+//! change an output bit: the timeline and the funding plan are tested against the plain
+//! computation, and paths run on one `PathScratch` against paths run on fresh memory.
 
 mod clause;
 mod credit;

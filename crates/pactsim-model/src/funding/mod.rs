@@ -138,7 +138,7 @@ impl Deferred {
 
     fn add(&mut self, year: i32, amount: f64) {
         if year < self.first_year {
-            // Only a deal made by hand calls before its start.
+            // Validation keeps every call within the horizon; an earlier year still gets room.
             let earlier = (self.first_year - year) as usize;
             self.owed.splice(0..0, std::iter::repeat_n(0.0, earlier));
             self.first_year = year;
