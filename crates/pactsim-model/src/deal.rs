@@ -1,6 +1,13 @@
 //! The validated deal: what the engine runs. Every value here has passed `spec::validate`, so the
 //! engine never re-checks it: shares sum to one, money is finite and non-negative, references are
 //! resolved to indices, dates lie within the horizon.
+//!
+//! Who makes a `Deal`: outside this crate, only `spec::parse_deal` (a crate-private field stops
+//! any other crate from writing one out). Inside it, validation makes them, and the engine derives
+//! two from a validated deal through the named methods below, each of which keeps validation's
+//! invariants: `Deal::alone` (one project on its own, for its standalone NPV) and
+//! `Deal::set_generated_projects` (a path's copy, with the projects its pipelines generated).
+//! The fields are public for reading; nothing outside this crate writes them.
 
 use chrono::NaiveDate;
 
@@ -40,11 +47,33 @@ pub struct Deal {
     /// The overrides the file was read with, in order, as recorded (`KEY=VALUE`, `!KEY` for an
     /// unset), for every output that comes from the deal.
     pub overrides: Vec<String>,
+    /// Only this crate can write this field, so only this crate can make a `Deal`.
+    pub(crate) sealed: Sealed,
 }
 
+/// The crate-private field of a `Deal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Sealed;
+
 impl Deal {
-    /// A copy with no listed projects (cheaper than `clone` when they are replaced).
-    pub fn clone_without_projects(&self) -> Deal {
+    /// The deal a project's standalone NPV is judged on (`engine::standalone_npv`, for
+    /// `decline.rule = "negative-npv"`): the project alone, without credit risk, in a copy of its
+    /// facility whose commitment is the project's size, with no annual cap and no selection end,
+    /// under a copy of its waterfall with `scope = "project"`; no pipelines, trade, currency or
+    /// refusals. The deal's dates, run settings and default correlation stay.
+    ///
+    /// Keeps validation's invariants: the one facility and waterfall are validated ones with
+    /// fewer constraints, the project's index references resolve to them (0), and its selection
+    /// date lies within the horizon as before.
+    pub(crate) fn alone(&self, project: &Project) -> Deal {
+        let facility = Facility {
+            commitment_usd_bn: project.size_usd_bn,
+            annual_cap_usd_bn: None,
+            selection_ends: None,
+            waterfall: 0,
+            ..self.facilities[project.facility].clone()
+        };
+        let waterfall = Waterfall { scope: Scope::Project, ..self.waterfall_of(project).clone() };
         Deal {
             id: self.id.clone(),
             title: self.title.clone(),
@@ -53,18 +82,40 @@ impl Deal {
             start: self.start,
             horizon_years: self.horizon_years,
             end: self.end,
-            facilities: self.facilities.clone(),
-            waterfalls: self.waterfalls.clone(),
-            projects: Vec::new(),
-            pipelines: self.pipelines.clone(),
+            facilities: vec![facility],
+            waterfalls: vec![waterfall],
+            projects: vec![Project { facility: 0, credit: Credit::default(), ..project.clone() }],
+            pipelines: Vec::new(),
             default_correlation: self.default_correlation,
-            decline: self.decline,
+            decline: Decline::default(),
             run: self.run,
-            trade: self.trade.clone(),
-            currency: self.currency.clone(),
+            trade: None,
+            currency: None,
             defaults_applied: Vec::new(),
             overrides: Vec::new(),
+            sealed: Sealed,
         }
+    }
+
+    /// Makes this deal one path's: its first `listed` projects (the validated deal's own, which
+    /// keep their indices) followed by the path's generated projects, moved out of `generated`.
+    /// The engine's `PathScratch` keeps one copy of a deal and calls this for each path, so a path
+    /// does not copy the deal.
+    ///
+    /// Keeps validation's invariants as long as `generated` comes from this deal's pipelines
+    /// (`engine::PathDraws::draw`): each generated project then belongs to a facility with a
+    /// pipeline, is selected within the horizon, and has a positive size and an IRR, life and
+    /// construction within the bounds the draws clamp them to.
+    pub(crate) fn set_generated_projects(&mut self, listed: usize, generated: &mut Vec<Project>) {
+        debug_assert!(
+            generated.iter().all(|p| self.pipelines.iter().any(|pipeline| pipeline.facility == p.facility)
+                && self.start <= p.selected
+                && p.selected <= self.end
+                && p.size_usd_bn > 0.0),
+            "generated projects come from the deal's pipelines"
+        );
+        self.projects.truncate(listed);
+        self.projects.append(generated);
     }
 
     /// The waterfall that splits a project's equity cash.

@@ -16,8 +16,9 @@ pub struct Annuity {
 }
 
 /// What every loan on one set of terms shares: a path's loans on a facility differ in principal
-/// alone, so a run finds this once per facility rather than once per loan (a logarithm and two
-/// exponentials each) or per payment (the growth a balance needs).
+/// alone, so the engine finds this once per facility for all the paths it runs on one
+/// `PathScratch`, rather than once per loan (a logarithm and two exponentials each) or per
+/// payment (the growth a balance needs).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnuityShape {
     terms: LoanTerms,

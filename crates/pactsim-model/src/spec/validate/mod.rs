@@ -483,6 +483,7 @@ impl Checker {
             run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
             defaults_applied: Vec::new(),
             overrides: Vec::new(),
+            sealed: Sealed,
         })
     }
 

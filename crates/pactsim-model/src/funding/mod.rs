@@ -1,6 +1,25 @@
 //! From selection to funded projects: commitments cut oversize projects, funding calls fall due
 //! after the lag, and each facility serves its calls first in, first out under its annual cap,
 //! carrying what does not fit to the first business day of the next calendar year.
+//!
+//! The rules, in the order `plan_into` applies them:
+//! - Projects are taken in selection order: by selection date, then file order (`Selections`).
+//! - A project's call falls due `funding_lag` after its selection (`FundingLag::due_date`), or
+//!   where the stability clause moved it.
+//! - Each project takes what is left of its facility's commitment and is cut to it; a project
+//!   the investor refused takes nothing. The investor's call is `(equity + loan) · size`.
+//! - Each facility serves its calls first in, first out by due date: a call is paid from the
+//!   later of its due date and the day the call before it completed, up to what the annual cap
+//!   leaves in that calendar year; the rest falls due on the first business day of the next year,
+//!   again under the cap (`serve_calls`). A call still open at the horizon holds every later call
+//!   behind it.
+//! - What calls still owed at the end of each year is that year's deferred amount
+//!   (`record_deferred`).
+//!
+//! A path plans its funding several times (the stability clause's rounds); `plan.rs` keeps a
+//! plan's memory from one plan to the next and keeps a plan asked for again, apart from the rules.
+
+mod plan;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -31,6 +50,21 @@ pub struct Funding {
 }
 
 impl Funding {
+    /// A project's funding before it is planned: its listed size, its call due on `due`, nothing
+    /// cut, called or paid yet. `payments` is an empty list whose memory the plan reuses.
+    fn unplanned(size_usd_bn: f64, first_due: NaiveDate, due: NaiveDate, payments: Vec<(NaiveDate, f64)>) -> Self {
+        Funding {
+            size_usd_bn,
+            size_cut_usd_bn: 0.0,
+            due,
+            first_due,
+            call_usd_bn: 0.0,
+            payments,
+            completed: None,
+            declined: false,
+        }
+    }
+
     pub fn is_funded(&self) -> bool {
         self.size_usd_bn > 0.0
     }
@@ -55,14 +89,8 @@ pub struct FundingPlan {
     projects: Vec<Funding>,
     /// `deferred[facility]`: what was due by the end of each year but still unpaid.
     deferred: Vec<Deferred>,
-    /// What the plan was made from (`plan_into` keeps a plan asked for again).
-    inputs: PlanInputs,
-    /// Payment lists of an earlier plan, emptied, for `plan_into` to fill again.
-    spare_payments: Vec<Vec<(NaiveDate, f64)>>,
-    /// Each facility's funded calls (due date, project) and what is left of its commitment: kept
-    /// so a path's plans allocate nothing once the first has sized them.
-    calls: Vec<Vec<(NaiveDate, usize)>>,
-    left: Vec<f64>,
+    /// What the plan was made from and the memory the next plan reuses (`plan.rs`).
+    memory: plan::Memory,
 }
 
 impl FundingPlan {
@@ -110,7 +138,7 @@ impl Deferred {
 
     fn add(&mut self, year: i32, amount: f64) {
         if year < self.first_year {
-            // Only a deal made by hand calls before its start.
+            // Validation keeps every call within the horizon; an earlier year still gets room.
             let earlier = (self.first_year - year) as usize;
             self.owed.splice(0..0, std::iter::repeat_n(0.0, earlier));
             self.first_year = year;
@@ -130,80 +158,9 @@ impl PartialEq for Deferred {
     }
 }
 
-/// Everything a plan is made of, compared before planning again: a path's stability clause
-/// settles on the funding calls with the deferrals the engine's first run then plans with, so a
-/// path's last two plans are usually one. Amounts are compared by their bits: a plan is kept only
-/// when planning again would give it to the byte.
-#[derive(Debug, Clone, Default)]
-struct PlanInputs {
-    /// Each project's, in file order.
-    projects: Vec<ProjectInputs>,
-    order: Vec<usize>,
-    facilities: Vec<FacilityInputs>,
-    /// The deal's start and end; `None` before a first plan.
-    span: Option<(NaiveDate, NaiveDate)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct ProjectInputs {
-    size: u64,
-    facility: usize,
-    first_due: NaiveDate,
-    due: NaiveDate,
-    declined: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct FacilityInputs {
-    commitment: u64,
-    investor_cash_share: u64,
-    annual_cap: Option<u64>,
-}
-
-impl PlanInputs {
-    fn projects<'a>(
-        deal: &'a Deal,
-        selections: &'a Selections,
-        declined: &'a [bool],
-        postponed: &'a [Option<NaiveDate>],
-    ) -> impl Iterator<Item = ProjectInputs> + 'a {
-        (deal.projects.iter().zip(&selections.first_due).enumerate()).map(|(i, (project, &first_due))| ProjectInputs {
-            size: project.size_usd_bn.to_bits(),
-            facility: project.facility,
-            first_due,
-            due: postponed.get(i).copied().flatten().unwrap_or(first_due),
-            declined: declined.get(i).copied().unwrap_or(false),
-        })
-    }
-
-    fn facilities(deal: &Deal) -> impl Iterator<Item = FacilityInputs> + '_ {
-        deal.facilities.iter().map(|facility| FacilityInputs {
-            commitment: facility.commitment_usd_bn.to_bits(),
-            investor_cash_share: facility.investor_cash_share().to_bits(),
-            annual_cap: facility.annual_cap_usd_bn.map(f64::to_bits),
-        })
-    }
-
-    fn are(&self, deal: &Deal, selections: &Selections, declined: &[bool], postponed: &[Option<NaiveDate>]) -> bool {
-        self.span == Some((deal.start, deal.end))
-            && self.order == selections.order
-            && self.facilities.iter().copied().eq(Self::facilities(deal))
-            && self.projects.iter().copied().eq(Self::projects(deal, selections, declined, postponed))
-    }
-
-    fn set(&mut self, deal: &Deal, selections: &Selections, declined: &[bool], postponed: &[Option<NaiveDate>]) {
-        self.span = Some((deal.start, deal.end));
-        self.order.clone_from(&selections.order);
-        self.facilities.clear();
-        self.facilities.extend(Self::facilities(deal));
-        self.projects.clear();
-        self.projects.extend(Self::projects(deal, selections, declined, postponed));
-    }
-}
-
-/// What every funding plan of a deal's projects starts from, found once: a path plans several
-/// times (the stability clause's rounds), and counting business days for every due date was a
-/// visible share of a plan.
+/// What every funding plan of a deal's projects starts from: the order the rules take the
+/// projects in and each one's first due date. Found once for all of a path's plans (the stability
+/// clause's rounds), which would otherwise count the business days of every due date each time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selections {
     /// Projects in the order the rules take them: by selection date, then by file order.
@@ -222,11 +179,10 @@ impl Selections {
     }
 }
 
-/// The funding of every project, written over an earlier plan: a Monte Carlo path plans its
-/// funding several times, and the projects' payment lists keep their memory from one plan to
-/// the next. `declined[i]` (when not empty) marks projects the investor refused: they are not
-/// funded and leave the commitment to others. `postponed[i]` (when not empty) is where the
-/// stability clause moved a call's due date. A plan asked for again is kept as it is.
+/// The funding of every project, written over an earlier plan (whose memory it reuses, and which
+/// it keeps as it is when asked for again: `plan.rs`). `declined[i]` (when not empty) marks
+/// projects the investor refused: they are not funded and leave the commitment to others.
+/// `postponed[i]` (when not empty) is where the stability clause moved a call's due date.
 pub fn plan_into(
     deal: &Deal,
     selections: &Selections,
@@ -234,48 +190,24 @@ pub fn plan_into(
     postponed: &[Option<NaiveDate>],
     plan: &mut FundingPlan,
 ) {
-    if plan.inputs.are(deal, selections, declined, postponed) {
+    if plan.memory.was_made_from(deal, selections, declined, postponed) {
         return;
     }
-    plan.inputs.set(deal, selections, declined, postponed);
-    let FundingPlan { projects, deferred, inputs, spare_payments, calls, left } = plan;
-    let fresh = |i: usize, payments: Vec<(NaiveDate, f64)>| {
-        let ProjectInputs { first_due, due, .. } = inputs.projects[i];
-        Funding {
-            size_usd_bn: deal.projects[i].size_usd_bn,
-            size_cut_usd_bn: 0.0,
-            due,
-            first_due,
-            call_usd_bn: 0.0,
-            payments,
-            completed: None,
-            declined: false,
-        }
-    };
-    // The projects an earlier plan of this path (or the last path) funded are written over in
-    // place; only the difference in their number moves payment lists in or out of the spares.
-    let count = deal.projects.len();
-    spare_payments.extend(projects.drain(count.min(projects.len())..).map(|funding| funding.payments));
-    for (i, funding) in projects.iter_mut().enumerate() {
-        let mut payments = std::mem::take(&mut funding.payments);
-        payments.clear();
-        *funding = fresh(i, payments);
-    }
-    for i in projects.len()..count {
-        let mut payments = spare_payments.pop().unwrap_or_default();
-        payments.clear();
-        projects.push(fresh(i, payments));
-    }
+    plan.memory.remember(deal, selections, declined, postponed);
+    let FundingPlan { projects, deferred, memory } = plan;
+    memory.reset_projects(projects, deal.projects.len(), |i, payments| {
+        let first_due = selections.first_due[i];
+        Funding::unplanned(deal.projects[i].size_usd_bn, first_due, due_date(selections, postponed, i), payments)
+    });
 
-    left.clear();
+    // The commitments, in selection order.
+    let (left, calls) = memory.per_facility(deal.facilities.len());
     left.extend(deal.facilities.iter().map(|f| f.commitment_usd_bn));
-    calls.resize_with(deal.facilities.len(), Vec::new);
-    calls.iter_mut().for_each(Vec::clear);
     for &i in &selections.order {
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
         let funding = &mut projects[i];
-        if inputs.projects[i].declined {
+        if declined.get(i).copied().unwrap_or(false) {
             (funding.size_usd_bn, funding.declined) = (0.0, true);
             continue;
         }
@@ -291,6 +223,7 @@ pub fn plan_into(
         }
     }
 
+    // Each facility's calls, first in, first out under its cap.
     deferred.resize_with(deal.facilities.len(), Deferred::default);
     for ((facility, calls), deferred) in deal.facilities.iter().zip(calls).zip(deferred.iter_mut()) {
         // In selection order, due dates are in order unless the stability clause moved a call.
@@ -300,6 +233,15 @@ pub fn plan_into(
         deferred.reset(deal.start.year(), deal.end.year());
         serve_calls(facility, deal.end, calls, projects, deferred);
     }
+}
+
+/// A facility's funded calls: each one's due date and project.
+type Calls = Vec<(NaiveDate, usize)>;
+
+/// When project `i`'s call falls due: where the stability clause moved it (`postponed`), else
+/// `funding_lag` after its selection.
+fn due_date(selections: &Selections, postponed: &[Option<NaiveDate>], i: usize) -> NaiveDate {
+    postponed.get(i).copied().flatten().unwrap_or(selections.first_due[i])
 }
 
 /// Serves one facility's calls first in, first out, and writes what was deferred past each year.
@@ -379,60 +321,53 @@ fn record_deferred(funding: &Funding, end: NaiveDate, deferred: &mut Deferred) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::spec::parse_deal;
+    //! The rules through the engine's central run: each deal is small enough to work out by hand.
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
+    use crate::engine::testing::{d, run_toml};
+    use crate::outcome::Outcome;
+    use chrono::NaiveDate;
 
-    fn fresh_plan(deal: &Deal, declined: &[bool], postponed: &[Option<NaiveDate>]) -> FundingPlan {
-        let mut plan = FundingPlan::default();
-        plan_into(deal, &Selections::of(deal), declined, postponed, &mut plan);
-        plan
+    fn funding(outcome: &Outcome, project: usize) -> Vec<(NaiveDate, f64)> {
+        outcome.projects[project].funding.iter().map(|f| (f.date, f.amount)).collect()
     }
 
     #[test]
-    fn a_plan_written_over_others_is_the_plan_made_afresh() {
-        let project = |id: &str, selected: &str| {
-            format!(
-                "[[project]]\nid = \"{id}\"\nfacility = \"f\"\nselected = {selected}\nsize_usd_bn = 15.0\ncash_flows_usd_bn = [1.0]\n"
-            )
-        };
-        let source = format!(
-            "schema = 1\n[deal]\nid = \"t\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\nstart = 2026-01-01\nhorizon_years = 10\n\
-             [[facility]]\nid = \"f\"\ncommitment_usd_bn = 40.0\nannual_cap_usd_bn = 20.0\n{}{}{}",
-            project("a", "2026-03-02"),
-            project("b", "2026-03-02"),
-            project("c", "2026-06-01"),
+    fn calls_beyond_the_cap_carry_to_the_first_business_day_first_in_first_out() {
+        let outcome = run_toml(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+annual_cap_usd_bn = 20.0
+[[project]]
+id = "a"
+facility = "f"
+selected = 2026-03-02
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.0]
+[[project]]
+id = "b"
+facility = "f"
+selected = 2026-03-02
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.0]
+[[project]]
+id = "c"
+facility = "f"
+selected = 2026-06-01
+size_usd_bn = 15.0
+cash_flows_usd_bn = [1.0]
+"#,
         );
-        let deal = parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
-        let selections = Selections::of(&deal);
-        // In turn: nothing moved; b moved past c; the same again; a refused; nothing moved again.
-        let rounds: [(&[bool], &[Option<NaiveDate>]); 5] = [
-            (&[], &[]),
-            (&[], &[None, Some(d(2027, 6, 1)), None]),
-            (&[], &[None, Some(d(2027, 6, 1)), None]),
-            (&[true, false, false], &[None, Some(d(2027, 6, 1)), None]),
-            (&[], &[]),
-        ];
-        let mut plan = FundingPlan::default();
-        for (declined, postponed) in rounds {
-            plan_into(&deal, &selections, declined, postponed, &mut plan);
-            let expected = fresh_plan(&deal, declined, postponed);
-            assert_eq!(plan, expected, "{declined:?} {postponed:?}");
-            let owed: Vec<Vec<(i32, f64)>> = plan.deferred().iter().map(|d| d.iter().collect()).collect();
-            let expected_owed: Vec<Vec<(i32, f64)>> = expected.deferred().iter().map(|d| d.iter().collect()).collect();
-            assert_eq!(owed, expected_owed);
-        }
-        // The commitment leaves c 10 of its 15. With b moved past it, c is served second: 5 of
-        // 2026's cap is left after a, and the rest is paid on Friday 1 January 2027.
-        plan_into(&deal, &selections, &[], &[None, Some(d(2027, 6, 1)), None], &mut plan);
-        let paid: Vec<Vec<(NaiveDate, f64)>> = plan.projects().iter().map(|f| f.payments.clone()).collect();
-        assert_eq!(paid[0], vec![(d(2026, 3, 2), 15.0)]);
-        assert_eq!(paid[2], vec![(d(2026, 6, 1), 5.0), (d(2027, 1, 1), 5.0)]);
-        assert_eq!(paid[1], vec![(d(2027, 6, 1), 15.0)]);
-        // At the end of 2026 c still owes 5 and b, first due in March, all of its 15.
-        assert_eq!(plan.deferred()[0].iter().collect::<Vec<_>>(), vec![(2026, 5.0 + 15.0)]);
+        assert_eq!(funding(&outcome, 0), vec![(d(2026, 3, 2), 15.0)]);
+        // b gets what 2026's cap leaves (5), the rest on Friday 1 January 2027.
+        assert_eq!(funding(&outcome, 1), vec![(d(2026, 3, 2), 5.0), (d(2027, 1, 1), 10.0)]);
+        // c waits behind b; 2027 has 10 left; 1 January 2028 is a Saturday.
+        assert_eq!(funding(&outcome, 2), vec![(d(2027, 1, 1), 10.0), (d(2028, 1, 3), 5.0)]);
+        assert_eq!(outcome.projects[2].funded_on, Some(d(2028, 1, 3)));
+        let deferred: Vec<f64> = outcome.years.iter().take(3).map(|y| y.deferred).collect();
+        assert_eq!(deferred, vec![10.0 + 15.0, 5.0, 0.0]);
+        // The cash-flow clock starts when funding completes.
+        assert_eq!(outcome.projects[1].flows[0].date, d(2028, 1, 1));
     }
 }
