@@ -1,65 +1,28 @@
 //! CSV files of dated numbers (`date,amount` flows for `figures`, `date,value` rates for
-//! `calibrate`): read with the `csv` crate, every bad row reported as `error: FILE:LINE: …`.
+//! `calibrate`): the file is read here and parsed by `pactsim::dated_csv`; every bad row is
+//! reported as `error: FILE:LINE: …`.
 
 use std::path::Path;
 
-use chrono::NaiveDate;
+use pactsim::dated_csv::DatedValue;
 
 use crate::Failure;
-
-/// One row: its line in the file (1 is the header), date and number.
-#[derive(Debug, Clone, Copy)]
-pub struct DatedValue {
-    pub line: u64,
-    pub date: NaiveDate,
-    pub value: f64,
-}
 
 /// The rows of `file`, which needs a header with a `date` column and a `column` column; each value
 /// must be a finite number. Prints the error and returns bad input otherwise.
 pub fn read(file: &Path, column: &str) -> Result<Vec<DatedValue>, Failure> {
-    let reader = csv::Reader::from_path(file).map_err(|e| bad(file, 1, format!("cannot read: {e}")))?;
-    read_from(reader, file, column)
+    let bytes = std::fs::read(file).map_err(|e| bad(file, 1, format!("cannot read: {e}")))?;
+    read_text(&bytes, file, column)
 }
 
 /// The rows of an embedded data set's text, named `name` in messages (see [`read`]).
-pub fn read_text(text: &str, name: &Path, column: &str) -> Result<Vec<DatedValue>, Failure> {
-    read_from(csv::Reader::from_reader(text.as_bytes()), name, column)
-}
-
-fn read_from<R: std::io::Read>(
-    mut reader: csv::Reader<R>,
-    file: &Path,
-    column: &str,
-) -> Result<Vec<DatedValue>, Failure> {
-    let headers = reader.headers().map_err(|e| bad(file, 1, e.to_string()))?.clone();
-    let position = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let (Some(date_column), Some(value_column)) = (position("date"), position(column)) else {
-        return Err(bad(
-            file,
-            1,
-            format!(
-                "found columns {:?}, expected a header with `date` and `{column}`",
-                headers.iter().collect::<Vec<_>>()
-            ),
-        ));
-    };
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| bad(file, e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let date_text = record.get(date_column).unwrap_or("").trim();
-        let value_text = record.get(value_column).unwrap_or("").trim();
-        let date = date_text
-            .parse::<NaiveDate>()
-            .map_err(|_| bad(file, line, format!("date: found \"{date_text}\", expected a date such as 2025-11-14")))?;
-        let value =
-            value_text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
-                bad(file, line, format!("{column}: found \"{value_text}\", expected a finite number"))
-            })?;
-        rows.push(DatedValue { line, date, value });
-    }
-    Ok(rows)
+pub fn read_text(text: impl AsRef<[u8]>, name: &Path, column: &str) -> Result<Vec<DatedValue>, Failure> {
+    pactsim::dated_csv::parse(text.as_ref(), column).map_err(|problems| {
+        for problem in problems {
+            eprintln!("error: {}:{}: {}", name.display(), problem.line, problem.message);
+        }
+        Failure::BadInput
+    })
 }
 
 /// Prints `error: FILE:LINE: what` and returns bad input.
