@@ -11,7 +11,8 @@
 //! - [`fx`], [`trade`], [`data`] and the numerical leaves ([`distribution`], [`rng`], [`solve`],
 //!   [`minimize`]): crates that know no deal;
 //! - [`montecarlo`] and [`stats`]: `pactsim-montecarlo`;
-//! - [`output`]: `pactsim-report`, the run output contract (schema 1) and its renderers.
+//! - [`output`]: `pactsim-report`, the run output contract (schema 1) and its renderers;
+//! - [`dated_csv`]: dated numbers as CSV text (`date,amount` flows, `date,value` rates), here.
 //!
 //! A run is asked for with a [`RunRequest`] and comes back as a [`RunResult`]; anything wrong with
 //! the request is an [`Error`]:
@@ -28,6 +29,8 @@
 //!
 //! The library does no I/O: it takes text and returns values. Reading files, printing and
 //! rendering errors for a terminal belong to the edges (the `pactsim` binary).
+
+pub mod dated_csv;
 
 pub use pactsim_data as data;
 pub use pactsim_fx as fx;

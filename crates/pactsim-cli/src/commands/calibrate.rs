@@ -10,7 +10,9 @@ use pactsim::fx::FxModelKind;
 use pactsim::tools::CalibrationError;
 
 use crate::Failure;
-use crate::dated_csv::{self, Series};
+use pactsim::dated_csv::Series;
+
+use crate::dated_csv;
 
 pub fn calibrate(
     file: &Path,

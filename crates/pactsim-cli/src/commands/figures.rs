@@ -64,6 +64,6 @@ fn fraction_of_percent(percent: f64) -> String {
 }
 
 fn read_flows(file: &Path) -> Result<Vec<DatedFlow>, Failure> {
-    let rows = dated_csv::read(file, dated_csv::Series::Flows)?;
+    let rows = dated_csv::read(file, pactsim::dated_csv::Series::Flows)?;
     Ok(rows.into_iter().map(|row| DatedFlow { date: row.date, amount: row.value }).collect())
 }
