@@ -76,7 +76,9 @@ pub fn parse(text: &[u8], series: Series) -> Result<Vec<DatedValue>, Vec<CsvProb
     let mut reader = csv::Reader::from_reader(text);
     let headers = match reader.headers() {
         Ok(headers) => headers.clone(),
-        Err(error) => return Err(vec![CsvProblem { line: lines.of(error.position()).max(1), message: describe(&error) }]),
+        Err(error) => {
+            return Err(vec![CsvProblem { line: lines.of(error.position()).max(1), message: describe(&error) }]);
+        }
     };
     let position = |name: &str| headers.iter().position(|h| h.trim() == name);
     let (Some(date_column), Some(value_column)) = (position("date"), position(column)) else {
