@@ -381,7 +381,8 @@ def test_a_run_releases_the_gil() -> None:
     elapsed = time.monotonic() - started
     stop.set()
     counter.join()
-    assert ticks > 0.3 * elapsed / 0.001, (ticks, elapsed)
+    # Holding the GIL for the whole run would leave the counter at one tick or two.
+    assert ticks >= 20, (ticks, elapsed)
 
 
 def test_ctrl_c_stops_a_long_run_within_a_second() -> None:
