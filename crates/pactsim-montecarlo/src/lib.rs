@@ -11,11 +11,18 @@
 //!
 //! Which figures are kept is the `Layout`: the run output's totals, each year's and each
 //! facility's figures, and the trade section's, in a fixed order.
+//!
+//! A run can be stopped from another thread (the `_cancellable` entry points take an
+//! `AtomicBool`): each chunk looks at the flag before each path, and the run looks at it before
+//! merging a wave, so a stopped run merges nothing more and ends with `Cancelled` within about
+//! one path's time a thread. A run that is not stopped does exactly what it did without the flag.
 
 pub mod headline;
 pub mod stats;
 
+use std::fmt;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -374,6 +381,18 @@ impl Summary {
     }
 }
 
+/// A run was stopped, through its flag, before its paths were done: there is no result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+impl fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the run was cancelled before its paths were done")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
 /// One chunk's figures, and its kept paths' figures when paths are kept.
 struct ChunkResult {
     figures: Chunk,
@@ -414,7 +433,22 @@ impl<'a> Runner<'a> {
     /// path, which stands for all.
     /// With `keep`, each path's kept figures also go to the sink, in path order; at most two
     /// waves of paths are held at a time (one running, one being merged).
-    pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync), mut keep: Option<PathSink<'_, '_>>) {
+    pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync), keep: Option<PathSink<'_, '_>>) {
+        let never = AtomicBool::new(false);
+        self.run_to_cancellable(paths, progress, keep, &never).expect("nothing sets the flag, so nothing cancels");
+    }
+
+    /// `run_to`, stopped early when `cancel` becomes true: then it returns `Cancelled`, having
+    /// merged no path of the wave that was running and handed no more paths to `keep`; the runner
+    /// holds the whole waves merged before.
+    pub fn run_to_cancellable(
+        &mut self,
+        paths: u64,
+        progress: &(dyn Fn(u64) + Sync),
+        mut keep: Option<PathSink<'_, '_>>,
+        cancel: &AtomicBool,
+    ) -> Result<(), Cancelled> {
+        let cancelled = || cancel.load(Ordering::Relaxed);
         let target = if self.deterministic { 1 } else { paths.max(1) };
         let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
         let keeping = keep.is_some();
@@ -437,6 +471,10 @@ impl<'a> Runner<'a> {
                     let mut scratch = PathScratch::new(deal);
                     let mut figures = vec![None; layout.len()];
                     for path in paths {
+                        // A cancelled run's chunks stop short; the run returns before merging them.
+                        if cancelled() {
+                            break;
+                        }
                         let outcome = scratch.run_for_figures(PathDraws::draw(deal, seed, path));
                         path_figures(deal, &layout, discounts, &outcome, &mut figures);
                         scratch.recycle(outcome);
@@ -466,6 +504,9 @@ impl<'a> Runner<'a> {
         let mut pending: Option<(Vec<ChunkResult>, u64)> = None;
         let mut started = self.done;
         loop {
+            if cancelled() {
+                return Err(Cancelled);
+            }
             let next = wave_from(started);
             let totals = &mut self.totals;
             let (finished, running) = match (pending.take(), next) {
@@ -501,6 +542,7 @@ impl<'a> Runner<'a> {
             spare.lock().expect("no thread panicked holding it").truncate(chunks as usize);
             pending = running;
         }
+        Ok(())
     }
 
     pub fn stat(&self, index: usize) -> Stat {
@@ -536,6 +578,20 @@ pub fn simulate(
     runner.summary(paths)
 }
 
+/// `simulate`, stopped early with `Cancelled` when `cancel` becomes true.
+pub fn simulate_cancellable(
+    deal: &Deal,
+    paths: u64,
+    seed: u64,
+    progress: &(dyn Fn(u64) + Sync),
+    keep: Option<PathSink>,
+    cancel: &AtomicBool,
+) -> Result<Summary, Cancelled> {
+    let mut runner = Runner::new(deal, seed);
+    runner.run_to_cancellable(paths, progress, keep, cancel)?;
+    Ok(runner.summary(paths))
+}
+
 /// How a run stops by itself: when the standard error of the headline mean (`deal_npv` with a
 /// `[trade]` section, else `investor_npv`) is at most `tolerance` of its absolute value, or at
 /// `max_paths`.
@@ -560,21 +616,35 @@ pub fn simulate_to_tolerance(
     seed: u64,
     convergence: Convergence,
     progress: &(dyn Fn(u64) + Sync),
-    mut keep: Option<PathSink>,
+    keep: Option<PathSink>,
 ) -> (Summary, Converged) {
+    let never = AtomicBool::new(false);
+    simulate_to_tolerance_cancellable(deal, seed, convergence, progress, keep, &never)
+        .expect("nothing sets the flag, so nothing cancels")
+}
+
+/// `simulate_to_tolerance`, stopped early with `Cancelled` when `cancel` becomes true.
+pub fn simulate_to_tolerance_cancellable(
+    deal: &Deal,
+    seed: u64,
+    convergence: Convergence,
+    progress: &(dyn Fn(u64) + Sync),
+    mut keep: Option<PathSink>,
+    cancel: &AtomicBool,
+) -> Result<(Summary, Converged), Cancelled> {
     let figure = if deal.trade.is_some() { Total::DealNpv } else { Total::InvestorNpv };
     let mut runner = Runner::new(deal, seed);
     let index = runner.layout.total(figure);
     let max_paths = convergence.max_paths.max(CHUNK).div_ceil(CHUNK) * CHUNK;
     let mut next = (8 * CHUNK).min(max_paths);
     loop {
-        runner.run_to(next, progress, keep.as_deref_mut());
+        runner.run_to_cancellable(next, progress, keep.as_deref_mut(), cancel)?;
         let stat = runner.stat(index);
         let relative_se = stat.mean.zip(stat.mean_se).and_then(|(m, se)| (m != 0.0).then(|| se / m.abs()));
         let reached = runner.deterministic || relative_se.is_some_and(|r| r <= convergence.tolerance);
         if reached || next >= max_paths {
             let paths = runner.done;
-            return (runner.summary(paths), Converged { figure, relative_se, reached });
+            return Ok((runner.summary(paths), Converged { figure, relative_se, reached }));
         }
         next = (next * 2).min(max_paths);
     }
@@ -664,6 +734,30 @@ recovery_rate = 0.4
 
     fn on_threads(threads: usize, run: impl FnOnce() -> Summary + Send) -> Summary {
         rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(run)
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_between_waves_and_an_uncancelled_one_is_unchanged() {
+        let deal = random_deal();
+        let wave = WAVE * CHUNK;
+        let paths = 3 * wave;
+        let cancel = AtomicBool::new(false);
+        let mut kept = Vec::new();
+        let mut sink = |path: u64, _: &[Option<f64>]| kept.push(path);
+        // Cancelled once the first wave is merged: the second, running meanwhile, is dropped.
+        let progress = |done: u64| cancel.store(done >= wave, Ordering::Relaxed);
+        let result = simulate_cancellable(&deal, paths, 3, &progress, Some(&mut sink), &cancel);
+        assert_eq!(result.err(), Some(Cancelled));
+        assert_eq!(kept, (0..wave).collect::<Vec<_>>(), "only the merged wave's paths reach the sink");
+
+        let stopped = AtomicBool::new(true);
+        let convergence = Convergence { tolerance: 1e-9, max_paths: paths };
+        let result = simulate_to_tolerance_cancellable(&deal, 3, convergence, &|_| {}, None, &stopped);
+        assert_eq!(result.err(), Some(Cancelled));
+
+        let never = AtomicBool::new(false);
+        let whole = simulate_cancellable(&deal, wave + 5, 3, &|_| {}, None, &never).expect("not cancelled");
+        assert_eq!(bits(&whole.stats), bits(&simulate(&deal, wave + 5, 3, &|_| {}, None).stats));
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub use pactsim_trade as trade;
 mod request;
 pub mod tools;
 
+pub use pactsim_montecarlo::Cancelled;
 pub use request::{Paths, PreparedRun, RunRequest, RunResult};
 
 /// Why a request could not run. Each kind is bad input (the command line exits 2; a server

@@ -3,9 +3,11 @@
 //! rules that turn a request into a run (the seed and paths a deal's `[run]` gives by default, when
 //! `auto` stops, what the convergence record says) are written once.
 
+use std::sync::atomic::AtomicBool;
+
 use pactsim_model::deal::Deal;
 use pactsim_model::spec;
-use pactsim_montecarlo::{self as montecarlo, Convergence, PathSink, Summary, Total};
+use pactsim_montecarlo::{self as montecarlo, Cancelled, Convergence, PathSink, Summary, Total};
 use pactsim_report::{self as report, ConvergenceJson, RunOutput};
 
 use crate::Error;
@@ -119,11 +121,27 @@ impl PreparedRun {
     /// Runs the paths, calling `progress` with the number done so far and handing each path's
     /// figures to `keep` in path order.
     pub fn run(self, progress: &(dyn Fn(u64) + Sync), keep: Option<PathSink>) -> RunResult {
+        let never = AtomicBool::new(false);
+        self.run_cancellable(progress, keep, &never).expect("nothing sets the flag, so nothing cancels")
+    }
+
+    /// `run`, stopped when `cancel` becomes true (another thread sets it: a Python interpreter on
+    /// Ctrl-C, a server whose client left): then it returns `Cancelled` within about one path's
+    /// time a thread, and `keep` has had only the paths of whole waves. A run that is not
+    /// cancelled gives what `run` gives, to the byte.
+    pub fn run_cancellable(
+        self,
+        progress: &(dyn Fn(u64) + Sync),
+        keep: Option<PathSink>,
+        cancel: &AtomicBool,
+    ) -> Result<RunResult, Cancelled> {
         let (summary, convergence) = match self.length {
-            Length::Fixed(paths) => (montecarlo::simulate(&self.deal, paths, self.seed, progress, keep), None),
+            Length::Fixed(paths) => {
+                (montecarlo::simulate_cancellable(&self.deal, paths, self.seed, progress, keep, cancel)?, None)
+            }
             Length::Auto(rule) => {
                 let (summary, converged) =
-                    montecarlo::simulate_to_tolerance(&self.deal, self.seed, rule, progress, keep);
+                    montecarlo::simulate_to_tolerance_cancellable(&self.deal, self.seed, rule, progress, keep, cancel)?;
                 let figure = match converged.figure {
                     Total::DealNpv => "deal_npv",
                     _ => "investor_npv",
@@ -140,7 +158,7 @@ impl PreparedRun {
         };
         let mut output = report::run_output(&self.deal, &summary, crate::VERSION);
         output.convergence = convergence;
-        RunResult { deal: self.deal, summary, output }
+        Ok(RunResult { deal: self.deal, summary, output })
     }
 }
 
@@ -208,6 +226,18 @@ mod tests {
         let misspelt = spec::Override::set("facility.directed.anual_cap_usd_bn", "25");
         let bad = RunRequest { overrides: vec![misspelt], ..RunRequest::new(US_ASK) };
         assert!(matches!(bad.prepare(), Err(Error::InvalidDeal(_))));
+    }
+
+    #[test]
+    fn a_run_cancelled_before_it_starts_returns_cancelled_and_one_left_alone_runs() {
+        let request = RunRequest { seed: Some(2), paths: Paths::Fixed(300), ..RunRequest::new(US_ASK) };
+        let cancelled = AtomicBool::new(true);
+        let result = request.prepare().unwrap().run_cancellable(&|_| {}, None, &cancelled);
+        assert!(matches!(result, Err(Cancelled)));
+        let never = AtomicBool::new(false);
+        let result = request.prepare().unwrap().run_cancellable(&|_| {}, None, &never).unwrap();
+        let text = |output: &RunOutput| serde_json::to_string(output).unwrap();
+        assert_eq!(text(&result.output), text(&request.run().unwrap().output));
     }
 
     #[test]
