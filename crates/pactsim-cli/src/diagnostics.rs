@@ -104,12 +104,18 @@ pub fn report_error(origin: &str, source: &str, error: pactsim::Error) -> Failur
 /// the library numbers them. Every such reason is bad input.
 pub fn report_analysis_error(deals: &[(&str, &str)], error: pactsim::Error) -> Failure {
     match error {
-        pactsim::Error::InvalidDeal(diagnostics) => report(deals[0].0, deals[0].1, &diagnostics),
+        pactsim::Error::InvalidDeal(diagnostics) => match deals.first() {
+            Some((origin, source)) => report(origin, source, &diagnostics),
+            None => eprintln!("error: the deal is not valid"),
+        },
         pactsim::Error::InvalidRequest { parameter, message } => {
             eprintln!("error: --{}: {message}", parameter.replace('_', "-"))
         }
         pactsim::Error::InvalidAnalysisDeal { deal, change, diagnostics } => {
-            let (origin, source) = deals[deal.min(deals.len() - 1)];
+            let Some(&(origin, source)) = deals.get(deal).or(deals.last()) else {
+                eprintln!("error: deal {deal} of the analysis is not valid");
+                return Failure::BadInput;
+            };
             report(origin, source, &diagnostics);
             if let Some(change) = change {
                 eprintln!("note: this is the deal with {change}, which the analysis runs");
