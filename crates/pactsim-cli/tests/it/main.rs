@@ -1,5 +1,6 @@
 //! Tests of the `pactsim` binary as users run it: exit codes, output shapes, messages.
 
+mod analysis;
 mod bad_input;
 mod calibrate;
 mod currency;
