@@ -6,7 +6,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::{pactsim, repo_root, scratch, stderr, stdout};
+use crate::{pactsim, rejected, repo_root, scratch, stderr, stdout};
 
 const KOREA: &str = "deals/kr-us-2025-mou.toml";
 const US_ASK: &str = "deals/kr-us-2025-us-ask.toml";
@@ -23,17 +23,6 @@ fn ok(args: &[&str]) -> String {
 #[track_caller]
 fn json(args: &[&str]) -> Value {
     serde_json::from_str(&ok(args)).expect("stdout is one JSON document")
-}
-
-/// Runs `args` and expects bad input: exit 2, nothing on stdout. Returns stderr.
-#[track_caller]
-fn rejected(args: &[&str]) -> String {
-    let output = pactsim(args);
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{err}");
-    assert!(stdout(&output).is_empty(), "nothing on stdout: {}", stdout(&output));
-    assert!(!err.contains("panicked"), "{err}");
-    err
 }
 
 /// Every number in a document is finite and no value is null (an analysis has no figure that may
