@@ -320,9 +320,12 @@ fn estimate(y: &[f64], rows: &[usize], k: usize) -> Indices {
     let b = |row: usize| y[row * step + k + 1];
     let ab = |row: usize, i: usize| y[row * step + 1 + i];
     let both: Vec<f64> = rows.iter().flat_map(|&r| [a(r), b(r)]).collect();
-    let var = variance(&both);
+    // As SALib 1.6: no index where A and B span no more than the machine epsilon, or their
+    // variance is no larger.
+    let span = both.iter().copied().fold(f64::NEG_INFINITY, f64::max) - both.iter().copied().fold(f64::INFINITY, f64::min);
+    let var = if span > f64::EPSILON { variance(&both) } else { 0.0 };
     let count = rows.len() as f64;
-    let ratio = |sum: f64| if var > 0.0 { sum / count / var } else { 0.0 };
+    let ratio = |sum: f64| if var > f64::EPSILON { sum / count / var } else { 0.0 };
     let first_order = (0..k).map(|i| ratio(rows.iter().map(|&r| b(r) * (ab(r, i) - a(r))).sum())).collect();
     let total = (0..k).map(|i| 0.5 * ratio(rows.iter().map(|&r| (a(r) - ab(r, i)).powi(2)).sum())).collect();
     Indices { first_order, total }
