@@ -15,6 +15,7 @@ use crate::Error;
 use crate::output::{StatJson, Totals};
 use crate::spec::Override;
 use pactsim_model::deal::Deal;
+use pactsim_montecarlo::Total;
 
 /// One deal to compare: a file's text, or a variant of it (its own overrides and a label).
 #[derive(Debug, Clone, PartialEq)]
@@ -55,11 +56,12 @@ impl CompareRequest {
                 ),
             });
         }
+        let fits = crate::spec::FxFits::default();
         let mut deals = Vec::with_capacity(self.entries.len());
         for (index, entry) in self.entries.iter().enumerate() {
             let overrides = chained(&self.common.overrides, entry.overrides.iter().cloned());
             let change = entry.label.as_ref().map(|label| format!("variant `{label}`"));
-            deals.push(parse(&entry.text, &overrides, index, change)?);
+            deals.push(parse(&entry.text, &overrides, &fits, index, change)?);
         }
         let crn = self.common.resolve(&deals[0])?;
         Ok(PreparedCompare { request: self.clone(), deals, crn })
@@ -90,16 +92,24 @@ impl PreparedCompare {
         let mut differences = Vec::new();
         let mut first: Option<(String, Vec<Figure>, Vec<PathValues>)> = None;
         for (index, (entry, deal)) in self.request.entries.iter().zip(self.deals).enumerate() {
-            let figures = Figure::all_in(&deal);
             let label = entry.label.clone().unwrap_or_else(|| deal.id.clone());
+            let figures = Figure::all_in(&deal);
             let evaluation = evaluate(deal, crn, &figures, index as u64 * crn.paths, progress);
+            // The share of paths that recouped is not compared for a deal with no recoup account
+            // (every path would count as recouped).
+            let recoups = evaluation.result.output.totals.recoup_accounts > 0;
+            let (figures, paths): (Vec<Figure>, Vec<PathValues>) = figures
+                .into_iter()
+                .zip(evaluation.paths)
+                .filter(|(f, _)| recoups || *f != Figure::Total(Total::Recouped))
+                .unzip();
             deals.push(compared(entry, &label, &evaluation.result));
             match &first {
-                None => first = Some((label, figures, evaluation.paths)),
+                None => first = Some((label, figures, paths)),
                 Some((versus, first_figures, first_paths)) => {
                     let figures = figures
                         .iter()
-                        .zip(&evaluation.paths)
+                        .zip(&paths)
                         .filter_map(|(figure, later)| {
                             let at = first_figures.iter().position(|f| f == figure)?;
                             let difference = paired(&first_paths[at], later, crn.paths, figure.may_be_undefined())?;

@@ -98,7 +98,8 @@ impl FrontierRequest {
     /// deals (with the common overrides).
     pub fn prepare(&self) -> Result<PreparedFrontier, Error> {
         let overrides = &self.common.overrides;
-        let (base, crn) = self.common.base(&self.deal)?;
+        let fits = crate::spec::FxFits::default();
+        let (base, crn) = self.common.base(&self.deal, &fits)?;
         if self.vary.is_empty() {
             return Err(Error::InvalidRequest {
                 parameter: "vary",
@@ -120,11 +121,11 @@ impl FrontierRequest {
             });
         }
         let objectives = self.objectives(&base)?;
-        let forms = check_ranges(&self.deal, overrides, &self.vary, "vary")?;
+        let forms = check_ranges(&self.deal, overrides, &self.vary, "vary", &fits)?;
         let terms = self.vary.iter().cloned().zip(forms).collect();
         let mut marks = Vec::with_capacity(self.marks.len());
         for (i, mark) in self.marks.iter().enumerate() {
-            let deal = parse(&mark.text, overrides, i + 1, None)?;
+            let deal = parse(&mark.text, overrides, &fits, i + 1, None)?;
             for objective in &objectives {
                 if !objective.figure.exists_in(&deal) {
                     return Err(Error::InvalidRequest {
@@ -149,6 +150,7 @@ impl FrontierRequest {
             points: self.points,
             objectives,
             marks,
+            fits,
         })
     }
 
@@ -184,6 +186,7 @@ pub struct PreparedFrontier {
     points: u64,
     objectives: Vec<Resolved>,
     marks: Vec<(String, Deal)>,
+    fits: crate::spec::FxFits,
 }
 
 impl PreparedFrontier {
@@ -239,7 +242,7 @@ impl PreparedFrontier {
                 index + 1,
                 changes.iter().map(Override::to_string).collect::<Vec<_>>().join(", ")
             );
-            let deal = parse(&self.deal, &chained(&self.overrides, changes), 0, Some(what.clone()))?;
+            let deal = parse(&self.deal, &chained(&self.overrides, changes), &self.fits, 0, Some(what.clone()))?;
             let outcome = outcome(deal, &what)?;
             let values = self.terms.iter().map(|(range, _)| range.key.clone()).zip(values).collect();
             points.push(Point { values, outputs: outcome.means, se: outcome.se, efficient: false });

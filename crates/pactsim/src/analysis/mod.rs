@@ -40,7 +40,7 @@ use paired::paired;
 pub use range::Range;
 
 use crate::Error;
-use crate::spec::Override;
+use crate::spec::{FxFits, Override};
 use pactsim_model::deal::Deal;
 
 /// What every analysis takes besides its own inputs.
@@ -65,8 +65,8 @@ impl Common {
     }
 
     /// The deal of a one-deal analysis with the common overrides, and the seed and paths.
-    fn base(&self, text: &str) -> Result<(Deal, Crn), Error> {
-        let deal = parse(text, &self.overrides, 0, None)?;
+    fn base(&self, text: &str, fits: &FxFits) -> Result<(Deal, Crn), Error> {
+        let deal = parse(text, &self.overrides, fits, 0, None)?;
         let crn = self.resolve(&deal)?;
         Ok((deal, crn))
     }
@@ -119,8 +119,15 @@ impl Header {
 }
 
 /// Parses deal `deal` of an analysis with the overrides given, naming the change in an error.
-fn parse(text: &str, overrides: &[Override], deal: usize, change: Option<String>) -> Result<Deal, Error> {
-    crate::spec::parse_deal_with(text, overrides).map_err(|diagnostics| Error::InvalidAnalysisDeal {
+/// `fits` holds the exchange-rate models fitted so far: the runs of an analysis share one.
+fn parse(
+    text: &str,
+    overrides: &[Override],
+    fits: &FxFits,
+    deal: usize,
+    change: Option<String>,
+) -> Result<Deal, Error> {
+    crate::spec::parse_deal_reusing(text, overrides, fits).map_err(|diagnostics| Error::InvalidAnalysisDeal {
         deal,
         change,
         diagnostics,

@@ -121,6 +121,7 @@ pub(crate) fn check_ranges(
     overrides: &[Override],
     ranges: &[Range],
     flag: &'static str,
+    fits: &crate::spec::FxFits,
 ) -> Result<Vec<Written>, Error> {
     let mut forms = Vec::with_capacity(ranges.len());
     for (i, range) in ranges.iter().enumerate() {
@@ -132,7 +133,7 @@ pub(crate) fn check_ranges(
         }
         let at = |change: Override, value: f64| {
             let what = format!("--{flag} {} at {value}", range.text());
-            super::parse(deal, &super::chained(overrides, [change]), 0, Some(what)).map(|_| ())
+            super::parse(deal, &super::chained(overrides, [change]), fits, 0, Some(what)).map(|_| ())
         };
         let form = written(range, |change| at(change, range.low))?;
         let (change, value) = form.set(range, range.high);

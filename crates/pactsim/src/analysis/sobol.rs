@@ -66,7 +66,8 @@ impl SobolRequest {
     /// Validates the deal, the output, N, and the deal with every input at each end of its range.
     pub fn prepare(&self) -> Result<PreparedSobol, Error> {
         let overrides = &self.common.overrides;
-        let (base, crn) = self.common.base(&self.deal)?;
+        let fits = crate::spec::FxFits::default();
+        let (base, crn) = self.common.base(&self.deal, &fits)?;
         let output = Figure::output(self.output.as_deref(), &base)?;
         if !(2..=MAX_N).contains(&self.n) || !self.n.is_power_of_two() {
             return Err(Error::InvalidRequest {
@@ -114,7 +115,7 @@ impl SobolRequest {
                 message: format!("found {} inputs, expected at most {MAX_INPUTS}", ranges.len()),
             });
         }
-        let forms = check_ranges(&self.deal, overrides, &ranges, "input")?;
+        let forms = check_ranges(&self.deal, overrides, &ranges, "input", &fits)?;
         let inputs = ranges.into_iter().zip(forms).map(|(range, written)| Input { range, written }).collect();
         Ok(PreparedSobol {
             deal: self.deal.clone(),
@@ -124,6 +125,7 @@ impl SobolRequest {
             output,
             inputs,
             n: self.n,
+            fits,
         })
     }
 }
@@ -143,6 +145,7 @@ pub struct PreparedSobol {
     output: Figure,
     inputs: Vec<Input>,
     n: u64,
+    fits: crate::spec::FxFits,
 }
 
 impl PreparedSobol {
@@ -185,7 +188,8 @@ impl PreparedSobol {
                     changes.iter().map(Override::to_string).collect::<Vec<_>>().join(", ")
                 )
             };
-            let deal = parse(&self.deal, &chained(&self.overrides, changes.iter().cloned()), 0, Some(what()))?;
+            let deal =
+                parse(&self.deal, &chained(&self.overrides, changes.iter().cloned()), &self.fits, 0, Some(what()))?;
             let evaluation = evaluate(deal, self.crn, &[], index as u64 * self.crn.paths, progress);
             let mean = self.output.stat(&evaluation.result.summary).mean.ok_or_else(|| Error::InvalidRequest {
                 parameter: "output",
@@ -322,7 +326,8 @@ fn estimate(y: &[f64], rows: &[usize], k: usize) -> Indices {
     let both: Vec<f64> = rows.iter().flat_map(|&r| [a(r), b(r)]).collect();
     // As SALib 1.6: no index where A and B span no more than the machine epsilon, or their
     // variance is no larger.
-    let span = both.iter().copied().fold(f64::NEG_INFINITY, f64::max) - both.iter().copied().fold(f64::INFINITY, f64::min);
+    let span =
+        both.iter().copied().fold(f64::NEG_INFINITY, f64::max) - both.iter().copied().fold(f64::INFINITY, f64::min);
     let var = if span > f64::EPSILON { variance(&both) } else { 0.0 };
     let count = rows.len() as f64;
     let ratio = |sum: f64| if var > f64::EPSILON { sum / count / var } else { 0.0 };

@@ -42,9 +42,11 @@ impl TornadoRequest {
     /// Validates the deal, the output, and the deal with every input at each end.
     pub fn prepare(&self) -> Result<PreparedTornado, Error> {
         let overrides = &self.common.overrides;
-        let (base, crn) = self.common.base(&self.deal)?;
+        let fits = crate::spec::FxFits::default();
+        let (base, crn) = self.common.base(&self.deal, &fits)?;
         let output = Figure::output(self.output.as_deref(), &base)?;
-        let at = |change: Override, what: String| parse(&self.deal, &chained(overrides, [change]), 0, Some(what));
+        let at =
+            |change: Override, what: String| parse(&self.deal, &chained(overrides, [change]), &fits, 0, Some(what));
         let mut inputs = Vec::new();
         for uncertain in uncertain_inputs(&base) {
             if self.ranges.iter().any(|r| r.key == uncertain.key) {
@@ -62,7 +64,7 @@ impl TornadoRequest {
                 high: end(HIGH_PERCENTILE)?,
             });
         }
-        let forms = check_ranges(&self.deal, overrides, &self.ranges, "range")?;
+        let forms = check_ranges(&self.deal, overrides, &self.ranges, "range", &fits)?;
         for (range, form) in self.ranges.iter().zip(forms) {
             let end = |value: f64| -> Result<(f64, Deal), Error> {
                 let (change, value) = form.set(range, value);
