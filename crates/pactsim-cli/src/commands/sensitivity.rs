@@ -120,7 +120,7 @@ pub fn render_tornado(document: &TornadoOutput, origin: &str, evaluations: u64) 
     let axis = [base - reach, base, base + reach].map(|v| number(Some(v)));
     let _ = writeln!(text, "{:key_width$}  {:<w$}{:^9}{:>w$}", "", axis[0], axis[1], axis[2], w = HALF - 4);
     for input in &document.inputs {
-        let mut bar = vec![' '; 2 * HALF + 1];
+        let mut bar = [' '; 2 * HALF + 1];
         // The longer side first, so a shorter one on the same side still shows.
         let mut sides = [(cells(input.low.mean), '-'), (cells(input.high.mean), '+')];
         sides.sort_by_key(|(c, _)| std::cmp::Reverse(c.abs()));
