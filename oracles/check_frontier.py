@@ -12,7 +12,7 @@ the objectives to maximise are negated; then
   `improvement` (when dominated) is the largest, over those points, of the smallest gain over the
   objectives, at that point (computed here with numpy).
 
-Cases: the default objectives over the MOU's cap and post-recoup split with the three Korea
+Cases: the default objectives over the MOU's cap and pre-recoup split with the three Korea
 deals marked; three objectives, one to minimise (losses), over the cap and the host's discount
 rate; a design with many equal points (a term that moves nothing), where equal points must not
 dominate each other.
@@ -40,7 +40,7 @@ CASES = [
     [
         "deals/kr-us-2025-mou.toml", "--points", "32", "--paths", "48", "--seed", "5",
         "--vary", "facility.strategic.annual_cap_usd_bn=10..40",
-        "--vary", "waterfall.mou.tiers.1.host=0.5..0.95", *MARKS,
+        "--vary", "waterfall.mou.tiers.0.host=0.3..0.7", *MARKS,
     ],
     [
         "deals/kr-us-2025-mou.toml", "--points", "24", "--paths", "32", "--seed", "9",
