@@ -10,7 +10,7 @@
 //! paths for all ([`Crn`]). Every path draws only from streams keyed by (seed, purpose, path), so
 //! path *i* of one evaluation sees the same exchange rate, the same generated projects' uniforms
 //! and the same credit draws as path *i* of another: differences between evaluations are paired,
-//! and their standard errors come from the per-path differences ([`paired`]).
+//! and their standard errors come from the per-path differences (`paired.rs`).
 //!
 //! - [`Common`] is what the caller gives every analysis (seed, paths, overrides); [`Crn`] is the
 //!   same with the deal's defaults resolved.
