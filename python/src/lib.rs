@@ -142,10 +142,12 @@ fn overrides(given: Vec<OverrideArg>) -> Vec<Override> {
 /// `ValueError` naming the parameter.
 fn request_error(py: Python<'_>, source: &str, error: pactsim::Error) -> PyErr {
     match error {
-        pactsim::Error::InvalidDeal(diagnostics) => match diagnostics_list(py, source, &diagnostics) {
-            Ok(list) => InvalidDeal::new_err((list.unbind(),)),
-            Err(error) => error,
-        },
+        pactsim::Error::InvalidDeal(diagnostics) | pactsim::Error::InvalidAnalysisDeal { diagnostics, .. } => {
+            match diagnostics_list(py, source, &diagnostics) {
+                Ok(list) => InvalidDeal::new_err((list.unbind(),)),
+                Err(error) => error,
+            }
+        }
         pactsim::Error::InvalidRequest { parameter, message } => {
             PyValueError::new_err(format!("{parameter}: {message}"))
         }

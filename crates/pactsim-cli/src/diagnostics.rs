@@ -97,10 +97,29 @@ pub fn parse_deal_with(origin: &str, source: &str, overrides: &[Override]) -> Re
 
 /// Prints why a run request was refused; every such reason is bad input.
 pub fn report_error(origin: &str, source: &str, error: pactsim::Error) -> Failure {
+    report_analysis_error(&[(origin, source)], error)
+}
+
+/// Prints why an analysis was refused: `deals` are the names and texts of its deals, in the order
+/// the library numbers them. Every such reason is bad input.
+pub fn report_analysis_error(deals: &[(&str, &str)], error: pactsim::Error) -> Failure {
     match error {
-        pactsim::Error::InvalidDeal(diagnostics) => report(origin, source, &diagnostics),
+        pactsim::Error::InvalidDeal(diagnostics) => match deals.first() {
+            Some((origin, source)) => report(origin, source, &diagnostics),
+            None => eprintln!("error: the deal is not valid"),
+        },
         pactsim::Error::InvalidRequest { parameter, message } => {
             eprintln!("error: --{}: {message}", parameter.replace('_', "-"))
+        }
+        pactsim::Error::InvalidAnalysisDeal { deal, change, diagnostics } => {
+            let Some(&(origin, source)) = deals.get(deal).or(deals.last()) else {
+                eprintln!("error: deal {deal} of the analysis is not valid");
+                return Failure::BadInput;
+            };
+            report(origin, source, &diagnostics);
+            if let Some(change) = change {
+                eprintln!("note: this is the deal with {change}, which the analysis runs");
+            }
         }
     }
     Failure::BadInput

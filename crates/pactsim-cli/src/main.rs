@@ -44,6 +44,82 @@ enum Command {
         #[command(flatten)]
         overrides: OverrideFlags,
     },
+    /// Compare deals side by side on the same Monte Carlo paths, with paired differences
+    Compare {
+        /// Deal files (differences are against the first)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// A variant of the first deal, compared as a deal of its own: "NAME: --set KEY=VALUE
+        /// --unset KEY ..." (repeatable), e.g. "no clause: --unset stability"
+        #[arg(long = "variant", value_name = "NAME: FLAGS")]
+        variants: Vec<String>,
+        /// Print the comparison as JSON on standard output
+        #[arg(long)]
+        json: bool,
+        /// Also write compare.json, deals.csv and differences.csv into this folder
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        runs: commands::analysis::AnalysisFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
+    },
+    /// Which inputs move a figure of a deal: a tornado, or Sobol' indices
+    Sensitivity {
+        /// The deal file
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        method: commands::sensitivity::Method,
+        /// The figure of the run output's totals (default: deal_npv, or investor_npv without [trade])
+        #[arg(long, value_name = "FIGURE")]
+        output: Option<String>,
+        /// Tornado: an input with its low and high values, any numeric key (repeatable; replaces
+        /// a distribution of the same key)
+        #[arg(long = "range", value_name = "KEY=LO..HI")]
+        ranges: Vec<String>,
+        /// Sobol': an input varied uniformly over its range, or a distribution of the file by its
+        /// key (its 1st to 99th percentile); repeatable (default: every distribution)
+        #[arg(long = "input", value_name = "KEY[=LO..HI]")]
+        inputs: Vec<String>,
+        /// Sobol': base rows of the design, a power of two (N·(k+2) runs for k inputs)
+        #[arg(long)]
+        n: Option<u64>,
+        /// Sobol': write the design and each run's mean as CSV, in SALib's row order
+        #[arg(long, value_name = "FILE")]
+        design_out: Option<PathBuf>,
+        /// Print the analysis as JSON on standard output
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        runs: commands::analysis::AnalysisFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
+    },
+    /// The negotiation frontier: terms sampled over their ranges, the efficient points, real
+    /// deals placed against them
+    Frontier {
+        /// The deal file whose terms vary
+        file: PathBuf,
+        /// A term and its range (repeatable), e.g. facility.strategic.annual_cap_usd_bn=10..40
+        #[arg(long = "vary", value_name = "KEY=LO..HI", required = true)]
+        vary: Vec<String>,
+        /// Design points (a scrambled Sobol' sequence; powers of two balance best)
+        #[arg(long, default_value_t = 64)]
+        points: u64,
+        /// An objective (repeatable; default: investor=deal_npv:max and host=host_npv:max)
+        #[arg(long = "objective", value_name = "NAME=FIGURE[:min|max]")]
+        objectives: Vec<String>,
+        /// A real deal to place against the points (repeatable)
+        #[arg(long = "mark", value_name = "FILE")]
+        marks: Vec<PathBuf>,
+        /// Print the frontier as JSON on standard output
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        runs: commands::analysis::AnalysisFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
+    },
     /// Validate a deal file without running it
     Check {
         /// The deal file
@@ -286,6 +362,45 @@ fn main() -> ExitCode {
         Command::Run { file, json, out, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
             commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), runs)
+        }
+        Command::Compare { files, variants, json, out, runs, overrides } => {
+            let overrides = overrides.in_order(command_matches);
+            commands::compare::compare(commands::compare::CompareArgs {
+                files: &files,
+                variants: &variants,
+                overrides: &overrides,
+                json,
+                out: out.as_deref(),
+                runs: &runs,
+            })
+        }
+        Command::Sensitivity { file, method, output, ranges, inputs, n, design_out, json, runs, overrides } => {
+            let overrides = overrides.in_order(command_matches);
+            commands::sensitivity::sensitivity(commands::sensitivity::SensitivityArgs {
+                file: &file,
+                method,
+                output,
+                ranges: &ranges,
+                inputs: &inputs,
+                n,
+                design_out: design_out.as_ref(),
+                overrides: &overrides,
+                json,
+                runs: &runs,
+            })
+        }
+        Command::Frontier { file, vary, points, objectives, marks, json, runs, overrides } => {
+            let overrides = overrides.in_order(command_matches);
+            commands::frontier::frontier(commands::frontier::FrontierArgs {
+                file: &file,
+                vary: &vary,
+                points,
+                objectives: &objectives,
+                marks: &marks,
+                overrides: &overrides,
+                json,
+                runs: &runs,
+            })
         }
         Command::Check { file, overrides } => commands::check::check(&file, &overrides.in_order(command_matches)),
         Command::Schema => commands::schema::schema(),

@@ -41,6 +41,7 @@ pub use pactsim_numeric::{distribution, minimize, rng, solve};
 pub use pactsim_report as output;
 pub use pactsim_trade as trade;
 
+pub mod analysis;
 mod request;
 pub mod tools;
 
@@ -57,6 +58,12 @@ pub enum Error {
     /// A parameter of the request itself (paths, tolerance, seed) is out of range.
     #[error("{parameter}: {message}")]
     InvalidRequest { parameter: &'static str, message: String },
+    /// A deal of an analysis is not valid: as given with the common overrides (`change` is
+    /// `None`), or with a change the analysis makes (a variant's overrides, an input at one end of
+    /// its range), which `change` describes. `deal` indexes the analysis's deals (a comparison's
+    /// entries in order; 0 for the deal of a sensitivity or frontier, then its marked deals).
+    #[error("deal {deal} is not valid{} ({} problem{})", .change.as_ref().map(|c| format!(" with {c}")).unwrap_or_default(), .diagnostics.len(), if .diagnostics.len() == 1 { "" } else { "s" })]
+    InvalidAnalysisDeal { deal: usize, change: Option<String>, diagnostics: Vec<spec::Diagnostic> },
 }
 
 /// The version written into every run output.

@@ -102,6 +102,11 @@ enum Length {
 }
 
 impl PreparedRun {
+    /// A run of `paths` paths from `seed` of a deal validated with its request's overrides.
+    pub(crate) fn from_parts(deal: Deal, seed: u64, paths: u64) -> Self {
+        PreparedRun { deal, seed, length: Length::Fixed(paths) }
+    }
+
     pub fn deal(&self) -> &Deal {
         &self.deal
     }

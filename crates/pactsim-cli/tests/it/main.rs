@@ -1,5 +1,6 @@
 //! Tests of the `pactsim` binary as users run it: exit codes, output shapes, messages.
 
+mod analysis;
 mod bad_input;
 mod calibrate;
 mod currency;
@@ -43,4 +44,15 @@ pub fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Runs `args` and expects bad input: exit 2, nothing on stdout. Returns stderr.
+#[track_caller]
+pub fn rejected(args: &[&str]) -> String {
+    let output = pactsim(args);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(stdout(&output).is_empty(), "nothing on stdout: {}", stdout(&output));
+    assert!(!err.contains("panicked"), "{err}");
+    err
 }

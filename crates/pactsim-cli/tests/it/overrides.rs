@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::{pactsim, stderr, stdout};
+use crate::{pactsim, rejected, stderr, stdout};
 
 const KOREA: &str = "deals/kr-us-2025-mou.toml";
 
@@ -19,17 +19,6 @@ fn run_text(extra: &[&str]) -> String {
 
 fn run_json(extra: &[&str]) -> Value {
     serde_json::from_str(&run_text(extra)).expect("stdout is one JSON document")
-}
-
-/// Runs `args` and expects bad input: exit 2, nothing on stdout. Returns stderr.
-#[track_caller]
-fn rejected(args: &[&str]) -> String {
-    let output = pactsim(args);
-    let err = stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{err}");
-    assert!(stdout(&output).is_empty(), "nothing on stdout: {}", stdout(&output));
-    assert!(!err.contains("panicked"), "{err}");
-    err
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! TOML before either stage, so an overridden value meets the same rules as the file's.
 
 mod diagnostic;
+mod fx_fits;
 mod overrides;
 pub mod raw;
 mod validate;
@@ -16,6 +17,7 @@ use std::ops::Range;
 use serde::Deserialize;
 
 pub use diagnostic::{Diagnostic, Origin, closest_name, line_column};
+pub use fx_fits::FxFits;
 pub use overrides::{Override, OverrideSyntaxError};
 
 use crate::deal::Deal;
@@ -29,6 +31,13 @@ pub fn parse_deal(source: &str) -> Result<Deal, Vec<Diagnostic>> {
 /// file come first, in source order, then those an override caused, in the overrides' order; the
 /// latter have an [`Origin::Override`]. The deal records the overrides (`Deal::overrides`).
 pub fn parse_deal_with(source: &str, overrides: &[Override]) -> Result<Deal, Vec<Diagnostic>> {
+    parse_deal_reusing(source, overrides, &FxFits::default())
+}
+
+/// [`parse_deal_with`], taking an exchange-rate model from `fits` when one was fitted to the same
+/// pair, model and window before (and keeping a new fit there): for a caller that reads many
+/// variants of one deal. The deal is the same as `parse_deal_with` gives.
+pub fn parse_deal_reusing(source: &str, overrides: &[Override], fits: &FxFits) -> Result<Deal, Vec<Diagnostic>> {
     let overrides = overrides::Overrides::new(source, overrides);
     let mut document = match toml::de::DeTable::parse(source) {
         Ok(document) => document,
@@ -40,7 +49,7 @@ pub fn parse_deal_with(source: &str, overrides: &[Override]) -> Result<Deal, Vec
         Ok(raw) => raw,
         Err(error) => return Err(vec![overrides.locate(serde_diagnostic(source, &document, &error))]),
     };
-    let mut deal = validate::validate(&raw)
+    let mut deal = validate::validate(&raw, fits)
         .map_err(|diagnostics| diagnostics.into_iter().map(|d| overrides.locate(d)).collect::<Vec<_>>())?;
     deal.overrides = overrides.recorded();
     Ok(deal)

@@ -138,7 +138,7 @@ impl Checker {
             .map(|(_, v)| *v)
             .collect();
         let returns: Vec<f64> = in_window.windows(2).map(|w| (w[1] / w[0]).ln()).collect();
-        let model = match FxModel::calibrate(kind, &returns) {
+        let model = match self.fits.fit(pair, kind, (from, to), || FxModel::calibrate(kind, &returns)) {
             Ok(model) => model,
             Err(error) => {
                 self.fail(

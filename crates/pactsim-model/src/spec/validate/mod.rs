@@ -23,8 +23,8 @@ const DEFAULT_RANDOM_PATHS: u64 = 10_000;
 /// Tolerance for shares that must sum to one.
 const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 
-pub(super) fn validate(raw: &RawDealFile) -> Result<Deal, Vec<Diagnostic>> {
-    let mut check = Checker::default();
+pub(super) fn validate(raw: &RawDealFile, fits: &super::FxFits) -> Result<Deal, Vec<Diagnostic>> {
+    let mut check = Checker { fits: fits.clone(), ..Checker::default() };
     let deal = check.deal_file(raw);
     if check.diagnostics.is_empty() {
         Ok(deal.expect("a deal is built whenever no rule failed"))
@@ -44,6 +44,8 @@ fn as_written(sum: f64) -> f64 {
 struct Checker {
     diagnostics: Vec<Diagnostic>,
     defaults: Vec<String>,
+    /// Exchange-rate models fitted before, for a caller reading many variants of one deal.
+    fits: super::FxFits,
 }
 
 impl Checker {
