@@ -10,6 +10,26 @@ use chrono::NaiveDate;
 use crate::deal::{Deal, DeclineRule, Project, ProjectCash};
 use pactsim_trade::Elasticities;
 
+/// The ranges a drawn value is kept within (inverse-transform draws truncated to them), so a
+/// distribution's tail cannot give a value the model has no meaning for. Analyses that hold an
+/// input at a percentile read the same ranges.
+pub mod bounds {
+    /// A generated project's size, USD billions: above zero.
+    pub const SIZE_USD_BN: (f64, f64) = (1e-9, f64::INFINITY);
+    /// A generated project's IRR: above -99% and at most 100%.
+    pub const IRR: (f64, f64) = (-0.99, 1.0);
+    /// A generated project's life, years (rounded to whole years, at least one).
+    pub const LIFE_YEARS: (f64, f64) = (0.5, 100.0);
+    /// A generated project's construction, years (rounded to whole years).
+    pub const CONSTRUCTION_YEARS: (f64, f64) = (0.0, 100.0);
+    /// The substitution and supply elasticities: positive.
+    pub const SUPPLY_OR_SUBSTITUTION: (f64, f64) = (1e-6, f64::INFINITY);
+    /// The demand elasticity: zero or negative.
+    pub const DEMAND: (f64, f64) = (f64::NEG_INFINITY, 0.0);
+}
+
+use bounds::*;
+
 /// What one Monte Carlo path draws. The central path draws nothing: every distribution at its
 /// central value.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,10 +60,10 @@ impl PathDraws {
                 d.quantile_within(pactsim_numeric::distribution::open_uniform(&mut rng), low, high)
             };
             Elasticities {
-                substitution: within(e.substitution, 1e-6, f64::INFINITY),
-                demand: within(e.demand, f64::NEG_INFINITY, 0.0),
-                foreign_supply: within(e.foreign_supply, 1e-6, f64::INFINITY),
-                domestic_supply: within(e.domestic_supply, 1e-6, f64::INFINITY),
+                substitution: within(e.substitution, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
+                demand: within(e.demand, DEMAND.0, DEMAND.1),
+                foreign_supply: within(e.foreign_supply, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
+                domestic_supply: within(e.domestic_supply, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
             }
         });
         let decisions = Decisions { deal, seed, path };
@@ -178,10 +198,12 @@ fn generate(
         if listed_size + generated_size >= facility.commitment_usd_bn {
             break;
         }
-        let size = pipeline.size_usd_bn.quantile_within(u[0], 1e-9, f64::INFINITY);
-        let irr = pipeline.irr.quantile_within(u[1], -0.99, 1.0);
-        let life_years = pipeline.life_years.quantile_within(u[2], 0.5, 100.0).round().max(1.0) as u32;
-        let construction_years = pipeline.construction_years.quantile_within(u[3], 0.0, 100.0).round() as u32;
+        let size = pipeline.size_usd_bn.quantile_within(u[0], SIZE_USD_BN.0, SIZE_USD_BN.1);
+        let irr = pipeline.irr.quantile_within(u[1], IRR.0, IRR.1);
+        let life_years = pipeline.life_years.quantile_within(u[2], LIFE_YEARS.0, LIFE_YEARS.1).round().max(1.0) as u32;
+        let construction_years =
+            pipeline.construction_years.quantile_within(u[3], CONSTRUCTION_YEARS.0, CONSTRUCTION_YEARS.1).round()
+                as u32;
         let project = Project {
             // Concatenated rather than formatted: every path names each project it generates.
             id: [&facility.id, ":generated:", &(projects.len() + 1).to_string()].concat(),

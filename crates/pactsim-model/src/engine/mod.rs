@@ -49,7 +49,7 @@ use crate::deal::Deal;
 use crate::funding;
 use crate::outcome::Outcome;
 
-pub use draws::{PathDraws, standalone_npv};
+pub use draws::{PathDraws, bounds, standalone_npv};
 pub use payment::level_cash_flow;
 pub use scratch::PathScratch;
 

@@ -2,6 +2,7 @@
 //! sets it, with the range the engine draws it within.
 
 use pactsim_model::deal::Deal;
+use pactsim_model::engine::bounds;
 use pactsim_numeric::distribution::Distribution;
 
 /// A distribution in a deal file.
@@ -26,29 +27,29 @@ impl Uncertain {
 /// Every distribution of `deal`'s file (fixed numbers are not inputs): each pipeline's size, IRR,
 /// life and construction time in file order, then the trade elasticities.
 ///
-/// The truncation bounds are those of the engine's draws (`engine::generate` for pipelines,
-/// `PathDraws::draw` for elasticities); a percentile away from the tails does not reach them.
+/// The truncation bounds are those of the engine's draws (`engine::bounds`); a percentile away
+/// from the tails does not reach them.
 pub fn uncertain_inputs(deal: &Deal) -> Vec<Uncertain> {
     let mut inputs = Vec::new();
-    let mut add = |key: String, distribution: Distribution, low: f64, high: f64| {
+    let mut add = |key: String, distribution: Distribution, (low, high): (f64, f64)| {
         if distribution.is_random() {
             inputs.push(Uncertain { key, distribution, low, high });
         }
     };
     for pipeline in &deal.pipelines {
         let at = |field: &str| format!("pipeline.{}.{field}", deal.facilities[pipeline.facility].id);
-        add(at("size_usd_bn"), pipeline.size_usd_bn, 1e-9, f64::INFINITY);
-        add(at("irr"), pipeline.irr, -0.99, 1.0);
-        add(at("life_years"), pipeline.life_years, 0.5, 100.0);
-        add(at("construction_years"), pipeline.construction_years, 0.0, 100.0);
+        add(at("size_usd_bn"), pipeline.size_usd_bn, bounds::SIZE_USD_BN);
+        add(at("irr"), pipeline.irr, bounds::IRR);
+        add(at("life_years"), pipeline.life_years, bounds::LIFE_YEARS);
+        add(at("construction_years"), pipeline.construction_years, bounds::CONSTRUCTION_YEARS);
     }
     if let Some(trade) = &deal.trade {
         let e = trade.elasticities;
         let at = |name: &str| format!("trade.elasticities.{name}");
-        add(at("substitution"), e.substitution, 1e-6, f64::INFINITY);
-        add(at("demand"), e.demand, f64::NEG_INFINITY, 0.0);
-        add(at("foreign_supply"), e.foreign_supply, 1e-6, f64::INFINITY);
-        add(at("domestic_supply"), e.domestic_supply, 1e-6, f64::INFINITY);
+        add(at("substitution"), e.substitution, bounds::SUPPLY_OR_SUBSTITUTION);
+        add(at("demand"), e.demand, bounds::DEMAND);
+        add(at("foreign_supply"), e.foreign_supply, bounds::SUPPLY_OR_SUBSTITUTION);
+        add(at("domestic_supply"), e.domestic_supply, bounds::SUPPLY_OR_SUBSTITUTION);
     }
     inputs
 }
