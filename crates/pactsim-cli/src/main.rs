@@ -37,9 +37,14 @@ enum Command {
         /// Print the run output (schema 1) as JSON on standard output
         #[arg(long)]
         json: bool,
-        /// Also write summary.json, years.csv and projects.csv into this folder
+        /// Also write summary.json and the run's tables (totals, years, facilities, projects, and
+        /// months and trade where the deal has them) into this folder
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The tables' format with --out: a CSV file a table, one Excel workbook (tables.xlsx), or
+        /// a Parquet file a table
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv, requires = "out")]
+        format: TableFormat,
         #[command(flatten)]
         runs: RunFlags,
         #[command(flatten)]
@@ -112,6 +117,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--format`: how `run --out` writes the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+    Parquet,
 }
 
 /// `--model`: the exchange-rate models of `pactsim::fx`.
@@ -284,9 +297,9 @@ fn main() -> ExitCode {
     };
     let command_matches = matches.subcommand().map_or(&matches, |(_, sub)| sub);
     let result = match cli.command {
-        Command::Run { file, json, out, runs, overrides } => {
+        Command::Run { file, json, out, format, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
-            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), runs)
+            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs)
         }
         Command::Check { file, overrides } => commands::check::check(&file, &overrides.in_order(command_matches)),
         Command::Schema => commands::schema::schema(),

@@ -8,6 +8,7 @@
 
 mod diagnostic;
 mod overrides;
+mod provenance;
 pub mod raw;
 mod validate;
 
@@ -17,6 +18,7 @@ use serde::Deserialize;
 
 pub use diagnostic::{Diagnostic, Origin, closest_name, line_column};
 pub use overrides::{Override, OverrideSyntaxError};
+pub use provenance::{Provenance, provenance};
 
 use crate::deal::Deal;
 
