@@ -50,6 +50,22 @@ enum Command {
         #[command(flatten)]
         overrides: OverrideFlags,
     },
+    /// Write one self-contained HTML report (charts, tables, sources) for one or several deals
+    Report {
+        /// The deal files (several: shown side by side)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The HTML file to write
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Also write each chart as SVG and PNG (1600x900, for slides) into this folder
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
+        #[command(flatten)]
+        runs: RunFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
+    },
     /// Validate a deal file without running it
     Check {
         /// The deal file
@@ -300,6 +316,10 @@ fn main() -> ExitCode {
         Command::Run { file, json, out, format, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
             commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs)
+        }
+        Command::Report { files, output, charts, runs, overrides } => {
+            let overrides = overrides.in_order(command_matches);
+            commands::report::report(&files, &overrides, &output, charts.as_deref(), runs)
         }
         Command::Check { file, overrides } => commands::check::check(&file, &overrides.in_order(command_matches)),
         Command::Schema => commands::schema::schema(),

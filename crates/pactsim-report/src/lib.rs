@@ -4,6 +4,7 @@
 //! (`docs/output.md` lists the fields pactsim adds to it).
 
 pub mod charts;
+pub mod html;
 pub mod parquet;
 pub mod paths;
 pub mod tables;
