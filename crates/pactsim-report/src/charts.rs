@@ -96,10 +96,9 @@ pub enum Plot {
 pub enum XAxis {
     /// Plain numbers.
     Numbers,
-    /// Calendar years (x is the year).
+    /// Calendar time in years (x is the year; a month's end is `year + month / 12`), labelled
+    /// at whole years.
     Years,
-    /// Months counted from January of `first_year` (x = 0 is that January); labelled by year.
-    Months { first_year: i32 },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -315,7 +314,7 @@ fn draw_xy<DB: DrawingBackend>(
         }
     });
     let (mut x0, mut x1) = padded(xs, false);
-    if matches!(axis, XAxis::Years | XAxis::Months { .. }) {
+    if axis == XAxis::Years {
         // Whole steps at the ends, no padding: the first and last year are the data's.
         let xs: Vec<f64> = layers
             .iter()
@@ -358,19 +357,10 @@ fn draw_xy<DB: DrawingBackend>(
                     String::new()
                 }
             }
-            XAxis::Months { first_year } => {
-                let m = x.round() as i64;
-                if (x - x.round()).abs() < 1e-6 && m.rem_euclid(12) == 0 {
-                    format!("{}", i64::from(first_year) + m.div_euclid(12))
-                } else {
-                    String::new()
-                }
-            }
         }
     };
     let x_labels = match axis {
         XAxis::Years => ((x1 - x0) as usize + 1).min(16),
-        XAxis::Months { .. } => (((x1 - x0) / 12.0) as usize + 1).clamp(2, 16),
         XAxis::Numbers => 10,
     };
     let y_label = move |y: &f64| value_label(*y, span, format);
@@ -468,6 +458,7 @@ fn draw_xy<DB: DrawingBackend>(
         cc.configure_series_labels()
             .position(legend_position(chart.legend))
             .margin(scale.px(10.0))
+            .legend_area_size(scale.px(34.0))
             .label_font(scale.font(14.0))
             .background_style(WHITE.mix(0.88))
             .border_style(RGBColor(180, 180, 180))
@@ -488,7 +479,11 @@ fn draw_bars<DB: DrawingBackend>(
         let whiskers = g.intervals.iter().flatten().flat_map(|(a, b)| [*a, *b]);
         g.values.iter().copied().chain(whiskers).collect::<Vec<_>>()
     });
-    let (v0, v1) = padded(values, true);
+    let (v0, mut v1) = padded(values, true);
+    // Room above the tallest bar for a legend in an upper corner.
+    if !bars.horizontal && bars.groups.iter().any(|g| !g.label.is_empty()) && v1 > 0.0 {
+        v1 += (v1 - v0) * 0.15;
+    }
     let (c0, c1) = (-0.5, n as f64 - 0.5);
     let longest = bars.categories.iter().map(|c| c.chars().count()).max().unwrap_or(0) as f64;
     let mut builder = ChartBuilder::on(area);
@@ -586,6 +581,7 @@ fn draw_bars<DB: DrawingBackend>(
             cc.configure_series_labels()
                 .position(legend_position(chart.legend))
                 .margin(scale.px(10.0))
+                .legend_area_size(scale.px(34.0))
                 .label_font(scale.font(14.0))
                 .background_style(WHITE.mix(0.88))
                 .border_style(RGBColor(180, 180, 180))
@@ -648,6 +644,7 @@ fn draw_bars<DB: DrawingBackend>(
         cc.configure_series_labels()
             .position(legend_position(chart.legend))
             .margin(scale.px(10.0))
+            .legend_area_size(scale.px(34.0))
             .label_font(scale.font(14.0))
             .background_style(WHITE.mix(0.88))
             .border_style(RGBColor(180, 180, 180))

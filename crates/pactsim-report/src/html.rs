@@ -13,7 +13,6 @@
 
 use std::fmt::Write;
 
-use chrono::Datelike;
 use pactsim_model::deal::Deal;
 use pactsim_model::spec::Provenance;
 use sha2::{Digest, Sha256};
@@ -179,11 +178,11 @@ fn chart(title: String, x_title: &str, y_title: &str, source: &str, legend: Corn
     }
 }
 
-/// A month label `YYYY-MM` as months since January of `first_year`.
-fn month_index(label: &str, first_year: i32) -> Option<f64> {
+/// A month label `YYYY-MM` as the time of the month's end in years (2026-12 is 2027.0).
+fn month_end(label: &str) -> Option<f64> {
     let (year, month) = label.split_once('-')?;
     let (year, month): (i32, i32) = (year.parse().ok()?, month.parse().ok()?);
-    Some(f64::from((year - first_year) * 12 + month - 1))
+    (1..=12).contains(&month).then(|| f64::from(year) + f64::from(month) / 12.0)
 }
 
 /// The investor's cumulative net cash as a fan: 5–95% and 25–75% bands and the median.
@@ -330,7 +329,7 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
             "Source of supply",
             "Tariff (ad valorem)",
             &source,
-            Corner::UpperRight,
+            Corner::UpperLeft,
             Plot::Bars(Bars { categories: names.clone(), groups, horizontal: false }),
         );
         tariffs.values = ValueFormat::Percent;
@@ -405,10 +404,9 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
     }
 
     // The exchange rate and reserves.
-    let first_year = d.deal.start.year();
     if let Some(fx) = &o.fx {
         let months: Vec<(f64, StatJson)> =
-            fx.months.iter().filter_map(|m| month_index(&m.month, first_year).map(|x| (x, m.rate))).collect();
+            fx.months.iter().filter_map(|m| month_end(&m.month).map(|x| (x, m.rate))).collect();
         let x: Vec<f64> = months.iter().map(|m| m.0).collect();
         let get =
             |f: fn(&StatJson) -> Option<f64>| months.iter().map(|m| f(&m.1).unwrap_or(f64::NAN)).collect::<Vec<_>>();
@@ -450,11 +448,11 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
             caption,
             chart(
                 format!("Exchange rate, {}", fx.pair),
-                "Month (end)",
+                "Year (month ends)",
                 &format!("{} (local currency per USD)", fx.pair),
                 &source,
                 Corner::UpperLeft,
-                Plot::Xy { axis: XAxis::Months { first_year }, layers },
+                Plot::Xy { axis: XAxis::Years, layers },
             ),
         );
     }
@@ -462,7 +460,7 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
         let months: Vec<(f64, StatJson, Option<StatJson>)> = reserves
             .months
             .iter()
-            .filter_map(|m| month_index(&m.month, first_year).map(|x| (x, m.reserves_usd_bn, m.ara_ratio)))
+            .filter_map(|m| month_end(&m.month).map(|x| (x, m.reserves_usd_bn, m.ara_ratio)))
             .collect();
         let x: Vec<f64> = months.iter().map(|m| m.0).collect();
         let level =
@@ -479,11 +477,11 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
             ),
             chart(
                 format!("{}'s reserves", d.deal.investor),
-                "Month (end)",
+                "Year (month ends)",
                 "USD billions",
                 &source,
                 Corner::LowerLeft,
-                Plot::Xy { axis: XAxis::Months { first_year }, layers },
+                Plot::Xy { axis: XAxis::Years, layers },
             ),
         );
         if let (Some(floor), true) = (reserves.ara_floor, months.iter().all(|m| m.2.is_some())) {
@@ -504,11 +502,11 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
                 ),
                 chart(
                     "Reserve adequacy (ARA ratio)".to_string(),
-                    "Month (end)",
+                    "Year (month ends)",
                     "Reserves / ARA metric (ratio)",
                     &source,
                     Corner::LowerLeft,
-                    Plot::Xy { axis: XAxis::Months { first_year }, layers },
+                    Plot::Xy { axis: XAxis::Years, layers },
                 ),
             );
         }
@@ -549,15 +547,11 @@ pub fn comparison_charts(deals: &[ReportDeal<'_>]) -> Vec<NamedChart> {
         .filter(|d| d.output.reserves.as_ref().is_some_and(|r| r.months.iter().all(|m| m.ara_ratio.is_some())))
         .collect();
     if with_ratio.len() >= 2 {
-        let first_year = deals.iter().map(|d| d.deal.start.year()).min().unwrap_or(2025);
         let mut layers = Vec::new();
         for (i, d) in with_ratio.iter().enumerate() {
             let Some(reserves) = &d.output.reserves else { continue };
-            let points = reserves
-                .months
-                .iter()
-                .filter_map(|m| Some((month_index(&m.month, first_year)?, m.ara_ratio?.p50?)))
-                .collect();
+            let points =
+                reserves.months.iter().filter_map(|m| Some((month_end(&m.month)?, m.ara_ratio?.p50?))).collect();
             layers.push(line(&format!("{}: median", d.output.deal), points, Colour::nth(i), 3));
             if let Some(floor) = reserves.ara_floor {
                 layers.push(Layer::Level {
@@ -573,11 +567,11 @@ pub fn comparison_charts(deals: &[ReportDeal<'_>]) -> Vec<NamedChart> {
             caption: "Reserve adequacy under each deal: the median ARA ratio and each deal's floor.".to_string(),
             chart: chart(
                 "Reserve adequacy (ARA ratio), deal by deal".to_string(),
-                "Month (end)",
+                "Year (month ends)",
                 "Reserves / ARA metric (ratio)",
                 &source,
                 Corner::LowerLeft,
-                Plot::Xy { axis: XAxis::Months { first_year }, layers },
+                Plot::Xy { axis: XAxis::Years, layers },
             ),
         });
     }
@@ -814,6 +808,17 @@ fn deal_section(h: &mut String, d: &ReportDeal<'_>) -> Result<(), ChartError> {
             display(t.recoup_year.p50, Display::Year)
         );
         shown(h, "recoup")?;
+        h.push_str("<table class=\"accounts\">\n<thead><tr><th>Recoup account</th><th>Waterfall</th><th>Recouped on the central path</th></tr></thead>\n<tbody>\n");
+        for account in &o.recoup_accounts {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&account.account),
+                esc(&account.waterfall),
+                account.recouped_on.as_deref().map_or("not by the horizon".to_string(), esc)
+            );
+        }
+        h.push_str("</tbody>\n</table>\n<p class=\"note\">The central path: every distribution at its central value, no defaults, no refusals, no generated projects.</p>\n");
     }
 
     if let Some(trade) = &o.trade {
