@@ -299,6 +299,15 @@ fn legend_position(corner: Corner) -> SeriesLabelPosition {
     }
 }
 
+fn label_of(layer: &Layer) -> &str {
+    match layer {
+        Layer::Band { label, .. }
+        | Layer::Line { label, .. }
+        | Layer::Level { label, .. }
+        | Layer::Points { label, .. } => label,
+    }
+}
+
 fn draw_xy<DB: DrawingBackend>(
     chart: &Chart,
     axis: XAxis,
@@ -336,7 +345,16 @@ fn draw_xy<DB: DrawingBackend>(
             Layer::Level { y, .. } => vec![*y],
         }
     });
-    let (y0, y1) = padded(ys, false);
+    let (mut y0, mut y1) = padded(ys, false);
+    // Room for the legend beyond every value, in its corner, so it never hides a line.
+    let entries = layers.iter().filter(|layer| !label_of(layer).is_empty()).count();
+    if entries > 0 {
+        let room = (y1 - y0) * (0.055 * entries as f64 + 0.05);
+        match chart.legend {
+            Corner::UpperLeft | Corner::UpperRight => y1 += room,
+            Corner::LowerLeft | Corner::LowerRight => y0 -= room,
+        }
+    }
     let mut cc = ChartBuilder::on(area)
         .caption(&chart.title, scale.font(22.0))
         .margin(scale.px(14.0))
@@ -481,8 +499,9 @@ fn draw_bars<DB: DrawingBackend>(
     });
     let (v0, mut v1) = padded(values, true);
     // Room above the tallest bar for a legend in an upper corner.
-    if !bars.horizontal && bars.groups.iter().any(|g| !g.label.is_empty()) && v1 > 0.0 {
-        v1 += (v1 - v0) * 0.15;
+    let entries = bars.groups.iter().filter(|g| !g.label.is_empty()).count();
+    if !bars.horizontal && entries > 0 && v1 > 0.0 {
+        v1 += (v1 - v0) * (0.055 * entries as f64 + 0.05);
     }
     let (c0, c1) = (-0.5, n as f64 - 0.5);
     let longest = bars.categories.iter().map(|c| c.chars().count()).max().unwrap_or(0) as f64;

@@ -191,13 +191,17 @@ fn cumulative_layers(figures: &PathFigures, colour: Colour, name: Option<&str>, 
     let pick = |f: fn(&crate::paths::Quantiles) -> f64| {
         figures.cumulative_net_cash.iter().map(|y| f(&y.usd_bn)).collect::<Vec<_>>()
     };
-    let prefix = name.map_or(String::new(), |n| format!("{n}: "));
     let mut layers = Vec::new();
     if with_outer {
-        layers.push(stat_band(&format!("{prefix}5–95%"), &x, pick(|q| q.p5), pick(|q| q.p95), colour, 0.15));
+        layers.push(stat_band("5–95%", &x, pick(|q| q.p5), pick(|q| q.p95), colour, 0.15));
     }
-    layers.push(stat_band(&format!("{prefix}25–75%"), &x, pick(|q| q.p25), pick(|q| q.p75), colour, 0.3));
-    layers.push(line(&format!("{prefix}median"), x.iter().copied().zip(pick(|q| q.p50)).collect(), colour, 3));
+    // Overlaid deals are told apart by colour: one legend entry each, the median's.
+    let (band, median) = match name {
+        Some(name) => (String::new(), format!("{name} (median, 25–75% band)")),
+        None => ("25–75%".to_string(), "median".to_string()),
+    };
+    layers.push(stat_band(&band, &x, pick(|q| q.p25), pick(|q| q.p75), colour, 0.3));
+    layers.push(line(&median, x.iter().copied().zip(pick(|q| q.p50)).collect(), colour, 3));
     layers
 }
 
@@ -552,14 +556,10 @@ pub fn comparison_charts(deals: &[ReportDeal<'_>]) -> Vec<NamedChart> {
             let Some(reserves) = &d.output.reserves else { continue };
             let points =
                 reserves.months.iter().filter_map(|m| Some((month_end(&m.month)?, m.ara_ratio?.p50?))).collect();
-            layers.push(line(&format!("{}: median", d.output.deal), points, Colour::nth(i), 3));
+            let floor = reserves.ara_floor.map_or(String::new(), |f| format!("; floor {f:.2}, dashed"));
+            layers.push(line(&format!("{} (median{floor})", d.output.deal), points, Colour::nth(i), 3));
             if let Some(floor) = reserves.ara_floor {
-                layers.push(Layer::Level {
-                    label: format!("{} floor", d.output.deal),
-                    y: floor,
-                    colour: Colour::nth(i),
-                    dashed: true,
-                });
+                layers.push(Layer::Level { label: String::new(), y: floor, colour: Colour::nth(i), dashed: true });
             }
         }
         out.push(NamedChart {
