@@ -693,6 +693,25 @@ pub fn report_html(deals: &[ReportDeal<'_>]) -> Result<String, ChartError> {
     Ok(h)
 }
 
+/// A self-contained page of charts with a title, an introduction and a footer line, in the
+/// report's style: what `compare`, `sensitivity` and `frontier --report FILE` can write around
+/// their own charts (tornado and Sobol bars: `Plot::Bars` with `horizontal` and `intervals`; the
+/// frontier: `Layer::Points`), with `source_line` for their source lines.
+pub fn chart_page(title: &str, intro: &str, charts: &[NamedChart], footer: &str) -> Result<String, ChartError> {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{0}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{0}</h1>\n<p class=\"meta\">{1}</p>\n</header>\n",
+        esc(title),
+        esc(intro)
+    );
+    for named in charts {
+        figure(&mut h, named)?;
+    }
+    let _ = write!(h, "<footer>\n<p>{}</p>\n</footer>\n</body>\n</html>\n", esc(footer));
+    Ok(h)
+}
+
 fn figure(h: &mut String, named: &NamedChart) -> Result<(), ChartError> {
     let svg = charts::svg(&named.chart, charts::BASE_SIZE)?;
     let _ = write!(
@@ -995,6 +1014,35 @@ mod tests {
     #[test]
     fn the_hash_is_sha256() {
         assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn a_page_of_charts_holds_each_chart_inline() {
+        let tornado = NamedChart {
+            name: "tornado".into(),
+            caption: "Deal NPV when each term moves".into(),
+            chart: Chart {
+                title: "Tornado".into(),
+                x_title: "Deal NPV, USD billions".into(),
+                y_title: String::new(),
+                source: "Source: test".into(),
+                values: ValueFormat::Number,
+                legend: Corner::LowerRight,
+                plot: Plot::Bars(Bars {
+                    categories: vec!["cap".into(), "split".into()],
+                    groups: vec![BarGroup {
+                        label: "low".into(),
+                        values: vec![-3.0, -1.0],
+                        intervals: None,
+                        colour: Colour::nth(0),
+                    }],
+                    horizontal: true,
+                }),
+            },
+        };
+        let page = chart_page("Sensitivity <of> a deal", "intro", &[tornado], "pactsim test").unwrap();
+        assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<figure id=\"tornado\""));
+        assert!(page.contains("Sensitivity &lt;of&gt; a deal") && page.contains("<svg role=\"img\""));
     }
 
     #[test]
