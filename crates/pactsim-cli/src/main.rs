@@ -36,9 +36,30 @@ enum Command {
         /// Print the run output (schema 1) as JSON on standard output
         #[arg(long)]
         json: bool,
-        /// Also write summary.json, years.csv and projects.csv into this folder
+        /// Also write summary.json and the run's tables (totals, years, facilities, projects, and
+        /// months and trade where the deal has them) into this folder
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The tables' format with --out: a CSV file a table, one Excel workbook (tables.xlsx), or
+        /// a Parquet file a table
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv, requires = "out")]
+        format: TableFormat,
+        #[command(flatten)]
+        runs: RunFlags,
+        #[command(flatten)]
+        overrides: OverrideFlags,
+    },
+    /// Write one self-contained HTML report (charts, tables, sources) for one or several deals
+    Report {
+        /// The deal files (several: shown side by side)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The HTML file to write
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+        /// Also write each chart as SVG and PNG (1600x900, for slides) into this folder
+        #[arg(long, value_name = "DIR")]
+        charts: Option<PathBuf>,
         #[command(flatten)]
         runs: RunFlags,
         #[command(flatten)]
@@ -187,6 +208,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `--format`: how `run --out` writes the tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+    Parquet,
 }
 
 /// `--model`: the exchange-rate models of `pactsim::fx`.
@@ -359,9 +388,13 @@ fn main() -> ExitCode {
     };
     let command_matches = matches.subcommand().map_or(&matches, |(_, sub)| sub);
     let result = match cli.command {
-        Command::Run { file, json, out, runs, overrides } => {
+        Command::Run { file, json, out, format, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
-            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), runs)
+            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs)
+        }
+        Command::Report { files, output, charts, runs, overrides } => {
+            let overrides = overrides.in_order(command_matches);
+            commands::report::report(&files, &overrides, &output, charts.as_deref(), runs)
         }
         Command::Compare { files, variants, json, out, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);

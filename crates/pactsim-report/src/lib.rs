@@ -3,8 +3,13 @@
 //! The engine's types can change freely; these types change only with the contract
 //! (`docs/output.md` lists the fields pactsim adds to it).
 
+pub mod charts;
+pub mod html;
+pub mod parquet;
+pub mod paths;
 pub mod tables;
 pub mod text;
+pub mod xlsx;
 
 use chrono::NaiveDate;
 use indexmap::IndexMap;

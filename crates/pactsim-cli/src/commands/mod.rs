@@ -8,6 +8,7 @@ pub mod compare;
 pub mod data;
 pub mod figures;
 pub mod frontier;
+pub mod report;
 pub mod run;
 pub mod schema;
 pub mod sensitivity;

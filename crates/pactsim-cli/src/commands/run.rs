@@ -1,21 +1,22 @@
-//! `pactsim run [FILE] [--json] [--out DIR] [--set KEY=VALUE] [--unset KEY]`: run a deal and
-//! report it.
+//! `pactsim run [FILE] [--json] [--out DIR [--format csv|xlsx|parquet]] [--set KEY=VALUE]
+//! [--unset KEY]`: run a deal and report it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use pactsim::output::{RunOutput, tables, text};
+use pactsim::output::{RunOutput, parquet, tables, text, xlsx};
 use pactsim::spec::Override;
 
 use crate::diagnostics::read_deal;
-use crate::{Failure, RunFlags};
+use crate::{Failure, RunFlags, TableFormat};
 
 pub fn run(
     file: Option<&Path>,
     overrides: &[Override],
     json: bool,
     out: Option<&Path>,
+    format: TableFormat,
     runs: RunFlags,
 ) -> Result<(), Failure> {
     let (origin, source) = read_deal(file)?;
@@ -30,8 +31,10 @@ pub fn run(
         runs.execute(runs.prepare(&origin, source, overrides)?, json)?;
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
+    let mut written = Vec::new();
     if let Some(dir) = out {
-        write_outputs(dir, &text, &document).with_context(|| format!("writing results to {}", dir.display()))?;
+        written = write_outputs(dir, &text, &document, format)
+            .with_context(|| format!("writing results to {}", dir.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
     if json {
@@ -39,20 +42,23 @@ pub fn run(
     } else {
         write!(stdout, "{}", text::run_summary(&deal, &document)).context("writing to standard output")?;
         if let Some(dir) = out {
-            let months = if tables::has_months(&document) { ", months.csv" } else { "" };
-            writeln!(stdout, "\nWrote summary.json, years.csv, projects.csv{months} to {}", dir.display())
+            writeln!(stdout, "\nWrote {} to {}", written.join(", "), dir.display())
                 .context("writing to standard output")?;
         }
     }
     Ok(())
 }
 
-/// Writes the files under temporary names, then renames them into place, so an interrupted run
-/// never leaves a file that looks complete.
-fn write_outputs(dir: &Path, json: &str, document: &RunOutput) -> anyhow::Result<()> {
+/// Writes summary.json and the tables in `format`, under temporary names, then renames them into
+/// place, so an interrupted run never leaves a file that looks complete. Returns the files' names.
+fn write_outputs(dir: &Path, json: &str, document: &RunOutput, format: TableFormat) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
-    let mut files = vec![("summary.json", format!("{json}\n").into_bytes())];
-    files.extend(tables::run_tables(document)?);
+    let mut files = vec![("summary.json".to_string(), format!("{json}\n").into_bytes())];
+    match format {
+        TableFormat::Csv => files.extend(tables::run_csv_files(document)?),
+        TableFormat::Xlsx => files.push(("tables.xlsx".to_string(), xlsx::workbook(document)?)),
+        TableFormat::Parquet => files.extend(parquet::run_parquet_files(document)?),
+    }
     let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (name, bytes) in &files {
         let temporary = dir.join(format!(".{name}.partial"));
@@ -62,5 +68,5 @@ fn write_outputs(dir: &Path, json: &str, document: &RunOutput) -> anyhow::Result
     for (temporary, target) in staged {
         std::fs::rename(&temporary, &target).with_context(|| format!("renaming into {}", target.display()))?;
     }
-    Ok(())
+    Ok(files.into_iter().map(|(name, _)| name).collect())
 }

@@ -9,6 +9,7 @@ mod figures;
 mod golden;
 mod montecarlo;
 mod overrides;
+mod report;
 mod run;
 mod schema;
 mod trade;

@@ -9,6 +9,7 @@
 mod diagnostic;
 mod fx_fits;
 mod overrides;
+mod provenance;
 pub mod raw;
 mod validate;
 
@@ -19,6 +20,7 @@ use serde::Deserialize;
 pub use diagnostic::{Diagnostic, Origin, closest_name, line_column};
 pub use fx_fits::FxFits;
 pub use overrides::{Override, OverrideSyntaxError};
+pub use provenance::{Provenance, provenance};
 
 use crate::deal::Deal;
 
