@@ -4,6 +4,7 @@
 mod commands;
 mod dated_csv;
 mod diagnostics;
+mod files;
 mod kept_paths;
 mod progress;
 

@@ -3,7 +3,7 @@
 //! without leaving half-written ones, and number formats for its tables.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use pactsim::analysis::Common;
@@ -78,22 +78,6 @@ pub fn check_out_file(flag: &str, file: Option<&Path>) -> Result<(), Failure> {
             eprintln!("error: {flag} {}: expected a file in an existing folder", file.display());
             return Err(Failure::BadInput);
         }
-    }
-    Ok(())
-}
-
-/// Writes each file under a temporary name beside it, then renames them all into place: an
-/// interrupted analysis never leaves a file that looks complete.
-pub fn write_files(files: &[(PathBuf, Vec<u8>)]) -> anyhow::Result<()> {
-    let mut staged = Vec::with_capacity(files.len());
-    for (target, bytes) in files {
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temporary = target.with_file_name(format!(".{name}.partial"));
-        std::fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
-        staged.push((temporary, target));
-    }
-    for (temporary, target) in staged {
-        std::fs::rename(&temporary, target).with_context(|| format!("renaming into {}", target.display()))?;
     }
     Ok(())
 }

@@ -11,8 +11,7 @@ use pactsim::spec::Override;
 use serde_json::Value;
 
 use super::analysis::{
-    AnalysisFlags, DealText, check_out_dir, number, overrides_note, percent, print_json, print_text, refused,
-    thousands, write_files,
+    AnalysisFlags, DealText, check_out_dir, number, overrides_note, percent, print_json, print_text, refused, thousands,
 };
 use crate::Failure;
 
@@ -327,7 +326,7 @@ pub fn render(document: &CompareOutput) -> String {
 fn write_outputs(dir: &Path, document: &CompareOutput) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let json = serde_json::to_string_pretty(document)? + "\n";
-    write_files(&[
+    crate::files::write_all(&[
         (dir.join("compare.json"), json.into_bytes()),
         (dir.join("deals.csv"), deals_csv(document)?),
         (dir.join("differences.csv"), differences_csv(document)?),

@@ -120,21 +120,10 @@ pub fn report(
     Ok(())
 }
 
-/// Writes every file under a temporary name beside it, then renames them all into place, so an
-/// interrupted command leaves no file that looks complete.
+/// Creates `dir` when given, then writes every file (see `files::write_all`).
 fn write_all(files: &[(PathBuf, Vec<u8>)], dir: Option<&Path>) -> anyhow::Result<()> {
     if let Some(dir) = dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let mut staged = Vec::with_capacity(files.len());
-    for (target, bytes) in files {
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let temporary = target.with_file_name(format!(".{name}.partial"));
-        std::fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
-        staged.push((temporary, target));
-    }
-    for (temporary, target) in staged {
-        std::fs::rename(&temporary, target).with_context(|| format!("renaming into {}", target.display()))?;
-    }
-    Ok(())
+    crate::files::write_all(files)
 }

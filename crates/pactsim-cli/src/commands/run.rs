@@ -59,14 +59,8 @@ fn write_outputs(dir: &Path, json: &str, document: &RunOutput, format: TableForm
         TableFormat::Xlsx => files.push(("tables.xlsx".to_string(), xlsx::workbook(document)?)),
         TableFormat::Parquet => files.extend(parquet::run_parquet_files(document)?),
     }
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (name, bytes) in &files {
-        let temporary = dir.join(format!(".{name}.partial"));
-        std::fs::write(&temporary, bytes).with_context(|| format!("writing {}", temporary.display()))?;
-        staged.push((temporary, dir.join(name)));
-    }
-    for (temporary, target) in staged {
-        std::fs::rename(&temporary, &target).with_context(|| format!("renaming into {}", target.display()))?;
-    }
-    Ok(files.into_iter().map(|(name, _)| name).collect())
+    let names = files.iter().map(|(name, _)| name.clone()).collect();
+    let placed: Vec<(PathBuf, Vec<u8>)> = files.into_iter().map(|(name, bytes)| (dir.join(name), bytes)).collect();
+    crate::files::write_all(&placed)?;
+    Ok(names)
 }

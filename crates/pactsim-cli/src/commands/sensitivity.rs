@@ -13,7 +13,6 @@ use pactsim::spec::Override;
 
 use super::analysis::{
     AnalysisFlags, DealText, check_out_file, number, overrides_note, print_json, print_text, refused, thousands,
-    write_files,
 };
 use crate::Failure;
 
@@ -187,7 +186,7 @@ fn sobol(args: SensitivityArgs) -> Result<(), Failure> {
     let result = result.map_err(|error| refused(&[&deal], error))?;
     if let Some(file) = args.design_out {
         let csv = design_csv(&result.output, &result.design).context("writing the design")?;
-        write_files(&[(file.clone(), csv)]).with_context(|| format!("writing {}", file.display()))?;
+        crate::files::write_all(&[(file.clone(), csv)]).with_context(|| format!("writing {}", file.display()))?;
     }
     if args.json {
         print_json(&result.output)
