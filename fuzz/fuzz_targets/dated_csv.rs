@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pactsim::dated_csv::{self, Series};
+use pactsim_data::dated_csv::{self, Series};
 
 fuzz_target!(|data: &[u8]| {
     // `\n`, `\r\n` and a lone `\r` each end a line.

@@ -9,8 +9,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use pactsim::deal::Deal;
-use pactsim::spec::{self, Diagnostic, Origin, Override};
+use pactsim_model::deal::Deal;
+use pactsim_model::spec::{self, Diagnostic, Origin, Override};
 
 /// The line that ends the deal text and starts the overrides.
 const OVERRIDES_MARKER: &str = "#--overrides--";
@@ -84,7 +84,7 @@ fn run_if_cheap(deal: &Deal) {
     if deal.horizon_years > MAX_RUN_HORIZON_YEARS || deal.projects.len() > MAX_RUN_PROJECTS {
         return;
     }
-    let outcome = pactsim::engine::run(deal);
+    let outcome = pactsim_model::engine::run(deal);
     for (party, flows) in [("investor", &outcome.investor_flows), ("host", &outcome.host_flows)] {
         for flow in flows {
             assert!(flow.amount.is_finite(), "{party} flow {} on {} is not finite", flow.amount, flow.date);

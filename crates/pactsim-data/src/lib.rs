@@ -6,6 +6,8 @@
 //! [`fx_daily`] for the daily exchange-rate histories (ECB reference rates crossed through the
 //! euro, local currency per USD).
 
+pub mod dated_csv;
+
 use chrono::NaiveDate;
 
 use pactsim_trade::{Elasticities, Market, MarketSource};

@@ -12,7 +12,7 @@
 //!   [`minimize`]): crates that know no deal;
 //! - [`montecarlo`] and [`stats`]: `pactsim-montecarlo`;
 //! - [`output`]: `pactsim-report`, the run output contract (schema 1) and its renderers;
-//! - [`dated_csv`]: dated numbers as CSV text (`date,amount` flows, `date,value` rates), here.
+//! - [`dated_csv`]: dated numbers as CSV text (`date,amount` flows, `date,value` rates), from `pactsim-data`.
 //!
 //! A run is asked for with a [`RunRequest`] and comes back as a [`RunResult`]; anything wrong with
 //! the request is an [`Error`]:
@@ -30,9 +30,8 @@
 //! The library does no I/O: it takes text and returns values. Reading files, printing and
 //! rendering errors for a terminal belong to the edges (the `pactsim` binary).
 
-pub mod dated_csv;
-
 pub use pactsim_data as data;
+pub use pactsim_data::dated_csv;
 pub use pactsim_fx as fx;
 pub use pactsim_model::{calendar, currency, deal, engine, figures, funding, loan, outcome, spec, waterfall};
 pub use pactsim_montecarlo as montecarlo;
