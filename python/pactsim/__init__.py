@@ -13,6 +13,9 @@ number of paths give the same numbers, to the last bit, on any number of threads
 
 - :func:`run` runs a deal (a file, TOML text, or the id of a deal in :func:`library`) and returns
   a :class:`Result`;
+- :func:`compare`, :func:`sensitivity` (tornado or Sobol' indices) and :func:`frontier` run the
+  analyses of ``pactsim compare``, ``pactsim sensitivity`` and ``pactsim frontier`` on common
+  random numbers, with the same arguments, and return the ``--json`` document with DataFrames;
 - :func:`check` validates a deal and describes it;
 - :func:`library` lists the deals embedded in the package;
 - :class:`DealError` (a :class:`ValueError`) is raised for a deal or override that is not valid,
@@ -41,7 +44,21 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["DealError", "Result", "check", "library", "run", "__version__"]
+__all__ = [
+    "Comparison",
+    "DealError",
+    "Frontier",
+    "Result",
+    "Sobol",
+    "Tornado",
+    "check",
+    "compare",
+    "frontier",
+    "library",
+    "run",
+    "sensitivity",
+    "__version__",
+]
 
 __version__: str = _pactsim.__version__
 
@@ -409,6 +426,29 @@ def _table(rows: Sequence[Mapping[str, Any]], index: str | list[str]) -> pd.Data
     return frame
 
 
+def _totals_rows(totals: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """A run output's totals as rows of :data:`STATISTICS`, by figure."""
+    rows = {}
+    for key, value in totals.items():
+        if _is_stat(value):
+            row = {s: value.get(s) for s in STATISTICS}
+            if "defined_share" not in value:
+                row["defined_share"] = 1.0
+            rows[key] = row
+        elif key.endswith("_share") and not isinstance(value, bool):
+            rows[key] = {s: (value if s == "mean" else None) for s in STATISTICS}
+    return rows
+
+
+def _totals_frame(totals: Mapping[str, Any]) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame.from_dict(_totals_rows(totals), orient="index", columns=list(STATISTICS))
+    frame = frame.astype("float64")
+    frame.index.name = "figure"
+    return frame
+
+
 class Result:
     """A run's results. The run output document is :attr:`summary` (and :attr:`json`, its text);
     the DataFrames are views of it, built when first asked for; :meth:`paths` gives every path's
@@ -446,24 +486,7 @@ class Result:
         Shares across paths (``recouped_share``, ``snapback_share``) are rows whose ``mean`` is the
         share and whose other statistics are NaN."""
 
-        def build():
-            import pandas as pd
-
-            rows = {}
-            for key, value in self.summary["totals"].items():
-                if _is_stat(value):
-                    row = {s: value.get(s) for s in STATISTICS}
-                    if "defined_share" not in value:
-                        row["defined_share"] = 1.0
-                    rows[key] = row
-                elif key.endswith("_share") and not isinstance(value, bool):
-                    rows[key] = {s: (value if s == "mean" else None) for s in STATISTICS}
-            frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STATISTICS))
-            frame = frame.astype("float64")
-            frame.index.name = "figure"
-            return frame
-
-        return self._frame("totals", build)
+        return self._frame("totals", lambda: _totals_frame(self.summary["totals"]))
 
     @property
     def years(self) -> pd.DataFrame:
@@ -563,3 +586,469 @@ class Result:
         ``keep_paths=True`` the first call runs the paths again (same seed, same paths: the same
         figures, checked against this result)."""
         return self._frame("paths", lambda: self.paths_arrow().to_pandas().set_index("path"))
+
+
+# --- analyses: compare, sensitivity, frontier --------------------------------------------------
+
+
+def _analysis_error(origins: Sequence[str], error: Exception) -> DealError:
+    """An analysis's ``InvalidDeal`` (diagnostics, index of the deal, change made to it) as a
+    :class:`DealError` naming the deal it points into."""
+    _diagnostics, index, _change = error.args
+    return _deal_error(origins[min(index, len(origins) - 1)], error)
+
+
+def _counts(seed: Any, paths: Any) -> tuple[int | None, int | None]:
+    seed = None if seed is None else _check_count("seed", seed, 0)
+    paths = None if paths is None else _check_count("paths", paths, 1)
+    return seed, paths
+
+
+def _number_text(name: str, value: Any) -> str:
+    """A range's end as the command line's ``LO..HI`` reads it (an int stays whole)."""
+    if isinstance(value, bool) or not isinstance(value, _numbers.Real):
+        raise TypeError(f"{name}: expected a number, found {value!r}")
+    if isinstance(value, _numbers.Integral):
+        return str(int(value))
+    return repr(float(value))
+
+
+def _ranges(name: str, ranges: Mapping[str, Any] | None) -> list[str]:
+    """``{KEY: (LO, HI)}`` as the command line's ``KEY=LO..HI`` texts (``{KEY: None}`` for a
+    distribution's key alone, which Sobol' takes)."""
+    if ranges is None:
+        return []
+    if not isinstance(ranges, Mapping):
+        raise TypeError(f"{name}: expected a dict {{KEY: (LO, HI)}}, found {type(ranges).__name__}")
+    texts = []
+    for key, bounds in ranges.items():
+        if bounds is None and name == "inputs":
+            texts.append(str(key))
+            continue
+        if isinstance(bounds, str) or not isinstance(bounds, Sequence) or len(bounds) != 2:
+            raise TypeError(f"{name}: {key}: expected (LO, HI), found {bounds!r}")
+        low, high = (_number_text(f"{name}: {key}", b) for b in bounds)
+        texts.append(f"{key}={low}..{high}")
+    return texts
+
+
+class _Analysis:
+    """An analysis's results: :attr:`document` (and :attr:`json`, its text) and DataFrames built
+    from it when first asked for."""
+
+    def __init__(self, output: str):
+        self._frames: dict[str, Any] = {}
+        #: The document as JSON text, exactly as the command's ``--json`` prints it (without the
+        #: final line break).
+        self.json: str = output
+        #: The document as a dict: equal to ``json.loads`` of the command's ``--json`` output.
+        self.document: dict[str, Any] = _json.loads(output)
+
+    def _frame(self, name: str, build: Callable[[], Any]):
+        if name not in self._frames:
+            self._frames[name] = build()
+        return self._frames[name]
+
+    def __repr__(self) -> str:
+        d = self.document
+        return f"<pactsim.{type(self).__name__}: {d['paths']} paths a run, seed {d['seed']}>"
+
+
+class Comparison(_Analysis):
+    """What :func:`compare` returns (the document of ``pactsim compare --json``)."""
+
+    @property
+    def deals(self) -> pd.DataFrame:
+        """One row per compared deal (index ``label``): ``deal`` (its id), ``file``, ``title``,
+        ``committed_usd_bn`` and ``overrides`` (as recorded, the common ones first)."""
+
+        def build():
+            import pandas as pd
+
+            columns = ["label", "deal", "file", "title", "committed_usd_bn", "overrides"]
+            rows = [{c: d.get(c) for c in columns} for d in self.document["deals"]]
+            return pd.DataFrame.from_records(rows, columns=columns).set_index("label")
+
+        return self._frame("deals", build)
+
+    @property
+    def totals(self) -> pd.DataFrame:
+        """Each deal's totals (as :attr:`Result.totals`): index ``label``, ``figure``; columns
+        ``mean``, ``mean_se``, ``p5``, ``p50``, ``p95``, ``defined_share`` (float64)."""
+
+        def build():
+            import pandas as pd
+
+            records = []
+            for d in self.document["deals"]:
+                for figure, row in _totals_rows(d["totals"]).items():
+                    records.append({"label": d["label"], "figure": figure, **row})
+            frame = pd.DataFrame.from_records(records, columns=["label", "figure", *STATISTICS])
+            frame[list(STATISTICS)] = frame[list(STATISTICS)].astype("float64")
+            return frame.set_index(["label", "figure"])
+
+        return self._frame("totals", build)
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        """Each deal's paired differences against the first, path by path on the same paths:
+        index ``deal``, ``versus``, ``figure``; columns ``mean``, ``se`` and ``defined_share`` (the
+        share of paths on which both exist; NaN for figures that exist on every path)."""
+
+        def build():
+            import pandas as pd
+
+            records = []
+            for d in self.document["differences"]:
+                for figure, value in d["figures"].items():
+                    records.append(
+                        {
+                            "deal": d["deal"],
+                            "versus": d["versus"],
+                            "figure": figure,
+                            "mean": value["mean"],
+                            "se": value["se"],
+                            "defined_share": value.get("defined_share"),
+                        }
+                    )
+            columns = ["deal", "versus", "figure", "mean", "se", "defined_share"]
+            frame = pd.DataFrame.from_records(records, columns=columns)
+            frame[columns[3:]] = frame[columns[3:]].astype("float64")
+            return frame.set_index(["deal", "versus", "figure"])
+
+        return self._frame("differences", build)
+
+
+class Tornado(_Analysis):
+    """What :func:`sensitivity` returns with ``method="tornado"`` (the document of ``pactsim
+    sensitivity --method tornado --json``)."""
+
+    def __repr__(self) -> str:
+        d = self.document
+        return f"<pactsim.Tornado of {d['output']}: {len(d['inputs'])} inputs, {d['paths']} paths a run>"
+
+    @property
+    def inputs(self) -> pd.DataFrame:
+        """One row per input, largest swing first (index ``key``): ``source``, ``distribution``,
+        ``low_value``, ``low_mean``, ``low_se``, ``high_value``, ``high_mean``, ``high_se``,
+        ``swing`` and ``swing_se`` (the output's means with the input at each end)."""
+
+        def build():
+            import pandas as pd
+
+            columns = ["key", "source", "distribution"]
+            columns += [f"{end}_{x}" for end in ("low", "high") for x in ("value", "mean", "se")]
+            columns += ["swing", "swing_se"]
+            records = []
+            for i in self.document["inputs"]:
+                row = {"key": i["key"], "source": i.get("source"), "distribution": i.get("distribution")}
+                for end in ("low", "high"):
+                    for x in ("value", "mean", "se"):
+                        row[f"{end}_{x}"] = i[end][x]
+                row["swing"] = i["swing"]
+                row["swing_se"] = i.get("swing_se")
+                records.append(row)
+            frame = pd.DataFrame.from_records(records, columns=columns)
+            frame[columns[3:]] = frame[columns[3:]].astype("float64")
+            return frame.set_index("key")
+
+        return self._frame("inputs", build)
+
+
+class Sobol(_Analysis):
+    """What :func:`sensitivity` returns with ``method="sobol"`` (the document of ``pactsim
+    sensitivity --method sobol --json``), and the design it ran."""
+
+    def __init__(self, output: str, rows: list[list[float]], outputs: list[float]):
+        super().__init__(output)
+        self._design = (rows, outputs)
+
+    def __repr__(self) -> str:
+        d = self.document
+        return f"<pactsim.Sobol of {d['output']}: N = {d['n']}, {len(d['inputs'])} inputs>"
+
+    @property
+    def indices(self) -> pd.DataFrame:
+        """One row per input (index ``key``): its range (``low``, ``high``), ``first_order`` with
+        its 95% bootstrap interval (``first_order_low``, ``first_order_high``), ``total`` with
+        ``total_low``, ``total_high`` (float64)."""
+
+        def build():
+            import pandas as pd
+
+            columns = ["key", "low", "high", "first_order", "first_order_low", "first_order_high"]
+            columns += ["total", "total_low", "total_high"]
+            records = []
+            for i in self.document["inputs"]:
+                records.append(
+                    {
+                        "key": i["key"],
+                        "low": i["low"],
+                        "high": i["high"],
+                        "first_order": i["first_order"],
+                        "first_order_low": i["first_order_ci"][0],
+                        "first_order_high": i["first_order_ci"][1],
+                        "total": i["total"],
+                        "total_low": i["total_ci"][0],
+                        "total_high": i["total_ci"][1],
+                    }
+                )
+            frame = pd.DataFrame.from_records(records, columns=columns)
+            frame[columns[1:]] = frame[columns[1:]].astype("float64")
+            return frame.set_index("key")
+
+        return self._frame("indices", build)
+
+    @property
+    def design(self) -> pd.DataFrame:
+        """The design, one row per evaluation in SALib's order (what ``--design-out`` writes): a
+        column per input with its value, then the output's mean (float64)."""
+
+        def build():
+            import pandas as pd
+
+            rows, outputs = self._design
+            keys = [i["key"] for i in self.document["inputs"]]
+            frame = pd.DataFrame(rows, columns=keys, dtype="float64")
+            frame[self.document["output"]] = pd.Series(outputs, dtype="float64")
+            return frame
+
+        return self._frame("design", build)
+
+
+class Frontier(_Analysis):
+    """What :func:`frontier` returns (the document of ``pactsim frontier --json``)."""
+
+    def __repr__(self) -> str:
+        d = self.document
+        efficient = sum(p["efficient"] for p in d["points"])
+        return f"<pactsim.Frontier: {len(d['points'])} points, {efficient} efficient>"
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """One row per point (index ``point``, from 0 as in the document): a column per varied
+        term with its value, a column per objective with the output's mean, ``<objective>_se``,
+        and ``efficient`` (bool)."""
+
+        def build():
+            import pandas as pd
+
+            records = []
+            for n, p in enumerate(self.document["points"]):
+                row: dict[str, Any] = {"point": n, **p["values"], **p["outputs"]}
+                row.update({f"{name}_se": se for name, se in p["se"].items()})
+                row["efficient"] = bool(p["efficient"])
+                records.append(row)
+            return pd.DataFrame.from_records(records).set_index("point")
+
+        return self._frame("points", build)
+
+    @property
+    def marked(self) -> pd.DataFrame:
+        """One row per marked deal (index ``deal``): ``file``, a column per objective,
+        ``<objective>_se``, ``efficient``, ``dominated_by``, and when points dominate it the
+        point that improves on it most (``improvement_point``) and by how much
+        (``improvement_by``)."""
+
+        def build():
+            import pandas as pd
+
+            names = [o["name"] for o in self.document["objectives"]]
+            columns = ["deal", "file", *names, *(f"{n}_se" for n in names)]
+            columns += ["efficient", "dominated_by", "improvement_point", "improvement_by"]
+            records = []
+            for m in self.document["marked"]:
+                improvement = m.get("improvement") or {}
+                row: dict[str, Any] = {"deal": m["deal"], "file": m["file"], **m["outputs"]}
+                row.update({f"{name}_se": se for name, se in m["se"].items()})
+                row.update(efficient=m["efficient"], dominated_by=m["dominated_by"])
+                row.update(improvement_point=improvement.get("point"), improvement_by=improvement.get("by"))
+                records.append(row)
+            return pd.DataFrame.from_records(records, columns=columns).set_index("deal")
+
+        return self._frame("marked", build)
+
+
+_VARIANT_KEYS = {"set", "unset", "overrides"}
+
+
+def compare(
+    deals: Sequence[DealLike],
+    *,
+    variants: Mapping[str, Mapping[str, Any]] | None = None,
+    paths: int | None = None,
+    seed: int | None = None,
+    set: Mapping[str, Any] | None = None,
+    unset: Iterable[str] = (),
+    overrides: Iterable[str] = (),
+) -> Comparison:
+    """Compare deals side by side on the same paths, as ``pactsim compare``, and each one's paired
+    differences against the first.
+
+    Parameters
+    ----------
+    deals
+        The deals (paths, TOML text or library ids, as for :func:`run`); at least one.
+    variants
+        Variants of the first deal, as ``--variant "NAME: --set KEY=VALUE --unset KEY"``:
+        ``{NAME: {"set": {KEY: VALUE}, "unset": [KEY], "overrides": ["KEY=VALUE"]}}`` (each key
+        optional), compared after the deals.
+    paths, seed
+        Paths of every run and their seed (default: the first deal's ``[run]``).
+    set, unset, overrides
+        Overrides applied to every deal, as for :func:`run`, before a variant's own.
+
+    Returns a :class:`Comparison`: ``.document`` equals ``pactsim compare --json``;
+    ``.deals``, ``.totals`` and ``.differences`` are DataFrames.
+
+    Raises :class:`DealError` for a deal or override that is not valid, :class:`ValueError` or
+    :class:`TypeError` for a parameter that is not.
+    """
+    if isinstance(deals, (str, _os.PathLike)) or not isinstance(deals, Sequence):
+        raise TypeError("deals: expected a list of deals (paths, TOML text or library ids)")
+    if not deals:
+        raise ValueError("deals: expected at least one deal")
+    seed, paths = _counts(seed, paths)
+    common = _overrides(set, unset, overrides)
+    read = [_read_deal(deal) for deal in deals]
+    origins = [origin for origin, _ in read]
+    entries = [(origin, text, None, []) for origin, text in read]
+    for name, variant in (variants or {}).items():
+        if not isinstance(variant, Mapping) or not _VARIANT_KEYS.issuperset(variant):
+            raise TypeError(
+                f"variants: {name}: expected a dict with 'set', 'unset' or 'overrides', found {variant!r}"
+            )
+        own = _overrides(variant.get("set"), variant.get("unset", ()), variant.get("overrides", ()))
+        entries.append((read[0][0], read[0][1], str(name), own))
+        origins.append(read[0][0])
+    try:
+        output = _pactsim.compare(entries, common, seed, paths)
+    except _pactsim.InvalidDeal as error:
+        raise _analysis_error(origins, error) from None
+    return Comparison(output)
+
+
+def sensitivity(
+    deal: DealLike,
+    *,
+    method: Literal["tornado", "sobol"] = "tornado",
+    output: str | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    inputs: Mapping[str, tuple[float, float] | None] | None = None,
+    n: int | None = None,
+    paths: int | None = None,
+    seed: int | None = None,
+    set: Mapping[str, Any] | None = None,
+    unset: Iterable[str] = (),
+    overrides: Iterable[str] = (),
+) -> Tornado | Sobol:
+    """How much a figure's mean moves with each input, as ``pactsim sensitivity``.
+
+    Parameters
+    ----------
+    deal
+        A path, TOML text or library id, as for :func:`run`.
+    method
+        ``"tornado"``: one input at a time at a low and a high value (each distribution at its
+        10th and 90th percentile, or ``ranges``); ``"sobol"``: first-order and total Sobol'
+        indices over ``inputs`` (default: every distribution of the deal).
+    output
+        The figure (``--output``), such as ``"investor_npv"``; ``None``: the command's default.
+    ranges
+        Tornado only: ``{KEY: (LO, HI)}``, as ``--range KEY=LO..HI``.
+    inputs
+        Sobol' only: ``{KEY: (LO, HI)}`` as ``--input KEY=LO..HI``, or ``{KEY: None}`` for a
+        distribution of the deal over its own range (``--input KEY``).
+    n
+        Sobol' only, required: the number of base rows (a power of two, such as 256).
+    paths, seed, set, unset, overrides
+        As for :func:`compare`: every run's paths and seed, and overrides applied to the deal.
+
+    Returns a :class:`Tornado` (``.inputs``) or a :class:`Sobol` (``.indices``, and ``.design``:
+    the rows ``--design-out`` writes), whose ``.document`` equals the command's ``--json``.
+
+    Raises :class:`DealError` for a deal or override that is not valid, :class:`ValueError` or
+    :class:`TypeError` for a parameter that is not (such as an unknown key or output).
+    """
+    origin, text = _read_deal(deal)
+    seed, paths = _counts(seed, paths)
+    given = _overrides(set, unset, overrides)
+    try:
+        if method == "tornado":
+            if inputs is not None:
+                raise ValueError("inputs goes with method='sobol' (the tornado takes ranges)")
+            if n is not None:
+                raise ValueError("n goes with method='sobol'")
+            return Tornado(_pactsim.tornado(text, given, seed, paths, output, _ranges("ranges", ranges)))
+        if method == "sobol":
+            if ranges is not None:
+                raise ValueError("ranges goes with method='tornado' (Sobol' takes inputs)")
+            if n is None:
+                raise ValueError(
+                    "method='sobol' needs n, the number of base rows (a power of two, such as 256)"
+                )
+            n = _check_count("n", n, 1)
+            found = _pactsim.sobol(text, given, n, seed, paths, output, _ranges("inputs", inputs))
+            return Sobol(*found)
+    except _pactsim.InvalidDeal as error:
+        raise _analysis_error([origin], error) from None
+    raise ValueError(f"method: expected 'tornado' or 'sobol', found {method!r}")
+
+
+def frontier(
+    deal: DealLike,
+    *,
+    vary: Mapping[str, tuple[float, float]],
+    points: int = 64,
+    objectives: Sequence[str] | Mapping[str, str] = (),
+    mark: Sequence[DealLike] = (),
+    paths: int | None = None,
+    seed: int | None = None,
+    set: Mapping[str, Any] | None = None,
+    unset: Iterable[str] = (),
+    overrides: Iterable[str] = (),
+) -> Frontier:
+    """The negotiable terms sampled over their ranges, the efficient points, and real deals placed
+    against them, as ``pactsim frontier``.
+
+    Parameters
+    ----------
+    deal
+        A path, TOML text or library id, as for :func:`run`.
+    vary
+        The terms to vary, ``{KEY: (LO, HI)}``, as ``--vary KEY=LO..HI``.
+    points
+        How many points to sample (``--points``).
+    objectives
+        As ``--objective``: ``["NAME=FIGURE[:min|max]", …]`` or ``{NAME: "FIGURE[:min|max]"}``;
+        empty: the command's default (investor ``deal_npv`` and host ``host_npv``, maximised).
+    mark
+        Deals to place against the points (``--mark``): paths, TOML text or library ids.
+    paths, seed, set, unset, overrides
+        As for :func:`compare`: every run's paths and seed, and overrides applied to every deal.
+
+    Returns a :class:`Frontier` (``.points``, ``.marked``), whose ``.document`` equals ``pactsim
+    frontier --json``.
+
+    Raises :class:`DealError` for a deal or override that is not valid, :class:`ValueError` or
+    :class:`TypeError` for a parameter that is not.
+    """
+    origin, text = _read_deal(deal)
+    seed, paths = _counts(seed, paths)
+    points = _check_count("points", points, 1)
+    given = _overrides(set, unset, overrides)
+    if isinstance(objectives, Mapping):
+        objectives = [f"{name}={figure}" for name, figure in objectives.items()]
+    elif isinstance(objectives, str):
+        raise TypeError("objectives: expected a list of 'NAME=FIGURE[:min|max]', not one string")
+    if isinstance(mark, (str, _os.PathLike)):
+        raise TypeError("mark: expected a list of deals, not one")
+    marked = [_read_deal(m) for m in mark]
+    origins = [origin, *(o for o, _ in marked)]
+    try:
+        output = _pactsim.frontier(
+            text, given, _ranges("vary", vary), points, seed, paths, [str(o) for o in objectives], marked
+        )
+    except _pactsim.InvalidDeal as error:
+        raise _analysis_error(origins, error) from None
+    return Frontier(output)

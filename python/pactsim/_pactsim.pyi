@@ -32,3 +32,48 @@ def library() -> list[tuple[str, str]]:
 
 def parse_override(text: str) -> _Override:
     """Read an override's recorded form: ``KEY=VALUE`` -> (key, value), ``!KEY`` -> (key, None)."""
+
+def compare(
+    entries: list[tuple[str, str, str | None, list[_Override]]],
+    overrides_given: list[_Override],
+    seed: int | None = None,
+    paths: int | None = None,
+) -> str:
+    """Compare deals, (file, text, label or None, own overrides) each, as ``pactsim compare
+    --json``; return the document's JSON text. Bad input raises InvalidDeal, whose args are
+    (diagnostics, index of the entry, change or None), or ValueError."""
+
+def tornado(
+    deal: str,
+    overrides_given: list[_Override],
+    seed: int | None = None,
+    paths: int | None = None,
+    output: str | None = None,
+    ranges: list[str] = [],
+) -> str:
+    """A tornado, ranges as ``--range KEY=LO..HI``; return the document's JSON text."""
+
+def sobol(
+    deal: str,
+    overrides_given: list[_Override],
+    n: int,
+    seed: int | None = None,
+    paths: int | None = None,
+    output: str | None = None,
+    inputs: list[str] = [],
+) -> tuple[str, list[list[float]], list[float]]:
+    """Sobol' indices, inputs as ``--input KEY[=LO..HI]``; return the document's JSON text, the
+    design's rows (SALib's order) and the output's mean at each."""
+
+def frontier(
+    deal: str,
+    overrides_given: list[_Override],
+    vary: list[str],
+    points: int,
+    seed: int | None = None,
+    paths: int | None = None,
+    objectives: list[str] = [],
+    marks: list[tuple[str, str]] = [],
+) -> str:
+    """A frontier, vary and objectives as ``--vary`` and ``--objective`` take them, marks as
+    (file, text); return the document's JSON text."""

@@ -14,6 +14,10 @@
 //!   figures as Arrow buffers (`Columns`), which `pyarrow` wraps without parsing anything.
 //! - [`check`] validates a deal and describes it; [`library`] is the embedded deal library;
 //!   [`parse_override`] reads the recorded form of an override (`KEY=VALUE`, `!KEY`).
+//! - [`compare`], [`tornado`], [`sobol`] and [`frontier`] build the library's analysis requests
+//!   as the `pactsim compare`, `sensitivity` and `frontier` commands do (ranges and objectives in
+//!   their command-line text), run them without the GIL, and return the document `--json` prints
+//!   as JSON text (Sobol' also its design).
 //! - Bad input raises `InvalidDeal` (its one argument: the diagnostics as dicts), which the package
 //!   turns into `pactsim.DealError` with the name of the file or text they point into.
 //!
@@ -22,6 +26,11 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use pactsim::analysis::compare::{CompareRequest, Entry};
+use pactsim::analysis::frontier::{FrontierRequest, Mark, Objective};
+use pactsim::analysis::sobol::{SobolInput, SobolRequest};
+use pactsim::analysis::tornado::TornadoRequest;
+use pactsim::analysis::{Common, Range};
 use pactsim::montecarlo::{Layout, PathSink};
 use pactsim::spec::{Diagnostic, Origin, Override};
 use pactsim::{Paths, RunRequest};
@@ -372,6 +381,151 @@ fn parse_override(text: &str) -> PyResult<OverrideArg> {
     }
 }
 
+/// The settings every analysis takes, as the command line's `--seed`, `--paths` and overrides.
+fn analysis_common(seed: Option<u64>, paths: Option<u64>, overrides_given: Vec<OverrideArg>) -> Common {
+    Common { seed, paths, overrides: overrides(overrides_given) }
+}
+
+/// Why an analysis was refused: `InvalidDeal` with the diagnostics, the index of the deal (among
+/// `texts`, in the request's order) they point into and the change the analysis made to it (or
+/// `None`), or `ValueError` naming the parameter.
+fn analysis_error(py: Python<'_>, texts: &[&str], error: pactsim::Error) -> PyErr {
+    let (index, change, diagnostics) = match error {
+        pactsim::Error::InvalidRequest { parameter, message } => {
+            return PyValueError::new_err(format!("{parameter}: {message}"));
+        }
+        pactsim::Error::InvalidDeal(diagnostics) => (0, None, diagnostics),
+        pactsim::Error::InvalidAnalysisDeal { deal, change, diagnostics } => {
+            (deal.min(texts.len().saturating_sub(1)), change, diagnostics)
+        }
+    };
+    let source = texts.get(index).copied().unwrap_or("");
+    match diagnostics_list(py, source, &diagnostics) {
+        Ok(list) => InvalidDeal::new_err((list.unbind(), index, change)),
+        Err(error) => error,
+    }
+}
+
+/// Prepares and runs an analysis without the GIL; its refusal as [`analysis_error`] says.
+fn analyse<T: Send>(
+    py: Python<'_>,
+    texts: &[&str],
+    work: impl FnOnce() -> Result<T, pactsim::Error> + Send,
+) -> PyResult<T> {
+    py.detach(work).map_err(|error| analysis_error(py, texts, error))
+}
+
+fn serialising(error: serde_json::Error) -> PyErr {
+    PyRuntimeError::new_err(format!("serialising the analysis: {error}"))
+}
+
+/// Ranges in their command-line text (`KEY=LO..HI`), read as the command line reads them.
+fn parse_ranges(texts: &[String], parameter: &'static str) -> Result<Vec<Range>, pactsim::Error> {
+    texts.iter().map(|text| Range::parse(text, parameter)).collect()
+}
+
+/// Compares deals as `pactsim compare --json` and returns its document's JSON text. `entries`:
+/// `(file, text, label, own overrides)` in order; a variant is the first deal's file and text
+/// with a label and its overrides, as `--variant` makes it.
+#[pyfunction]
+#[pyo3(signature = (entries, overrides_given, seed=None, paths=None))]
+fn compare(
+    py: Python<'_>,
+    entries: Vec<(String, String, Option<String>, Vec<OverrideArg>)>,
+    overrides_given: Vec<OverrideArg>,
+    seed: Option<u64>,
+    paths: Option<u64>,
+) -> PyResult<String> {
+    let entries: Vec<Entry> = entries
+        .into_iter()
+        .map(|(file, text, label, own)| Entry { label, overrides: overrides(own), ..Entry::file(file, text) })
+        .collect();
+    let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+    let request = CompareRequest { entries: entries.clone(), common: analysis_common(seed, paths, overrides_given) };
+    let document = analyse(py, &texts, || Ok(request.prepare()?.run(&|_| {})))?;
+    py.detach(|| serde_json::to_string_pretty(&document)).map_err(serialising)
+}
+
+/// A tornado as `pactsim sensitivity --method tornado --json`: `ranges` as `--range` takes them.
+#[pyfunction]
+#[pyo3(signature = (deal, overrides_given, seed=None, paths=None, output=None, ranges=Vec::new()))]
+fn tornado(
+    py: Python<'_>,
+    deal: String,
+    overrides_given: Vec<OverrideArg>,
+    seed: Option<u64>,
+    paths: Option<u64>,
+    output: Option<String>,
+    ranges: Vec<String>,
+) -> PyResult<String> {
+    let ranges = parse_ranges(&ranges, "range").map_err(|error| analysis_error(py, &[], error))?;
+    let common = analysis_common(seed, paths, overrides_given);
+    let request = TornadoRequest { deal: deal.clone(), common, output, ranges };
+    let document = analyse(py, &[&deal], || request.prepare()?.run(&|_| {}))?;
+    py.detach(|| serde_json::to_string_pretty(&document)).map_err(serialising)
+}
+
+/// Sobol' indices as `pactsim sensitivity --method sobol --json`: `inputs` as `--input` takes
+/// them (a distribution's key, or `KEY=LO..HI`). Returns the document's JSON text and the design:
+/// its rows (the inputs' values, in SALib's order) and the output's mean at each.
+#[pyfunction]
+#[pyo3(signature = (deal, overrides_given, n, seed=None, paths=None, output=None, inputs=Vec::new()))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn sobol(
+    py: Python<'_>,
+    deal: String,
+    overrides_given: Vec<OverrideArg>,
+    n: u64,
+    seed: Option<u64>,
+    paths: Option<u64>,
+    output: Option<String>,
+    inputs: Vec<String>,
+) -> PyResult<(String, Vec<Vec<f64>>, Vec<f64>)> {
+    let mut parsed = Vec::with_capacity(inputs.len());
+    for text in &inputs {
+        parsed.push(if text.contains('=') {
+            SobolInput::Range(Range::parse(text, "input").map_err(|error| analysis_error(py, &[], error))?)
+        } else {
+            SobolInput::Distribution(text.trim().to_string())
+        });
+    }
+    let common = analysis_common(seed, paths, overrides_given);
+    let request = SobolRequest { deal: deal.clone(), common, output, inputs: parsed, n };
+    let result = analyse(py, &[&deal], || request.prepare()?.run(&|_| {}))?;
+    let json = py.detach(|| serde_json::to_string_pretty(&result.output)).map_err(serialising)?;
+    Ok((json, result.design.rows, result.design.outputs))
+}
+
+/// A frontier as `pactsim frontier --json`: `vary` and `objectives` as `--vary` and
+/// `--objective` take them, `marks` as `(file, text)`.
+#[pyfunction]
+#[pyo3(signature = (deal, overrides_given, vary, points, seed=None, paths=None, objectives=Vec::new(), marks=Vec::new()))]
+#[allow(clippy::too_many_arguments)]
+fn frontier(
+    py: Python<'_>,
+    deal: String,
+    overrides_given: Vec<OverrideArg>,
+    vary: Vec<String>,
+    points: u64,
+    seed: Option<u64>,
+    paths: Option<u64>,
+    objectives: Vec<String>,
+    marks: Vec<(String, String)>,
+) -> PyResult<String> {
+    let vary = parse_ranges(&vary, "vary").map_err(|error| analysis_error(py, &[], error))?;
+    let objectives: Vec<Objective> = objectives
+        .iter()
+        .map(|t| Objective::parse(t))
+        .collect::<Result<_, _>>()
+        .map_err(|error| analysis_error(py, &[], error))?;
+    let texts: Vec<&str> = std::iter::once(deal.as_str()).chain(marks.iter().map(|(_, t)| t.as_str())).collect();
+    let marks = marks.iter().map(|(file, text)| Mark { file: file.clone(), text: text.clone() }).collect();
+    let common = analysis_common(seed, paths, overrides_given);
+    let request = FrontierRequest { deal: deal.clone(), common, vary, points, objectives, marks };
+    let document = analyse(py, &texts, || request.prepare()?.run(&|_| {}))?;
+    py.detach(|| serde_json::to_string_pretty(&document)).map_err(serialising)
+}
+
 #[pymodule]
 fn _pactsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", pactsim::VERSION)?;
@@ -380,5 +534,9 @@ fn _pactsim(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(library, m)?)?;
     m.add_function(wrap_pyfunction!(parse_override, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(tornado, m)?)?;
+    m.add_function(wrap_pyfunction!(sobol, m)?)?;
+    m.add_function(wrap_pyfunction!(frontier, m)?)?;
     Ok(())
 }
