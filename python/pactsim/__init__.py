@@ -846,9 +846,10 @@ class Frontier(_Analysis):
     @property
     def marked(self) -> pd.DataFrame:
         """One row per marked deal (index ``deal``): ``file``, a column per objective,
-        ``<objective>_se``, ``efficient``, ``dominated_by``, and when points dominate it the
-        point that improves on it most (``improvement_point``) and by how much
-        (``improvement_by``)."""
+        ``<objective>_se`` (float64), ``efficient`` (bool), ``dominated_by`` (int64), and when
+        points dominate it the point that improves on it most (``improvement_point``, a nullable
+        Int64 counted from 0 as in the document) and by how much (``improvement_by``, NaN when
+        none does)."""
 
         def build():
             import pandas as pd
@@ -864,7 +865,13 @@ class Frontier(_Analysis):
                 row.update(efficient=m["efficient"], dominated_by=m["dominated_by"])
                 row.update(improvement_point=improvement.get("point"), improvement_by=improvement.get("by"))
                 records.append(row)
-            return pd.DataFrame.from_records(records, columns=columns).set_index("deal")
+            frame = pd.DataFrame.from_records(records, columns=columns)
+            numbers = [*names, *(f"{n}_se" for n in names), "improvement_by"]
+            frame[numbers] = frame[numbers].astype("float64")
+            frame["efficient"] = frame["efficient"].astype(bool)
+            frame["dominated_by"] = frame["dominated_by"].astype("int64")
+            frame["improvement_point"] = frame["improvement_point"].astype("Int64")
+            return frame.set_index("deal")
 
         return self._frame("marked", build)
 

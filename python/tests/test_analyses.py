@@ -143,6 +143,7 @@ def test_frontier() -> None:
         "efficient", "dominated_by", "improvement_point", "improvement_by",
     ]
     assert marked.loc["kr-us-2025-us-ask", "file"] == US_ASK
+    assert marked["improvement_by"].dtype == "float64" and marked["dominated_by"].dtype == "int64"
 
 
 def test_objectives_as_a_dict_equal_the_flag_form() -> None:
