@@ -32,7 +32,7 @@ FAIL_DIR = "/tmp/pactsim-oracle-failures"
 REL = ABS = 1e-9
 
 TOTALS = ["investor_paid", "investor_received", "investor_npv", "investor_moic", "host_received",
-          "host_tax", "host_npv", "guarantee_calls", "losses", "recoup_year", "recouped_share",
+          "host_tax", "host_npv", "guarantee_calls", "losses", "equity_lost", "recoup_year", "recouped_share",
           "recoup_accounts"]
 YEAR_FIELDS = ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"]
 FAC_FIELDS = ["paid", "received", "committed_unfunded", "funded_usd_bn", "pending_usd_bn",

@@ -493,7 +493,8 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
     years = {y: dict(year=y, investor_paid=0.0, investor_received=0.0, host_received=0.0,
                      host_tax=0.0, deferred=0.0) for y in range(start.year, end.year + 1)}
     tot = dict(investor_paid=0.0, investor_received=0.0, investor_npv=0.0, host_received=0.0,
-               host_tax=0.0, host_npv=0.0, guarantee_calls=0.0, losses=0.0)
+               host_tax=0.0, host_npv=0.0, guarantee_calls=0.0, losses=0.0,
+               equity_lost=0.0)      # one path, no defaults: no equity is written off
     inv_flows: list[tuple[dt.date, float]] = []
     fac_out = {f.id: dict(id=f.id, paid=0.0, received=0.0, committed_unfunded=0.0,
                           funded_usd_bn=0.0, pending_usd_bn=0.0, commitment_usd_bn=f.commitment,
@@ -553,7 +554,7 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
         tot["recouped_share"] = 1.0
         tot["recoup_year"] = float(max(recoup_dates).year)
     elif not accounts:
-        tot["recouped_share"] = 1.0
+        tot["recouped_share"] = None      # nothing to recoup is not "everything recouped"
         tot["recoup_year"] = None
     else:
         tot["recouped_share"] = 0.0

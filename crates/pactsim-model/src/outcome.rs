@@ -80,6 +80,9 @@ pub struct FlowRow {
     pub defaulted: bool,
     /// Arrears, claims and fees written off after the project's last payment, or on default.
     pub loss: f64,
+    /// On default: the investor's equity in the project written off, what it paid in as equity
+    /// less the equity distributions it had received (never below 0). Apart from `loss`.
+    pub equity_lost: f64,
 }
 
 impl FlowRow {
@@ -106,6 +109,11 @@ pub struct FacilityOutcome {
     pub pending_usd_bn: f64,
     pub guarantee_calls: f64,
     pub losses: f64,
+    /// Equity written off when the facility's projects defaulted.
+    pub equity_lost: f64,
+    /// Whether every recoup account of the facility's projects recouped by the horizon; `None`
+    /// when none of its projects has one.
+    pub all_recouped: Option<bool>,
 }
 
 impl FacilityOutcome {
@@ -146,6 +154,8 @@ pub struct YearOutcome {
     pub deferred: f64,
     pub guarantee_calls: f64,
     pub losses: f64,
+    /// Equity written off when projects defaulted.
+    pub equity_lost: f64,
     /// The investor's yearly tariff relief times the share of the year under the deal tariff.
     pub tariff_relief: f64,
 }

@@ -18,11 +18,13 @@ pub struct Headline {
     pub host_received: f64,
     pub host_tax: f64,
     pub host_npv: f64,
-    /// Whether every recoup account recouped by the horizon (true when there are none).
-    pub all_recouped: bool,
+    /// Whether every recoup account recouped by the horizon; `None` when the path has none.
+    pub all_recouped: Option<bool>,
     pub recoup_year: Option<i32>,
     pub guarantee_calls: f64,
     pub losses: f64,
+    /// Equity written off when projects defaulted.
+    pub equity_lost: f64,
     /// Present value of the investor's tariff relief, when the deal has a `[trade]` section.
     pub tariff_relief_npv: Option<f64>,
 }
@@ -74,9 +76,12 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
 
 pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> Headline {
     let investor = FlowFigures::of(&outcome.investor_flows, &discounts.investor, &discounts.xirr_steps);
-    let all_recouped = outcome.accounts.iter().all(|a| a.recouped_on.is_some());
-    let recoup_year =
-        if all_recouped { outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max() } else { None };
+    let all_recouped = (!outcome.accounts.is_empty()).then(|| outcome.accounts.iter().all(|a| a.recouped_on.is_some()));
+    let recoup_year = if all_recouped == Some(true) {
+        outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max()
+    } else {
+        None
+    };
     Headline {
         investor_paid: investor.paid,
         investor_received: investor.received,
@@ -90,6 +95,7 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         recoup_year,
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
         losses: outcome.years.iter().map(|y| y.losses).sum(),
+        equity_lost: outcome.years.iter().map(|y| y.equity_lost).sum(),
         tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(trade, result)| {
             let rate = deal.run.investor_discount_rate;
             let from = trade.relief_from(deal.start);

@@ -69,11 +69,14 @@ figures! {
         HostReceived => "host_received",
         HostTax => "host_tax",
         HostNpv => "host_npv",
-        /// 1 when every recoup account recouped by the horizon, else 0: its mean is `recouped_share`.
+        /// 1 when every recoup account recouped by the horizon, else 0; missing on a path with no
+        /// recoup account. Its mean where it exists is `recouped_share`.
         Recouped => "recouped",
         RecoupYear => "recoup_year",
         GuaranteeCalls => "guarantee_calls",
         Losses => "losses",
+        /// Equity written off when projects defaulted (apart from `losses`).
+        EquityLost => "equity_lost",
         /// 1 when the investor's flows have several IRRs.
         IrrMultipleRoots => "irr_multiple_roots",
         TariffReliefNpv => "tariff_relief_npv",
@@ -114,6 +117,10 @@ figures! {
         Pending => "pending_usd_bn",
         GuaranteeCalls => "guarantee_calls",
         Losses => "losses",
+        EquityLost => "equity_lost",
+        /// 1 when every recoup account of the facility's projects recouped by the horizon, else 0;
+        /// missing on a path where none of its projects has one.
+        Recouped => "recouped",
     }
 }
 
@@ -265,7 +272,10 @@ impl Layout {
 
     /// Whether the figure at `index` may not exist on a path (and so carries `defined_share`).
     pub fn may_be_undefined(&self, index: usize) -> bool {
-        [Total::InvestorIrr, Total::InvestorMoic, Total::RecoupYear].iter().any(|t| self.total(*t) == index)
+        [Total::InvestorIrr, Total::InvestorMoic, Total::RecoupYear, Total::Recouped]
+            .iter()
+            .any(|t| self.total(*t) == index)
+            || (0..self.facilities).any(|j| self.facility(j, FacilityFigure::Recouped) == index)
     }
 }
 
@@ -290,10 +300,12 @@ pub fn path_figures(
     set(layout.total(Total::HostReceived), Some(h.host_received));
     set(layout.total(Total::HostTax), Some(h.host_tax));
     set(layout.total(Total::HostNpv), Some(h.host_npv));
-    set(layout.total(Total::Recouped), Some(if h.all_recouped { 1.0 } else { 0.0 }));
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    set(layout.total(Total::Recouped), h.all_recouped.map(flag));
     set(layout.total(Total::RecoupYear), h.recoup_year.map(f64::from));
     set(layout.total(Total::GuaranteeCalls), Some(h.guarantee_calls));
     set(layout.total(Total::Losses), Some(h.losses));
+    set(layout.total(Total::EquityLost), Some(h.equity_lost));
     set(layout.total(Total::IrrMultipleRoots), Some(if h.investor_irr.has_multiple_roots() { 1.0 } else { 0.0 }));
     set(layout.total(Total::TariffReliefNpv), h.tariff_relief_npv);
     set(layout.total(Total::DealNpv), h.deal_npv());
@@ -316,6 +328,8 @@ pub fn path_figures(
         set(layout.facility(j, FacilityFigure::Pending), Some(f.pending_usd_bn));
         set(layout.facility(j, FacilityFigure::GuaranteeCalls), Some(f.guarantee_calls));
         set(layout.facility(j, FacilityFigure::Losses), Some(f.losses));
+        set(layout.facility(j, FacilityFigure::EquityLost), Some(f.equity_lost));
+        set(layout.facility(j, FacilityFigure::Recouped), f.all_recouped.map(flag));
     }
     if let Some(trade) = &outcome.trade {
         for scenario in Scenario::ALL {

@@ -94,10 +94,15 @@ pub struct Totals {
     pub host_received: StatJson,
     pub host_tax: StatJson,
     pub host_npv: StatJson,
-    pub recouped_share: f64,
+    /// Share of paths on which every recoup account recouped by the horizon, among the paths that
+    /// have one; `null` when the deal has no recoup account (no waterfall runs until recouped).
+    pub recouped_share: Option<f64>,
     pub recoup_year: StatJson,
     pub guarantee_calls: StatJson,
+    /// Principal, arrears and guarantee claims never repaid.
     pub losses: StatJson,
+    /// Equity written off when projects defaulted (apart from `losses`).
+    pub equity_lost: StatJson,
     pub irr_multiple_roots: bool,
     pub recoup_accounts: usize,
     /// Present when the deal has a `[trade]` section.
@@ -140,6 +145,7 @@ pub struct Facility {
     pub pending_usd_bn: StatJson,
     pub guarantee_calls: StatJson,
     pub losses: StatJson,
+    pub equity_lost: StatJson,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +186,7 @@ pub struct Flow {
     pub recovery: f64,
     pub defaulted: bool,
     pub loss: f64,
+    pub equity_lost: f64,
 }
 
 impl From<&FlowRow> for Flow {
@@ -199,6 +206,7 @@ impl From<&FlowRow> for Flow {
             recovery: row.recovery,
             defaulted: row.defaulted,
             loss: row.loss,
+            equity_lost: row.equity_lost,
         }
     }
 }
@@ -240,10 +248,11 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             host_received: total(Total::HostReceived),
             host_tax: total(Total::HostTax),
             host_npv: total(Total::HostNpv),
-            recouped_share: summary.stat(l.total(Total::Recouped)).mean.unwrap_or(0.0),
+            recouped_share: summary.stat(l.total(Total::Recouped)).mean,
             recoup_year: total(Total::RecoupYear),
             guarantee_calls: total(Total::GuaranteeCalls),
             losses: total(Total::Losses),
+            equity_lost: total(Total::EquityLost),
             irr_multiple_roots: summary.stat(l.total(Total::IrrMultipleRoots)).mean.unwrap_or(0.0) > 0.0,
             recoup_accounts: central.accounts.len(),
             tariff_relief_npv: deal.trade.as_ref().map(|_| total(Total::TariffReliefNpv)),
@@ -279,6 +288,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 pending_usd_bn: st(l.facility(j, FacilityFigure::Pending)),
                 guarantee_calls: st(l.facility(j, FacilityFigure::GuaranteeCalls)),
                 losses: st(l.facility(j, FacilityFigure::Losses)),
+                equity_lost: st(l.facility(j, FacilityFigure::EquityLost)),
             })
             .collect(),
         projects: central
@@ -661,6 +671,7 @@ mod tests {
         }
         assert_eq!(t.investor_moic.mean, Some(1.6));
         assert_eq!(t.recoup_accounts, 0, "a single tier of 100% has no recoup account");
+        assert_eq!(t.recouped_share, None, "nothing to recoup is not everything recouped");
         assert!(t.tariff_relief_npv.is_none() && t.deal_npv.is_none(), "no [trade], no relief");
     }
 

@@ -146,7 +146,8 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
     let moic = t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"));
     let _ = writeln!(text, "  {:<34}{moic:>10}", "MOIC");
     money_line(&mut text, "guarantee calls", &t.guarantee_calls);
-    money_line(&mut text, "losses", &t.losses);
+    money_line(&mut text, "losses (loans, guarantee claims)", &t.losses);
+    money_line(&mut text, "equity written off on defaults", &t.equity_lost);
     let _ = writeln!(text, "Host ({})", deal.host);
     money_line(&mut text, "tax", &t.host_tax);
     money_line(&mut text, "distributions", &t.host_received);
@@ -179,7 +180,17 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
         let _ = writeln!(text, "  projects refused (mean)           {:>10.2}", mean(&t.declines));
         let _ = writeln!(text, "  host snapped the tariff back      {:>9.1}%", t.snapback_share * 100.0);
         let _ = writeln!(text, "  projects defaulted (mean)         {:>10.2}", mean(&t.defaults));
-        let _ = writeln!(text, "  every account recouped            {:>9.1}%", t.recouped_share * 100.0);
+        match t.recouped_share {
+            Some(share) => {
+                let _ = writeln!(text, "  every account recouped            {:>9.1}%", share * 100.0);
+            }
+            None => {
+                let _ = writeln!(
+                    text,
+                    "  every account recouped            n/a: no recoup account (no waterfall runs until recouped)"
+                );
+            }
+        }
         let _ = writeln!(text, "  (figures are means over {} paths, with the 5th to 95th percentiles)", output.paths);
     }
     let _ = writeln!(text);

@@ -45,10 +45,17 @@ impl Run<'_> {
                     pending_usd_bn: 0.0,
                     guarantee_calls: 0.0,
                     losses: 0.0,
+                    equity_lost: 0.0,
+                    all_recouped: None,
                 };
-                for ((project, funding), state) in deal.projects.iter().zip(self.funding).zip(&self.projects) {
+                let projects = deal.projects.iter().zip(self.funding).zip(&self.projects);
+                for (i, ((project, funding), state)) in projects.enumerate() {
                     if project.facility != index {
                         continue;
+                    }
+                    if let Some(account) = self.accounts.of_project[i] {
+                        let recouped = self.accounts.accounts[account].recouped_since().is_some();
+                        outcome.all_recouped = Some(outcome.all_recouped.unwrap_or(true) && recouped);
                     }
                     let paid = funding.paid_usd_bn();
                     outcome.funded_usd_bn += funding.size_usd_bn * funding.funded_share();
@@ -57,6 +64,7 @@ impl Run<'_> {
                     outcome.received += state.totals.received;
                     outcome.guarantee_calls += state.totals.guarantee_calls;
                     outcome.losses += state.totals.losses;
+                    outcome.equity_lost += state.totals.equity_lost;
                 }
                 outcome.pending_usd_bn = outcome.pending_usd_bn.max(0.0);
                 outcome

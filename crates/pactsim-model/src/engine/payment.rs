@@ -94,6 +94,7 @@ impl Run<'_> {
             EventKind::FundingPaid { amount } => {
                 self.investor(event.date, -amount);
                 let equity = amount * self.projects[i].equity_share_of_call;
+                self.projects[i].equity_paid += equity;
                 if let Some(account) = self.account(i) {
                     account.equity_paid(event.date, equity);
                 }
@@ -207,7 +208,9 @@ impl Run<'_> {
             recovery: 0.0,
             defaulted: false,
             loss,
+            equity_lost: 0.0,
         };
+        self.projects[i].equity_received += split.investor;
         self.projects[i].record(row);
         self.investor(date, -call);
         self.investor(date, row.investor_received());
@@ -235,6 +238,7 @@ impl Run<'_> {
         let recovery = recovery_rate * (investor_loan + p.claim);
         let call = (1.0 - recovery_rate) * lenders;
         let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
+        let equity_lost = (p.equity_paid - p.equity_received).max(0.0);
         (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
         let row = FlowRow {
             date,
@@ -250,6 +254,7 @@ impl Run<'_> {
             recovery,
             defaulted: true,
             loss,
+            equity_lost,
         };
         p.record(row);
         self.investor(date, -call);
@@ -257,6 +262,7 @@ impl Run<'_> {
         let year = self.year(date);
         year.guarantee_calls += call;
         year.losses += loss;
+        year.equity_lost += equity_lost;
     }
 }
 
@@ -272,6 +278,10 @@ pub(super) struct ProjectState {
     /// Share of each funding payment that is equity (the rest is the investor's loan).
     equity_share_of_call: f64,
     equity: f64,
+    /// Equity the investor has paid in so far, and equity distributions it has received: what a
+    /// default writes off is the difference.
+    equity_paid: f64,
+    equity_received: f64,
     /// How many payment dates the project has: its cash flows' years, or its loans' if longer.
     pub(super) payment_count: u32,
     investor_loan: Option<Annuity>,
@@ -296,6 +306,7 @@ pub(super) struct RowTotals {
     pub(super) guarantee_calls: f64,
     pub(super) received: f64,
     pub(super) losses: f64,
+    pub(super) equity_lost: f64,
 }
 
 impl ProjectState {
@@ -331,6 +342,8 @@ impl ProjectState {
             scale: size / project.size_usd_bn,
             equity_share_of_call: if cash_share > 0.0 { shares.equity / cash_share } else { 0.0 },
             equity: shares.equity * size,
+            equity_paid: 0.0,
+            equity_received: 0.0,
             payment_count,
             investor_loan,
             guaranteed_loan,
@@ -356,6 +369,7 @@ impl ProjectState {
         self.totals.guarantee_calls += row.guarantee_call;
         self.totals.received += row.investor_received();
         self.totals.losses += row.loss;
+        self.totals.equity_lost += row.equity_lost;
         if self.keeps_rows {
             self.outcome_flows.push(row);
         }
@@ -506,6 +520,43 @@ size_usd_bn = 10.0
         close(last.guarantee_call, 1.5);
         close(last.loss, 3.0 + 0.75);
         close(outcome.years.iter().map(|y| y.losses).sum(), 3.75);
+    }
+
+    #[test]
+    fn a_default_writes_off_the_equity_not_received_back_apart_from_the_loans_loss() {
+        // A default is all but certain on the first payment date: equity 6 and a loan of 4 were
+        // paid in; the loan recovers half, the equity nothing.
+        let source = format!(
+            "{}{}",
+            crate::engine::testing::HEADER,
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 10.0
+instruments = { equity = 0.6, loan = 0.4 }
+loan = { rate = 0.0, years = 2 }
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-01-01
+size_usd_bn = 10.0
+cash_flows_usd_bn = [5.0, 5.0]
+annual_default_probability = 0.999999
+recovery_rate = 0.5
+"#
+        );
+        let deal = crate::spec::parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        let outcome = crate::engine::run_path(&deal, &crate::engine::PathDraws::draw(&deal, 3, 0));
+        let row = outcome.projects[0].flows[0];
+        assert!(row.defaulted);
+        close(row.recovery, 2.0);
+        close(row.loss, 2.0);
+        close(row.equity_lost, 6.0);
+        close(outcome.years.iter().map(|y| y.equity_lost).sum(), 6.0);
+        close(outcome.facilities[0].equity_lost, 6.0);
+        // Without a default, nothing is written off.
+        let central = crate::engine::run(&deal);
+        assert!(central.projects[0].flows.iter().all(|f| f.equity_lost == 0.0));
     }
 
     #[test]
