@@ -496,9 +496,11 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
                host_tax=0.0, host_npv=0.0, guarantee_calls=0.0, losses=0.0,
                equity_lost=0.0)      # one path, no defaults: no equity is written off
     inv_flows: list[tuple[dt.date, float]] = []
+    fac_flows: dict[str, list[tuple[dt.date, float]]] = {f.id: [] for f in facs}
     fac_out = {f.id: dict(id=f.id, paid=0.0, received=0.0, committed_unfunded=0.0,
                           funded_usd_bn=0.0, pending_usd_bn=0.0, commitment_usd_bn=f.commitment,
-                          guarantee_calls=0.0, losses=0.0) for f in facs}
+                          guarantee_calls=0.0, losses=0.0, equity_lost=0.0, npv=0.0)
+               for f in facs}
 
     def disc(r, d, x):
         return x / (1.0 + r) ** yearfrac(start, d)
@@ -510,7 +512,9 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
             years[d.year]["investor_paid"] += a
             fo["paid"] += a
             tot["investor_npv"] += disc(r_inv, d, -a)
+            fo["npv"] += disc(r_inv, d, -a)
             inv_flows.append((d, -a))
+            fac_flows[p.facility.id].append((d, -a))
         for row in p.rows:
             d = row["date"]
             call = row["guarantee_call"]
@@ -519,7 +523,9 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
             tot["guarantee_calls"] += call
             tot["investor_received"] += rec
             tot["investor_npv"] += disc(r_inv, d, rec - call)
+            fo["npv"] += disc(r_inv, d, rec - call)
             inv_flows.append((d, rec - call))
+            fac_flows[p.facility.id].append((d, rec - call))
             tot["host_received"] += row["host"]
             tot["host_tax"] += row["host_tax"]
             tot["host_npv"] += disc(r_host, d, row["host"] + row["host_tax"])
@@ -548,6 +554,15 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
                         years[y]["deferred"] += unpaid
     for fo in fac_out.values():
         fo["committed_unfunded"] = fo["commitment_usd_bn"] - fo["funded_usd_bn"]
+        fo["moic"] = fo["received"] / fo["paid"] if fo["paid"] > 0 else None
+        fo["irr"] = xirr_single(fac_flows[fo["id"]])       # None: not checked (see xirr_single)
+        # every account its projects pay into recouped? None when none of them has an account
+        accts = {id(p.account): p.account for p in ordered
+                 if p.facility.id == fo["id"] and p.account is not None}
+        if accts:
+            fo["recouped_share"] = 1.0 if all(a.status for a in accts.values()) else 0.0
+        else:
+            fo["recouped_share"] = None
 
     recoup_dates = [a.recoup_date if a.status else None for a in accounts.values()]
     if accounts and all(d is not None for d in recoup_dates):
@@ -586,6 +601,7 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
                               recouped_on=a.recoup_date.isoformat() if a.status else None)
                          for a in accounts.values()],
         investor_flows=[(d.isoformat(), x) for d, x in inv_flows],
+        facility_flows={k: [(d.isoformat(), x) for d, x in v] for k, v in fac_flows.items()},
     )
 
 

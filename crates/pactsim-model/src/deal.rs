@@ -137,6 +137,9 @@ pub struct Facility {
     pub guarantee_fee_rate: f64,
     /// Index into `Deal::waterfalls`.
     pub waterfall: usize,
+    /// How the facility's USD is raised (`[[facility]] funding_channel`, else `[fx]`'s): whether
+    /// its flows move the investor's reserves, the exchange rate, or neither.
+    pub funding_channel: FundingChannel,
 }
 
 impl Facility {
@@ -361,6 +364,20 @@ pub enum FundingChannel {
     Reserves,
     /// Net USD is bought in the spot market and moves the rate; reserves do not move.
     Market,
+    /// `"none"`: money raised abroad (company-led): neither reserves nor the rate move, and the
+    /// stability clause does not apply to its calls.
+    Outside,
+}
+
+impl FundingChannel {
+    /// The name the deal file and the run output use.
+    pub fn name(self) -> &'static str {
+        match self {
+            FundingChannel::Reserves => "reserves",
+            FundingChannel::Market => "market",
+            FundingChannel::Outside => "none",
+        }
+    }
 }
 
 /// `[reserves]`.

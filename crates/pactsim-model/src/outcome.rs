@@ -114,6 +114,8 @@ pub struct FacilityOutcome {
     /// Whether every recoup account of the facility's projects recouped by the horizon; `None`
     /// when none of its projects has one.
     pub all_recouped: Option<bool>,
+    /// The investor's dated flows on the facility's projects (negative: paid out), in date order.
+    pub flows: Vec<DatedFlow>,
 }
 
 impl FacilityOutcome {

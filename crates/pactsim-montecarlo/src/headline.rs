@@ -70,6 +70,14 @@ impl Discounts {
     }
 }
 
+impl Discounts {
+    /// Paid, received, NPV and IRR of a part of the investor's flows (one facility's), discounted
+    /// like the investor's own.
+    pub fn investor_figures(&self, flows: &[pactsim_model::outcome::DatedFlow]) -> FlowFigures {
+        FlowFigures::of(flows, &self.investor, &self.xirr_steps)
+    }
+}
+
 pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
     headline_with(deal, outcome, &Discounts::of(deal))
 }

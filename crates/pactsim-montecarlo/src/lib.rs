@@ -112,6 +112,10 @@ figures! {
     pub enum FacilityFigure {
         Paid => "paid",
         Received => "received",
+        /// The investor's NPV, IRR and MOIC on the facility's projects alone.
+        Npv => "npv",
+        Irr => "irr",
+        Moic => "moic",
         CommittedUnfunded => "committed_unfunded",
         Funded => "funded_usd_bn",
         Pending => "pending_usd_bn",
@@ -275,7 +279,11 @@ impl Layout {
         [Total::InvestorIrr, Total::InvestorMoic, Total::RecoupYear, Total::Recouped]
             .iter()
             .any(|t| self.total(*t) == index)
-            || (0..self.facilities).any(|j| self.facility(j, FacilityFigure::Recouped) == index)
+            || (0..self.facilities).any(|j| {
+                [FacilityFigure::Irr, FacilityFigure::Moic, FacilityFigure::Recouped]
+                    .iter()
+                    .any(|f| self.facility(j, *f) == index)
+            })
     }
 }
 
@@ -321,6 +329,16 @@ pub fn path_figures(
         set(layout.year(i, YearFigure::TariffRelief), Some(y.tariff_relief));
     }
     for (j, f) in outcome.facilities.iter().enumerate() {
+        // With one facility its figures are the investor's, found above.
+        let (npv, irr, moic) = if outcome.facilities.len() == 1 {
+            (h.investor_npv, h.investor_irr.rate, h.investor_moic)
+        } else {
+            let own = discounts.investor_figures(&f.flows);
+            (own.npv, own.irr.rate, pactsim_model::figures::moic_of(own.paid, own.received))
+        };
+        set(layout.facility(j, FacilityFigure::Npv), Some(npv));
+        set(layout.facility(j, FacilityFigure::Irr), irr);
+        set(layout.facility(j, FacilityFigure::Moic), moic);
         set(layout.facility(j, FacilityFigure::Paid), Some(f.paid));
         set(layout.facility(j, FacilityFigure::Received), Some(f.received));
         set(layout.facility(j, FacilityFigure::CommittedUnfunded), Some(f.committed_unfunded()));

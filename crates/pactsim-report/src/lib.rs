@@ -139,6 +139,15 @@ pub struct Facility {
     pub id: String,
     pub paid: StatJson,
     pub received: StatJson,
+    /// The investor's NPV, IRR and MOIC on this facility's projects alone (like the totals').
+    pub npv: StatJson,
+    pub irr: StatJson,
+    pub moic: StatJson,
+    /// Share of paths on which every recoup account of the facility's projects recouped, among
+    /// the paths that have one; `null` when its waterfall never runs until recouped.
+    pub recouped_share: Option<f64>,
+    /// How the facility's USD is raised: "reserves", "market" or "none".
+    pub funding_channel: &'static str,
     pub committed_unfunded: StatJson,
     pub commitment_usd_bn: f64,
     pub funded_usd_bn: StatJson,
@@ -282,6 +291,11 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 id: f.id.clone(),
                 paid: st(l.facility(j, FacilityFigure::Paid)),
                 received: st(l.facility(j, FacilityFigure::Received)),
+                npv: st(l.facility(j, FacilityFigure::Npv)),
+                irr: st(l.facility(j, FacilityFigure::Irr)),
+                moic: st(l.facility(j, FacilityFigure::Moic)),
+                recouped_share: summary.stat(l.facility(j, FacilityFigure::Recouped)).mean,
+                funding_channel: f.funding_channel.name(),
                 committed_unfunded: st(l.facility(j, FacilityFigure::CommittedUnfunded)),
                 commitment_usd_bn: f.commitment_usd_bn,
                 funded_usd_bn: st(l.facility(j, FacilityFigure::Funded)),
@@ -396,7 +410,6 @@ pub struct MonthReservesJson {
 
 fn fx_output(currency: &pactsim_model::deal::Currency, fx: &pactsim_model::deal::Fx, summary: &Summary) -> FxJson {
     use pactsim_fx::FxModelKind;
-    use pactsim_model::deal::FundingChannel;
     let l = &summary.layout;
     let (date, rate) = fx.model.last_observed();
     FxJson {
@@ -406,10 +419,7 @@ fn fx_output(currency: &pactsim_model::deal::Currency, fx: &pactsim_model::deal:
             FxModelKind::Garch => "garch",
             FxModelKind::Bootstrap => "bootstrap",
         },
-        funding_channel: match fx.channel {
-            FundingChannel::Reserves => "reserves",
-            FundingChannel::Market => "market",
-        },
+        funding_channel: fx.channel.name(),
         outflow_impact: fx.outflow_impact,
         swap_line_usd_bn: fx.swap_line_usd_bn,
         calibration: FxCalibrationJson {

@@ -148,6 +148,31 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
     money_line(&mut text, "guarantee calls", &t.guarantee_calls);
     money_line(&mut text, "losses (loans, guarantee claims)", &t.losses);
     money_line(&mut text, "equity written off on defaults", &t.equity_lost);
+    if output.facilities.len() > 1 {
+        let _ = writeln!(text, "By facility (the investor's figures on each one's projects alone)");
+        // Where the money comes from matters only to a deal whose currency and reserves are modelled.
+        let has_currency = output.fx.is_some() || output.reserves.is_some();
+        let header = if has_currency { "   funded from" } else { "" };
+        let _ = writeln!(text, "  {:<22}{:>9}{:>9}{:>8}{:>10}{header}", "", "NPV", "IRR", "MOIC", "recouped");
+        for f in &output.facilities {
+            let recouped = f.recouped_share.map_or("n/a".to_string(), |share| format!("{:.1}%", share * 100.0));
+            let moic = f.moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"));
+            let channel = match f.funding_channel {
+                _ if !has_currency => String::new(),
+                "none" => "   abroad (channel none)".to_string(),
+                other => format!("   {other}"),
+            };
+            let _ = writeln!(
+                text,
+                "  {:<22}{:>9}{:>9}{:>8}{:>10}{channel}",
+                f.id,
+                bn(&f.npv),
+                percent(&f.irr),
+                moic,
+                recouped
+            );
+        }
+    }
     let _ = writeln!(text, "Host ({})", deal.host);
     money_line(&mut text, "tax", &t.host_tax);
     money_line(&mut text, "distributions", &t.host_received);

@@ -30,6 +30,7 @@ impl Run<'_> {
             }
         }
         let deal = self.deal;
+        let mut facility_flows = std::mem::take(&mut self.facility_flows).into_iter();
         // Every project counts toward its facility's figures, reported or not.
         let facilities = deal
             .facilities
@@ -47,6 +48,7 @@ impl Run<'_> {
                     losses: 0.0,
                     equity_lost: 0.0,
                     all_recouped: None,
+                    flows: facility_flows.next().expect("one list of flows per facility"),
                 };
                 let projects = deal.projects.iter().zip(self.funding).zip(&self.projects);
                 for (i, ((project, funding), state)) in projects.enumerate() {

@@ -81,11 +81,15 @@ fn run_projects(
     postponed: &[Option<NaiveDate>],
 ) -> Outcome {
     funding::plan_into(deal, selections, &draws.declined, postponed, &mut buffers.plan);
-    let Buffers { plan, timeline, loan_shapes, credit, constants, investor_flows, host_flows, .. } = buffers;
+    let Buffers { plan, timeline, loan_shapes, credit, constants, investor_flows, host_flows, facility_flows, .. } =
+        buffers;
     let funding = plan.projects();
     let order = &selections.order;
     let credit = draws.credit.map(|(seed, path)| credit.for_path(deal, seed, path));
-    let flows = (scratch::take_cleared(investor_flows), scratch::take_cleared(host_flows));
+    let mut by_facility = std::mem::take(facility_flows);
+    by_facility.resize_with(deal.facilities.len(), Vec::new);
+    by_facility.iter_mut().for_each(Vec::clear);
+    let flows = (scratch::take_cleared(investor_flows), scratch::take_cleared(host_flows), by_facility);
     let mut state = Run::start(deal, funding, order, reported, loan_shapes.of(deal), credit, flows);
 
     timeline.build(deal, funding, &state.projects, &state.accounts, order);

@@ -34,6 +34,9 @@ pub(super) struct Run<'a> {
     pub(super) accounts: Accounts,
     pub(super) investor_flows: Vec<DatedFlow>,
     pub(super) host_flows: Vec<DatedFlow>,
+    /// The investor's flows again, by facility (for each facility's own figures and the funding
+    /// channel its money goes through).
+    pub(super) facility_flows: Vec<Vec<DatedFlow>>,
     pub(super) years: Vec<YearOutcome>,
     /// Each facility's loan shape (`None` without loans).
     loan_shapes: &'a [Option<AnnuityShape>],
@@ -42,7 +45,8 @@ pub(super) struct Run<'a> {
 impl<'a> Run<'a> {
     /// The state before a path's first event, given its funding plan (`funding`, in file order)
     /// and the projects' selection `order`; the first `reported` projects keep their rows.
-    /// `flows` are the investor's and the host's, empty (memory lent by `scratch.rs`).
+    /// `flows` are the investor's, the host's and the investor's by facility, empty (memory lent by
+    /// `scratch.rs`).
     pub(super) fn start(
         deal: &'a Deal,
         funding: &'a [Funding],
@@ -50,7 +54,7 @@ impl<'a> Run<'a> {
         reported: usize,
         loan_shapes: &'a [Option<AnnuityShape>],
         credit: Option<&'a mut CreditDraws>,
-        (investor_flows, host_flows): (Vec<DatedFlow>, Vec<DatedFlow>),
+        (investor_flows, host_flows, facility_flows): (Vec<DatedFlow>, Vec<DatedFlow>, Vec<Vec<DatedFlow>>),
     ) -> Self {
         let accounts = Accounts::open(deal, order, funding);
         let projects = (deal.projects.iter().zip(funding).enumerate())
@@ -58,7 +62,18 @@ impl<'a> Run<'a> {
             .collect();
         let years =
             (deal.start.year()..=deal.end.year()).map(|year| YearOutcome { year, ..YearOutcome::default() }).collect();
-        Run { deal, credit, funding, projects, accounts, investor_flows, host_flows, years, loan_shapes }
+        Run {
+            deal,
+            credit,
+            funding,
+            projects,
+            accounts,
+            investor_flows,
+            host_flows,
+            facility_flows,
+            years,
+            loan_shapes,
+        }
     }
 }
 
@@ -68,11 +83,14 @@ impl Run<'_> {
         &mut self.years[index]
     }
 
-    fn investor(&mut self, date: NaiveDate, amount: f64) {
+    /// A flow of the investor's on project `i`'s account (negative: paid out).
+    fn investor(&mut self, i: usize, date: NaiveDate, amount: f64) {
         if amount == 0.0 {
             return;
         }
-        self.investor_flows.push(DatedFlow { date, amount });
+        let flow = DatedFlow { date, amount };
+        self.investor_flows.push(flow);
+        self.facility_flows[self.deal.projects[i].facility].push(flow);
         let year = self.year(date);
         if amount < 0.0 { year.investor_paid -= amount } else { year.investor_received += amount }
     }
@@ -92,7 +110,7 @@ impl Run<'_> {
                 }
             }
             EventKind::FundingPaid { amount } => {
-                self.investor(event.date, -amount);
+                self.investor(i, event.date, -amount);
                 let equity = amount * self.projects[i].equity_share_of_call;
                 self.projects[i].equity_paid += equity;
                 if let Some(account) = self.account(i) {
@@ -212,8 +230,8 @@ impl Run<'_> {
         };
         self.projects[i].equity_received += split.investor;
         self.projects[i].record(row);
-        self.investor(date, -call);
-        self.investor(date, row.investor_received());
+        self.investor(i, date, -call);
+        self.investor(i, date, row.investor_received());
         if split.host_tax + split.host > 0.0 {
             self.host_flows.push(DatedFlow { date, amount: split.host_tax + split.host });
         }
@@ -257,8 +275,8 @@ impl Run<'_> {
             equity_lost,
         };
         p.record(row);
-        self.investor(date, -call);
-        self.investor(date, recovery);
+        self.investor(i, date, -call);
+        self.investor(i, date, recovery);
         let year = self.year(date);
         year.guarantee_calls += call;
         year.losses += loss;

@@ -67,6 +67,8 @@ pub(super) struct Buffers {
     pub(super) timeline: Timeline,
     pub(super) investor_flows: Vec<DatedFlow>,
     pub(super) host_flows: Vec<DatedFlow>,
+    /// The investor's flows by facility.
+    pub(super) facility_flows: Vec<Vec<DatedFlow>>,
     /// What paths share because it depends on the deal alone.
     pub(super) constants: DealConstants,
     /// Each facility's loan shape, which depends on the deal alone.
@@ -89,6 +91,7 @@ impl Buffers {
     pub(super) fn recycle(&mut self, outcome: Outcome) {
         self.investor_flows = outcome.investor_flows;
         self.host_flows = outcome.host_flows;
+        self.facility_flows = outcome.facilities.into_iter().map(|f| f.flows).collect();
     }
 }
 
@@ -128,8 +131,9 @@ impl LoanShapes {
 /// The memory the stability clause's rounds write over, kept from path to path.
 #[derive(Default)]
 pub(super) struct ClauseScratch {
-    /// The funding calls' payments, in date order (`Clause::settle_on_calls`).
+    /// The funding calls' payments, in date order (`Clause::settle_on_calls`), and by facility.
     pub(super) calls: Vec<DatedFlow>,
+    pub(super) calls_by_facility: Vec<Vec<DatedFlow>>,
     /// A currency path's flow days and net flows (`CurrencyPath::recycle`).
     pub(super) net_flows: crate::currency::NetFlows,
     pub(super) days: crate::currency::ClauseDays,

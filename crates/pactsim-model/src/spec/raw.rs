@@ -126,6 +126,11 @@ pub struct RawFacility {
     /// Name of a `[waterfall.NAME]` table.
     #[schemars(with = "Option<String>")]
     pub waterfall: Option<Spanned<String>>,
+    /// How this facility's USD is raised: "reserves" (out of the investor's reserves), "market"
+    /// (bought in the spot market, moving the rate) or "none" (company money raised abroad: neither
+    /// reserves nor the rate move). Default: `[fx] funding_channel`.
+    #[schemars(with = "Option<String>")]
+    pub funding_channel: Option<Spanned<String>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,

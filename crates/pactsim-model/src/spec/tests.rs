@@ -879,3 +879,24 @@ fn pipeline_irr_given_as_a_percentage() {
     check_error(&pipeline("7"), line, 7, "pipeline.strategic.irr", &["found 7,", "at most 1"]);
     assert!(parse_deal(&pipeline("{ normal = { mean = 0.065, sd = 0.016 } }")).is_ok());
 }
+
+#[test]
+fn a_facility_takes_its_own_funding_channel_or_that_of_fx() {
+    use crate::deal::FundingChannel;
+    let own = "guarantee_fee_rate = 0.01\nwaterfall = \"owner\"";
+    let source = with_currency("", "").replacen(own, &format!("{own}\nfunding_channel = \"none\""), 1);
+    let deal = parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+    let channels: Vec<FundingChannel> = deal.facilities.iter().map(|f| f.funding_channel).collect();
+    assert_eq!(channels, [FundingChannel::Market, FundingChannel::Outside], "[fx]'s, then its own");
+    assert!(deal.defaults_applied.iter().any(|d| d.starts_with("facility[\"strategic\"].funding_channel")));
+    // A misspelt channel gets the closest name; the market channel needs [fx] and [reserves].
+    let misspelt = with_currency("", "").replacen(own, &format!("{own}\nfunding_channel = \"nnoe\""), 1);
+    let diagnostics = parse_deal(&misspelt).unwrap_err();
+    assert_eq!(diagnostics[0].field, "facility[\"shipbuilding\"].funding_channel");
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean \"none\"?"));
+    let reserves_only = &CURRENCY[CURRENCY.find("[reserves]").unwrap()..CURRENCY.find("[stability]").unwrap()];
+    let market = format!("{}\n{reserves_only}", patched(own, &format!("{own}\nfunding_channel = \"market\"")));
+    let diagnostics = parse_deal(&market).unwrap_err();
+    assert_eq!(diagnostics[0].field, "facility[\"shipbuilding\"].funding_channel");
+    assert!(diagnostics[0].expected.contains("[fx] section"), "{:?}", diagnostics[0]);
+}

@@ -412,6 +412,9 @@ impl Checker {
             None => Some(None),
         };
         let currency = self.currency(raw, deal.as_ref());
+        if facilities_ok && let Some(currency) = &currency {
+            self.funding_channels(raw, &mut facilities, currency.as_ref());
+        }
 
         if !self.diagnostics.is_empty()
             || !facilities_ok
@@ -580,9 +583,62 @@ impl Checker {
                 loan: loan?,
                 guarantee_fee_rate: fee?,
                 waterfall: usize::MAX,
+                // Settled once the currency sections are read (`funding_channels`).
+                funding_channel: FundingChannel::Reserves,
             },
             waterfall?,
         ))
+    }
+
+    /// A facility's `funding_channel`, when the file gives one.
+    fn facility_channel(&mut self, raw: &RawFacility) -> Option<Option<FundingChannel>> {
+        let Some(value) = &raw.funding_channel else { return Some(None) };
+        let field = format!("facility[\"{}\"].funding_channel", raw.id.get_ref());
+        let channels = [
+            ("reserves", FundingChannel::Reserves),
+            ("market", FundingChannel::Market),
+            ("none", FundingChannel::Outside),
+        ];
+        self.name(value, &field, &channels).map(Some)
+    }
+
+    /// Gives each facility its funding channel: its own, else `[fx]`'s (`"reserves"` without
+    /// `[fx]`). The market channel moves the rate of `[fx]` by a share of `[reserves]`'s GDP, so a
+    /// facility on it needs both sections.
+    fn funding_channels(&mut self, raw: &RawDealFile, facilities: &mut [Facility], currency: Option<&Currency>) {
+        let default = currency.and_then(|c| c.fx.as_ref()).map_or(FundingChannel::Reserves, |fx| fx.channel);
+        for (facility, raw_facility) in facilities.iter_mut().zip(&raw.facility) {
+            let f = raw_facility.get_ref();
+            match self.facility_channel(f) {
+                Some(Some(channel)) => facility.funding_channel = channel,
+                Some(None) => {
+                    facility.funding_channel = default;
+                    if currency.is_some() {
+                        self.default_applied(
+                            &format!("facility[\"{}\"].funding_channel", facility.id),
+                            &format!("\"{}\" (as [fx])", default.name()),
+                        );
+                    }
+                }
+                None => continue,
+            }
+            let needs = match currency {
+                _ if facility.funding_channel != FundingChannel::Market => None,
+                Some(Currency { fx: Some(_), reserves: Some(_), .. }) => None,
+                Some(Currency { fx: Some(_), .. }) => {
+                    Some("a [reserves] section, whose gdp_usd_bn scales the market's price impact")
+                }
+                _ => Some("an [fx] section whose rate the purchases move, and a [reserves] section for its GDP"),
+            };
+            if let (Some(expected), Some(value)) = (needs, &f.funding_channel) {
+                self.fail(
+                    value.span(),
+                    &format!("facility[\"{}\"].funding_channel", facility.id),
+                    "\"market\" without the sections the market channel reads",
+                    expected,
+                );
+            }
+        }
     }
 
     fn funding_lag(&mut self, raw: &Spanned<RawFundingLag>, field: &str) -> Option<FundingLag> {
