@@ -33,10 +33,11 @@ REL = ABS = 1e-9
 
 TOTALS = ["investor_paid", "investor_received", "investor_npv", "investor_moic", "host_received",
           "host_tax", "host_npv", "guarantee_calls", "losses", "equity_lost", "recoup_year", "recouped_share",
+          "investor_terminal_value", "host_terminal_value",
           "recoup_accounts"]
 YEAR_FIELDS = ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"]
 FAC_FIELDS = ["paid", "received", "committed_unfunded", "funded_usd_bn", "pending_usd_bn",
-              "guarantee_calls", "losses", "equity_lost", "npv", "moic", "recouped_share"]
+              "guarantee_calls", "losses", "equity_lost", "npv", "moic", "recouped_share", "terminal_value"]
 PROJ_FIELDS = ["funded_on", "size_usd_bn", "size_cut_usd_bn", "due"]
 FLOW_FIELDS = ["date", "cash", "debt_service", "debt_service_investor", "debt_service_lenders",
                "guarantee_fee", "guarantee_call", "host_tax", "investor", "host", "loss"]

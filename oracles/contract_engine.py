@@ -228,7 +228,8 @@ def parse(doc: dict):
     run = doc.get("run", {})
     dr = run.get("discount_rate", {})
     rates = (float(dr.get("investor", 0.04)), float(dr.get("host", 0.04)))
-    return deal, list(facs.values()), wfs, projects, rates
+    terminal = run.get("terminal_value", "remaining-flows") == "remaining-flows"
+    return deal, list(facs.values()), wfs, projects, rates, terminal
 
 
 # --------------------------------------------------------------------------- engine
@@ -283,8 +284,9 @@ def fund_facility(f: Facility, projs: list[Project], end: dt.date) -> None:
             blocked = True
 
 
-def debt_rows(p: Project, end: dt.date) -> None:
-    """Steps (1) and (2) per payment date; fills p.rows with everything but the tier split."""
+def debt_rows(p: Project, end: dt.date | None) -> None:
+    """Steps (1) and (2) per payment date; fills p.rows with everything but the tier split.
+    Rows after `end` are kept too (None: to the project's last payment) for the terminal value."""
     f = p.facility
     cash = project_cash(p)
     has_debt = (f.loan > 0.0 or f.guarantee > 0.0)
@@ -297,7 +299,7 @@ def debt_rows(p: Project, end: dt.date) -> None:
     arrears, claim, fee_unpaid = 0.0, 0.0, 0.0
     for k in range(1, n + 1):
         d = anniversary(p.completed, k)
-        if d > end:
+        if end is not None and d > end:
             break
         c = cash[k - 1] if k <= len(cash) else 0.0
         loan_date = k <= Y
@@ -358,9 +360,12 @@ def run_deal(toml_text: str) -> dict:
     Dates are ISO strings; missing figures (recoup date/year) are None.
     """
     doc = tomllib.loads(toml_text)
-    deal, facs, wfs, projects, (r_inv, r_host) = parse(doc)
+    deal, facs, wfs, projects, (r_inv, r_host), terminal = parse(doc)
     start: dt.date = deal["start"]
     end = anniversary(start, int(deal["horizon_years"]))
+    # With a terminal value the projects go on paying after the horizon (docs/semantics.md,
+    # "Terminal value"): every event is played to the end of each project; none is judged after.
+    last_event = None if terminal else end
     ordered = sorted(projects, key=lambda p: (p.selected, p.order))
 
     # ---- commitment cuts, due dates, calls
@@ -381,7 +386,7 @@ def run_deal(toml_text: str) -> dict:
         fund_facility(f, [p for p in ordered if p.facility is f], end)
     for p in ordered:
         if p.completed is not None and p.size > 0.0:
-            debt_rows(p, end)
+            debt_rows(p, last_event)
 
     # ---- recoup accounts
     accounts: dict[str, Account] = {}
@@ -410,7 +415,7 @@ def run_deal(toml_text: str) -> dict:
                 E = _equity_paid(p)
                 for k in range(1, L + 1):
                     d = anniversary(p.completed, k)
-                    if d > end:
+                    if last_event is not None and d > last_event:
                         break
                     events.append((d, 2, p, E / L + r * E * (L - k + 1) / L))
         events.extend((row["date"], 3, p, row) for row in p.rows)
@@ -433,10 +438,10 @@ def run_deal(toml_text: str) -> dict:
         else:
             payload["investor"], payload["host"] = split(
                 p.facility.waterfall, acct, d, payload["distributable"])
-        if acct is not None:
+        if acct is not None and d <= end:
             acct.evaluate(d, pending)
 
-    return _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host)
+    return _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host, terminal)
 
 
 def _equity_share(p: Project) -> float:
@@ -489,7 +494,7 @@ def xirr_single(flows: list[tuple[dt.date, float]]) -> float | None:
 
 # --------------------------------------------------------------------------- report
 
-def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) -> dict:
+def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host, terminal) -> dict:
     years = {y: dict(year=y, investor_paid=0.0, investor_received=0.0, host_received=0.0,
                      host_tax=0.0, deferred=0.0) for y in range(start.year, end.year + 1)}
     tot = dict(investor_paid=0.0, investor_received=0.0, investor_npv=0.0, host_received=0.0,
@@ -505,8 +510,20 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
     def disc(r, d, x):
         return x / (1.0 + r) ** yearfrac(start, d)
 
+    # Terminal values: each party's flows after the horizon, discounted to the horizon at its
+    # rate (one path without defaults: no survival weights), and calls still open at cost.
+    tv_inv = {f.id: 0.0 for f in facs}
+    tv_host = 0.0
     for p in ordered:
         fo = fac_out[p.facility.id]
+        if terminal and p.size > 0.0 and p.call > 0.0 and p.completed is None:
+            tv_inv[p.facility.id] += sum(a for _, a in p.parts)
+        after = [row for row in p.rows if row["date"] > end]
+        p.rows = [row for row in p.rows if row["date"] <= end]
+        for row in after:
+            rec = row["investor"] + row["debt_service_investor"] + row["guarantee_fee"]
+            tv_inv[p.facility.id] += (rec - row["guarantee_call"]) / (1.0 + r_inv) ** yearfrac(end, row["date"])
+            tv_host += (row["host"] + row["host_tax"]) / (1.0 + r_host) ** yearfrac(end, row["date"])
         for d, a in p.parts:
             tot["investor_paid"] += a
             years[d.year]["investor_paid"] += a
@@ -555,7 +572,11 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
     for fo in fac_out.values():
         fo["committed_unfunded"] = fo["commitment_usd_bn"] - fo["funded_usd_bn"]
         fo["moic"] = fo["received"] / fo["paid"] if fo["paid"] > 0 else None
-        fo["irr"] = xirr_single(fac_flows[fo["id"]])       # None: not checked (see xirr_single)
+        tv = tv_inv[fo["id"]]
+        fo["terminal_value"] = tv
+        fo["npv"] += disc(r_inv, end, tv)
+        # the terminal value is the last flow of the XIRR; None: not checked (see xirr_single)
+        fo["irr"] = xirr_single(fac_flows[fo["id"]] + ([(end, tv)] if tv != 0.0 else []))
         # every account its projects pay into recouped? None when none of them has an account
         accts = {id(p.account): p.account for p in ordered
                  if p.facility.id == fo["id"] and p.account is not None}
@@ -576,7 +597,13 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
         tot["recoup_year"] = None
     tot["investor_moic"] = tot["investor_received"] / tot["investor_paid"] if tot["investor_paid"] > 0 else None
     tot["recoup_accounts"] = len(accounts)
-    tot["investor_irr"] = xirr_single(inv_flows)     # None: not checked (see xirr_single)
+    tv = sum(tv_inv[f.id] for f in facs)
+    tot["investor_terminal_value"] = tv
+    tot["host_terminal_value"] = tv_host
+    tot["investor_npv"] += disc(r_inv, end, tv)
+    tot["host_npv"] += disc(r_host, end, tv_host)
+    # None: not checked (see xirr_single)
+    tot["investor_irr"] = xirr_single(inv_flows + ([(end, tv)] if tv != 0.0 else []))
 
     proj_out = []
     for p in projects:

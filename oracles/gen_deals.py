@@ -179,6 +179,8 @@ def gen_deal(rng: random.Random, idx: int = 0) -> str:
             lines.append(f"seed = {rng.randint(1, 10**6)}")
         if rng.random() < 0.8:
             lines.append(f"discount_rate = {{ investor = {_num(rng.uniform(0, 0.1))}, host = {_num(rng.uniform(0, 0.1))} }}")
+        if rng.random() < 0.3:
+            lines.append(f'terminal_value = "{rng.choice(["none", "remaining-flows"])}"')
     return "\n".join(lines) + "\n"
 
 

@@ -325,6 +325,20 @@ pub struct RunSettings {
     pub seed: u64,
     pub investor_discount_rate: f64,
     pub host_discount_rate: f64,
+    /// Whether what is still owed or owned at the horizon is valued on the horizon date.
+    pub terminal_value: TerminalValue,
+}
+
+/// `[run] terminal_value`: what the parties' claims at the horizon are worth (docs/semantics.md,
+/// "Terminal value").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerminalValue {
+    /// `"remaining-flows"`: each party's flows after the horizon, as the deal's rules would pay
+    /// them, weighted by the chance the project survives to pay them and discounted to the horizon
+    /// at the party's discount rate.
+    RemainingFlows,
+    /// `"none"`: nothing after the horizon counts.
+    Off,
 }
 
 /// The investor's currency and reserves: what `[fx]`, `[reserves]` and `[stability]` say.

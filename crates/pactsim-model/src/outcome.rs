@@ -29,6 +29,11 @@ pub struct Outcome {
     pub snapback_from: Option<NaiveDate>,
     /// The exchange rate and reserves, when the deal has a currency.
     pub currency: Option<CurrencyOutcome>,
+    /// What the investor still owns or is owed at the horizon, valued on the horizon date (0 with
+    /// `terminal_value = "none"`); each facility's part is in `facilities`.
+    pub investor_terminal_value: f64,
+    /// The host's likewise.
+    pub host_terminal_value: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,6 +121,8 @@ pub struct FacilityOutcome {
     pub all_recouped: Option<bool>,
     /// The investor's dated flows on the facility's projects (negative: paid out), in date order.
     pub flows: Vec<DatedFlow>,
+    /// The investor's terminal value on the facility's projects, on the horizon date.
+    pub terminal_value: f64,
 }
 
 impl FacilityOutcome {

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use pactsim_model::deal::Deal;
 use pactsim_model::figures::{self, Discount, FlowFigures, Irr, XirrSteps};
-use pactsim_model::outcome::Outcome;
+use pactsim_model::outcome::{DatedFlow, Outcome};
 use pactsim_trade::{Accrual, Scenario};
 
 /// The headline figures of one outcome, before they become Stats.
@@ -12,12 +12,17 @@ use pactsim_trade::{Accrual, Scenario};
 pub struct Headline {
     pub investor_paid: f64,
     pub investor_received: f64,
+    /// With the terminal value (a flow on the horizon date), as the IRR.
     pub investor_npv: f64,
     pub investor_irr: Irr,
     pub investor_moic: Option<f64>,
     pub host_received: f64,
     pub host_tax: f64,
+    /// With the host's terminal value.
     pub host_npv: f64,
+    /// What the investor, and the host, still own or are owed at the horizon, on the horizon date.
+    pub investor_terminal_value: f64,
+    pub host_terminal_value: f64,
     /// Whether every recoup account recouped by the horizon; `None` when the path has none.
     pub all_recouped: Option<bool>,
     pub recoup_year: Option<i32>,
@@ -71,11 +76,16 @@ impl Discounts {
 }
 
 impl Discounts {
-    /// Paid, received, NPV and IRR of a part of the investor's flows (one facility's), discounted
-    /// like the investor's own.
-    pub fn investor_figures(&self, flows: &[pactsim_model::outcome::DatedFlow]) -> FlowFigures {
-        FlowFigures::of(flows, &self.investor, &self.xirr_steps)
+    /// Paid, received, NPV and IRR of a part of the investor's flows (one facility's) with its
+    /// terminal value on `horizon`, discounted like the investor's own.
+    pub fn investor_figures(&self, flows: &[DatedFlow], terminal_value: f64, horizon: NaiveDate) -> FlowFigures {
+        FlowFigures::with_terminal(flows, terminal_flow(terminal_value, horizon), &self.investor, &self.xirr_steps)
     }
+}
+
+/// A terminal value as one flow on the horizon date; none when it is nothing.
+fn terminal_flow(value: f64, horizon: NaiveDate) -> Option<DatedFlow> {
+    (value != 0.0).then_some(DatedFlow { date: horizon, amount: value })
 }
 
 pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
@@ -83,7 +93,8 @@ pub fn headline(deal: &Deal, outcome: &Outcome) -> Headline {
 }
 
 pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> Headline {
-    let investor = FlowFigures::of(&outcome.investor_flows, &discounts.investor, &discounts.xirr_steps);
+    let investor = discounts.investor_figures(&outcome.investor_flows, outcome.investor_terminal_value, deal.end);
+    let host_terminal = terminal_flow(outcome.host_terminal_value, deal.end);
     let all_recouped = (!outcome.accounts.is_empty()).then(|| outcome.accounts.iter().all(|a| a.recouped_on.is_some()));
     let recoup_year = if all_recouped == Some(true) {
         outcome.accounts.iter().filter_map(|a| a.recouped_on).map(|d| d.year()).max()
@@ -98,7 +109,10 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         investor_irr: investor.irr,
         host_received: outcome.years.iter().map(|y| y.host_received).sum(),
         host_tax: outcome.years.iter().map(|y| y.host_tax).sum(),
-        host_npv: discounts.host.npv(&outcome.host_flows),
+        host_npv: discounts.host.npv(&outcome.host_flows)
+            + host_terminal.map_or(0.0, |flow| discounts.host.npv(&[flow])),
+        investor_terminal_value: outcome.investor_terminal_value,
+        host_terminal_value: outcome.host_terminal_value,
         all_recouped,
         recoup_year,
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),

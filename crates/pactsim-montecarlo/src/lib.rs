@@ -69,6 +69,10 @@ figures! {
         HostReceived => "host_received",
         HostTax => "host_tax",
         HostNpv => "host_npv",
+        /// What each party still owns or is owed at the horizon, valued on the horizon date
+        /// (counted in its NPV, and the investor's in its IRR and the deal NPV).
+        InvestorTerminalValue => "investor_terminal_value",
+        HostTerminalValue => "host_terminal_value",
         /// 1 when every recoup account recouped by the horizon, else 0; missing on a path with no
         /// recoup account. Its mean where it exists is `recouped_share`.
         Recouped => "recouped",
@@ -116,6 +120,8 @@ figures! {
         Npv => "npv",
         Irr => "irr",
         Moic => "moic",
+        /// The investor's terminal value on the facility's projects.
+        TerminalValue => "terminal_value",
         CommittedUnfunded => "committed_unfunded",
         Funded => "funded_usd_bn",
         Pending => "pending_usd_bn",
@@ -308,6 +314,8 @@ pub fn path_figures(
     set(layout.total(Total::HostReceived), Some(h.host_received));
     set(layout.total(Total::HostTax), Some(h.host_tax));
     set(layout.total(Total::HostNpv), Some(h.host_npv));
+    set(layout.total(Total::InvestorTerminalValue), Some(h.investor_terminal_value));
+    set(layout.total(Total::HostTerminalValue), Some(h.host_terminal_value));
     let flag = |b: bool| if b { 1.0 } else { 0.0 };
     set(layout.total(Total::Recouped), h.all_recouped.map(flag));
     set(layout.total(Total::RecoupYear), h.recoup_year.map(f64::from));
@@ -333,12 +341,13 @@ pub fn path_figures(
         let (npv, irr, moic) = if outcome.facilities.len() == 1 {
             (h.investor_npv, h.investor_irr.rate, h.investor_moic)
         } else {
-            let own = discounts.investor_figures(&f.flows);
+            let own = discounts.investor_figures(&f.flows, f.terminal_value, deal.end);
             (own.npv, own.irr.rate, pactsim_model::figures::moic_of(own.paid, own.received))
         };
         set(layout.facility(j, FacilityFigure::Npv), Some(npv));
         set(layout.facility(j, FacilityFigure::Irr), irr);
         set(layout.facility(j, FacilityFigure::Moic), moic);
+        set(layout.facility(j, FacilityFigure::TerminalValue), Some(f.terminal_value));
         set(layout.facility(j, FacilityFigure::Paid), Some(f.paid));
         set(layout.facility(j, FacilityFigure::Received), Some(f.received));
         set(layout.facility(j, FacilityFigure::CommittedUnfunded), Some(f.committed_unfunded()));
@@ -619,7 +628,8 @@ mod tests {
     use pactsim_model::spec::parse_deal;
 
     /// Six years of one facility filled by a random pipeline with defaults: a few dozen figures,
-    /// some of which (the IRR, the recoup year) do not exist on every path.
+    /// some of which (the IRR, the recoup year) do not exist on every path (without a terminal
+    /// value, which would give most paths an IRR).
     fn random_deal() -> Deal {
         let header = "schema = 1\n[deal]\nid = \"t\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\n";
         let source = header.to_string()
@@ -635,6 +645,8 @@ irr = { normal = { mean = 0.07, sd = 0.03 } }
 life_years = 4
 annual_default_probability = 0.05
 recovery_rate = 0.4
+[run]
+terminal_value = "none"
 "#;
         parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"))
     }

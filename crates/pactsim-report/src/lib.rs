@@ -94,6 +94,12 @@ pub struct Totals {
     pub host_received: StatJson,
     pub host_tax: StatJson,
     pub host_npv: StatJson,
+    /// What the investor still owns or is owed at the horizon, valued on the horizon date
+    /// (docs/semantics.md, "Terminal value"); included in `investor_npv`, `investor_irr` (a last
+    /// flow on the horizon date) and `deal_npv`; 0 with `run.terminal_value = "none"`.
+    pub investor_terminal_value: StatJson,
+    /// The host's likewise, included in `host_npv`.
+    pub host_terminal_value: StatJson,
     /// Share of paths on which every recoup account recouped by the horizon, among the paths that
     /// have one; `null` when the deal has no recoup account (no waterfall runs until recouped).
     pub recouped_share: Option<f64>,
@@ -143,6 +149,8 @@ pub struct Facility {
     pub npv: StatJson,
     pub irr: StatJson,
     pub moic: StatJson,
+    /// The investor's terminal value on the facility's projects (in its `npv` and `irr`).
+    pub terminal_value: StatJson,
     /// Share of paths on which every recoup account of the facility's projects recouped, among
     /// the paths that have one; `null` when its waterfall never runs until recouped.
     pub recouped_share: Option<f64>,
@@ -257,6 +265,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             host_received: total(Total::HostReceived),
             host_tax: total(Total::HostTax),
             host_npv: total(Total::HostNpv),
+            investor_terminal_value: total(Total::InvestorTerminalValue),
+            host_terminal_value: total(Total::HostTerminalValue),
             recouped_share: summary.stat(l.total(Total::Recouped)).mean,
             recoup_year: total(Total::RecoupYear),
             guarantee_calls: total(Total::GuaranteeCalls),
@@ -294,6 +304,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 npv: st(l.facility(j, FacilityFigure::Npv)),
                 irr: st(l.facility(j, FacilityFigure::Irr)),
                 moic: st(l.facility(j, FacilityFigure::Moic)),
+                terminal_value: st(l.facility(j, FacilityFigure::TerminalValue)),
                 recouped_share: summary.stat(l.facility(j, FacilityFigure::Recouped)).mean,
                 funding_channel: f.funding_channel.name(),
                 committed_unfunded: st(l.facility(j, FacilityFigure::CommittedUnfunded)),

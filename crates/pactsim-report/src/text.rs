@@ -144,7 +144,12 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
         band(&t.investor_irr, 100.0, "%")
     );
     let moic = t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"));
-    let _ = writeln!(text, "  {:<34}{moic:>10}", "MOIC");
+    let _ = writeln!(text, "  {:<34}{moic:>10}", "MOIC (cash received / paid)");
+    let terminal_label = format!("terminal value on {}", deal.end);
+    if deal.run.terminal_value == pactsim_model::deal::TerminalValue::RemainingFlows {
+        money_line(&mut text, &terminal_label, &t.investor_terminal_value);
+        let _ = writeln!(text, "    (what is still owned or owed then: in the NPV and IRR, not in paid or received)");
+    }
     money_line(&mut text, "guarantee calls", &t.guarantee_calls);
     money_line(&mut text, "losses (loans, guarantee claims)", &t.losses);
     money_line(&mut text, "equity written off on defaults", &t.equity_lost);
@@ -176,6 +181,9 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
     let _ = writeln!(text, "Host ({})", deal.host);
     money_line(&mut text, "tax", &t.host_tax);
     money_line(&mut text, "distributions", &t.host_received);
+    if deal.run.terminal_value == pactsim_model::deal::TerminalValue::RemainingFlows {
+        money_line(&mut text, &format!("terminal value on {}", deal.end), &t.host_terminal_value);
+    }
     money_line(&mut text, &npv_label(deal.run.host_discount_rate), &t.host_npv);
     if let (Some(relief), Some(trade), Some(spec)) = (&t.tariff_relief_npv, &output.trade, &deal.trade) {
         let from = spec.relief_from(deal.start);

@@ -125,10 +125,13 @@ impl Decisions<'_> {
 
 /// The project's own NPV to the investor at its discount rate, ignoring default: the project
 /// alone in its facility (no cap, no other projects), under its waterfall with `scope = "project"`
-/// (`Deal::alone`), played by the engine like any deal.
+/// (`Deal::alone`), played by the engine like any deal, its terminal value included as the
+/// deal's is.
 pub fn standalone_npv(deal: &Deal, project: &Project) -> f64 {
     let outcome = super::run_path(&deal.alone(project), &PathDraws::default());
-    crate::figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start)
+    let terminal = crate::outcome::DatedFlow { date: deal.end, amount: outcome.investor_terminal_value };
+    let rate = deal.run.investor_discount_rate;
+    crate::figures::npv(&outcome.investor_flows, rate, deal.start) + crate::figures::npv(&[terminal], rate, deal.start)
 }
 
 /// One path of a facility's pipeline: selections as a Poisson process from `deal.start` until

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use super::PathDraws;
 use super::payment::Run;
 use super::scratch::DealConstants;
+use super::terminal;
 use crate::deal::Scope;
 use crate::funding;
 use crate::outcome::{AccountOutcome, DatedFlow, FacilityOutcome, Outcome, ProjectOutcome};
@@ -30,6 +31,11 @@ impl Run<'_> {
             }
         }
         let deal = self.deal;
+        if terminal::Terminal::played(deal) {
+            for (project, funding) in deal.projects.iter().zip(self.funding) {
+                self.terminal.open_call(project.facility, funding);
+            }
+        }
         let mut facility_flows = std::mem::take(&mut self.facility_flows).into_iter();
         // Every project counts toward its facility's figures, reported or not.
         let facilities = deal
@@ -49,6 +55,7 @@ impl Run<'_> {
                     equity_lost: 0.0,
                     all_recouped: None,
                     flows: facility_flows.next().expect("one list of flows per facility"),
+                    terminal_value: self.terminal.investor[index],
                 };
                 let projects = deal.projects.iter().zip(self.funding).zip(&self.projects);
                 for (i, ((project, funding), state)) in projects.enumerate() {
@@ -153,6 +160,8 @@ impl Run<'_> {
             defaults,
             snapback_from: draws.snapback_from,
             currency: None,
+            investor_terminal_value: self.terminal.investor.iter().sum(),
+            host_terminal_value: self.terminal.host,
         }
     }
 }

@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::credit::CreditDraws;
 use super::events::{Event, EventKind};
+use super::terminal::Terminal;
 use crate::deal::{Deal, Project, ProjectCash, Recoup, Scope};
 use crate::funding::Funding;
 use crate::loan::{Annuity, AnnuityShape};
@@ -38,6 +39,8 @@ pub(super) struct Run<'a> {
     /// channel its money goes through).
     pub(super) facility_flows: Vec<Vec<DatedFlow>>,
     pub(super) years: Vec<YearOutcome>,
+    /// What the flows after the horizon add to each party's terminal value (`terminal.rs`).
+    pub(super) terminal: Terminal,
     /// Each facility's loan shape (`None` without loans).
     loan_shapes: &'a [Option<AnnuityShape>],
 }
@@ -62,8 +65,10 @@ impl<'a> Run<'a> {
             .collect();
         let years =
             (deal.start.year()..=deal.end.year()).map(|year| YearOutcome { year, ..YearOutcome::default() }).collect();
+        let terminal = Terminal::new(deal, credit.is_some());
         Run {
             deal,
+            terminal,
             credit,
             funding,
             projects,
@@ -83,14 +88,20 @@ impl Run<'_> {
         &mut self.years[index]
     }
 
-    /// A flow of the investor's on project `i`'s account (negative: paid out).
+    /// A flow of the investor's on project `i`'s account (negative: paid out); after the horizon,
+    /// part of its terminal value.
     fn investor(&mut self, i: usize, date: NaiveDate, amount: f64) {
         if amount == 0.0 {
             return;
         }
+        let facility = self.deal.projects[i].facility;
+        if date > self.deal.end {
+            self.terminal.investor(facility, date, amount, self.projects[i].survival);
+            return;
+        }
         let flow = DatedFlow { date, amount };
         self.investor_flows.push(flow);
-        self.facility_flows[self.deal.projects[i].facility].push(flow);
+        self.facility_flows[facility].push(flow);
         let year = self.year(date);
         if amount < 0.0 { year.investor_paid -= amount } else { year.investor_received += amount }
     }
@@ -132,8 +143,10 @@ impl Run<'_> {
             EventKind::Payment { k } => self.payment(i, event.date, k),
             EventKind::AllocationAndPayment { k } => {
                 self.allocation_due(i, k);
-                // Judged between the two, as when they were two events.
-                if let Some(account) = self.account(i) {
+                // Judged between the two, as when they were two events (up to the horizon).
+                if event.date <= self.deal.end
+                    && let Some(account) = self.account(i)
+                {
                     account.review(event.date);
                 }
                 self.payment(i, event.date, k);
@@ -160,7 +173,11 @@ impl Run<'_> {
         if self.projects[i].defaulted {
             return;
         }
-        if let Some(credit) = self.credit.as_deref_mut()
+        let after_horizon = date > deal.end;
+        if after_horizon {
+            // No default is drawn after the horizon: its chance weighs what follows (`terminal.rs`).
+            self.expected_default_after_horizon(i, date, k);
+        } else if let Some(credit) = self.credit.as_deref_mut()
             && credit.defaults(&mut self.projects[i], i, project.credit.annual_default_probability, date)
         {
             self.default(i, date, k);
@@ -211,6 +228,14 @@ impl Run<'_> {
         }
         let waterfall = &deal.waterfalls[facility.waterfall];
         let split = waterfall::split(waterfall, self.account(i), date, equity_cash);
+        let investor_received = paid_investor_loan + claim_repaid + fee_paid + split.investor;
+        if after_horizon {
+            // Part of each party's terminal value, not of the years' figures.
+            self.investor(i, date, investor_received - call);
+            let survival = self.projects[i].survival;
+            self.terminal.host(date, split.host_tax + split.host, survival);
+            return;
+        }
 
         let row = FlowRow {
             date,
@@ -248,14 +273,9 @@ impl Run<'_> {
     /// the unrecovered rest; what the investor never gets back is its loss.
     fn default(&mut self, i: usize, date: NaiveDate, k: u32) {
         let recovery_rate = self.deal.projects[i].credit.recovery_rate;
+        let (recovery, call, loss) = self.default_figures(i, k, recovery_rate);
         let p = &mut self.projects[i];
         p.defaulted = true;
-        let growth = loan_growth(self.loan_shapes, self.deal.projects[i].facility);
-        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
-        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
-        let recovery = recovery_rate * (investor_loan + p.claim);
-        let call = (1.0 - recovery_rate) * lenders;
-        let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
         let equity_lost = (p.equity_paid - p.equity_received).max(0.0);
         (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
         let row = FlowRow {
@@ -281,6 +301,22 @@ impl Run<'_> {
         year.guarantee_calls += call;
         year.losses += loss;
         year.equity_lost += equity_lost;
+    }
+}
+
+impl Run<'_> {
+    /// What project `i`'s default on its `k`-th payment date would bring, from its state before
+    /// that payment: the investor's recovery on its loan and guarantee claim, its call on the
+    /// guarantee, and its loss (the unrecovered loan and claim, the call, unpaid fees).
+    pub(super) fn default_figures(&self, i: usize, k: u32, recovery_rate: f64) -> (f64, f64, f64) {
+        let p = &self.projects[i];
+        let growth = loan_growth(self.loan_shapes, self.deal.projects[i].facility);
+        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
+        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
+        let recovery = recovery_rate * (investor_loan + p.claim);
+        let call = (1.0 - recovery_rate) * lenders;
+        let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
+        (recovery, call, loss)
     }
 }
 
@@ -312,6 +348,9 @@ pub(super) struct ProjectState {
     /// The project's own credit stream, opened at its first payment.
     pub(super) credit_stream: Option<rand::rngs::ChaCha8Rng>,
     pub(super) defaulted: bool,
+    /// The chance it has not defaulted on its payment dates after the horizon so far
+    /// (`terminal.rs`); 1 up to the horizon.
+    pub(super) survival: f64,
     /// Rows of a reported project; empty for the others, whose rows only add to the totals.
     pub(super) outcome_flows: Vec<FlowRow>,
     keeps_rows: bool,
@@ -376,6 +415,7 @@ impl ProjectState {
             },
             credit_stream: None,
             defaulted: false,
+            survival: 1.0,
             outcome_flows: Vec::with_capacity(rows as usize),
             keeps_rows: reported,
             totals: RowTotals::default(),

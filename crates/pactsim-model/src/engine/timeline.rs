@@ -137,7 +137,8 @@ fn day_of_year_by_leap(date: NaiveDate) -> [u32; 2] {
 }
 
 impl Timeline {
-    /// Fills `events`; `order` is the projects' selection order.
+    /// Fills `events` up to `until` (every project's last anniversary when `None`); `order` is
+    /// the projects' selection order.
     pub(super) fn build(
         &mut self,
         deal: &Deal,
@@ -145,6 +146,7 @@ impl Timeline {
         projects: &[ProjectState],
         accounts: &Accounts,
         order: &[usize],
+        until: Option<NaiveDate>,
     ) {
         let Timeline { events, rank, dated, keys, leap_years, common_years } = self;
         rank.clear();
@@ -158,11 +160,16 @@ impl Timeline {
         common_years.clear();
         push_events(dated, leap_years, deal, funding, projects, accounts, rank);
 
-        let end_day = deal.end.num_days_from_ce();
         let first_year = leap_years.iter().map(|y| y.completed_year + y.first as i32).min().unwrap_or(i32::MAX);
         let last_year = leap_years.iter().map(|y| y.completed_year + y.last as i32).max().unwrap_or(i32::MIN);
-        let last_year = last_year.min(deal.end.year());
         let january_first = |year| NaiveDate::from_yo_opt(year, 1).expect("dates stay far from chrono's limits");
+        // Without a date to stop at, the last anniversary's year ends the timeline.
+        let until = until.unwrap_or_else(|| {
+            let year = last_year.max(deal.end.year());
+            NaiveDate::from_ymd_opt(year, 12, 31).expect("dates stay far from chrono's limits")
+        });
+        let end_day = until.num_days_from_ce();
+        let last_year = last_year.min(until.year());
         let day_before = |year| january_first(year).num_days_from_ce() - 1;
         // Anniversaries fall from the first one's year to the horizon; the keys count from the day
         // before that year, so that each year's keys are that day's plus the series'.
@@ -332,7 +339,9 @@ mod tests {
             .collect();
         let accounts = Accounts::open(&deal, &selections.order, plan.projects());
         let mut timeline = Timeline::default();
-        timeline.build(&deal, plan.projects(), &projects, &accounts, &selections.order);
+        // The deal's own reading: past the horizon with a terminal value.
+        let until = (deal.run.terminal_value == crate::deal::TerminalValue::Off).then_some(deal.end);
+        timeline.build(&deal, plan.projects(), &projects, &accounts, &selections.order, until);
 
         let mut all = Vec::new();
         for (i, (f, state)) in plan.projects().iter().zip(&projects).enumerate().filter(|(_, (f, _))| f.is_funded()) {
@@ -352,7 +361,9 @@ mod tests {
                 _ => 0,
             };
             let together = |k| waterfall.scope == Scope::Project && k <= allocations;
-            let dates = (1..).map(|k| (k, anniversary(completed, k))).take_while(|&(_, date)| date <= deal.end);
+            let dates = (1..)
+                .map(|k| (k, anniversary(completed, k)))
+                .take_while(|&(_, date)| until.is_none_or(|until| date <= until));
             for (k, date) in dates.take(allocations.max(state.payment_count) as usize) {
                 match k <= state.payment_count {
                     true if together(k) => push(date, EventKind::AllocationAndPayment { k }),
@@ -380,6 +391,15 @@ mod tests {
         for path in 0..40 {
             let (timeline, sorted) = timeline_and_sorted_events(&korea, &PathDraws::draw(&korea, 7, path));
             assert!(sorted.len() > 500, "{}", sorted.len());
+            assert_eq!(timeline, sorted, "path {path}");
+        }
+        // Without a terminal value, the timeline stops at the horizon.
+        let mut to_the_horizon = korea.clone();
+        to_the_horizon.run.terminal_value = crate::deal::TerminalValue::Off;
+        for path in 0..10 {
+            let draws = PathDraws::draw(&to_the_horizon, 7, path);
+            let (timeline, sorted) = timeline_and_sorted_events(&to_the_horizon, &draws);
+            assert!(sorted.iter().all(|e| e[..10] <= *"2055-11-14"), "path {path}");
             assert_eq!(timeline, sorted, "path {path}");
         }
         // Completions on 28 and 29 February and 1 March of a leap year, in a project-scope

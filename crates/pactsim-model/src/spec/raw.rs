@@ -281,6 +281,11 @@ pub struct RawRun {
     /// Discount rates for NPVs, per party.
     #[schemars(with = "Option<RawDiscountRate>")]
     pub discount_rate: Option<Spanned<RawDiscountRate>>,
+    /// "remaining-flows" (default): what is still owed or owned at the horizon is valued on the
+    /// horizon date and counted in the NPVs, the IRR and the deal NPV; "none": nothing after the
+    /// horizon counts.
+    #[schemars(with = "Option<String>")]
+    pub terminal_value: Option<Spanned<String>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,

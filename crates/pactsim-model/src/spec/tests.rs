@@ -900,3 +900,17 @@ fn a_facility_takes_its_own_funding_channel_or_that_of_fx() {
     assert_eq!(diagnostics[0].field, "facility[\"shipbuilding\"].funding_channel");
     assert!(diagnostics[0].expected.contains("[fx] section"), "{:?}", diagnostics[0]);
 }
+
+#[test]
+fn the_terminal_value_is_on_unless_switched_off() {
+    use crate::deal::TerminalValue;
+    let deal = parse_deal(BASE).unwrap();
+    assert_eq!(deal.run.terminal_value, TerminalValue::RemainingFlows);
+    assert!(deal.defaults_applied.iter().any(|d| d == "run.terminal_value = \"remaining-flows\""));
+    let off = patched("seed = 20251114", "seed = 20251114\nterminal_value = \"none\"");
+    assert_eq!(parse_deal(&off).unwrap().run.terminal_value, TerminalValue::Off);
+    let misspelt = patched("seed = 20251114", "seed = 20251114\nterminal_value = \"remaining-flow\"");
+    let diagnostics = parse_deal(&misspelt).unwrap_err();
+    assert_eq!(diagnostics[0].field, "run.terminal_value");
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean \"remaining-flows\"?"));
+}

@@ -483,7 +483,13 @@ impl Checker {
             pipelines: Vec::new(),
             default_correlation: 0.0,
             decline: Decline::default(),
-            run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
+            run: RunSettings {
+                paths: 1,
+                seed: 1,
+                investor_discount_rate: 0.04,
+                host_discount_rate: 0.04,
+                terminal_value: TerminalValue::RemainingFlows,
+            },
             defaults_applied: Vec::new(),
             overrides: Vec::new(),
             sealed: Sealed,
@@ -941,7 +947,14 @@ impl Checker {
     }
 
     fn run(&mut self, raw: Option<&Spanned<RawRun>>) -> Option<RunSettings> {
-        let empty = RawRun { paths: None, seed: None, discount_rate: None, sources: Vec::new(), note: None };
+        let empty = RawRun {
+            paths: None,
+            seed: None,
+            discount_rate: None,
+            terminal_value: None,
+            sources: Vec::new(),
+            note: None,
+        };
         let r = raw.map_or(&empty, |r| r.get_ref());
         let paths = match &r.paths {
             Some(paths) => self.whole(paths, "run.paths", 1, 100_000_000).map(u64::from),
@@ -969,6 +982,18 @@ impl Checker {
         };
         let investor = discount(rates.and_then(|d| d.investor.as_ref()), "investor");
         let host = discount(rates.and_then(|d| d.host.as_ref()), "host");
-        Some(RunSettings { paths: paths?, seed: seed?, investor_discount_rate: investor?, host_discount_rate: host? })
+        let terminal_value = self.name_or_first(
+            &r.terminal_value,
+            "run.terminal_value",
+            &[("remaining-flows", TerminalValue::RemainingFlows), ("none", TerminalValue::Off)],
+            true,
+        );
+        Some(RunSettings {
+            paths: paths?,
+            seed: seed?,
+            investor_discount_rate: investor?,
+            host_discount_rate: host?,
+            terminal_value: terminal_value?,
+        })
     }
 }
