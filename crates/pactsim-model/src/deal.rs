@@ -37,8 +37,9 @@ pub struct Deal {
     /// `[decline]`: when the investor refuses a selected project (never, without the section).
     pub decline: Decline,
     pub run: RunSettings,
-    /// The tariff side, when the file has a `[trade]` section.
-    pub trade: Option<Trade>,
+    /// The tariff side: the markets of `[trade]` (its one market, or its `[[trade.markets]]`),
+    /// in file order; empty without the section.
+    pub trade: Vec<Trade>,
     /// `[fx]`, `[reserves]` and `[stability]`: the investor's currency and reserves, when the file
     /// has any of them.
     pub currency: Option<Currency>,
@@ -89,7 +90,7 @@ impl Deal {
             default_correlation: self.default_correlation,
             decline: Decline::default(),
             run: self.run,
-            trade: None,
+            trade: Vec::new(),
             currency: None,
             defaults_applied: Vec::new(),
             overrides: Vec::new(),
@@ -163,7 +164,7 @@ pub enum FundingLag {
 impl Deal {
     /// Whether anything in the deal is random, so that its Monte Carlo paths differ.
     pub fn is_random(&self) -> bool {
-        self.trade.as_ref().is_some_and(trade_is_random)
+        self.trade.iter().any(trade_is_random)
             || !self.pipelines.is_empty()
             || self.credit_is_random()
             || self.decline_is_random()

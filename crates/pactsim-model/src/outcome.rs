@@ -19,8 +19,8 @@ pub struct Outcome {
     pub host_flows: Vec<DatedFlow>,
     /// One row per calendar year of the horizon.
     pub years: Vec<YearOutcome>,
-    /// The trade picture, when the deal has a `[trade]` section.
-    pub trade: Option<TradeOutcome>,
+    /// The trade picture of each market of `[trade]`, in the deal's order (empty without it).
+    pub trade: Vec<TradeOutcome>,
     /// Projects the investor refused.
     pub declines: u32,
     /// Projects that defaulted (generated ones included).
@@ -165,7 +165,8 @@ pub struct YearOutcome {
     pub losses: f64,
     /// Equity written off when projects defaulted.
     pub equity_lost: f64,
-    /// The investor's yearly tariff relief times the share of the year under the deal tariff.
+    /// The investor's yearly tariff relief times the share of the year under the deal tariff,
+    /// summed over the markets.
     pub tariff_relief: f64,
 }
 

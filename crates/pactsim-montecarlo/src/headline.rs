@@ -49,7 +49,8 @@ pub struct Discounts {
     investor: Discount,
     host: Discount,
     xirr_steps: XirrSteps,
-    relief: Option<Accrual>,
+    /// Each trade market's.
+    relief: Vec<Accrual>,
 }
 
 impl Discounts {
@@ -68,9 +69,11 @@ impl Discounts {
             investor: Discount::new(deal.run.investor_discount_rate, deal.start, last),
             host: Discount::new(deal.run.host_discount_rate, deal.start, last),
             xirr_steps: XirrSteps::spanning(deal.start, last),
-            relief: deal.trade.as_ref().map(|trade| {
-                Accrual::new(deal.run.investor_discount_rate, deal.start, trade.relief_from(deal.start), deal.end)
-            }),
+            relief: (deal.trade.iter())
+                .map(|trade| {
+                    Accrual::new(deal.run.investor_discount_rate, deal.start, trade.relief_from(deal.start), deal.end)
+                })
+                .collect(),
         }
     }
 }
@@ -118,26 +121,37 @@ pub fn headline_with(deal: &Deal, outcome: &Outcome, discounts: &Discounts) -> H
         guarantee_calls: outcome.years.iter().map(|y| y.guarantee_calls).sum(),
         losses: outcome.years.iter().map(|y| y.losses).sum(),
         equity_lost: outcome.years.iter().map(|y| y.equity_lost).sum(),
-        tariff_relief_npv: deal.trade.as_ref().zip(outcome.trade.as_ref()).map(|(trade, result)| {
-            let rate = deal.run.investor_discount_rate;
-            let from = trade.relief_from(deal.start);
-            let relief = result.investor_tariff_relief_usd_bn_per_year;
-            match (outcome.snapback_from, &discounts.relief) {
-                (None, Some(accrual)) => accrual.present_value(relief),
-                // Discounts of a deal without a trade.
-                (None, None) => pactsim_trade::accrued_present_value(relief, rate, deal.start, from, deal.end),
-                (Some(date), _) => {
-                    let snapped = date.max(from);
-                    let before = match snapped.pred_opt() {
-                        Some(last) if last >= from => {
-                            pactsim_trade::accrued_present_value(relief, rate, deal.start, from, last.min(deal.end))
-                        }
-                        _ => 0.0,
-                    };
-                    let snapped_relief = result.investor_relief_under(Scenario::Snapback, trade.investor);
-                    before + pactsim_trade::accrued_present_value(snapped_relief, rate, deal.start, snapped, deal.end)
-                }
-            }
+        tariff_relief_npv: (!deal.trade.is_empty()).then(|| {
+            // Each market's relief from its own effective date, summed in the deal's order.
+            (deal.trade.iter().zip(&outcome.trade).zip(&discounts.relief))
+                .map(|((trade, result), accrual)| relief_npv(deal, trade, result, accrual, outcome.snapback_from))
+                .sum()
         }),
     }
+}
+
+/// The present value of one market's relief: accruing day by day from its first day to the
+/// horizon, or to the day before the snapback and at the snapback tariffs from then.
+fn relief_npv(
+    deal: &Deal,
+    trade: &pactsim_trade::Trade,
+    result: &pactsim_trade::TradeOutcome,
+    accrual: &Accrual,
+    snapback_from: Option<NaiveDate>,
+) -> f64 {
+    let rate = deal.run.investor_discount_rate;
+    let from = trade.relief_from(deal.start);
+    let relief = result.investor_tariff_relief_usd_bn_per_year;
+    let Some(date) = snapback_from else {
+        return accrual.present_value(relief);
+    };
+    let snapped = date.max(from);
+    let before = match snapped.pred_opt() {
+        Some(last) if last >= from => {
+            pactsim_trade::accrued_present_value(relief, rate, deal.start, from, last.min(deal.end))
+        }
+        _ => 0.0,
+    };
+    let snapped_relief = result.investor_relief_under(Scenario::Snapback, trade.investor);
+    before + pactsim_trade::accrued_present_value(snapped_relief, rate, deal.start, snapped, deal.end)
 }

@@ -178,12 +178,12 @@ figures! {
 }
 
 /// Where each figure sits in a path's vector of values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     years: usize,
     facilities: usize,
-    /// Sources of the trade market; 0 without `[trade]`.
-    sources: usize,
+    /// The sources of each trade market, in the deal's order; empty without `[trade]`.
+    markets: Vec<usize>,
     /// Months of the horizon when the deal has a currency; 0 without.
     months: usize,
     has_currency: bool,
@@ -194,14 +194,15 @@ impl Layout {
         Layout {
             years: (deal.end.year() - deal.start.year() + 1) as usize,
             facilities: deal.facilities.len(),
-            sources: deal.trade.as_ref().map_or(0, |t| t.market.sources.len()),
+            markets: deal.trade.iter().map(|t| t.market.sources.len()).collect(),
             months: deal.currency.as_ref().map_or(0, |c| c.month_ends.len()),
             has_currency: deal.currency.is_some(),
         }
     }
 
     // The order: totals, years, the currency's totals (these three are what a kept path
-    // reports), facilities, trade, then the currency's months.
+    // reports), facilities, each trade market's block then the markets' summed relief, then the
+    // currency's months.
 
     fn currency_totals(&self) -> usize {
         if self.has_currency { CurrencyFigure::COUNT } else { 0 }
@@ -219,8 +220,18 @@ impl Layout {
         self.months_start() + month_index * MonthFigure::COUNT + figure as usize
     }
 
+    /// One market's figures: three scenarios, each its own and its sources', then its relief.
+    fn market_block(sources: usize) -> usize {
+        3 * (ScenarioFigure::COUNT + sources * SourceFigure::COUNT) + 1
+    }
+
+    /// Every market's block, then their summed relief; nothing without `[trade]`.
     fn trade_block(&self) -> usize {
-        if self.sources == 0 { 0 } else { 3 * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT) + 1 }
+        if self.markets.is_empty() {
+            0
+        } else {
+            self.markets.iter().map(|&sources| Self::market_block(sources)).sum::<usize>() + 1
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -247,22 +258,33 @@ impl Layout {
         self.kept_len() + self.facilities * FacilityFigure::COUNT
     }
 
-    pub fn scenario(&self, scenario: Scenario, figure: ScenarioFigure) -> usize {
-        self.trade_start()
-            + scenario.index() * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+    /// Where market `m`'s block starts.
+    fn market_start(&self, m: usize) -> usize {
+        self.trade_start() + self.markets[..m].iter().map(|&sources| Self::market_block(sources)).sum::<usize>()
+    }
+
+    pub fn scenario(&self, m: usize, scenario: Scenario, figure: ScenarioFigure) -> usize {
+        self.market_start(m)
+            + scenario.index() * (ScenarioFigure::COUNT + self.markets[m] * SourceFigure::COUNT)
             + figure as usize
     }
 
-    pub fn source(&self, scenario: Scenario, source: usize, figure: SourceFigure) -> usize {
-        self.trade_start()
-            + scenario.index() * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+    pub fn source(&self, m: usize, scenario: Scenario, source: usize, figure: SourceFigure) -> usize {
+        self.market_start(m)
+            + scenario.index() * (ScenarioFigure::COUNT + self.markets[m] * SourceFigure::COUNT)
             + ScenarioFigure::COUNT
             + source * SourceFigure::COUNT
             + figure as usize
     }
 
-    pub fn relief(&self) -> usize {
-        self.trade_start() + 3 * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+    /// Market `m`'s relief per year.
+    pub fn relief(&self, m: usize) -> usize {
+        self.market_start(m) + 3 * (ScenarioFigure::COUNT + self.markets[m] * SourceFigure::COUNT)
+    }
+
+    /// The markets' relief per year, summed path by path.
+    pub fn relief_sum(&self) -> usize {
+        self.trade_start() + self.trade_block() - 1
     }
 
     /// Names of the figures a kept path reports: the totals, each year's figures as
@@ -358,27 +380,34 @@ pub fn path_figures(
         set(layout.facility(j, FacilityFigure::EquityLost), Some(f.equity_lost));
         set(layout.facility(j, FacilityFigure::Recouped), f.all_recouped.map(flag));
     }
-    if let Some(trade) = &outcome.trade {
+    for (m, trade) in outcome.trade.iter().enumerate() {
         for scenario in Scenario::ALL {
             let eq = &trade.scenarios[scenario.index()];
-            set(layout.scenario(scenario, ScenarioFigure::PriceIndexChange), Some(eq.price_index - 1.0));
-            set(layout.scenario(scenario, ScenarioFigure::TariffRevenue), Some(eq.tariff_revenue_usd_bn));
+            set(layout.scenario(m, scenario, ScenarioFigure::PriceIndexChange), Some(eq.price_index - 1.0));
+            set(layout.scenario(m, scenario, ScenarioFigure::TariffRevenue), Some(eq.tariff_revenue_usd_bn));
             set(
-                layout.scenario(scenario, ScenarioFigure::ConsumerSurplusChange),
+                layout.scenario(m, scenario, ScenarioFigure::ConsumerSurplusChange),
                 Some(eq.consumer_surplus_change_usd_bn),
             );
             for (s, source) in eq.sources.iter().enumerate() {
-                set(layout.source(scenario, s, SourceFigure::Value), Some(source.value_usd_bn));
-                set(layout.source(scenario, s, SourceFigure::ProducerPriceChange), Some(source.producer_price - 1.0));
-                set(layout.source(scenario, s, SourceFigure::QuantityChange), Some(source.quantity - 1.0));
-                set(layout.source(scenario, s, SourceFigure::Duties), Some(source.duties_usd_bn));
+                set(layout.source(m, scenario, s, SourceFigure::Value), Some(source.value_usd_bn));
                 set(
-                    layout.source(scenario, s, SourceFigure::ProducerSurplusChange),
+                    layout.source(m, scenario, s, SourceFigure::ProducerPriceChange),
+                    Some(source.producer_price - 1.0),
+                );
+                set(layout.source(m, scenario, s, SourceFigure::QuantityChange), Some(source.quantity - 1.0));
+                set(layout.source(m, scenario, s, SourceFigure::Duties), Some(source.duties_usd_bn));
+                set(
+                    layout.source(m, scenario, s, SourceFigure::ProducerSurplusChange),
                     Some(source.producer_surplus_change_usd_bn),
                 );
             }
         }
-        set(layout.relief(), Some(trade.investor_tariff_relief_usd_bn_per_year));
+        set(layout.relief(m), Some(trade.investor_tariff_relief_usd_bn_per_year));
+    }
+    if !outcome.trade.is_empty() {
+        let sum = outcome.trade.iter().map(|t| t.investor_tariff_relief_usd_bn_per_year).sum();
+        set(layout.relief_sum(), Some(sum));
     }
     if let Some(currency) = &outcome.currency {
         let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
@@ -440,13 +469,14 @@ impl<'a> Runner<'a> {
     pub fn new(deal: &'a Deal, seed: u64) -> Self {
         let layout = Layout::of(deal);
         let deterministic = !deal.is_random();
+        let totals = vec![Accumulator::default(); layout.len()];
         Runner {
             deal,
             seed,
             layout,
             deterministic,
             discounts: if deterministic { Discounts::of(deal) } else { Discounts::tabulated(deal) },
-            totals: vec![Accumulator::default(); layout.len()],
+            totals,
             done: 0,
         }
     }
@@ -457,7 +487,7 @@ impl<'a> Runner<'a> {
     /// waves of paths are held at a time (one running, one being merged).
     pub fn run_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync), mut keep: Option<PathSink<'_, '_>>) {
         let target = if self.deterministic { 1 } else { paths.max(1) };
-        let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
+        let (deal, seed, layout, discounts) = (self.deal, self.seed, &self.layout, &self.discounts);
         let keeping = keep.is_some();
         // Buffers of a chunk's numbers, handed back once merged and taken again by later chunks.
         // Allocating and freeing them chunk by chunk on several threads fragmented the allocator's
@@ -479,7 +509,7 @@ impl<'a> Runner<'a> {
                     let mut figures = vec![None; layout.len()];
                     for path in paths {
                         let outcome = scratch.run_for_figures(PathDraws::draw(deal, seed, path));
-                        path_figures(deal, &layout, discounts, &outcome, &mut figures);
+                        path_figures(deal, layout, discounts, &outcome, &mut figures);
                         scratch.recycle(outcome);
                         rows.push(&figures);
                         if keeping {
@@ -603,7 +633,7 @@ pub fn simulate_to_tolerance(
     progress: &(dyn Fn(u64) + Sync),
     mut keep: Option<PathSink>,
 ) -> (Summary, Converged) {
-    let figure = if deal.trade.is_some() { Total::DealNpv } else { Total::InvestorNpv };
+    let figure = if deal.trade.is_empty() { Total::InvestorNpv } else { Total::DealNpv };
     let mut runner = Runner::new(deal, seed);
     let index = runner.layout.total(figure);
     let max_paths = convergence.max_paths.max(CHUNK).div_ceil(CHUNK) * CHUNK;

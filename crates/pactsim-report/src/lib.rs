@@ -274,8 +274,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             equity_lost: total(Total::EquityLost),
             irr_multiple_roots: summary.stat(l.total(Total::IrrMultipleRoots)).mean.unwrap_or(0.0) > 0.0,
             recoup_accounts: central.accounts.len(),
-            tariff_relief_npv: deal.trade.as_ref().map(|_| total(Total::TariffReliefNpv)),
-            deal_npv: deal.trade.as_ref().map(|_| total(Total::DealNpv)),
+            tariff_relief_npv: (!deal.trade.is_empty()).then(|| total(Total::TariffReliefNpv)),
+            deal_npv: (!deal.trade.is_empty()).then(|| total(Total::DealNpv)),
             defaults: total(Total::Defaults),
             declines: total(Total::Declines),
             snapback_share: summary.stat(l.total(Total::Snapback)).mean.unwrap_or(0.0),
@@ -288,7 +288,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 year: y.year,
                 figures: YearFigure::ALL
                     .iter()
-                    .filter(|&&figure| figure != YearFigure::TariffRelief || deal.trade.is_some())
+                    .filter(|&&figure| figure != YearFigure::TariffRelief || !deal.trade.is_empty())
                     .map(|&figure| (figure.name(), st(l.year(i, figure))))
                     .collect(),
             })
@@ -342,7 +342,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 recouped_on: date(a.recouped_on),
             })
             .collect(),
-        trade: deal.trade.as_ref().map(|t| trade_output(t, summary)),
+        trade: (!deal.trade.is_empty()).then(|| trade_output(&deal.trade, summary)),
         fx: deal.currency.as_ref().and_then(|c| c.fx.as_ref().map(|fx| fx_output(c, fx, summary))),
         reserves: deal.currency.as_ref().and_then(|c| c.reserves.map(|r| reserves_output(c, &r, summary))),
         convergence: None,
@@ -486,9 +486,36 @@ pub const RANDOM_STREAMS: &str = "ChaCha8 (rand 0.10.4, rand_distr 0.6.0), one s
      inverse-transform draws, except the exchange rate's daily returns: ziggurat normals (rand_distr) for gbm, \
      ziggurat Student-t (pactsim fx/student_t.rs) for garch";
 
-/// The `trade` section: the market, the tariffs, three equilibria and the investor's relief.
+/// The `trade` section: each market the deal moves, and the investor's relief summed over them.
+/// A deal with one market also has that market's fields at the top (the one-market form's
+/// output, unchanged).
 #[derive(Debug, Clone, Serialize)]
 pub struct TradeJson {
+    /// The one market's fields, for a deal with one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub single: Option<MarketJson>,
+    /// The exporters' surplus gain summed over the markets (the relief in `deal_npv`).
+    pub investor_tariff_relief_usd_bn_per_year: StatJson,
+    /// The press's yardstick summed over the markets: tariff cuts times base-year sales.
+    pub duty_saved_usd_bn_per_year: f64,
+    pub markets: Vec<MarketEntryJson>,
+}
+
+/// One market in `trade.markets[]`: its id, its fields and its relief.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketEntryJson {
+    pub id: String,
+    #[serde(flatten)]
+    pub market: MarketJson,
+    /// The investor's producer surplus under `deal` minus under `no_deal`, per year.
+    pub investor_tariff_relief_usd_bn_per_year: StatJson,
+    /// The investor's tariff cut (`no_deal` minus `deal`) times its base-year sales.
+    pub duty_saved_usd_bn_per_year: f64,
+}
+
+/// One market: its data, tariffs, three equilibria and the SMART view.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketJson {
     pub sector: String,
     pub importer: String,
     pub year: i32,
@@ -503,7 +530,6 @@ pub struct TradeJson {
     /// The full tariff schedule of each scenario, after overrides.
     pub tariffs: IndexMap<&'static str, IndexMap<String, f64>>,
     pub scenarios: IndexMap<&'static str, ScenarioJson>,
-    pub investor_tariff_relief_usd_bn_per_year: StatJson,
     pub smart_view: SmartJson,
 }
 
@@ -573,13 +599,32 @@ pub struct TradeOutput {
 
 /// The trade picture of a deal with a `[trade]` section; `None` without one.
 pub fn trade_document(deal: &Deal, summary: &Summary) -> Option<TradeOutput> {
-    let trade = deal.trade.as_ref()?;
-    Some(TradeOutput { overrides: deal.overrides.clone(), trade: trade_output(trade, summary) })
+    (!deal.trade.is_empty())
+        .then(|| TradeOutput { overrides: deal.overrides.clone(), trade: trade_output(&deal.trade, summary) })
 }
 
-/// The `trade` section for a solved trade outcome.
-pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
-    let outcome = summary.central.trade.as_ref().expect("a deal with [trade] has a central trade outcome");
+/// The `trade` section of a deal's markets (one or more).
+pub fn trade_output(markets: &[Trade], summary: &Summary) -> TradeJson {
+    let l = &summary.layout;
+    let entries: Vec<MarketEntryJson> = (markets.iter().enumerate())
+        .map(|(m, trade)| MarketEntryJson {
+            id: trade.id.clone(),
+            market: market_output(m, trade, summary),
+            investor_tariff_relief_usd_bn_per_year: summary.stat(l.relief(m)).into(),
+            duty_saved_usd_bn_per_year: trade.duty_saved_usd_bn_per_year(),
+        })
+        .collect();
+    TradeJson {
+        single: (entries.len() == 1).then(|| entries[0].market.clone()),
+        investor_tariff_relief_usd_bn_per_year: summary.stat(l.relief_sum()).into(),
+        duty_saved_usd_bn_per_year: markets.iter().map(Trade::duty_saved_usd_bn_per_year).sum(),
+        markets: entries,
+    }
+}
+
+/// Market `m` of a deal, solved.
+fn market_output(m: usize, trade: &Trade, summary: &Summary) -> MarketJson {
+    let outcome = &summary.central.trade[m];
     let l = &summary.layout;
     let st = |index: usize| StatJson::from(summary.stat(index));
     let codes: Vec<&str> = trade.market.sources.iter().map(|s| s.code.as_str()).collect();
@@ -591,19 +636,19 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
             .enumerate()
             .map(|(i, code)| {
                 let json = SourceJson {
-                    value_usd_bn: st(l.source(s, i, SourceFigure::Value)),
-                    producer_price_change: st(l.source(s, i, SourceFigure::ProducerPriceChange)),
-                    quantity_change: st(l.source(s, i, SourceFigure::QuantityChange)),
-                    duties_usd_bn: st(l.source(s, i, SourceFigure::Duties)),
-                    producer_surplus_change_usd_bn: st(l.source(s, i, SourceFigure::ProducerSurplusChange)),
+                    value_usd_bn: st(l.source(m, s, i, SourceFigure::Value)),
+                    producer_price_change: st(l.source(m, s, i, SourceFigure::ProducerPriceChange)),
+                    quantity_change: st(l.source(m, s, i, SourceFigure::QuantityChange)),
+                    duties_usd_bn: st(l.source(m, s, i, SourceFigure::Duties)),
+                    producer_surplus_change_usd_bn: st(l.source(m, s, i, SourceFigure::ProducerSurplusChange)),
                 };
                 (code.to_string(), json)
             })
             .collect();
         ScenarioJson {
-            price_index_change: st(l.scenario(s, ScenarioFigure::PriceIndexChange)),
-            tariff_revenue_usd_bn: st(l.scenario(s, ScenarioFigure::TariffRevenue)),
-            consumer_surplus_change_usd_bn: st(l.scenario(s, ScenarioFigure::ConsumerSurplusChange)),
+            price_index_change: st(l.scenario(m, s, ScenarioFigure::PriceIndexChange)),
+            tariff_revenue_usd_bn: st(l.scenario(m, s, ScenarioFigure::TariffRevenue)),
+            consumer_surplus_change_usd_bn: st(l.scenario(m, s, ScenarioFigure::ConsumerSurplusChange)),
             sources,
         }
     };
@@ -614,7 +659,7 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
         smart_change_usd_bn: r.smart_change_usd_bn,
         exact_change_usd_bn: r.exact_change_usd_bn,
     };
-    TradeJson {
+    MarketJson {
         sector: trade.sector.clone(),
         importer: trade.market.importer.clone(),
         year: trade.market.year,
@@ -647,7 +692,6 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
             })
             .collect(),
         scenarios: Scenario::ALL.iter().map(|&s| (s.name(), scenario(s))).collect(),
-        investor_tariff_relief_usd_bn_per_year: st(l.relief()),
         smart_view: SmartJson {
             import_demand_elasticity: outcome.smart.import_demand_elasticity,
             trade_creation_usd_bn: outcome.smart.trade_creation_usd_bn,

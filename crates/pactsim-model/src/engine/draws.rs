@@ -14,8 +14,9 @@ use pactsim_trade::Elasticities;
 /// central value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathDraws {
-    /// The trade model's elasticities on this path; `None` for their central values.
-    pub elasticities: Option<Elasticities>,
+    /// The trade model's elasticities on this path, one per market of `[trade]`; empty for their
+    /// central values.
+    pub elasticities: Vec<Elasticities>,
     /// Projects the pipelines generated on this path, by facility then selection order.
     pub generated: Vec<Project>,
     /// `(seed, path)` whose credit streams decide defaults; `None`: no project defaults.
@@ -32,20 +33,25 @@ pub struct PathDraws {
 impl PathDraws {
     /// The draws of path `path` for `seed`, each from its own stream (see `rng`).
     pub fn draw(deal: &Deal, seed: u64, path: u64) -> Self {
-        let elasticities = deal.trade.as_ref().filter(|t| crate::deal::trade_is_random(t)).map(|trade| {
+        let mut elasticities = Vec::new();
+        if deal.trade.iter().any(crate::deal::trade_is_random) {
             let mut rng = pactsim_numeric::rng::stream(seed, pactsim_numeric::rng::Purpose::TradeElasticities, path);
-            let e = trade.elasticities;
-            // One uniform each, in this order; truncated to the signs the model needs.
-            let mut within = |d: pactsim_numeric::distribution::Distribution, low: f64, high: f64| {
-                d.quantile_within(pactsim_numeric::distribution::open_uniform(&mut rng), low, high)
-            };
-            Elasticities {
-                substitution: within(e.substitution, 1e-6, f64::INFINITY),
-                demand: within(e.demand, f64::NEG_INFINITY, 0.0),
-                foreign_supply: within(e.foreign_supply, 1e-6, f64::INFINITY),
-                domestic_supply: within(e.domestic_supply, 1e-6, f64::INFINITY),
+            // Market by market, one uniform each, in this order (a fixed number a market drawn or
+            // not, so the first market's draws are those of a one-market deal); truncated to the
+            // signs the model needs.
+            for trade in &deal.trade {
+                let e = trade.elasticities;
+                let mut within = |d: pactsim_numeric::distribution::Distribution, low: f64, high: f64| {
+                    d.quantile_within(pactsim_numeric::distribution::open_uniform(&mut rng), low, high)
+                };
+                elasticities.push(Elasticities {
+                    substitution: within(e.substitution, 1e-6, f64::INFINITY),
+                    demand: within(e.demand, f64::NEG_INFINITY, 0.0),
+                    foreign_supply: within(e.foreign_supply, 1e-6, f64::INFINITY),
+                    domestic_supply: within(e.domestic_supply, 1e-6, f64::INFINITY),
+                });
             }
-        });
+        }
         let decisions = Decisions { deal, seed, path };
         let mut declined = Vec::new();
         // Refusals, each with the uniform that decides whether the host answers with a snapback.
@@ -230,7 +236,7 @@ mod tests {
         assert!(outcome.projects.iter().all(|p| p.declined && p.funded_on.is_none() && p.funding.is_empty()));
         assert!(outcome.investor_flows.is_empty());
         // Relief only until the snapback: 2026 gets the deal relief for January to May.
-        let relief = outcome.trade.as_ref().unwrap().investor_tariff_relief_usd_bn_per_year;
+        let relief = outcome.trade[0].investor_tariff_relief_usd_bn_per_year;
         let may_31 = (d(2026, 5, 31) - d(2026, 1, 1)).num_days() as f64 + 1.0;
         assert!((outcome.years[0].tariff_relief - relief * may_31 / 365.0).abs() < 1e-12);
         assert!(outcome.years[1].tariff_relief.abs() < 1e-12, "snapback tariffs equal no-deal ones");

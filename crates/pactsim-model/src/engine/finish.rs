@@ -117,35 +117,38 @@ impl Run<'_> {
 
         // Flows are recorded as their events apply, in date order: already sorted.
         debug_assert!(self.investor_flows.is_sorted_by_key(|f| f.date) && self.host_flows.is_sorted_by_key(|f| f.date));
-        let trade = deal.trade.as_ref().map(|trade| {
-            let outcome = match draws.elasticities {
-                Some(elasticities) => pactsim_trade::run_with(trade, elasticities),
-                None => constants.central_trade(trade),
-            };
-            let from = trade.relief_from(deal.start);
-            // After a snapback the investor's relief is its surplus under the snapback tariffs.
-            let (deal_until, snapped) = match draws.snapback_from {
-                Some(date) => (date.pred_opt().unwrap_or(date), Some(date.max(from))),
-                None => (deal.end, None),
-            };
-            let relief_shares = |until: NaiveDate| pactsim_trade::year_shares(deal.start.year(), from, until);
-            let shares: &[(i32, f64)] = match snapped {
-                None => constants.full_relief_shares(|| relief_shares(deal.end)),
-                Some(_) => &relief_shares(deal_until.min(deal.end)),
-            };
-            for (row, (_, share)) in self.years.iter_mut().zip(shares) {
-                row.tariff_relief = outcome.investor_tariff_relief_usd_bn_per_year * share;
-            }
-            if let Some(snapped) = snapped {
-                let relief = outcome.investor_relief_under(pactsim_trade::Scenario::Snapback, trade.investor);
-                for (row, (_, share)) in
-                    self.years.iter_mut().zip(pactsim_trade::year_shares(deal.start.year(), snapped, deal.end))
-                {
-                    row.tariff_relief += relief * share;
+        // Each market's relief accrues in the years; the years' figure is their sum.
+        let trade = (deal.trade.iter().enumerate())
+            .map(|(m, trade)| {
+                let outcome = match draws.elasticities.get(m) {
+                    Some(&elasticities) => pactsim_trade::run_with(trade, elasticities),
+                    None => constants.central_trade(m, trade),
+                };
+                let from = trade.relief_from(deal.start);
+                // After a snapback the investor's relief is its surplus under the snapback tariffs.
+                let (deal_until, snapped) = match draws.snapback_from {
+                    Some(date) => (date.pred_opt().unwrap_or(date), Some(date.max(from))),
+                    None => (deal.end, None),
+                };
+                let relief_shares = |until: NaiveDate| pactsim_trade::year_shares(deal.start.year(), from, until);
+                let shares: &[(i32, f64)] = match snapped {
+                    None => constants.full_relief_shares(m, || relief_shares(deal.end)),
+                    Some(_) => &relief_shares(deal_until.min(deal.end)),
+                };
+                for (row, (_, share)) in self.years.iter_mut().zip(shares) {
+                    row.tariff_relief += outcome.investor_tariff_relief_usd_bn_per_year * share;
                 }
-            }
-            outcome
-        });
+                if let Some(snapped) = snapped {
+                    let relief = outcome.investor_relief_under(pactsim_trade::Scenario::Snapback, trade.investor);
+                    for (row, (_, share)) in
+                        self.years.iter_mut().zip(pactsim_trade::year_shares(deal.start.year(), snapped, deal.end))
+                    {
+                        row.tariff_relief += relief * share;
+                    }
+                }
+                outcome
+            })
+            .collect();
         let declines = self.funding.iter().filter(|f| f.declined).count() as u32;
         let defaults = self.projects.iter().filter(|p| p.defaulted).count() as u32;
         Outcome {
@@ -163,5 +166,29 @@ impl Run<'_> {
             investor_terminal_value: self.terminal.investor.iter().sum(),
             host_terminal_value: self.terminal.host,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::run;
+    use crate::engine::testing::HEADER;
+    use crate::spec::parse_deal;
+
+    #[test]
+    fn each_markets_relief_accrues_from_its_own_date_and_the_years_add_them_up() {
+        let source = format!(
+            "{HEADER}[trade]\n\
+             [[trade.markets]]\nid = \"cars\"\nsector = \"autos\"\neffective = 2026-01-01\nno_deal = {{ KR = 0.25 }}\ndeal = {{ KR = 0.15 }}\n\
+             [[trade.markets]]\nid = \"other\"\nsector = \"other-goods\"\neffective = 2026-07-01\nno_deal = {{ KR = 0.25 }}\ndeal = {{ KR = 0.15 }}\n"
+        );
+        let deal = parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        let outcome = run(&deal);
+        let [cars, other] = [0, 1].map(|m| outcome.trade[m].investor_tariff_relief_usd_bn_per_year);
+        assert!(cars > 0.0 && other > 0.0);
+        // 2026: all of it for cars; 1 July to 31 December (184 days) for the other goods.
+        let expected = cars + other * 184.0 / 365.0;
+        assert!((outcome.years[0].tariff_relief - expected).abs() < 1e-12, "{}", outcome.years[0].tariff_relief);
+        assert!((outcome.years[1].tariff_relief - (cars + other)).abs() < 1e-12);
     }
 }

@@ -44,7 +44,8 @@ pub struct RawDealFile {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, RawPipeline>")]
     pub pipeline: IndexMap<String, Spanned<RawPipeline>>,
-    /// The tariff side of the deal: one importing market, tariffs with and without the deal.
+    /// The tariff side of the deal: one importing market (or several, `[[trade.markets]]`),
+    /// tariffs with and without the deal.
     #[schemars(with = "Option<RawTrade>")]
     pub trade: Option<Spanned<RawTrade>>,
     /// The investor's exchange rate against the dollar: a model calibrated on embedded history.
@@ -366,11 +367,52 @@ pub struct RawPipeline {
     pub note: Option<String>,
 }
 
-/// `[trade]`: the tariff schedules a deal changes, in one importing market.
+/// `[trade]`: the tariff schedules a deal changes, in one importing market (the fields below),
+/// or in several (`[[trade.markets]]`, each with the same fields and an `id`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrade {
-    /// The sector; "autos" has an embedded market (US, 2024). Any name with `[trade.market]`.
+    /// The sector; "autos" and "other-goods" have embedded markets (US, 2024). Any name with
+    /// `[trade.market]`. Not with `markets`.
+    #[schemars(with = "Option<String>")]
+    pub sector: Option<Spanned<String>>,
+    /// Deal tariffs apply from this date (may precede `deal.start`: a retroactive cut).
+    #[schemars(with = "Option<DateSchema>")]
+    pub effective: Option<RawDate>,
+    /// Tariffs without the deal, by source; a source left out keeps its base tariff.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub no_deal: Option<Spanned<RawBySource>>,
+    /// Tariffs under the deal; override `no_deal` for the sources named.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub deal: Option<Spanned<RawBySource>>,
+    /// Tariffs after a snapback; override `deal` for the sources named.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub snapback: Option<Spanned<RawBySource>>,
+    /// Elasticities of the market model; each a number or a distribution.
+    #[schemars(with = "Option<RawElasticities>")]
+    pub elasticities: Option<Spanned<RawElasticities>>,
+    /// The base market, replacing the embedded data set.
+    #[schemars(with = "Option<RawMarket>")]
+    pub market: Option<Spanned<RawMarket>>,
+    /// Several markets the deal moves (for example cars under Section 232 and all other goods
+    /// under the reciprocal tariff), each with its own sector, tariffs, elasticities and data;
+    /// the deal's relief is the sum over them. Instead of the one-market fields above.
+    #[schemars(with = "Option<Vec<RawTradeMarket>>")]
+    pub markets: Option<Spanned<Vec<Spanned<RawTradeMarket>>>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[[trade.markets]]`: one market of several, with the one-market form's fields.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTradeMarket {
+    /// Identifier, unique among the markets.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// The sector; "autos" and "other-goods" have embedded markets (US, 2024). Any name with
+    /// `market`.
     #[schemars(with = "String")]
     pub sector: Spanned<String>,
     /// Deal tariffs apply from this date (may precede `deal.start`: a retroactive cut).

@@ -408,8 +408,8 @@ impl Checker {
         }
         let pipelines_ok = pipelines.len() == raw.pipeline.len();
         let trade = match &raw.trade {
-            Some(section) => self.trade(section, deal.as_ref()).map(Some),
-            None => Some(None),
+            Some(section) => self.trade(section, deal.as_ref()),
+            None => Some(Vec::new()),
         };
         let currency = self.currency(raw, deal.as_ref());
         if facilities_ok && let Some(currency) = &currency {
@@ -430,7 +430,7 @@ impl Checker {
             None => Some(0.0),
         };
         let decline = match &raw.decline {
-            Some(decline) => self.decline(decline, trade.as_ref().is_some_and(Option::is_some)),
+            Some(decline) => self.decline(decline, trade.as_ref().is_some_and(|markets| !markets.is_empty())),
             None => Some(Decline::default()),
         };
         let mut deal = Deal {
@@ -478,7 +478,7 @@ impl Checker {
             facilities: Vec::new(),
             waterfalls: Vec::new(),
             projects: Vec::new(),
-            trade: None,
+            trade: Vec::new(),
             currency: None,
             pipelines: Vec::new(),
             default_correlation: 0.0,
