@@ -10,6 +10,7 @@ Entry point: run_deal(toml_text) -> dict of plain floats (see docstring of run_d
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import tomllib
@@ -117,6 +118,8 @@ class Project:
     paid: float = 0.0
     rows: list = field(default_factory=list)
     account: "Account | None" = None
+    delay: int | None = None      # labour friction: months its operation is delayed (None: not hit)
+    overrun: tuple | None = None  # labour friction: (date, amount) paid as equity
 
 
 class Account:
@@ -225,6 +228,14 @@ def parse(doc: dict):
             life=int(p["life_years"]) if "life_years" in p else None,
             construction=int(p.get("construction_years", 0)),
         ))
+    labor = doc.get("labor")
+    if labor is not None and float(labor["incident_probability"]) >= 1.0:
+        # Certain hits only (the oracle plays one path without draws): fixed delay and overrun.
+        delay = int(round(float(labor["delay_months"])))
+        overrun = float(labor.get("cost_overrun", 0.0))
+        for p in projects:
+            if p.cash_flows is None and p.construction > 0:
+                p.delay, p.overrun = delay, overrun
     run = doc.get("run", {})
     dr = run.get("discount_rate", {})
     rates = (float(dr.get("investor", 0.04)), float(dr.get("host", 0.04)))
@@ -284,6 +295,31 @@ def fund_facility(f: Facility, projs: list[Project], end: dt.date) -> None:
             blocked = True
 
 
+def add_months(d: dt.date, months: int) -> dt.date:
+    """`months` calendar months after d, the day clamped to the month's end."""
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def payment_dates(p: Project) -> list[tuple[dt.date, int, bool]]:
+    """(date, k, operating) of every payment, in the order they are applied.  A project labour
+    friction hit (docs/semantics.md, "Labour friction") keeps its loan dates on the anniversaries
+    of funding (k up to its construction years or its loan term, whichever is longer) and has its
+    operating years' cash on their own dates, k years and `delay` months after funding completed;
+    on a date with both, the anniversary's payment comes first."""
+    f = p.facility
+    has_debt = (f.loan > 0.0 or f.guarantee > 0.0)
+    Y = f.loan_years if has_debt else 0
+    n = max(len(project_cash(p)), Y)
+    if p.delay is None:
+        return [(anniversary(p.completed, k), k, False) for k in range(1, n + 1)]
+    c, L = p.construction, p.life
+    dates = [(anniversary(p.completed, k), k, False) for k in range(1, max(c, Y) + 1)]
+    dates += [(add_months(p.completed, 12 * k + p.delay), k, True) for k in range(c + 1, c + L + 1)]
+    return sorted(dates, key=lambda x: (x[0], x[2]))
+
+
 def debt_rows(p: Project, end: dt.date | None) -> None:
     """Steps (1) and (2) per payment date; fills p.rows with everything but the tier split.
     Rows after `end` are kept too (None: to the project's last payment) for the terminal value."""
@@ -291,18 +327,19 @@ def debt_rows(p: Project, end: dt.date | None) -> None:
     cash = project_cash(p)
     has_debt = (f.loan > 0.0 or f.guarantee > 0.0)
     Y = f.loan_years if has_debt else 0
-    n = max(len(cash), Y)
     Pi, Pg = f.loan * p.size, f.guarantee * p.size
     Ai = annuity_payment(Pi, f.loan_rate, Y) if has_debt else 0.0
     Ag = annuity_payment(Pg, f.loan_rate, Y) if has_debt else 0.0
     bal_g = Pg
     arrears, claim, fee_unpaid = 0.0, 0.0, 0.0
-    for k in range(1, n + 1):
-        d = anniversary(p.completed, k)
+    dates = payment_dates(p)
+    for index, (d, k, operating) in enumerate(dates):
         if end is not None and d > end:
             break
         c = cash[k - 1] if k <= len(cash) else 0.0
-        loan_date = k <= Y
+        if p.delay is not None and not operating and k > p.construction:
+            c = 0.0                       # a delayed project's operating cash comes on its own date
+        loan_date = k <= Y and not operating
         si = Ai if loan_date else 0.0
         sg = Ag if loan_date else 0.0
         owe_i = si + arrears
@@ -332,7 +369,7 @@ def debt_rows(p: Project, end: dt.date | None) -> None:
             date=d, cash=c, debt_service=ds, debt_service_investor=part_i + to_claim,
             debt_service_lenders=to_lenders, guarantee_fee=fee, guarantee_call=call,
             host_tax=tax, distributable=left - tax, investor=0.0, host=0.0, loss=0.0))
-        if k == n:
+        if index == len(dates) - 1:
             p.rows[-1]["loss"] = arrears + claim + fee_unpaid
 
 
@@ -387,6 +424,15 @@ def run_deal(toml_text: str) -> dict:
     for p in ordered:
         if p.completed is not None and p.size > 0.0:
             debt_rows(p, last_event)
+            # the overrun: paid as equity on the original completion date, outside the cap
+            share = p.overrun if isinstance(p.overrun, float) else 0.0
+            p.overrun = None
+            if share > 0.0:
+                when = anniversary(p.completed, p.construction)
+                if last_event is None or when <= last_event:
+                    p.overrun = (when, share * p.size)
+        elif not isinstance(p.overrun, tuple):
+            p.overrun = None
 
     # ---- recoup accounts
     accounts: dict[str, Account] = {}
@@ -418,6 +464,8 @@ def run_deal(toml_text: str) -> dict:
                     if last_event is not None and d > last_event:
                         break
                     events.append((d, 2, p, E / L + r * E * (L - k + 1) / L))
+        if p.overrun is not None and acct is not None:
+            events.append((p.overrun[0], 1, p, ("overrun", p.overrun[1])))
         events.extend((row["date"], 3, p, row) for row in p.rows)
     events = [(d, kind, rank[p.id], i, p, x) for i, (d, kind, p, x) in enumerate(events)]
     events.sort(key=lambda e: e[:4])
@@ -428,6 +476,8 @@ def run_deal(toml_text: str) -> dict:
         if kind == 0:
             pending.add(p.id)
             acct.members.append(p)
+        elif kind == 1 and isinstance(payload, tuple):
+            acct.add_equity(d, payload[1])            # an overrun: all equity
         elif kind == 1:
             acct.add_equity(d, payload * _equity_share(p))
             if d == p.completed:
@@ -532,6 +582,18 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host, 
             fo["npv"] += disc(r_inv, d, -a)
             inv_flows.append((d, -a))
             fac_flows[p.facility.id].append((d, -a))
+        if p.overrun is not None:
+            d, a = p.overrun
+            if d <= end:
+                tot["investor_paid"] += a
+                years[d.year]["investor_paid"] += a
+                fo["paid"] += a
+                tot["investor_npv"] += disc(r_inv, d, -a)
+                fo["npv"] += disc(r_inv, d, -a)
+                inv_flows.append((d, -a))
+                fac_flows[p.facility.id].append((d, -a))
+            else:
+                tv_inv[p.facility.id] -= a / (1.0 + r_inv) ** yearfrac(end, d)
         for row in p.rows:
             d = row["date"]
             call = row["guarantee_call"]

@@ -36,6 +36,8 @@ pub struct Deal {
     pub default_correlation: f64,
     /// `[decline]`: when the investor refuses a selected project (never, without the section).
     pub decline: Decline,
+    /// `[labor]`: construction friction on the projects that are built (none without the section).
+    pub labor: Option<Labor>,
     pub run: RunSettings,
     /// The tariff side: the markets of `[trade]` (its one market, or its `[[trade.markets]]`),
     /// in file order; empty without the section.
@@ -89,6 +91,7 @@ impl Deal {
             pipelines: Vec::new(),
             default_correlation: self.default_correlation,
             decline: Decline::default(),
+            labor: None,
             run: self.run,
             trade: Vec::new(),
             currency: None,
@@ -169,6 +172,7 @@ impl Deal {
             || self.credit_is_random()
             || self.decline_is_random()
             || self.currency_is_random()
+            || self.labor.is_some_and(|labor| labor.is_random())
     }
 
     fn decline_is_random(&self) -> bool {
@@ -287,6 +291,26 @@ pub enum DeclineRule {
     NegativeNpv,
     /// Refuse each selected project with this probability.
     Probability(f64),
+}
+
+/// `[labor]`: the chance a project's construction is hit, once, and what a hit does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Labor {
+    pub incident_probability: f64,
+    /// Months the completion and every operating cash flow move later (rounded when drawn).
+    pub delay_months: Distribution,
+    /// Share of the project's size the investor pays on top, on the original completion date.
+    pub cost_overrun: Distribution,
+}
+
+impl Labor {
+    /// Whether a path's hits differ from the central path's: a chance strictly between 0 and 1,
+    /// or a certain hit of a drawn size.
+    pub fn is_random(&self) -> bool {
+        let certain = self.incident_probability >= 1.0;
+        (self.incident_probability > 0.0 && !certain)
+            || (certain && (self.delay_months.is_random() || self.cost_overrun.is_random()))
+    }
 }
 
 /// A project's credit risk: the chance a surviving project defaults on each payment date, and the

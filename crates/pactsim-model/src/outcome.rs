@@ -58,6 +58,10 @@ pub struct ProjectOutcome {
     pub flows: Vec<FlowRow>,
     /// Recoup date of the project's own account (`scope = "project"`).
     pub recouped_on: Option<NaiveDate>,
+    /// Months labour friction delayed its operation (0 when not hit).
+    pub labor_delay_months: u32,
+    /// The cost overrun the investor paid on its original completion date (0 when not hit).
+    pub cost_overrun_usd_bn: f64,
 }
 
 /// Where one payment of project cash went. `cash` = debt service + fee + tax + investor + host.
@@ -105,7 +109,7 @@ impl FlowRow {
 pub struct FacilityOutcome {
     pub id: String,
     pub commitment_usd_bn: f64,
-    /// Funding plus guarantee calls.
+    /// Funding plus guarantee calls (and cost overruns under `[labor]`).
     pub paid: f64,
     pub received: f64,
     /// Size of projects funded by the horizon (pro rata for part-funded ones).

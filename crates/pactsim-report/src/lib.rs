@@ -177,6 +177,9 @@ pub struct Project {
     /// The investor refused the project (on the central path).
     pub declined: bool,
     pub recouped_on: Option<String>,
+    /// Months labour friction delayed its operation, and the overrun paid (central path).
+    pub labor_delay_months: u32,
+    pub cost_overrun_usd_bn: f64,
     pub funding: Vec<Payment>,
     pub flows: Vec<Flow>,
 }
@@ -329,6 +332,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 size_cut_usd_bn: p.size_cut_usd_bn,
                 declined: p.declined,
                 recouped_on: date(p.recouped_on),
+                labor_delay_months: p.labor_delay_months,
+                cost_overrun_usd_bn: p.cost_overrun_usd_bn,
                 funding: p.funding.iter().map(|f| Payment { date: f.date.to_string(), usd_bn: f.amount }).collect(),
                 flows: p.flows.iter().map(Flow::from).collect(),
             })

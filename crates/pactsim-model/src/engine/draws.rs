@@ -28,6 +28,24 @@ pub struct PathDraws {
     /// `(seed, path)` whose streams move the exchange rate and decide the host's answers to
     /// deferral requests; `None`: the rate stays at its last observation and nothing is deferred.
     pub currency: Option<(u64, u64)>,
+    /// Which projects labour friction hits (listed, then generated), and how; empty: none.
+    pub labor: Vec<Option<LaborHit>>,
+}
+
+/// What labour friction does to a hit project (`[labor]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LaborHit {
+    /// Whole months its completion and operating cash flows move later.
+    pub delay_months: u32,
+    /// Share of its size the investor pays on top, on the original completion date.
+    pub cost_overrun: f64,
+}
+
+impl LaborHit {
+    /// A hit with `delay` and `overrun` as drawn: months rounded to whole ones, neither below 0.
+    fn of(delay: f64, overrun: f64) -> Self {
+        LaborHit { delay_months: delay.round().clamp(0.0, 1200.0) as u32, cost_overrun: overrun.max(0.0) }
+    }
 }
 
 impl PathDraws {
@@ -81,7 +99,8 @@ impl PathDraws {
         }
         let credit = deal.credit_is_random().then_some((seed, path));
         let currency = deal.currency_is_random().then_some((seed, path));
-        PathDraws { elasticities, generated, credit, declined, snapback_from, currency }
+        let labor = labor_hits(deal, &generated, seed, path);
+        PathDraws { elasticities, generated, credit, declined, snapback_from, currency, labor }
     }
 
     /// The central path: every distribution at its central value, no defaults, and only the
@@ -92,8 +111,55 @@ impl PathDraws {
             _ => Vec::new(),
         };
         let declined = if declined.contains(&true) { declined } else { Vec::new() };
-        PathDraws { declined, ..PathDraws::default() }
+        // A certain hit needs no chance: the central path has it, at the central delay and overrun.
+        let labor = match deal.labor {
+            Some(labor) if labor.incident_probability >= 1.0 => {
+                let hit = LaborHit::of(labor.delay_months.central(), labor.cost_overrun.central());
+                deal.projects.iter().map(|p| is_built(p).then_some(hit)).collect()
+            }
+            _ => Vec::new(),
+        };
+        PathDraws { declined, labor, ..PathDraws::default() }
     }
+}
+
+/// Whether a project has a construction period, which labour friction can hit.
+fn is_built(project: &Project) -> bool {
+    matches!(project.cash, ProjectCash::Level { construction_years, .. } if construction_years > 0)
+}
+
+/// Each project's labour draw on a path: three uniforms at a fixed place of its own stream (listed
+/// projects at their file index under `u32::MAX`, generated ones at their number under their
+/// facility): whether it is hit, then the delay and the overrun, drawn whether or not it is hit.
+fn labor_hits(deal: &Deal, generated: &[Project], seed: u64, path: u64) -> Vec<Option<LaborHit>> {
+    use pactsim_numeric::distribution::open_uniform;
+    use pactsim_numeric::rng::{Purpose, stream_at};
+    let Some(labor) = deal.labor.filter(|labor| labor.incident_probability > 0.0) else { return Vec::new() };
+    let mut numbers = vec![0u64; deal.facilities.len()];
+    let places = (deal.projects.iter().enumerate().map(|(i, p)| (p, u32::MAX, i as u64)))
+        .chain(generated.iter().map(|p| {
+            let number = numbers[p.facility];
+            numbers[p.facility] += 1;
+            (p, p.facility as u32, number)
+        }))
+        .collect::<Vec<_>>();
+    let hits: Vec<Option<LaborHit>> = places
+        .into_iter()
+        .map(|(project, facility, position)| {
+            if !is_built(project) {
+                return None;
+            }
+            let mut rng = stream_at(seed, Purpose::Labor { facility }, path, position);
+            let (u_hit, u_delay, u_overrun) = (open_uniform(&mut rng), open_uniform(&mut rng), open_uniform(&mut rng));
+            (u_hit < labor.incident_probability).then(|| {
+                LaborHit::of(
+                    labor.delay_months.quantile_within(u_delay, 0.0, f64::INFINITY),
+                    labor.cost_overrun.quantile_within(u_overrun, 0.0, f64::INFINITY),
+                )
+            })
+        })
+        .collect();
+    if hits.iter().any(Option::is_some) { hits } else { Vec::new() }
 }
 
 /// Refusal decisions of one path.

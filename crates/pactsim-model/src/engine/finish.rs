@@ -69,7 +69,7 @@ impl Run<'_> {
                     let paid = funding.paid_usd_bn();
                     outcome.funded_usd_bn += funding.size_usd_bn * funding.funded_share();
                     outcome.pending_usd_bn += funding.call_usd_bn - paid;
-                    outcome.paid += paid + state.totals.guarantee_calls;
+                    outcome.paid += paid + state.totals.guarantee_calls + state.totals.overruns;
                     outcome.received += state.totals.received;
                     outcome.guarantee_calls += state.totals.guarantee_calls;
                     outcome.losses += state.totals.losses;
@@ -98,6 +98,8 @@ impl Run<'_> {
                 funded_on: funding.completed,
                 funding: funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount }).collect(),
                 flows: std::mem::take(&mut state.outcome_flows),
+                labor_delay_months: state.labor.map_or(0, |hit| hit.delay_months),
+                cost_overrun_usd_bn: state.labor.map_or(0.0, |hit| hit.cost_overrun * funding.size_usd_bn),
                 recouped_on: match self.accounts.of_project[i] {
                     Some(a) if deal.waterfall_of(project).scope == Scope::Project => {
                         self.accounts.accounts[a].recouped_since()

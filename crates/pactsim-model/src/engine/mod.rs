@@ -93,7 +93,7 @@ fn run_projects(
     by_facility.resize_with(deal.facilities.len(), Vec::new);
     by_facility.iter_mut().for_each(Vec::clear);
     let flows = (scratch::take_cleared(investor_flows), scratch::take_cleared(host_flows), by_facility);
-    let mut state = Run::start(deal, funding, order, reported, loan_shapes.of(deal), credit, flows);
+    let mut state = Run::start(deal, funding, order, reported, loan_shapes.of(deal), credit, &draws.labor, flows);
 
     // With a terminal value the projects go on paying after the horizon (`terminal.rs`).
     let until = if terminal::Terminal::played(deal) { None } else { Some(deal.end) };

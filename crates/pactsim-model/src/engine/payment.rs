@@ -16,6 +16,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::credit::CreditDraws;
+use super::draws::LaborHit;
 use super::events::{Event, EventKind};
 use super::terminal::Terminal;
 use crate::deal::{Deal, Project, ProjectCash, Recoup, Scope};
@@ -50,6 +51,7 @@ impl<'a> Run<'a> {
     /// and the projects' selection `order`; the first `reported` projects keep their rows.
     /// `flows` are the investor's, the host's and the investor's by facility, empty (memory lent by
     /// `scratch.rs`).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn start(
         deal: &'a Deal,
         funding: &'a [Funding],
@@ -57,11 +59,15 @@ impl<'a> Run<'a> {
         reported: usize,
         loan_shapes: &'a [Option<AnnuityShape>],
         credit: Option<&'a mut CreditDraws>,
+        labor: &[Option<LaborHit>],
         (investor_flows, host_flows, facility_flows): (Vec<DatedFlow>, Vec<DatedFlow>, Vec<Vec<DatedFlow>>),
     ) -> Self {
         let accounts = Accounts::open(deal, order, funding);
         let projects = (deal.projects.iter().zip(funding).enumerate())
-            .map(|(i, (p, f))| ProjectState::new(deal, p, f, loan_shapes[p.facility].as_ref(), i < reported))
+            .map(|(i, (p, f))| {
+                let state = ProjectState::new(deal, p, f, loan_shapes[p.facility].as_ref(), i < reported);
+                state.with_labor(p, labor.get(i).copied().flatten())
+            })
             .collect();
         let years =
             (deal.start.year()..=deal.end.year()).map(|year| YearOutcome { year, ..YearOutcome::default() }).collect();
@@ -140,7 +146,18 @@ impl Run<'_> {
                 }
             }
             EventKind::AllocationDue { k } => self.allocation_due(i, k),
-            EventKind::Payment { k } => self.payment(i, event.date, k),
+            EventKind::OverrunPaid { amount } => {
+                self.investor(i, event.date, -amount);
+                if event.date <= self.deal.end {
+                    self.projects[i].totals.overruns += amount;
+                }
+                self.projects[i].equity_paid += amount;
+                if let Some(account) = self.account(i) {
+                    account.equity_paid(event.date, amount);
+                }
+            }
+            EventKind::Payment { k } => self.payment(i, event.date, k, false),
+            EventKind::OperatingPayment { k } => self.payment(i, event.date, k, true),
             EventKind::AllocationAndPayment { k } => {
                 self.allocation_due(i, k);
                 // Judged between the two, as when they were two events (up to the horizon).
@@ -149,7 +166,7 @@ impl Run<'_> {
                 {
                     account.review(event.date);
                 }
-                self.payment(i, event.date, k);
+                self.payment(i, event.date, k, false);
             }
         }
     }
@@ -165,8 +182,11 @@ impl Run<'_> {
         }
     }
 
-    /// Applies the project's `k`-th payment: debt service, guarantee fee, tax, tiers.
-    fn payment(&mut self, i: usize, date: NaiveDate, k: u32) {
+    /// Applies the project's `k`-th payment: debt service, guarantee fee, tax, tiers. An
+    /// `operating` payment is the `k`-th year's cash of a project whose operation labour friction
+    /// delayed (`OperatingPayment`): no loan payment or fee is scheduled on its date, so its cash
+    /// pays arrears, claims and unpaid fees first.
+    fn payment(&mut self, i: usize, date: NaiveDate, k: u32, operating: bool) {
         let deal = self.deal;
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
@@ -183,12 +203,13 @@ impl Run<'_> {
             self.default(i, date, k);
             return;
         }
-        let cash = self.projects[i].cash(project, k);
+        let cash = self.projects[i].cash(project, k, operating);
         let p = &mut self.projects[i];
 
         // (1) Debt service, pro rata to what each loan is owed.
-        let scheduled_investor = p.investor_loan.map_or(0.0, |l| l.payment_due(k));
-        let scheduled_lenders = p.guaranteed_loan.map_or(0.0, |l| l.payment_due(k));
+        let scheduled = |loan: Option<Annuity>| if operating { 0.0 } else { loan.map_or(0.0, |l| l.payment_due(k)) };
+        let scheduled_investor = scheduled(p.investor_loan);
+        let scheduled_lenders = scheduled(p.guaranteed_loan);
         let owed_investor = scheduled_investor + p.arrears;
         let owed_guaranteed = scheduled_lenders + p.claim;
         let owed = owed_investor + owed_guaranteed;
@@ -209,7 +230,7 @@ impl Run<'_> {
 
         // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
         let fee_now = match p.guaranteed_loan {
-            Some(loan) if k <= loan.years => {
+            Some(loan) if k <= loan.years && !operating => {
                 facility.guarantee_fee_rate
                     * loan.balance_after_in(k - 1, loan_growth(self.loan_shapes, project.facility))
             }
@@ -221,7 +242,8 @@ impl Run<'_> {
 
         // (3) Equity cash: host tax, then the tiers.
         let equity_cash = after_debt - fee_paid;
-        let last = k == p.payment_count;
+        p.payments_left -= 1;
+        let last = p.payments_left == 0;
         let loss = if last { p.arrears + p.claim + p.fee_arrears } else { 0.0 };
         if last {
             (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
@@ -338,6 +360,10 @@ pub(super) struct ProjectState {
     equity_received: f64,
     /// How many payment dates the project has: its cash flows' years, or its loans' if longer.
     pub(super) payment_count: u32,
+    /// Labour friction's hit, if any: then its operating years' cash comes on their own dates.
+    pub(super) labor: Option<LaborHit>,
+    /// Payments still to come (scheduled and operating): its last one recognises the losses.
+    payments_left: u32,
     investor_loan: Option<Annuity>,
     guaranteed_loan: Option<Annuity>,
     arrears: f64,
@@ -364,6 +390,8 @@ pub(super) struct RowTotals {
     pub(super) received: f64,
     pub(super) losses: f64,
     pub(super) equity_lost: f64,
+    /// Cost overruns paid by the horizon.
+    pub(super) overruns: f64,
 }
 
 impl ProjectState {
@@ -402,6 +430,8 @@ impl ProjectState {
             equity_paid: 0.0,
             equity_received: 0.0,
             payment_count,
+            labor: None,
+            payments_left: payment_count,
             investor_loan,
             guaranteed_loan,
             arrears: 0.0,
@@ -433,17 +463,45 @@ impl ProjectState {
         }
     }
 
-    /// The project's cash on its `k`-th anniversary (1-based).
-    fn cash(&self, project: &Project, k: u32) -> f64 {
+    /// The project's cash in its `k`-th year (1-based): on its `k`-th anniversary, or, for a
+    /// project whose operation labour friction delayed, on its `operating` payment (none on the
+    /// anniversaries of its operating years).
+    fn cash(&self, project: &Project, k: u32, operating: bool) -> f64 {
         match &project.cash {
             ProjectCash::Explicit(flows) => flows.get(k as usize - 1).map_or(0.0, |c| c * self.scale),
             ProjectCash::Level { life_years, construction_years, .. } => {
                 if k <= *construction_years || k > construction_years + life_years {
                     return 0.0;
                 }
+                if self.labor.is_some() != operating {
+                    return 0.0;
+                }
                 self.level_cash
             }
         }
+    }
+
+    /// The state of a project that labour friction `hit` (if it has a construction period): its
+    /// operating years' cash comes on their own dates, after the anniversaries that only carry
+    /// loan payments (the later of its construction and its loan term).
+    pub(super) fn with_labor(mut self, project: &Project, hit: Option<LaborHit>) -> Self {
+        let (Some(hit), ProjectCash::Level { life_years, construction_years, .. }) = (hit, &project.cash) else {
+            return self;
+        };
+        if *construction_years == 0 {
+            return self;
+        }
+        self.labor = Some(hit);
+        self.payment_count = self.scheduled_payments(*construction_years);
+        self.payments_left = self.payment_count + life_years;
+        self
+    }
+
+    /// How many anniversaries of funding carry a payment of a project whose operation is delayed:
+    /// its construction years, or its loans' term if longer.
+    fn scheduled_payments(&self, construction_years: u32) -> u32 {
+        let loan_years = self.investor_loan.or(self.guaranteed_loan).map_or(0, |l| l.years);
+        construction_years.max(loan_years)
     }
 }
 
@@ -500,6 +558,7 @@ mod tests {
 
     use super::*;
     use crate::engine::testing::{MOU, close, d, run_toml};
+    use crate::outcome::Outcome;
 
     #[test]
     fn a_project_beyond_the_commitment_is_cut_and_its_cash_scaled() {
@@ -534,6 +593,68 @@ cash_flows_usd_bn = [1.0]
         let c = &outcome.projects[2];
         assert_eq!((c.size_usd_bn, c.funded_on, c.flows.len()), (0.0, None, 0));
         assert_eq!(outcome.facilities[0].committed_unfunded(), 0.0);
+    }
+
+    /// A project built over two years and run for six, funded on 2026-08-31 (half equity, half a
+    /// 4-year loan), under `[labor]` with `probability` and a fixed six-month delay.
+    fn labour(probability: &str, overrun: &str) -> Outcome {
+        run_toml(&format!(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+instruments = {{ equity = 0.5, loan = 0.5 }}
+loan = {{ rate = 0.05, years = 4 }}
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-08-31
+size_usd_bn = 10.0
+irr = 0.08
+life_years = 6
+construction_years = 2
+[labor]
+incident_probability = {probability}
+delay_months = 6
+cost_overrun = {overrun}
+[run]
+terminal_value = "none"
+"#
+        ))
+    }
+
+    #[test]
+    fn a_certain_six_month_delay_moves_every_operating_flow_six_months_later() {
+        let (on_time, late) = (labour("0", "0"), labour("1", "0"));
+        let cash = |outcome: &Outcome| -> Vec<(NaiveDate, f64)> {
+            outcome.projects[0].flows.iter().filter(|f| f.cash > 0.0).map(|f| (f.date, f.cash)).collect()
+        };
+        let (before, after) = (cash(&on_time), cash(&late));
+        assert_eq!(before.len(), 6);
+        assert_eq!(after.len(), 6);
+        for ((date, amount), (moved, same)) in before.iter().zip(&after) {
+            // 31 August + 6 months is the last day of February: 28, or 29 in 2032.
+            assert_eq!(*moved, date.checked_add_months(chrono::Months::new(6)).unwrap(), "{date}");
+            assert_eq!(amount, same);
+        }
+        assert_eq!(after[2].0, d(2032, 2, 29));
+        assert_eq!(late.projects[0].labor_delay_months, 6);
+        // The loan is still due on the anniversaries of funding: in 2029 and 2030 the project has
+        // no cash then, so the investor's loan runs arrears that the delayed cash repays first.
+        let row_2029 = late.projects[0].flows.iter().find(|f| f.date == d(2029, 8, 31)).unwrap();
+        assert_eq!(row_2029.cash, 0.0);
+        let first_cash = late.projects[0].flows.iter().find(|f| f.date == d(2030, 2, 28)).unwrap();
+        assert!(first_cash.debt_service_investor > 0.0);
+    }
+
+    #[test]
+    fn the_overrun_is_paid_as_equity_on_the_original_completion_date() {
+        let outcome = labour("1", "0.1");
+        // Construction ends on the second anniversary of funding, 2028-08-31: 10% of 10.
+        let paid: Vec<(NaiveDate, f64)> =
+            outcome.investor_flows.iter().filter(|f| f.amount < 0.0).map(|f| (f.date, f.amount)).collect();
+        assert_eq!(paid, [(d(2026, 8, 31), -10.0), (d(2028, 8, 31), -1.0)]);
+        close(outcome.projects[0].cost_overrun_usd_bn, 1.0);
     }
 
     const GUARANTEED: &str = r#"

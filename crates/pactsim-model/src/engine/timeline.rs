@@ -18,7 +18,8 @@ use chrono::{Datelike, NaiveDate};
 
 use super::events::{Event, EventKind};
 use super::payment::{Accounts, ProjectState};
-use crate::deal::{Deal, Recoup, Scope};
+use crate::calendar;
+use crate::deal::{Deal, ProjectCash, Recoup, Scope};
 use crate::funding::Funding;
 
 /// How a path packs `(day number, kind, the project's selection rank, index)` of an event into
@@ -158,7 +159,7 @@ impl Timeline {
         dated.clear();
         leap_years.clear();
         common_years.clear();
-        push_events(dated, leap_years, deal, funding, projects, accounts, rank);
+        push_events(dated, leap_years, deal, funding, projects, accounts, rank, until);
 
         let first_year = leap_years.iter().map(|y| y.completed_year + y.first as i32).min().unwrap_or(i32::MAX);
         let last_year = leap_years.iter().map(|y| y.completed_year + y.last as i32).max().unwrap_or(i32::MIN);
@@ -232,9 +233,17 @@ impl Timeline {
     }
 }
 
-/// Pushes the events that are not anniversaries to `dated`, and each funded project's series of
-/// anniversary events up to its last to `series` (the horizon is the caller's). A project without
-/// a recoup account has no selection or completion event: those events only move its account.
+/// The date of a delayed project's `k`-th year of cash: `k` years and `months` months after its
+/// completion, counted from that date in whole months as anniversaries are (month-end clamped).
+pub(super) fn operating_date(completed: NaiveDate, k: u32, months: u32) -> NaiveDate {
+    completed.checked_add_months(chrono::Months::new(12 * k + months)).expect("dates stay far from chrono's limits")
+}
+
+/// Pushes the events that are not anniversaries to `dated` (those after `until`, if given, left
+/// out), and each funded project's series of anniversary events up to its last to `series` (the
+/// horizon is the caller's). A project without a recoup account has no selection or completion
+/// event: those events only move its account.
+#[allow(clippy::too_many_arguments)]
 fn push_events(
     dated: &mut Vec<Event>,
     series: &mut Vec<Yearly>,
@@ -243,6 +252,7 @@ fn push_events(
     projects: &[ProjectState],
     accounts: &Accounts,
     rank: &[usize],
+    until: Option<NaiveDate>,
 ) {
     for (i, (f, state)) in funding.iter().zip(projects).enumerate() {
         if !f.is_funded() {
@@ -267,6 +277,24 @@ fn push_events(
             _ => 0,
         };
         let payments = state.payment_count;
+        if let (Some(hit), ProjectCash::Level { life_years, construction_years, .. }) =
+            (state.labor, &deal.projects[i].cash)
+        {
+            // Labour friction: the overrun on the original completion date, and each operating
+            // year's cash on its own date, months after its anniversary (`events.rs`).
+            let overrun = hit.cost_overrun * f.size_usd_bn;
+            let original = calendar::anniversary(completed, *construction_years);
+            if overrun > 0.0 && until.is_none_or(|until| original <= until) {
+                dated.push(Event::new(original, i, EventKind::OverrunPaid { amount: overrun }));
+            }
+            for k in construction_years + 1..=construction_years + life_years {
+                let date = operating_date(completed, k, hit.delay_months);
+                if until.is_some_and(|until| date > until) {
+                    break;
+                }
+                dated.push(Event::new(date, i, EventKind::OperatingPayment { k }));
+            }
+        }
         let own_account = waterfall.scope == Scope::Project;
         let yearly = |allocations, combined, first, last| Yearly {
             project: i,
@@ -335,7 +363,11 @@ mod tests {
             .projects
             .iter()
             .zip(plan.projects())
-            .map(|(p, f)| ProjectState::new(&deal, p, f, shape(p).as_ref(), false))
+            .enumerate()
+            .map(|(i, (p, f))| {
+                ProjectState::new(&deal, p, f, shape(p).as_ref(), false)
+                    .with_labor(p, draws.labor.get(i).copied().flatten())
+            })
             .collect();
         let accounts = Accounts::open(&deal, &selections.order, plan.projects());
         let mut timeline = Timeline::default();
@@ -377,6 +409,22 @@ mod tests {
                     }
                 }
             }
+            // A project labour friction hit: its overrun and its operating years' cash, dated.
+            if let (Some(hit), crate::deal::ProjectCash::Level { life_years, construction_years, .. }) =
+                (state.labor, &deal.projects[i].cash)
+            {
+                let original = anniversary(completed, *construction_years);
+                let overrun = hit.cost_overrun * f.size_usd_bn;
+                if overrun > 0.0 && until.is_none_or(|until| original <= until) {
+                    push(original, EventKind::OverrunPaid { amount: overrun });
+                }
+                for k in construction_years + 1..=construction_years + life_years {
+                    let date = operating_date(completed, k, hit.delay_months);
+                    if until.is_none_or(|until| date <= until) {
+                        push(date, EventKind::OperatingPayment { k });
+                    }
+                }
+            }
         }
         let rank = |i: usize| selections.order.iter().position(|&j| j == i).unwrap();
         all.sort_by_key(|e| (e.date, e.kind.rank(), rank(e.project)));
@@ -388,11 +436,15 @@ mod tests {
     fn the_timeline_orders_events_by_date_kind_and_selection_rank() {
         let korea =
             parse_deal(include_str!("../../../../deals/kr-us-2025-mou.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut hit = 0;
         for path in 0..40 {
-            let (timeline, sorted) = timeline_and_sorted_events(&korea, &PathDraws::draw(&korea, 7, path));
+            let draws = PathDraws::draw(&korea, 7, path);
+            hit += draws.labor.iter().flatten().count();
+            let (timeline, sorted) = timeline_and_sorted_events(&korea, &draws);
             assert!(sorted.len() > 500, "{}", sorted.len());
             assert_eq!(timeline, sorted, "path {path}");
         }
+        assert!(hit > 5, "labour friction hit {hit} projects: its delayed payments are laid out too");
         // Without a terminal value, the timeline stops at the horizon.
         let mut to_the_horizon = korea.clone();
         to_the_horizon.run.terminal_value = crate::deal::TerminalValue::Off;

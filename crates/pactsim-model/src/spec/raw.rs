@@ -64,6 +64,9 @@ pub struct RawDealFile {
     /// Correlated project defaults: a one-factor Gaussian copula.
     #[schemars(with = "Option<RawCredit>")]
     pub credit: Option<Spanned<RawCredit>>,
+    /// Construction friction for the investor's projects (work visas, enforcement actions).
+    #[schemars(with = "Option<RawLabor>")]
+    pub labor: Option<Spanned<RawLabor>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,
@@ -332,6 +335,27 @@ pub struct RawCredit {
     /// ρ: the weight of one systematic factor per calendar year, shared by every project.
     #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
     pub default_correlation: Spanned<toml::Value>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[labor]`: construction friction. Each project with construction years draws, once, whether it
+/// is hit; a hit project's completion, and every operating cash flow, comes later by the drawn
+/// delay, and the investor pays the drawn overrun on the original completion date.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLabor {
+    /// Chance that a project's construction is hit, once.
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
+    pub incident_probability: Spanned<toml::Value>,
+    /// The delay of a hit project, months (a number or a distribution; draws are rounded to whole
+    /// months).
+    #[schemars(with = "DistributionSchema")]
+    pub delay_months: Spanned<toml::Value>,
+    /// Share of the project's size added when hit (a number or a distribution; default 0).
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub cost_overrun: Option<Spanned<toml::Value>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,

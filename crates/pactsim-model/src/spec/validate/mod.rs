@@ -189,6 +189,37 @@ impl Checker {
         Some(Decline { rule: rule?, snapback_probability: snapback_probability? })
     }
 
+    /// `[labor]`: a probability, a delay in months of 0 or more and an overrun share of 0 or more
+    /// (each a number or a distribution whose support has no negative part).
+    fn labor(&mut self, raw: &Spanned<RawLabor>) -> Option<Labor> {
+        let l = raw.get_ref();
+        let incident_probability = self.fraction_value(&l.incident_probability, "labor.incident_probability");
+        let mut non_negative = |value: &Spanned<toml::Value>, field: &str, what: &str| {
+            let distribution = self.distribution(value, field)?;
+            let (low, _) = distribution.support();
+            // A normal's lower tail is cut at 0 when drawn; a lognormal never reaches it.
+            let normal = matches!(distribution, pactsim_numeric::distribution::Distribution::Normal { .. });
+            if distribution.central() < 0.0 || (low < 0.0 && !normal) {
+                self.fail(value.span(), field, distribution.describe(), format!("{what}, 0 or more"));
+                return None;
+            }
+            Some(distribution)
+        };
+        let delay_months = non_negative(&l.delay_months, "labor.delay_months", "a delay in months");
+        let cost_overrun = match &l.cost_overrun {
+            Some(value) => non_negative(value, "labor.cost_overrun", "a share of the project's size"),
+            None => {
+                self.default_applied("labor.cost_overrun", "0");
+                Some(pactsim_numeric::distribution::Distribution::Fixed(0.0))
+            }
+        };
+        Some(Labor {
+            incident_probability: incident_probability?,
+            delay_months: delay_months?,
+            cost_overrun: cost_overrun?,
+        })
+    }
+
     /// An annual interest or discount rate: above -100% and at most 100% a year.
     fn rate(&mut self, value: &Spanned<f64>, field: &str) -> Option<f64> {
         const EXPECTED: &str = "an annual rate as a fraction, above -1 and at most 1 (write 0.05, not 5)";
@@ -429,6 +460,10 @@ impl Checker {
             Some(credit) => self.fraction_value(&credit.get_ref().default_correlation, "credit.default_correlation"),
             None => Some(0.0),
         };
+        let labor = match &raw.labor {
+            Some(labor) => self.labor(labor).map(Some),
+            None => Some(None),
+        };
         let decline = match &raw.decline {
             Some(decline) => self.decline(decline, trade.as_ref().is_some_and(|markets| !markets.is_empty())),
             None => Some(Decline::default()),
@@ -440,6 +475,7 @@ impl Checker {
             pipelines,
             default_correlation: default_correlation?,
             decline: decline?,
+            labor: labor?,
             run: run?,
             trade: trade?,
             currency: currency?,
@@ -483,6 +519,7 @@ impl Checker {
             pipelines: Vec::new(),
             default_correlation: 0.0,
             decline: Decline::default(),
+            labor: None,
             run: RunSettings {
                 paths: 1,
                 seed: 1,
