@@ -180,6 +180,28 @@ def _instruments(e: float, l: float, g: float) -> str:
 # (i), (iii), (iv): one project, an amortising loan mix, cash = the scheduled debt service
 
 
+def _one_project(name: str, horizon: int, rho: float, paths: int, seed: int, size: float, shares, rate: float,
+                 years: int, cash: float, pd: float, rec: float) -> str:
+    """The deal file of one project funded on START and paying `cash` on each of `years` anniversaries."""
+    e, l, g = shares
+    return _header(name, f"credit oracle {name}", horizon, rho, paths, seed) + f"""
+[[facility]]
+id = "f"
+commitment_usd_bn = {fnum(size + 1.0)}
+instruments = {_instruments(e, l, g)}
+loan = {{ rate = {fnum(rate)}, years = {years} }}
+
+[[project]]
+id = "p"
+facility = "f"
+selected = {START.isoformat()}
+size_usd_bn = {fnum(size)}
+cash_flows_usd_bn = [{", ".join([fnum(cash)] * years)}]
+annual_default_probability = {fnum(pd)}
+recovery_rate = {fnum(rec)}
+"""
+
+
 def single_project_case(name: str, size: float, rate: float, years: int, pd: float, rec: float,
                         rho: float, shares=(0.0, 1.0, 0.0), paths: int = 10000,
                         seed: int = 1) -> Case:
@@ -222,22 +244,7 @@ def single_project_case(name: str, size: float, rate: float, years: int, pd: flo
     eads_total = [a + b for a, b in zip(nl[:-1], ng[:-1])]
     el = cm.expected_loss_amortising(pd, rec, eads_total)
     horizon = years + 2
-    toml = _header(name, f"credit oracle {name}", horizon, rho, paths, seed) + f"""
-[[facility]]
-id = "f"
-commitment_usd_bn = {fnum(size + 1.0)}
-instruments = {_instruments(e, l, g)}
-loan = {{ rate = {fnum(rate)}, years = {years} }}
-
-[[project]]
-id = "p"
-facility = "f"
-selected = {START.isoformat()}
-size_usd_bn = {fnum(size)}
-cash_flows_usd_bn = [{", ".join([fnum(cash)] * years)}]
-annual_default_probability = {fnum(pd)}
-recovery_rate = {fnum(rec)}
-"""
+    toml = _one_project(name, horizon, rho, paths, seed, size, shares, rate, years, cash, pd, rec)
     expect = {"losses": law(losses), "guarantee_calls": law(calls), "investor_paid": law(paid),
               "investor_received": law(received), "investor_npv": law(npv), "equity_lost": law(equity_lost)}
     info = {"kind": "single", "size": size, "shares": shares, "rate": rate, "years": years,
@@ -288,22 +295,7 @@ def terminal_case(name: str, size: float, rate: float, years: int, horizon: int,
     def law(vals):
         return cm.Discrete.from_atoms(vals, probs, merge_tol=1e-15)
 
-    toml = _header(name, f"credit oracle {name}", horizon, rho, paths, seed) + f"""
-[[facility]]
-id = "f"
-commitment_usd_bn = {fnum(size + 1.0)}
-instruments = {_instruments(e, l, g)}
-loan = {{ rate = {fnum(rate)}, years = {years} }}
-
-[[project]]
-id = "p"
-facility = "f"
-selected = {START.isoformat()}
-size_usd_bn = {fnum(size)}
-cash_flows_usd_bn = [{", ".join([fnum(cash)] * years)}]
-annual_default_probability = {fnum(pd)}
-recovery_rate = {fnum(rec)}
-"""
+    toml = _one_project(name, horizon, rho, paths, seed, size, shares, rate, years, cash, pd, rec)
     expect = {"investor_terminal_value": law(values), "investor_npv": law(npv)}
     info = {"kind": "terminal", "size": size, "shares": shares, "rate": rate, "years": years,
             "horizon": horizon, "pd": pd, "recovery": rec, "rho": rho, "terminal_value_if_alive": tv}
