@@ -180,6 +180,28 @@ def _instruments(e: float, l: float, g: float) -> str:
 # (i), (iii), (iv): one project, an amortising loan mix, cash = the scheduled debt service
 
 
+def _one_project(name: str, horizon: int, rho: float, paths: int, seed: int, size: float, shares, rate: float,
+                 years: int, cash: float, pd: float, rec: float) -> str:
+    """The deal file of one project funded on START and paying `cash` on each of `years` anniversaries."""
+    e, l, g = shares
+    return _header(name, f"credit oracle {name}", horizon, rho, paths, seed) + f"""
+[[facility]]
+id = "f"
+commitment_usd_bn = {fnum(size + 1.0)}
+instruments = {_instruments(e, l, g)}
+loan = {{ rate = {fnum(rate)}, years = {years} }}
+
+[[project]]
+id = "p"
+facility = "f"
+selected = {START.isoformat()}
+size_usd_bn = {fnum(size)}
+cash_flows_usd_bn = [{", ".join([fnum(cash)] * years)}]
+annual_default_probability = {fnum(pd)}
+recovery_rate = {fnum(rec)}
+"""
+
+
 def single_project_case(name: str, size: float, rate: float, years: int, pd: float, rec: float,
                         rho: float, shares=(0.0, 1.0, 0.0), paths: int = 10000,
                         seed: int = 1) -> Case:
@@ -193,9 +215,14 @@ def single_project_case(name: str, size: float, rate: float, years: int, pd: flo
     dates = [anniversary(START, k) for k in range(1, years + 1)]
     paid0 = (e + l) * size
 
-    losses, calls, paid, received, npv, probs = [], [], [], [], [], []
+    # Equity cash is what the project pays beyond debt service, all of it the investor's (an
+    # investor-owned facility without tax); a default writes off the equity paid in less what it
+    # had received (docs/semantics.md, "Defaults": equity_lost).
+    equity_cash = cash - al - ag
+    losses, calls, paid, received, npv, probs, equity_lost = [], [], [], [], [], [], []
     for p, k in cm.default_time_outcomes(pd, years):
         probs.append(p)
+        equity_lost.append(0.0 if k is None else max(0.0, e * size - (k - 1) * equity_cash))
         if k is None:
             losses.append(0.0)
             calls.append(0.0)
@@ -217,24 +244,9 @@ def single_project_case(name: str, size: float, rate: float, years: int, pd: flo
     eads_total = [a + b for a, b in zip(nl[:-1], ng[:-1])]
     el = cm.expected_loss_amortising(pd, rec, eads_total)
     horizon = years + 2
-    toml = _header(name, f"credit oracle {name}", horizon, rho, paths, seed) + f"""
-[[facility]]
-id = "f"
-commitment_usd_bn = {fnum(size + 1.0)}
-instruments = {_instruments(e, l, g)}
-loan = {{ rate = {fnum(rate)}, years = {years} }}
-
-[[project]]
-id = "p"
-facility = "f"
-selected = {START.isoformat()}
-size_usd_bn = {fnum(size)}
-cash_flows_usd_bn = [{", ".join([fnum(cash)] * years)}]
-annual_default_probability = {fnum(pd)}
-recovery_rate = {fnum(rec)}
-"""
+    toml = _one_project(name, horizon, rho, paths, seed, size, shares, rate, years, cash, pd, rec)
     expect = {"losses": law(losses), "guarantee_calls": law(calls), "investor_paid": law(paid),
-              "investor_received": law(received), "investor_npv": law(npv)}
+              "investor_received": law(received), "investor_npv": law(npv), "equity_lost": law(equity_lost)}
     info = {"kind": "single", "size": size, "shares": shares, "rate": rate, "years": years,
             "pd": pd, "recovery": rec, "rho": rho, "scheduled_payment": al + ag,
             "ead_by_date": eads_total, "expected_loss_closed_form": el,
@@ -242,6 +254,53 @@ recovery_rate = {fnum(rec)}
     assert abs(expect["losses"].mean - el) <= 1e-12 * max(1.0, el)
     return Case(name, f"one project {_instruments(e, l, g)} S={size} r={rate} n={years} "
                       f"PD={pd} R={rec} rho={rho}", toml, expect, info, seed)
+
+
+def terminal_case(name: str, size: float, rate: float, years: int, horizon: int, pd: float, rec: float,
+                  rho: float, shares=(0.25, 0.25, 0.5), paths: int = 10000, seed: int = 1) -> Case:
+    """One project whose last `years - horizon` payment dates fall after the horizon: the terminal
+    value (docs/semantics.md, "Terminal value") is 0 on a path that defaulted by the horizon, and
+    otherwise, the same on every such path,
+      sum over dates j after H of  v_j [ S_(j-1) PD (R N^l_(j-1) - (1 - R) N^g_(j-1))
+                                         + S_j (investor loan payment + equity cash) ],
+    S_m = (1 - PD)^m after m dates since the horizon, v_j = (1 + r)^(-(d_j - H)/365): the payments
+    weighted by survival, the default that may come first by its chance. investor_npv adds it on
+    the horizon date."""
+    e, l, g = shares
+    pl, pg = l * size, g * size
+    nl = cm.annuity_notionals(pl, rate, years) if pl > 0 else [0.0] * (years + 1)
+    ng = cm.annuity_notionals(pg, rate, years) if pg > 0 else [0.0] * (years + 1)
+    al = cm.annuity_payment(pl, rate, years) if pl > 0 else 0.0
+    ag = cm.annuity_payment(pg, rate, years) if pg > 0 else 0.0
+    cash = (al + ag) * (1.0 + CASH_MARGIN)
+    equity_cash = cash - al - ag
+    dates = [anniversary(START, k) for k in range(1, years + 1)]
+    end = anniversary(START, horizon)
+    paid0 = (e + l) * size
+    tv = 0.0
+    for j in range(horizon + 1, years + 1):
+        v = (1.0 + DISCOUNT) ** (-(dates[j - 1] - end).days / 365.0)
+        before, after = (1.0 - pd) ** (j - horizon - 1), (1.0 - pd) ** (j - horizon)
+        tv += v * (before * pd * (rec * nl[j - 1] - (1.0 - rec) * ng[j - 1]) + after * (al + equity_cash))
+    values, npv, probs = [], [], []
+    for k in range(1, horizon + 1):                 # default on date k, before its payment
+        probs.append((1.0 - pd) ** (k - 1) * pd)
+        values.append(0.0)
+        call, rec_l = (1.0 - rec) * ng[k - 1], rec * nl[k - 1]
+        npv.append(-paid0 + sum((al + equity_cash) * df(d) for d in dates[:k - 1]) + (rec_l - call) * df(dates[k - 1]))
+    probs.append((1.0 - pd) ** horizon)             # paid every date up to the horizon
+    values.append(tv)
+    npv.append(-paid0 + sum((al + equity_cash) * df(d) for d in dates[:horizon]) + tv * df(end))
+
+    def law(vals):
+        return cm.Discrete.from_atoms(vals, probs, merge_tol=1e-15)
+
+    toml = _one_project(name, horizon, rho, paths, seed, size, shares, rate, years, cash, pd, rec)
+    expect = {"investor_terminal_value": law(values), "investor_npv": law(npv)}
+    info = {"kind": "terminal", "size": size, "shares": shares, "rate": rate, "years": years,
+            "horizon": horizon, "pd": pd, "recovery": rec, "rho": rho, "terminal_value_if_alive": tv}
+    return Case(name, f"terminal value: one project {_instruments(e, l, g)} S={size} r={rate} n={years} "
+                      f"horizon {horizon} PD={pd} R={rec} rho={rho}", toml, expect, info, seed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,6 +380,8 @@ def fixed_cases(paths: int, seed: int) -> list[Case]:
                             shares=(0.25, 0.25, 0.5), paths=paths, seed=next(s)),
         # A large pool, where the loss distribution approaches Vasicek's large-portfolio limit.
         pool_case("v-large-pool", 200, 1.0, 0.05, 0.05, 0.4, 0.2, paths=paths, seed=next(s)),
+        # Payments after the horizon: the terminal value's survival weights and expected default.
+        terminal_case("vi-terminal", 4.0, 0.05, 8, 3, 0.08, 0.5, 0.3, paths=paths, seed=next(s)),
     ]
 
 

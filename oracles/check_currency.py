@@ -33,6 +33,10 @@ Checks (case kinds cycle through the list):
              month's rate Stat (mean, p5, p50, p95) = the reserves run's x exp(outflow_impact *
              (net USD bought to the month's end) / gdp * 100), net bought = -net investor flow,
              to 1e-9 relative (common random numbers; a positive factor commutes with quantiles).
+   channels  in 1./2./floor some facilities carry a funding_channel of their own ("none",
+             "market", "reserves"): reserves move only with the flows of the facilities on
+             "reserves" (their own channel, else [fx]'s), the rate only with those on "market",
+             and the ARA test counts only calls of facilities not on "none".
 4. rates     fx.start = the last observation before deal.start; fx.calibration mu / sigma = mean
              and ddof-0 sd of the window's log returns (1e-9 rel; docs/fx.md on branch fxmodels);
              with model gbm and 4,000 paths, month m's log rate is normal with mean
@@ -291,9 +295,30 @@ def gen_exact(rng: random.Random, idx: int, kind: str) -> dict:
     baseline = None if rng.random() < 0.2 else round(rng.uniform(-40, 40), 3)
     gdp = round(rng.uniform(300, 5000), 3)
     fx, fxm = fx_block(rng, "reserves", swap)
+    # An own "market" channel moves the reserves run's rate too, whose law check 4 tests under gbm and
+    # garch: only bootstrap deals get one.
+    base, channels = facility_channels(rng, base, fxm["model"] == "bootstrap")
     text = base + "\n" + fx + "\n" + reserves_block(start, gdp, baseline, ara) + ("\n" + stab if stab else "")
     return dict(kind=kind, text=text, fx=fxm, start=start, gdp=gdp, baseline=baseline or 0.0,
-                ara=ara, metric=metric, floor=floor, swap=swap)
+                ara=ara, metric=metric, floor=floor, swap=swap, channels=channels)
+
+
+def facility_channels(rng: random.Random, text: str, market: bool) -> tuple[str, dict]:
+    """Gives some facilities a funding channel of their own ([[facility]] funding_channel): "none"
+    (their flows move neither reserves nor the rate, and the clause does not test their calls),
+    "market" or "reserves" whatever [fx] says. Returns the text and {facility id: channel or None}."""
+    channels: dict[str, str | None] = {}
+    out = []
+    for line in text.split("\n"):
+        out.append(line)
+        if line.startswith('id = "f') and out[-2:-1] == ["[[facility]]"]:
+            fid = line.split('"')[1]
+            r = rng.random()
+            channel = "none" if r < 0.25 else "market" if r < 0.35 and market else "reserves" if r < 0.45 else None
+            channels[fid] = channel
+            if channel is not None:
+                out.append(f'funding_channel = "{channel}"')
+    return "\n".join(out), channels
 
 
 def gen_defer(rng: random.Random, idx: int, kind: str) -> dict:
@@ -369,6 +394,15 @@ class Case:
         self.flows = Flows(self.oracle["investor_flows"])
         self.no_flows = Flows([])
 
+    def channel(self, fid: str, default: str) -> str:
+        """A facility's funding channel: its own, else [fx]'s (`default`)."""
+        return self.meta.get("channels", {}).get(fid) or default
+
+    def channel_flows(self, channel: str, default: str) -> Flows:
+        """The net flows of the facilities whose channel is `channel` when [fx] says `default`."""
+        by = self.oracle["facility_flows"]
+        return Flows([x for fid, flows in by.items() if self.channel(fid, default) == channel for x in flows])
+
     def fail(self, msg: str) -> None:
         self.problems.append(msg)
 
@@ -393,6 +427,8 @@ class Case:
         facs = {f["id"]: f for f in self.doc.get("facility", [])}
         out = []
         for p in self.oracle["projects"]:
+            if self.channel(p["facility"], "reserves") == "none":
+                continue                       # company money raised abroad: not the clause's
             ins = facs[p["facility"]].get("instruments", {"equity": 1.0})
             call = (ins.get("equity", 0.0) + ins.get("loan", 0.0)) * p["size_usd_bn"]
             if p["size_usd_bn"] > 0.0 and call > 0.0:
@@ -488,14 +524,18 @@ class Case:
 
     # ---- market channel (check 3)
     def check_market(self, res_out: dict, mkt_out: dict) -> None:
+        """The market run's rate is the reserves run's times the impact of what the market run buys
+        and the reserves run does not: the facilities that follow [fx] (explicit channels stay)."""
         m = self.meta
+        bought_market_run = self.channel_flows("market", "market")
+        bought_reserves_run = self.channel_flows("market", "reserves")
         months = month_ends(self.start, self.end)
         a, b = res_out["fx"]["months"], mkt_out["fx"]["months"]
         if [x["month"] for x in a] != [lab for lab, _ in months] or [x["month"] for x in b] != [x["month"] for x in a]:
             self.fail("fx.months labels differ from the month ends")
             return
         for (lab, me), ra, rb in zip(months, a, b):
-            bought = -self.flows.to(me)
+            bought = -(bought_market_run.to(me) - bought_reserves_run.to(me))
             factor = math.exp(m["fx"]["impact"] * bought / m["gdp"] * 100.0)
             for k in ("mean", "p5", "p50", "p95"):
                 want = ra["rate"][k] * factor
@@ -718,17 +758,21 @@ def run_case(idx: int, kind: str, seed: int, bin_: str, tmp: str, gaps: Gaps, ou
     outs["reserves"] = res = run_bin(bin_, path, paths, run_seed)
     case.exact("engine", "totals.investor_paid (deal engine)", res["totals"]["investor_paid"]["mean"],
                case.oracle["totals"]["investor_paid"])
-    case.check_reserves(res, case.flows, "reserves")
+    from_reserves = case.channel_flows("reserves", "reserves")
+    case.check_reserves(res, from_reserves, "reserves")
     if kind == "floor":
-        case.check_requests(res, case.flows, "reserves")
+        case.check_requests(res, from_reserves, "reserves")
     case.check_rates(res, bin_, paths)
     mpath = path.replace(".toml", "-market.toml")
     with open(mpath, "w") as fh:
-        fh.write(meta["text"].replace('funding_channel = "reserves"', 'funding_channel = "market"'))
+        # [fx]'s channel alone (the last one in the text): a facility's own channel stays
+        head, _, tail = meta["text"].rpartition('funding_channel = "reserves"')
+        fh.write(head + 'funding_channel = "market"' + tail)
     outs["market"] = mkt = run_bin(bin_, mpath, paths, run_seed)
-    case.check_reserves(mkt, case.no_flows, "market")
+    from_reserves = case.channel_flows("reserves", "market")
+    case.check_reserves(mkt, from_reserves, "market")
     if kind == "floor":
-        case.check_requests(mkt, case.no_flows, "market")
+        case.check_requests(mkt, from_reserves, "market")
     case.check_market(res, mkt)
     return case
 

@@ -32,11 +32,12 @@ FAIL_DIR = "/tmp/pactsim-oracle-failures"
 REL = ABS = 1e-9
 
 TOTALS = ["investor_paid", "investor_received", "investor_npv", "investor_moic", "host_received",
-          "host_tax", "host_npv", "guarantee_calls", "losses", "recoup_year", "recouped_share",
+          "host_tax", "host_npv", "guarantee_calls", "losses", "equity_lost", "recoup_year", "recouped_share",
+          "investor_terminal_value", "host_terminal_value",
           "recoup_accounts"]
 YEAR_FIELDS = ["investor_paid", "investor_received", "host_received", "host_tax", "deferred"]
 FAC_FIELDS = ["paid", "received", "committed_unfunded", "funded_usd_bn", "pending_usd_bn",
-              "guarantee_calls", "losses"]
+              "guarantee_calls", "losses", "equity_lost", "npv", "moic", "recouped_share", "terminal_value"]
 PROJ_FIELDS = ["funded_on", "size_usd_bn", "size_cut_usd_bn", "due"]
 FLOW_FIELDS = ["date", "cash", "debt_service", "debt_service_investor", "debt_service_lenders",
                "guarantee_fee", "guarantee_call", "host_tax", "investor", "host", "loss"]
@@ -98,6 +99,10 @@ def compare(b: dict, o: dict, d: Diff) -> None:
             continue
         for k in FAC_FIELDS:
             d.cmp(f"facilities[{of['id']}].{k}", f.get(k), of[k])
+        if of["irr"] is not None:
+            bi = val(f.get("irr"))
+            if bi is None or abs(bi - of["irr"]) > 1e-7:
+                d.cmp(f"facilities[{of['id']}].irr", bi, of["irr"])
 
     bp = {p["id"]: p for p in b.get("projects", [])}
     for op in o["projects"]:

@@ -10,6 +10,7 @@ Entry point: run_deal(toml_text) -> dict of plain floats (see docstring of run_d
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import tomllib
@@ -117,6 +118,8 @@ class Project:
     paid: float = 0.0
     rows: list = field(default_factory=list)
     account: "Account | None" = None
+    delay: int | None = None      # labour friction: months its operation is delayed (None: not hit)
+    overrun: tuple | None = None  # labour friction: (date, amount) paid as equity
 
 
 class Account:
@@ -225,10 +228,19 @@ def parse(doc: dict):
             life=int(p["life_years"]) if "life_years" in p else None,
             construction=int(p.get("construction_years", 0)),
         ))
+    labor = doc.get("labor")
+    if labor is not None and float(labor["incident_probability"]) >= 1.0:
+        # Certain hits only (the oracle plays one path without draws): fixed delay and overrun.
+        delay = int(round(float(labor["delay_months"])))
+        overrun = float(labor.get("cost_overrun", 0.0))
+        for p in projects:
+            if p.cash_flows is None and p.construction > 0:
+                p.delay, p.overrun = delay, overrun
     run = doc.get("run", {})
     dr = run.get("discount_rate", {})
     rates = (float(dr.get("investor", 0.04)), float(dr.get("host", 0.04)))
-    return deal, list(facs.values()), wfs, projects, rates
+    terminal = run.get("terminal_value", "remaining-flows") == "remaining-flows"
+    return deal, list(facs.values()), wfs, projects, rates, terminal
 
 
 # --------------------------------------------------------------------------- engine
@@ -283,24 +295,51 @@ def fund_facility(f: Facility, projs: list[Project], end: dt.date) -> None:
             blocked = True
 
 
-def debt_rows(p: Project, end: dt.date) -> None:
-    """Steps (1) and (2) per payment date; fills p.rows with everything but the tier split."""
+def add_months(d: dt.date, months: int) -> dt.date:
+    """`months` calendar months after d, the day clamped to the month's end."""
+    m = d.month - 1 + months
+    y, m = d.year + m // 12, m % 12 + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def payment_dates(p: Project) -> list[tuple[dt.date, int, bool]]:
+    """(date, k, operating) of every payment, in the order they are applied.  A project labour
+    friction hit (docs/semantics.md, "Labour friction") keeps its loan dates on the anniversaries
+    of funding (k up to its construction years or its loan term, whichever is longer) and has its
+    operating years' cash on their own dates, k years and `delay` months after funding completed;
+    on a date with both, the anniversary's payment comes first."""
+    f = p.facility
+    has_debt = (f.loan > 0.0 or f.guarantee > 0.0)
+    Y = f.loan_years if has_debt else 0
+    n = max(len(project_cash(p)), Y)
+    if p.delay is None:
+        return [(anniversary(p.completed, k), k, False) for k in range(1, n + 1)]
+    c, L = p.construction, p.life
+    dates = [(anniversary(p.completed, k), k, False) for k in range(1, max(c, Y) + 1)]
+    dates += [(add_months(p.completed, 12 * k + p.delay), k, True) for k in range(c + 1, c + L + 1)]
+    return sorted(dates, key=lambda x: (x[0], x[2]))
+
+
+def debt_rows(p: Project, end: dt.date | None) -> None:
+    """Steps (1) and (2) per payment date; fills p.rows with everything but the tier split.
+    Rows after `end` are kept too (None: to the project's last payment) for the terminal value."""
     f = p.facility
     cash = project_cash(p)
     has_debt = (f.loan > 0.0 or f.guarantee > 0.0)
     Y = f.loan_years if has_debt else 0
-    n = max(len(cash), Y)
     Pi, Pg = f.loan * p.size, f.guarantee * p.size
     Ai = annuity_payment(Pi, f.loan_rate, Y) if has_debt else 0.0
     Ag = annuity_payment(Pg, f.loan_rate, Y) if has_debt else 0.0
     bal_g = Pg
     arrears, claim, fee_unpaid = 0.0, 0.0, 0.0
-    for k in range(1, n + 1):
-        d = anniversary(p.completed, k)
-        if d > end:
+    dates = payment_dates(p)
+    for index, (d, k, operating) in enumerate(dates):
+        if end is not None and d > end:
             break
         c = cash[k - 1] if k <= len(cash) else 0.0
-        loan_date = k <= Y
+        if p.delay is not None and not operating and k > p.construction:
+            c = 0.0                       # a delayed project's operating cash comes on its own date
+        loan_date = k <= Y and not operating
         si = Ai if loan_date else 0.0
         sg = Ag if loan_date else 0.0
         owe_i = si + arrears
@@ -330,7 +369,7 @@ def debt_rows(p: Project, end: dt.date) -> None:
             date=d, cash=c, debt_service=ds, debt_service_investor=part_i + to_claim,
             debt_service_lenders=to_lenders, guarantee_fee=fee, guarantee_call=call,
             host_tax=tax, distributable=left - tax, investor=0.0, host=0.0, loss=0.0))
-        if k == n:
+        if index == len(dates) - 1:
             p.rows[-1]["loss"] = arrears + claim + fee_unpaid
 
 
@@ -358,9 +397,12 @@ def run_deal(toml_text: str) -> dict:
     Dates are ISO strings; missing figures (recoup date/year) are None.
     """
     doc = tomllib.loads(toml_text)
-    deal, facs, wfs, projects, (r_inv, r_host) = parse(doc)
+    deal, facs, wfs, projects, (r_inv, r_host), terminal = parse(doc)
     start: dt.date = deal["start"]
     end = anniversary(start, int(deal["horizon_years"]))
+    # With a terminal value the projects go on paying after the horizon (docs/semantics.md,
+    # "Terminal value"): every event is played to the end of each project; none is judged after.
+    last_event = None if terminal else end
     ordered = sorted(projects, key=lambda p: (p.selected, p.order))
 
     # ---- commitment cuts, due dates, calls
@@ -381,7 +423,16 @@ def run_deal(toml_text: str) -> dict:
         fund_facility(f, [p for p in ordered if p.facility is f], end)
     for p in ordered:
         if p.completed is not None and p.size > 0.0:
-            debt_rows(p, end)
+            debt_rows(p, last_event)
+            # the overrun: paid as equity on the original completion date, outside the cap
+            share = p.overrun if isinstance(p.overrun, float) else 0.0
+            p.overrun = None
+            if share > 0.0:
+                when = anniversary(p.completed, p.construction)
+                if last_event is None or when <= last_event:
+                    p.overrun = (when, share * p.size)
+        elif not isinstance(p.overrun, tuple):
+            p.overrun = None
 
     # ---- recoup accounts
     accounts: dict[str, Account] = {}
@@ -410,9 +461,11 @@ def run_deal(toml_text: str) -> dict:
                 E = _equity_paid(p)
                 for k in range(1, L + 1):
                     d = anniversary(p.completed, k)
-                    if d > end:
+                    if last_event is not None and d > last_event:
                         break
                     events.append((d, 2, p, E / L + r * E * (L - k + 1) / L))
+        if p.overrun is not None and acct is not None:
+            events.append((p.overrun[0], 1, p, ("overrun", p.overrun[1])))
         events.extend((row["date"], 3, p, row) for row in p.rows)
     events = [(d, kind, rank[p.id], i, p, x) for i, (d, kind, p, x) in enumerate(events)]
     events.sort(key=lambda e: e[:4])
@@ -423,6 +476,8 @@ def run_deal(toml_text: str) -> dict:
         if kind == 0:
             pending.add(p.id)
             acct.members.append(p)
+        elif kind == 1 and isinstance(payload, tuple):
+            acct.add_equity(d, payload[1])            # an overrun: all equity
         elif kind == 1:
             acct.add_equity(d, payload * _equity_share(p))
             if d == p.completed:
@@ -433,10 +488,10 @@ def run_deal(toml_text: str) -> dict:
         else:
             payload["investor"], payload["host"] = split(
                 p.facility.waterfall, acct, d, payload["distributable"])
-        if acct is not None:
+        if acct is not None and d <= end:
             acct.evaluate(d, pending)
 
-    return _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host)
+    return _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host, terminal)
 
 
 def _equity_share(p: Project) -> float:
@@ -489,27 +544,56 @@ def xirr_single(flows: list[tuple[dt.date, float]]) -> float | None:
 
 # --------------------------------------------------------------------------- report
 
-def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) -> dict:
+def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host, terminal) -> dict:
     years = {y: dict(year=y, investor_paid=0.0, investor_received=0.0, host_received=0.0,
                      host_tax=0.0, deferred=0.0) for y in range(start.year, end.year + 1)}
     tot = dict(investor_paid=0.0, investor_received=0.0, investor_npv=0.0, host_received=0.0,
-               host_tax=0.0, host_npv=0.0, guarantee_calls=0.0, losses=0.0)
+               host_tax=0.0, host_npv=0.0, guarantee_calls=0.0, losses=0.0,
+               equity_lost=0.0)      # one path, no defaults: no equity is written off
     inv_flows: list[tuple[dt.date, float]] = []
+    fac_flows: dict[str, list[tuple[dt.date, float]]] = {f.id: [] for f in facs}
     fac_out = {f.id: dict(id=f.id, paid=0.0, received=0.0, committed_unfunded=0.0,
                           funded_usd_bn=0.0, pending_usd_bn=0.0, commitment_usd_bn=f.commitment,
-                          guarantee_calls=0.0, losses=0.0) for f in facs}
+                          guarantee_calls=0.0, losses=0.0, equity_lost=0.0, npv=0.0)
+               for f in facs}
 
     def disc(r, d, x):
         return x / (1.0 + r) ** yearfrac(start, d)
 
+    # Terminal values: each party's flows after the horizon, discounted to the horizon at its
+    # rate (one path without defaults: no survival weights), and calls still open at cost.
+    tv_inv = {f.id: 0.0 for f in facs}
+    tv_host = 0.0
     for p in ordered:
         fo = fac_out[p.facility.id]
+        if terminal and p.size > 0.0 and p.call > 0.0 and p.completed is None:
+            tv_inv[p.facility.id] += sum(a for _, a in p.parts)
+        after = [row for row in p.rows if row["date"] > end]
+        p.rows = [row for row in p.rows if row["date"] <= end]
+        for row in after:
+            rec = row["investor"] + row["debt_service_investor"] + row["guarantee_fee"]
+            tv_inv[p.facility.id] += (rec - row["guarantee_call"]) / (1.0 + r_inv) ** yearfrac(end, row["date"])
+            tv_host += (row["host"] + row["host_tax"]) / (1.0 + r_host) ** yearfrac(end, row["date"])
         for d, a in p.parts:
             tot["investor_paid"] += a
             years[d.year]["investor_paid"] += a
             fo["paid"] += a
             tot["investor_npv"] += disc(r_inv, d, -a)
+            fo["npv"] += disc(r_inv, d, -a)
             inv_flows.append((d, -a))
+            fac_flows[p.facility.id].append((d, -a))
+        if p.overrun is not None:
+            d, a = p.overrun
+            if d <= end:
+                tot["investor_paid"] += a
+                years[d.year]["investor_paid"] += a
+                fo["paid"] += a
+                tot["investor_npv"] += disc(r_inv, d, -a)
+                fo["npv"] += disc(r_inv, d, -a)
+                inv_flows.append((d, -a))
+                fac_flows[p.facility.id].append((d, -a))
+            else:
+                tv_inv[p.facility.id] -= a / (1.0 + r_inv) ** yearfrac(end, d)
         for row in p.rows:
             d = row["date"]
             call = row["guarantee_call"]
@@ -518,7 +602,9 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
             tot["guarantee_calls"] += call
             tot["investor_received"] += rec
             tot["investor_npv"] += disc(r_inv, d, rec - call)
+            fo["npv"] += disc(r_inv, d, rec - call)
             inv_flows.append((d, rec - call))
+            fac_flows[p.facility.id].append((d, rec - call))
             tot["host_received"] += row["host"]
             tot["host_tax"] += row["host_tax"]
             tot["host_npv"] += disc(r_host, d, row["host"] + row["host_tax"])
@@ -547,20 +633,39 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
                         years[y]["deferred"] += unpaid
     for fo in fac_out.values():
         fo["committed_unfunded"] = fo["commitment_usd_bn"] - fo["funded_usd_bn"]
+        fo["moic"] = fo["received"] / fo["paid"] if fo["paid"] > 0 else None
+        tv = tv_inv[fo["id"]]
+        fo["terminal_value"] = tv
+        fo["npv"] += disc(r_inv, end, tv)
+        # the terminal value is the last flow of the XIRR; None: not checked (see xirr_single)
+        fo["irr"] = xirr_single(fac_flows[fo["id"]] + ([(end, tv)] if tv != 0.0 else []))
+        # every account its projects pay into recouped? None when none of them has an account
+        accts = {id(p.account): p.account for p in ordered
+                 if p.facility.id == fo["id"] and p.account is not None}
+        if accts:
+            fo["recouped_share"] = 1.0 if all(a.status for a in accts.values()) else 0.0
+        else:
+            fo["recouped_share"] = None
 
     recoup_dates = [a.recoup_date if a.status else None for a in accounts.values()]
     if accounts and all(d is not None for d in recoup_dates):
         tot["recouped_share"] = 1.0
         tot["recoup_year"] = float(max(recoup_dates).year)
     elif not accounts:
-        tot["recouped_share"] = 1.0
+        tot["recouped_share"] = None      # nothing to recoup is not "everything recouped"
         tot["recoup_year"] = None
     else:
         tot["recouped_share"] = 0.0
         tot["recoup_year"] = None
     tot["investor_moic"] = tot["investor_received"] / tot["investor_paid"] if tot["investor_paid"] > 0 else None
     tot["recoup_accounts"] = len(accounts)
-    tot["investor_irr"] = xirr_single(inv_flows)     # None: not checked (see xirr_single)
+    tv = sum(tv_inv[f.id] for f in facs)
+    tot["investor_terminal_value"] = tv
+    tot["host_terminal_value"] = tv_host
+    tot["investor_npv"] += disc(r_inv, end, tv)
+    tot["host_npv"] += disc(r_host, end, tv_host)
+    # None: not checked (see xirr_single)
+    tot["investor_irr"] = xirr_single(inv_flows + ([(end, tv)] if tv != 0.0 else []))
 
     proj_out = []
     for p in projects:
@@ -585,6 +690,7 @@ def _report(deal, facs, ordered, projects, accounts, start, end, r_inv, r_host) 
                               recouped_on=a.recoup_date.isoformat() if a.status else None)
                          for a in accounts.values()],
         investor_flows=[(d.isoformat(), x) for d, x in inv_flows],
+        facility_flows={k: [(d.isoformat(), x) for d, x in v] for k, v in fac_flows.items()},
     )
 
 

@@ -171,6 +171,16 @@ def gen_deal(rng: random.Random, idx: int = 0) -> str:
         rng.shuffle(projects)
     for p in projects:
         lines += p + [""]
+    # Labour friction, certain or absent (one path, no draws: docs/semantics.md), from a stream of
+    # its own, so that the deals' other draws (and every checker's cases built on them) stay
+    # those of the generator before [labor] existed.
+    lab = random.Random(f"labor-{idx}-{start.isoformat()}-{horizon}")
+    if lab.random() < 0.15:
+        lines += ["[labor]", f"incident_probability = {lab.choice([0, 1, 1])}",
+                  f"delay_months = {lab.choice([0, 1, 6, 12, 18, lab.randint(0, 30)])}"]
+        if lab.random() < 0.5:
+            lines.append(f"cost_overrun = {_num(lab.choice([0.0, 0.05, lab.uniform(0, 0.3)]))}")
+        lines.append("")
     if rng.random() < 0.6:
         lines.append("[run]")
         if rng.random() < 0.5:
@@ -179,6 +189,8 @@ def gen_deal(rng: random.Random, idx: int = 0) -> str:
             lines.append(f"seed = {rng.randint(1, 10**6)}")
         if rng.random() < 0.8:
             lines.append(f"discount_rate = {{ investor = {_num(rng.uniform(0, 0.1))}, host = {_num(rng.uniform(0, 0.1))} }}")
+        if rng.random() < 0.3:
+            lines.append(f'terminal_value = "{rng.choice(["none", "remaining-flows"])}"')
     return "\n".join(lines) + "\n"
 
 

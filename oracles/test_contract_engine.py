@@ -9,7 +9,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from contract_engine import add_business_days, anniversary, run_deal, xirr_single  # noqa: E402
+from contract_engine import add_months, add_business_days, anniversary, run_deal, xirr_single  # noqa: E402
 import datetime as dt  # noqa: E402
 
 HEAD = """schema = 1
@@ -91,6 +91,36 @@ cash_flows_usd_bn = [3.0, 1.0, 5.0]
         self.close(f[2]["host"], 1.5175 + 1.7685)
         self.assertIsNone(out["recoup_accounts"][0]["recouped_on"])
         self.assertEqual(out["totals"]["recouped_share"], 0.0)
+
+    def test_labour_delay_moves_every_operating_flow(self):
+        # docs/semantics.md, "Labour friction": with probability 1 and 6 months, every operating
+        # cash flow of a built project is exactly 6 months later than with probability 0.
+        body = """
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+instruments = { equity = 0.5, loan = 0.5 }
+loan = { rate = 0.05, years = 4 }
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-08-31
+size_usd_bn = 10.0
+irr = 0.08
+life_years = 6
+construction_years = 2
+[labor]
+incident_probability = %s
+delay_months = 6
+[run]
+terminal_value = "none"
+"""
+        on_time = [(r["date"], r["cash"]) for r in flows(run_deal(deal(body % "0")), "p") if r["cash"] > 0]
+        late = [(r["date"], r["cash"]) for r in flows(run_deal(deal(body % "1")), "p") if r["cash"] > 0]
+        self.assertEqual(len(on_time), 6)
+        moved = [(add_months(dt.date.fromisoformat(d), 6).isoformat(), c) for d, c in on_time]
+        self.assertEqual(late, moved)
+        self.assertEqual(late[2][0], "2032-02-29")
 
     def test_cap_carry_over(self):
         # cap 5/yr: A 4 in 2026; B 8 -> 1 on 2026-06-01, 5 on 2027-01-01 (Fri),

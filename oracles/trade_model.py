@@ -309,6 +309,59 @@ def scenarios(deal_toml_text: str, market: dict | None = None) -> dict:
     return res
 
 
+def duty_saved(trade: dict, investor: str) -> float:
+    """The press's yardstick for one market: the investor's tariff cut (no_deal minus deal) times
+    its base-year sales, at base volumes and producer prices (docs/semantics.md, "Trade")."""
+    sched = schedules(trade)
+    return (sched["no_deal"][investor] - sched["deal"][investor]) * float(trade["market"]["base_value_usd_bn"][investor])
+
+
+def markets(deal_toml_text: str) -> list:
+    """Each market of a deal: [trade] itself (its id is its sector), or each [[trade.markets]]."""
+    trade = tomllib.loads(deal_toml_text)["trade"]
+    if "markets" in trade:
+        return [dict(m) for m in trade["markets"]]
+    return [dict(trade, id=trade["sector"])]
+
+
+def all_markets(deal_toml_text: str) -> dict:
+    """Every market's figures (as `scenarios`), the relief summed over them and the duty saved,
+    for a deal whose markets all carry their own `market` table."""
+    doc = tomllib.loads(deal_toml_text)
+    inv = doc["deal"]["investor"]
+    out = []
+    for m in markets(deal_toml_text):
+        one = {"schema": 1, "deal": doc["deal"], "trade": m}
+        text = _toml_of(one)
+        res = scenarios(text)
+        res["id"] = m["id"]
+        res["duty_saved_usd_bn_per_year"] = duty_saved(m, inv)
+        out.append(res)
+    return {"markets": out,
+            "investor_tariff_relief_usd_bn_per_year": sum(r["investor_tariff_relief_usd_bn_per_year"] for r in out),
+            "duty_saved_usd_bn_per_year": sum(r["duty_saved_usd_bn_per_year"] for r in out)}
+
+
+def _toml_of(doc: dict) -> str:
+    """A small TOML writer for the tables `all_markets` re-reads (numbers, strings, dates, tables)."""
+    def value(v):
+        if isinstance(v, dict):
+            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
+        if isinstance(v, str):
+            return '"' + v + '"'
+        if isinstance(v, float) and math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return str(v) if not hasattr(v, "isoformat") else v.isoformat()
+    lines = ["schema = 1", "[deal]"] + [f"{k} = {value(v)}" for k, v in doc["deal"].items()]
+    lines.append("[trade]")
+    lines += [f"{k} = {value(v)}" for k, v in doc["trade"].items() if k not in ("id", "market")]
+    lines.append("[trade.market]")
+    lines += [f"{k} = {value(v)}" for k, v in doc["trade"]["market"].items()]
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     import json
     import sys

@@ -352,7 +352,7 @@ fn describe(deal: &pactsim::deal::Deal) -> serde_json::Value {
             "pipeline": deal.pipelines.iter().any(|p| p.facility == j),
         })).collect::<Vec<_>>(),
         "projects": deal.projects.iter().map(|p| p.id.clone()).collect::<Vec<_>>(),
-        "trade": deal.trade.is_some(),
+        "trade": !deal.trade.is_empty(),
         "fx": currency.is_some_and(|c| c.fx.is_some()),
         "reserves": currency.is_some_and(|c| c.reserves.is_some()),
         "stability": currency.is_some_and(|c| c.stability.is_some()),

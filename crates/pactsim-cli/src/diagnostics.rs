@@ -16,8 +16,13 @@ const DEFAULT_DEAL_FILE: &str = "kr-us-2025-mou.toml";
 
 /// The files of the deal library (`deals/` in the repository), sorted, so that a user away from a
 /// checkout who names one is told where it lives. A CLI test checks the list against the folder.
-const LIBRARY_DEALS: [&str; 4] =
-    ["jp-us-2025-mou.toml", "kr-us-2025-kr-offer.toml", "kr-us-2025-mou.toml", "kr-us-2025-us-ask.toml"];
+const LIBRARY_DEALS: [&str; 5] = [
+    "eu-us-2025-framework.toml",
+    "jp-us-2025-mou.toml",
+    "kr-us-2025-kr-offer.toml",
+    "kr-us-2025-mou.toml",
+    "kr-us-2025-us-ask.toml",
+];
 
 /// Reads and validates a deal file, printing every problem found.
 pub fn load_deal(path: &Path) -> Result<Deal, Failure> {

@@ -26,6 +26,12 @@ pub const US_AUTOS_2024: DataSet = DataSet {
     csv: include_str!("../../../data/trade/us-autos-2024.csv"),
 };
 
+pub const US_OTHER_GOODS_2024: DataSet = DataSet {
+    name: "trade/us-other-goods-2024",
+    description: "US market 2024 for every good other than cars, auto parts, steel and aluminium (and EU pharmaceuticals) by source (domestic, KR, JP, EU, ROW), USD bn, with 2024 tariffs",
+    csv: include_str!("../../../data/trade/us-other-goods-2024.csv"),
+};
+
 pub const KRW_USD_DAILY: DataSet = DataSet {
     name: "fx/krw-usd-daily",
     description: "KRW per USD, daily ECB reference rates crossed through the euro (KRW/EUR ÷ USD/EUR), 6 significant digits",
@@ -56,8 +62,15 @@ pub const JAPAN_RESERVES: DataSet = DataSet {
     csv: include_str!("../../../data/japan/reserves.csv"),
 };
 
-pub const ALL: [DataSet; 6] =
-    [US_AUTOS_2024, KRW_USD_DAILY, JPY_USD_DAILY, KOREA_RESERVES_MONTHLY, KOREA_ARA_INPUTS_2025, JAPAN_RESERVES];
+pub const ALL: [DataSet; 7] = [
+    US_AUTOS_2024,
+    US_OTHER_GOODS_2024,
+    KRW_USD_DAILY,
+    JPY_USD_DAILY,
+    KOREA_RESERVES_MONTHLY,
+    KOREA_ARA_INPUTS_2025,
+    JAPAN_RESERVES,
+];
 
 /// The embedded data set with this name.
 pub fn data_set(name: &str) -> Option<DataSet> {
@@ -132,17 +145,43 @@ pub fn parse_daily(csv: &str) -> Result<DailySeries, String> {
     Ok(series)
 }
 
-/// Sectors with an embedded market, and the data set each uses.
-pub const SECTORS: [(&str, DataSet); 1] = [("autos", US_AUTOS_2024)];
+/// A sector with an embedded market: its data set and the elasticities a deal that gives none
+/// uses (sources and derivations in `data/SOURCES.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct Sector {
+    pub name: &'static str,
+    pub data: DataSet,
+    pub elasticities: Elasticities,
+}
 
-/// Elasticities used when a deal's `[trade]` gives none (sources and derivations in
-/// `data/SOURCES.md`, "Default elasticities for autos").
+/// Sectors with an embedded market.
+pub const SECTORS: [Sector; 2] = [
+    // "Default elasticities for autos": GTAP ESUBM(mvh) 5.6; demand -1; foreign supply 2.4 (exporters
+    // bear 70% of a tariff change); domestic supply 2.
+    Sector { name: "autos", data: US_AUTOS_2024, elasticities: DEFAULT_ELASTICITIES },
+    // "Default elasticities for other goods": the Armington meta-analysis median 3.8; demand -1;
+    // foreign supply 15.2 (border pass-through 0.8); domestic supply 2.
+    Sector {
+        name: "other-goods",
+        data: US_OTHER_GOODS_2024,
+        elasticities: Elasticities { substitution: 3.8, demand: -1.0, foreign_supply: 15.2, domestic_supply: 2.0 },
+    },
+];
+
+/// Elasticities used when a deal's `[trade]` gives none and its market is its own
+/// (`[trade.market]`), and for the autos sector (sources and derivations in `data/SOURCES.md`,
+/// "Default elasticities for autos").
 pub const DEFAULT_ELASTICITIES: Elasticities =
     Elasticities { substitution: 5.6, demand: -1.0, foreign_supply: 2.4, domestic_supply: 2.0 };
 
+/// The embedded sector of this name, if there is one.
+pub fn sector(name: &str) -> Option<Sector> {
+    SECTORS.iter().find(|s| s.name == name).copied()
+}
+
 /// The embedded market of a sector, if there is one.
 pub fn sector_market(sector: &str) -> Option<Market> {
-    let (_, data) = SECTORS.iter().find(|(name, _)| *name == sector)?;
+    let data = self::sector(sector)?.data;
     let sources = parse_market(data.csv).unwrap_or_else(|e| panic!("embedded {} is malformed: {e}", data.name));
     Some(Market { importer: "US".to_string(), year: 2024, origin: format!("embedded data set {}", data.name), sources })
 }
@@ -337,5 +376,20 @@ mod tests {
         assert_eq!(codes, [DOMESTIC, "KR", "JP", "EU", "MX", "CA", "ROW"]);
         assert!(market.sources.iter().all(|s| s.base_value_usd_bn > 0.0 && s.base_tariff >= 0.0));
         assert_eq!(market.sources.iter().find(|s| s.code == "KR").unwrap().base_tariff, 0.0);
+    }
+
+    #[test]
+    fn the_other_goods_market_adds_up_to_its_sources() {
+        let market = sector_market("other-goods").unwrap();
+        let value = |code: &str| market.sources.iter().find(|s| s.code == code).unwrap().base_value_usd_bn;
+        // Korea: customs exports to the US 127.8 less cars 37.386, parts 8.22, steel 2.9 and
+        // aluminium 0.78 (data/SOURCES.md).
+        assert!((value("KR") - (127.8 - 37.386 - 8.22 - 2.9 - 0.78)).abs() < 5e-4);
+        // Japan: (21.3 - 7.2) tn yen at 151.43 yen a dollar.
+        assert!((value("JP") - 14_100.0 / 151.43).abs() < 5e-4);
+        // Imports are 20.57% of the market (the Yale Budget Lab's import share).
+        let imports: f64 = market.sources.iter().filter(|s| !s.is_domestic()).map(|s| s.base_value_usd_bn).sum();
+        assert!((imports / (imports + value(DOMESTIC)) - 0.2057).abs() < 1e-6);
+        assert_eq!(sector("other-goods").unwrap().elasticities.substitution, 3.8);
     }
 }

@@ -36,9 +36,12 @@ pub struct Deal {
     pub default_correlation: f64,
     /// `[decline]`: when the investor refuses a selected project (never, without the section).
     pub decline: Decline,
+    /// `[labor]`: construction friction on the projects that are built (none without the section).
+    pub labor: Option<Labor>,
     pub run: RunSettings,
-    /// The tariff side, when the file has a `[trade]` section.
-    pub trade: Option<Trade>,
+    /// The tariff side: the markets of `[trade]` (its one market, or its `[[trade.markets]]`),
+    /// in file order; empty without the section.
+    pub trade: Vec<Trade>,
     /// `[fx]`, `[reserves]` and `[stability]`: the investor's currency and reserves, when the file
     /// has any of them.
     pub currency: Option<Currency>,
@@ -88,8 +91,9 @@ impl Deal {
             pipelines: Vec::new(),
             default_correlation: self.default_correlation,
             decline: Decline::default(),
+            labor: None,
             run: self.run,
-            trade: None,
+            trade: Vec::new(),
             currency: None,
             defaults_applied: Vec::new(),
             overrides: Vec::new(),
@@ -137,6 +141,9 @@ pub struct Facility {
     pub guarantee_fee_rate: f64,
     /// Index into `Deal::waterfalls`.
     pub waterfall: usize,
+    /// How the facility's USD is raised (`[[facility]] funding_channel`, else `[fx]`'s): whether
+    /// its flows move the investor's reserves, the exchange rate, or neither.
+    pub funding_channel: FundingChannel,
 }
 
 impl Facility {
@@ -160,11 +167,12 @@ pub enum FundingLag {
 impl Deal {
     /// Whether anything in the deal is random, so that its Monte Carlo paths differ.
     pub fn is_random(&self) -> bool {
-        self.trade.as_ref().is_some_and(trade_is_random)
+        self.trade.iter().any(trade_is_random)
             || !self.pipelines.is_empty()
             || self.credit_is_random()
             || self.decline_is_random()
             || self.currency_is_random()
+            || self.labor.is_some_and(|labor| labor.is_random())
     }
 
     fn decline_is_random(&self) -> bool {
@@ -285,6 +293,26 @@ pub enum DeclineRule {
     Probability(f64),
 }
 
+/// `[labor]`: the chance a project's construction is hit, once, and what a hit does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Labor {
+    pub incident_probability: f64,
+    /// Months the completion and every operating cash flow move later (rounded when drawn).
+    pub delay_months: Distribution,
+    /// Share of the project's size the investor pays on top, on the original completion date.
+    pub cost_overrun: Distribution,
+}
+
+impl Labor {
+    /// Whether a path's hits differ from the central path's: a chance strictly between 0 and 1,
+    /// or a certain hit of a drawn size.
+    pub fn is_random(&self) -> bool {
+        let certain = self.incident_probability >= 1.0;
+        (self.incident_probability > 0.0 && !certain)
+            || (certain && (self.delay_months.is_random() || self.cost_overrun.is_random()))
+    }
+}
+
 /// A project's credit risk: the chance a surviving project defaults on each payment date, and the
 /// share of its loans' outstanding principal and arrears recovered when it does.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -322,6 +350,20 @@ pub struct RunSettings {
     pub seed: u64,
     pub investor_discount_rate: f64,
     pub host_discount_rate: f64,
+    /// Whether what is still owed or owned at the horizon is valued on the horizon date.
+    pub terminal_value: TerminalValue,
+}
+
+/// `[run] terminal_value`: what the parties' claims at the horizon are worth (docs/semantics.md,
+/// "Terminal value").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerminalValue {
+    /// `"remaining-flows"`: each party's flows after the horizon, as the deal's rules would pay
+    /// them, weighted by the chance the project survives to pay them and discounted to the horizon
+    /// at the party's discount rate.
+    RemainingFlows,
+    /// `"none"`: nothing after the horizon counts.
+    Off,
 }
 
 /// The investor's currency and reserves: what `[fx]`, `[reserves]` and `[stability]` say.
@@ -361,6 +403,20 @@ pub enum FundingChannel {
     Reserves,
     /// Net USD is bought in the spot market and moves the rate; reserves do not move.
     Market,
+    /// `"none"`: money raised abroad (company-led): neither reserves nor the rate move, and the
+    /// stability clause does not apply to its calls.
+    Outside,
+}
+
+impl FundingChannel {
+    /// The name the deal file and the run output use.
+    pub fn name(self) -> &'static str {
+        match self {
+            FundingChannel::Reserves => "reserves",
+            FundingChannel::Market => "market",
+            FundingChannel::Outside => "none",
+        }
+    }
 }
 
 /// `[reserves]`.

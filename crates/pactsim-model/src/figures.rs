@@ -96,14 +96,34 @@ pub struct FlowFigures {
 impl FlowFigures {
     /// `paid_and_received`, `discount.npv` and `xirr_with(…, steps)` of `flows`.
     pub fn of(flows: &[DatedFlow], discount: &Discount, steps: &XirrSteps) -> Self {
+        Self::with_terminal(flows, None, discount, steps)
+    }
+
+    /// `of`, with a value on a date no earlier than the last flow's (`terminal`: what is still
+    /// owed or owned at the horizon) counted in the NPV and the XIRR as one more flow, and not in
+    /// what was paid or received, which are cash.
+    pub fn with_terminal(
+        flows: &[DatedFlow],
+        terminal: Option<DatedFlow>,
+        discount: &Discount,
+        steps: &XirrSteps,
+    ) -> Self {
+        debug_assert!(terminal.is_none_or(|t| flows.last().is_none_or(|last| last.date <= t.date)));
         // The first flow's place in the table of factors (none when it comes before the date
         // discounted to); the others' are as many days further as they come after it.
-        let first = flows.first().and_then(|f| usize::try_from(days_between(discount.to, f.date)).ok());
+        let first =
+            flows.first().or(terminal.as_ref()).and_then(|f| usize::try_from(days_between(discount.to, f.date)).ok());
         let (mut sums, mut npv, mut untabled) = ((0.0, 0.0), -0.0, first.is_none());
         // The factor of the date being read, looked up on its first flow.
         let mut factor = 0.0;
-        let netted = net_in_order(flows, |amount, new_date| {
-            sums = add_paid_or_received(sums, amount);
+        let mut cash_flows_left = flows.len();
+        let all = flows.iter().chain(terminal.as_ref());
+        let netted = net_in_order(all, flows.len() + 1, |amount, new_date| {
+            // The terminal value comes last; it is not cash.
+            if cash_flows_left > 0 {
+                sums = add_paid_or_received(sums, amount);
+                cash_flows_left -= 1;
+            }
             // Tabled factors only: an exponential's call in the loop would make the compiler keep
             // the sums in memory, and it even took each date's exponential before looking in the
             // table.
@@ -119,12 +139,15 @@ impl FlowFigures {
             // A date went back, or one was not tabled, so the flows are read again, the figures
             // separately.
             let (paid, received) = paid_and_received(flows);
-            return FlowFigures { paid, received, npv: discount.npv(flows), irr: xirr_with(flows, steps) };
+            let mut all: Vec<DatedFlow> = flows.to_vec();
+            all.extend(terminal);
+            return FlowFigures { paid, received, npv: discount.npv(&all), irr: xirr_with(&all, steps) };
         };
         let (paid, received) = sums;
-        // Something paid and something received, as `search_roots` asks before netting.
-        let irr =
-            if paid > 0.0 && received > 0.0 { netted_roots(&netted, Shortcuts::ALL, Some(steps)) } else { Irr::NONE };
+        // Something paid and something received (the terminal value counted), as `search_roots`
+        // asks before netting.
+        let (out, back) = terminal.map_or(sums, |t| add_paid_or_received(sums, t.amount));
+        let irr = if out > 0.0 && back > 0.0 { netted_roots(&netted, Shortcuts::ALL, Some(steps)) } else { Irr::NONE };
         FlowFigures { paid, received, npv, irr }
     }
 }
@@ -265,22 +288,28 @@ struct Netted {
 fn net(flows: &[DatedFlow]) -> Vec<Netted> {
     // A run's flows come in date order, so they are netted as they come, and sorted first only
     // when a date goes back.
-    net_in_order(flows, |_, _| {}).unwrap_or_else(|| {
+    net_in_order(flows, flows.len(), |_, _| {}).unwrap_or_else(|| {
         let mut sorted = flows.to_vec();
         sorted.sort_by_key(|f| f.date);
-        net_in_order(&sorted, |_, _| {}).expect("sorted by date")
+        net_in_order(&sorted, sorted.len(), |_, _| {}).expect("sorted by date")
     })
 }
 
 /// `net` of flows in date order, telling `each` every flow's amount as it comes, with the days
 /// after the first date on a date's first flow; `None` when a flow's date comes before the one
 /// before it.
-fn net_in_order(flows: &[DatedFlow], mut each: impl FnMut(f64, Option<u32>)) -> Option<Vec<Netted>> {
-    let Some((first, rest)) = flows.split_first() else {
+fn net_in_order<'f>(
+    flows: impl IntoIterator<Item = &'f DatedFlow>,
+    most: usize,
+    mut each: impl FnMut(f64, Option<u32>),
+) -> Option<Vec<Netted>> {
+    let mut flows = flows.into_iter();
+    let Some(first) = flows.next() else {
         return Some(Vec::new());
     };
     each(first.amount, Some(0));
-    let mut netted: Vec<Netted> = Vec::with_capacity(flows.len());
+    // `most`: at most how many flows there are.
+    let mut netted: Vec<Netted> = Vec::with_capacity(most);
     let mut days_from_first = DaysFrom::new(first.date);
     // The date being netted, its days after the first date, and its flows' sum so far; it is
     // kept once a later date comes, unless its flows cancel out.
@@ -293,7 +322,7 @@ fn net_in_order(flows: &[DatedFlow], mut each: impl FnMut(f64, Option<u32>)) -> 
             netted.push(Netted { days, years: f64::from(days) / 365.0, amount });
         }
     };
-    for f in rest {
+    for f in flows {
         if f.date == date {
             each(f.amount, None);
             amount += f.amount;
@@ -1352,7 +1381,7 @@ mod tests {
                     let first = flows.first().map_or(0, |f| days_between(discount.to, f.date));
                     let last = flows.last().map_or(0, |f| days_between(discount.to, f.date));
                     let tabled = first >= 0 && last < discount.factors.len() as i64;
-                    in_one_pass += usize::from(tabled && net_in_order(&flows, |_, _| {}).is_some());
+                    in_one_pass += usize::from(tabled && net_in_order(&flows, flows.len(), |_, _| {}).is_some());
                 }
             }
         }

@@ -19,8 +19,8 @@ pub struct Outcome {
     pub host_flows: Vec<DatedFlow>,
     /// One row per calendar year of the horizon.
     pub years: Vec<YearOutcome>,
-    /// The trade picture, when the deal has a `[trade]` section.
-    pub trade: Option<TradeOutcome>,
+    /// The trade picture of each market of `[trade]`, in the deal's order (empty without it).
+    pub trade: Vec<TradeOutcome>,
     /// Projects the investor refused.
     pub declines: u32,
     /// Projects that defaulted (generated ones included).
@@ -29,6 +29,11 @@ pub struct Outcome {
     pub snapback_from: Option<NaiveDate>,
     /// The exchange rate and reserves, when the deal has a currency.
     pub currency: Option<CurrencyOutcome>,
+    /// What the investor still owns or is owed at the horizon, valued on the horizon date (0 with
+    /// `terminal_value = "none"`); each facility's part is in `facilities`.
+    pub investor_terminal_value: f64,
+    /// The host's likewise.
+    pub host_terminal_value: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -53,6 +58,10 @@ pub struct ProjectOutcome {
     pub flows: Vec<FlowRow>,
     /// Recoup date of the project's own account (`scope = "project"`).
     pub recouped_on: Option<NaiveDate>,
+    /// Months labour friction delayed its operation (0 when not hit).
+    pub labor_delay_months: u32,
+    /// The cost overrun the investor paid on its original completion date (0 when not hit).
+    pub cost_overrun_usd_bn: f64,
 }
 
 /// Where one payment of project cash went. `cash` = debt service + fee + tax + investor + host.
@@ -80,6 +89,9 @@ pub struct FlowRow {
     pub defaulted: bool,
     /// Arrears, claims and fees written off after the project's last payment, or on default.
     pub loss: f64,
+    /// On default: the investor's equity in the project written off, what it paid in as equity
+    /// less the equity distributions it had received (never below 0). Apart from `loss`.
+    pub equity_lost: f64,
 }
 
 impl FlowRow {
@@ -97,7 +109,7 @@ impl FlowRow {
 pub struct FacilityOutcome {
     pub id: String,
     pub commitment_usd_bn: f64,
-    /// Funding plus guarantee calls.
+    /// Funding plus guarantee calls (and cost overruns under `[labor]`).
     pub paid: f64,
     pub received: f64,
     /// Size of projects funded by the horizon (pro rata for part-funded ones).
@@ -106,6 +118,15 @@ pub struct FacilityOutcome {
     pub pending_usd_bn: f64,
     pub guarantee_calls: f64,
     pub losses: f64,
+    /// Equity written off when the facility's projects defaulted.
+    pub equity_lost: f64,
+    /// Whether every recoup account of the facility's projects recouped by the horizon; `None`
+    /// when none of its projects has one.
+    pub all_recouped: Option<bool>,
+    /// The investor's dated flows on the facility's projects (negative: paid out), in date order.
+    pub flows: Vec<DatedFlow>,
+    /// The investor's terminal value on the facility's projects, on the horizon date.
+    pub terminal_value: f64,
 }
 
 impl FacilityOutcome {
@@ -146,7 +167,10 @@ pub struct YearOutcome {
     pub deferred: f64,
     pub guarantee_calls: f64,
     pub losses: f64,
-    /// The investor's yearly tariff relief times the share of the year under the deal tariff.
+    /// Equity written off when projects defaulted.
+    pub equity_lost: f64,
+    /// The investor's yearly tariff relief times the share of the year under the deal tariff,
+    /// summed over the markets.
     pub tariff_relief: f64,
 }
 

@@ -76,11 +76,18 @@ figures! {
         HostReceived => "host_received",
         HostTax => "host_tax",
         HostNpv => "host_npv",
-        /// 1 when every recoup account recouped by the horizon, else 0: its mean is `recouped_share`.
+        /// What each party still owns or is owed at the horizon, valued on the horizon date
+        /// (counted in its NPV, and the investor's in its IRR and the deal NPV).
+        InvestorTerminalValue => "investor_terminal_value",
+        HostTerminalValue => "host_terminal_value",
+        /// 1 when every recoup account recouped by the horizon, else 0; missing on a path with no
+        /// recoup account. Its mean where it exists is `recouped_share`.
         Recouped => "recouped",
         RecoupYear => "recoup_year",
         GuaranteeCalls => "guarantee_calls",
         Losses => "losses",
+        /// Equity written off when projects defaulted (apart from `losses`).
+        EquityLost => "equity_lost",
         /// 1 when the investor's flows have several IRRs.
         IrrMultipleRoots => "irr_multiple_roots",
         TariffReliefNpv => "tariff_relief_npv",
@@ -116,11 +123,21 @@ figures! {
     pub enum FacilityFigure {
         Paid => "paid",
         Received => "received",
+        /// The investor's NPV, IRR and MOIC on the facility's projects alone.
+        Npv => "npv",
+        Irr => "irr",
+        Moic => "moic",
+        /// The investor's terminal value on the facility's projects.
+        TerminalValue => "terminal_value",
         CommittedUnfunded => "committed_unfunded",
         Funded => "funded_usd_bn",
         Pending => "pending_usd_bn",
         GuaranteeCalls => "guarantee_calls",
         Losses => "losses",
+        EquityLost => "equity_lost",
+        /// 1 when every recoup account of the facility's projects recouped by the horizon, else 0;
+        /// missing on a path where none of its projects has one.
+        Recouped => "recouped",
     }
 }
 
@@ -168,12 +185,12 @@ figures! {
 }
 
 /// Where each figure sits in a path's vector of values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     years: usize,
     facilities: usize,
-    /// Sources of the trade market; 0 without `[trade]`.
-    sources: usize,
+    /// The sources of each trade market, in the deal's order; empty without `[trade]`.
+    markets: Vec<usize>,
     /// Months of the horizon when the deal has a currency; 0 without.
     months: usize,
     has_currency: bool,
@@ -184,14 +201,15 @@ impl Layout {
         Layout {
             years: (deal.end.year() - deal.start.year() + 1) as usize,
             facilities: deal.facilities.len(),
-            sources: deal.trade.as_ref().map_or(0, |t| t.market.sources.len()),
+            markets: deal.trade.iter().map(|t| t.market.sources.len()).collect(),
             months: deal.currency.as_ref().map_or(0, |c| c.month_ends.len()),
             has_currency: deal.currency.is_some(),
         }
     }
 
     // The order: totals, years, the currency's totals (these three are what a kept path
-    // reports), facilities, trade, then the currency's months.
+    // reports), facilities, each trade market's block then the markets' summed relief, then the
+    // currency's months.
 
     fn currency_totals(&self) -> usize {
         if self.has_currency { CurrencyFigure::COUNT } else { 0 }
@@ -209,8 +227,18 @@ impl Layout {
         self.months_start() + month_index * MonthFigure::COUNT + figure as usize
     }
 
+    /// One market's figures: three scenarios, each its own and its sources', then its relief.
+    fn market_block(sources: usize) -> usize {
+        3 * (ScenarioFigure::COUNT + sources * SourceFigure::COUNT) + 1
+    }
+
+    /// Every market's block, then their summed relief; nothing without `[trade]`.
     fn trade_block(&self) -> usize {
-        if self.sources == 0 { 0 } else { 3 * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT) + 1 }
+        if self.markets.is_empty() {
+            0
+        } else {
+            self.markets.iter().map(|&sources| Self::market_block(sources)).sum::<usize>() + 1
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -237,22 +265,33 @@ impl Layout {
         self.kept_len() + self.facilities * FacilityFigure::COUNT
     }
 
-    pub fn scenario(&self, scenario: Scenario, figure: ScenarioFigure) -> usize {
-        self.trade_start()
-            + scenario.index() * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+    /// Where market `m`'s block starts.
+    fn market_start(&self, m: usize) -> usize {
+        self.trade_start() + self.markets[..m].iter().map(|&sources| Self::market_block(sources)).sum::<usize>()
+    }
+
+    pub fn scenario(&self, m: usize, scenario: Scenario, figure: ScenarioFigure) -> usize {
+        self.market_start(m)
+            + scenario.index() * (ScenarioFigure::COUNT + self.markets[m] * SourceFigure::COUNT)
             + figure as usize
     }
 
-    pub fn source(&self, scenario: Scenario, source: usize, figure: SourceFigure) -> usize {
-        self.trade_start()
-            + scenario.index() * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+    pub fn source(&self, m: usize, scenario: Scenario, source: usize, figure: SourceFigure) -> usize {
+        self.market_start(m)
+            + scenario.index() * (ScenarioFigure::COUNT + self.markets[m] * SourceFigure::COUNT)
             + ScenarioFigure::COUNT
             + source * SourceFigure::COUNT
             + figure as usize
     }
 
-    pub fn relief(&self) -> usize {
-        self.trade_start() + 3 * (ScenarioFigure::COUNT + self.sources * SourceFigure::COUNT)
+    /// Market `m`'s relief per year.
+    pub fn relief(&self, m: usize) -> usize {
+        self.market_start(m) + 3 * (ScenarioFigure::COUNT + self.markets[m] * SourceFigure::COUNT)
+    }
+
+    /// The markets' relief per year, summed path by path.
+    pub fn relief_sum(&self) -> usize {
+        self.trade_start() + self.trade_block() - 1
     }
 
     /// Names of the figures a kept path reports: the totals, each year's figures as
@@ -272,7 +311,14 @@ impl Layout {
 
     /// Whether the figure at `index` may not exist on a path (and so carries `defined_share`).
     pub fn may_be_undefined(&self, index: usize) -> bool {
-        [Total::InvestorIrr, Total::InvestorMoic, Total::RecoupYear].iter().any(|t| self.total(*t) == index)
+        [Total::InvestorIrr, Total::InvestorMoic, Total::RecoupYear, Total::Recouped]
+            .iter()
+            .any(|t| self.total(*t) == index)
+            || (0..self.facilities).any(|j| {
+                [FacilityFigure::Irr, FacilityFigure::Moic, FacilityFigure::Recouped]
+                    .iter()
+                    .any(|f| self.facility(j, *f) == index)
+            })
     }
 }
 
@@ -297,10 +343,14 @@ pub fn path_figures(
     set(layout.total(Total::HostReceived), Some(h.host_received));
     set(layout.total(Total::HostTax), Some(h.host_tax));
     set(layout.total(Total::HostNpv), Some(h.host_npv));
-    set(layout.total(Total::Recouped), Some(if h.all_recouped { 1.0 } else { 0.0 }));
+    set(layout.total(Total::InvestorTerminalValue), Some(h.investor_terminal_value));
+    set(layout.total(Total::HostTerminalValue), Some(h.host_terminal_value));
+    let flag = |b: bool| if b { 1.0 } else { 0.0 };
+    set(layout.total(Total::Recouped), h.all_recouped.map(flag));
     set(layout.total(Total::RecoupYear), h.recoup_year.map(f64::from));
     set(layout.total(Total::GuaranteeCalls), Some(h.guarantee_calls));
     set(layout.total(Total::Losses), Some(h.losses));
+    set(layout.total(Total::EquityLost), Some(h.equity_lost));
     set(layout.total(Total::IrrMultipleRoots), Some(if h.investor_irr.has_multiple_roots() { 1.0 } else { 0.0 }));
     set(layout.total(Total::TariffReliefNpv), h.tariff_relief_npv);
     set(layout.total(Total::DealNpv), h.deal_npv());
@@ -316,6 +366,17 @@ pub fn path_figures(
         set(layout.year(i, YearFigure::TariffRelief), Some(y.tariff_relief));
     }
     for (j, f) in outcome.facilities.iter().enumerate() {
+        // With one facility its figures are the investor's, found above.
+        let (npv, irr, moic) = if outcome.facilities.len() == 1 {
+            (h.investor_npv, h.investor_irr.rate, h.investor_moic)
+        } else {
+            let own = discounts.investor_figures(&f.flows, f.terminal_value, deal.end);
+            (own.npv, own.irr.rate, pactsim_model::figures::moic_of(own.paid, own.received))
+        };
+        set(layout.facility(j, FacilityFigure::Npv), Some(npv));
+        set(layout.facility(j, FacilityFigure::Irr), irr);
+        set(layout.facility(j, FacilityFigure::Moic), moic);
+        set(layout.facility(j, FacilityFigure::TerminalValue), Some(f.terminal_value));
         set(layout.facility(j, FacilityFigure::Paid), Some(f.paid));
         set(layout.facility(j, FacilityFigure::Received), Some(f.received));
         set(layout.facility(j, FacilityFigure::CommittedUnfunded), Some(f.committed_unfunded()));
@@ -323,28 +384,37 @@ pub fn path_figures(
         set(layout.facility(j, FacilityFigure::Pending), Some(f.pending_usd_bn));
         set(layout.facility(j, FacilityFigure::GuaranteeCalls), Some(f.guarantee_calls));
         set(layout.facility(j, FacilityFigure::Losses), Some(f.losses));
+        set(layout.facility(j, FacilityFigure::EquityLost), Some(f.equity_lost));
+        set(layout.facility(j, FacilityFigure::Recouped), f.all_recouped.map(flag));
     }
-    if let Some(trade) = &outcome.trade {
+    for (m, trade) in outcome.trade.iter().enumerate() {
         for scenario in Scenario::ALL {
             let eq = &trade.scenarios[scenario.index()];
-            set(layout.scenario(scenario, ScenarioFigure::PriceIndexChange), Some(eq.price_index - 1.0));
-            set(layout.scenario(scenario, ScenarioFigure::TariffRevenue), Some(eq.tariff_revenue_usd_bn));
+            set(layout.scenario(m, scenario, ScenarioFigure::PriceIndexChange), Some(eq.price_index - 1.0));
+            set(layout.scenario(m, scenario, ScenarioFigure::TariffRevenue), Some(eq.tariff_revenue_usd_bn));
             set(
-                layout.scenario(scenario, ScenarioFigure::ConsumerSurplusChange),
+                layout.scenario(m, scenario, ScenarioFigure::ConsumerSurplusChange),
                 Some(eq.consumer_surplus_change_usd_bn),
             );
             for (s, source) in eq.sources.iter().enumerate() {
-                set(layout.source(scenario, s, SourceFigure::Value), Some(source.value_usd_bn));
-                set(layout.source(scenario, s, SourceFigure::ProducerPriceChange), Some(source.producer_price - 1.0));
-                set(layout.source(scenario, s, SourceFigure::QuantityChange), Some(source.quantity - 1.0));
-                set(layout.source(scenario, s, SourceFigure::Duties), Some(source.duties_usd_bn));
+                set(layout.source(m, scenario, s, SourceFigure::Value), Some(source.value_usd_bn));
                 set(
-                    layout.source(scenario, s, SourceFigure::ProducerSurplusChange),
+                    layout.source(m, scenario, s, SourceFigure::ProducerPriceChange),
+                    Some(source.producer_price - 1.0),
+                );
+                set(layout.source(m, scenario, s, SourceFigure::QuantityChange), Some(source.quantity - 1.0));
+                set(layout.source(m, scenario, s, SourceFigure::Duties), Some(source.duties_usd_bn));
+                set(
+                    layout.source(m, scenario, s, SourceFigure::ProducerSurplusChange),
                     Some(source.producer_surplus_change_usd_bn),
                 );
             }
         }
-        set(layout.relief(), Some(trade.investor_tariff_relief_usd_bn_per_year));
+        set(layout.relief(m), Some(trade.investor_tariff_relief_usd_bn_per_year));
+    }
+    if !outcome.trade.is_empty() {
+        let sum = outcome.trade.iter().map(|t| t.investor_tariff_relief_usd_bn_per_year).sum();
+        set(layout.relief_sum(), Some(sum));
     }
     if let Some(currency) = &outcome.currency {
         let flag = |b: bool| Some(if b { 1.0 } else { 0.0 });
@@ -418,13 +488,14 @@ impl<'a> Runner<'a> {
     pub fn new(deal: &'a Deal, seed: u64) -> Self {
         let layout = Layout::of(deal);
         let deterministic = !deal.is_random();
+        let totals = vec![Accumulator::default(); layout.len()];
         Runner {
             deal,
             seed,
             layout,
             deterministic,
             discounts: if deterministic { Discounts::of(deal) } else { Discounts::tabulated(deal) },
-            totals: vec![Accumulator::default(); layout.len()],
+            totals,
             done: 0,
         }
     }
@@ -450,7 +521,7 @@ impl<'a> Runner<'a> {
     ) -> Result<(), Cancelled> {
         let cancelled = || cancel.load(Ordering::Relaxed);
         let target = if self.deterministic { 1 } else { paths.max(1) };
-        let (deal, seed, layout, discounts) = (self.deal, self.seed, self.layout, &self.discounts);
+        let (deal, seed, layout, discounts) = (self.deal, self.seed, &self.layout, &self.discounts);
         let keeping = keep.is_some();
         // Buffers of a chunk's numbers, handed back once merged and taken again by later chunks.
         // Allocating and freeing them chunk by chunk on several threads fragmented the allocator's
@@ -476,7 +547,7 @@ impl<'a> Runner<'a> {
                             break;
                         }
                         let outcome = scratch.run_for_figures(PathDraws::draw(deal, seed, path));
-                        path_figures(deal, &layout, discounts, &outcome, &mut figures);
+                        path_figures(deal, layout, discounts, &outcome, &mut figures);
                         scratch.recycle(outcome);
                         rows.push(&figures);
                         if keeping {
@@ -632,7 +703,7 @@ pub fn simulate_to_tolerance_cancellable(
     mut keep: Option<PathSink>,
     cancel: &AtomicBool,
 ) -> Result<(Summary, Converged), Cancelled> {
-    let figure = if deal.trade.is_some() { Total::DealNpv } else { Total::InvestorNpv };
+    let figure = if deal.trade.is_empty() { Total::InvestorNpv } else { Total::DealNpv };
     let mut runner = Runner::new(deal, seed);
     let index = runner.layout.total(figure);
     let max_paths = convergence.max_paths.max(CHUNK).div_ceil(CHUNK) * CHUNK;
@@ -657,7 +728,8 @@ mod tests {
     use pactsim_model::spec::parse_deal;
 
     /// Six years of one facility filled by a random pipeline with defaults: a few dozen figures,
-    /// some of which (the IRR, the recoup year) do not exist on every path.
+    /// some of which (the IRR, the recoup year) do not exist on every path (without a terminal
+    /// value, which would give most paths an IRR).
     fn random_deal() -> Deal {
         let header = "schema = 1\n[deal]\nid = \"t\"\ntitle = \"t\"\ninvestor = \"KR\"\nhost = \"US\"\n";
         let source = header.to_string()
@@ -673,6 +745,8 @@ irr = { normal = { mean = 0.07, sd = 0.03 } }
 life_years = 4
 annual_default_probability = 0.05
 recovery_rate = 0.4
+[run]
+terminal_value = "none"
 "#;
         parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"))
     }

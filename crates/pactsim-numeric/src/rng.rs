@@ -31,6 +31,9 @@ pub enum Purpose {
     /// The host's answers to a project's deferral requests under the stability clause, one per
     /// request in turn.
     Deferral { project: u32 },
+    /// Whether a project's construction is hit by labour friction, and by how much: per
+    /// facility's generated projects, and `u32::MAX` for the listed ones (like `Decline`).
+    Labor { facility: u32 },
 }
 
 impl Purpose {
@@ -43,6 +46,7 @@ impl Purpose {
             Purpose::TradeElasticities => (5, 0),
             Purpose::ExchangeRate => (6, 0),
             Purpose::Deferral { project } => (7, u64::from(project)),
+            Purpose::Labor { facility } => (8, u64::from(facility)),
         }
     }
 }

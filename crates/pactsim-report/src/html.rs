@@ -313,36 +313,80 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
         );
     }
 
-    // The trade side.
-    if let Some(trade) = &o.trade {
-        let sources: Vec<String> = trade.base.keys().cloned().collect();
-        let names: Vec<String> = sources.iter().map(|s| source_name(s, &trade.importer)).collect();
-        let groups = trade
-            .tariffs
-            .iter()
-            .enumerate()
-            .map(|(i, (scenario, rates))| BarGroup {
-                label: scenario.replace('_', " "),
-                values: sources.iter().map(|s| rates.get(s).copied().unwrap_or(f64::NAN)).collect(),
-                intervals: None,
-                colour: Colour::nth(i),
-            })
-            .collect();
-        let mut tariffs = chart(
-            format!("Tariffs on {} imports into {}, by scenario", trade.sector, trade.importer),
-            "Source of supply",
-            "Tariff (ad valorem)",
-            &source,
-            Corner::UpperLeft,
-            Plot::Bars(Bars { categories: names.clone(), groups, horizontal: false }),
-        );
-        tariffs.values = ValueFormat::Percent;
-        push(
-            "tariffs",
-            "The tariff each source of supply faces without the deal, under it, and after a snapback.".to_string(),
-            tariffs,
-        );
+    // The trade side: each market's tariffs and who gains, then the relief of them all by year.
+    if let Some(all) = &o.trade {
+        let several = all.markets.len() > 1;
+        for entry in &all.markets {
+            let trade = &entry.market;
+            let named = |base: &str| if several { format!("{base}-{}", entry.id) } else { base.to_string() };
+            let sources: Vec<String> = trade.base.keys().cloned().collect();
+            let names: Vec<String> = sources.iter().map(|s| source_name(s, &trade.importer)).collect();
+            let groups = trade
+                .tariffs
+                .iter()
+                .enumerate()
+                .map(|(i, (scenario, rates))| BarGroup {
+                    label: scenario.replace('_', " "),
+                    values: sources.iter().map(|s| rates.get(s).copied().unwrap_or(f64::NAN)).collect(),
+                    intervals: None,
+                    colour: Colour::nth(i),
+                })
+                .collect();
+            let mut tariffs = chart(
+                format!("Tariffs on {} imports into {}, by scenario", trade.sector, trade.importer),
+                "Source of supply",
+                "Tariff (ad valorem)",
+                &source,
+                Corner::UpperLeft,
+                Plot::Bars(Bars { categories: names.clone(), groups, horizontal: false }),
+            );
+            tariffs.values = ValueFormat::Percent;
+            push(
+                &named("tariffs"),
+                "The tariff each source of supply faces without the deal, under it, and after a snapback.".to_string(),
+                tariffs,
+            );
 
+            if let (Some(deal), Some(no_deal)) = (trade.scenarios.get("deal"), trade.scenarios.get("no_deal")) {
+                let change = |a: StatJson, b: StatJson| a.mean.zip(b.mean).map_or(f64::NAN, |(a, b)| a - b);
+                let mut categories =
+                    vec![format!("{} consumers", trade.importer), format!("{} tariff revenue", trade.importer)];
+                let mut values = vec![
+                    change(deal.consumer_surplus_change_usd_bn, no_deal.consumer_surplus_change_usd_bn),
+                    change(deal.tariff_revenue_usd_bn, no_deal.tariff_revenue_usd_bn),
+                ];
+                for (code, name) in sources.iter().zip(&names) {
+                    if let (Some(a), Some(b)) = (deal.sources.get(code), no_deal.sources.get(code)) {
+                        categories.push(name.clone());
+                        values.push(change(a.producer_surplus_change_usd_bn, b.producer_surplus_change_usd_bn));
+                    }
+                }
+                push(
+                    &named("gains-and-losses"),
+                    format!(
+                        "Who gains and who loses from the deal's tariffs in the {} market: the deal against no deal, a year, mean across paths (consumer surplus, tariff revenue, each source's producer surplus).",
+                        trade.sector
+                    ),
+                    chart(
+                        "Who gains and who loses: deal against no deal".to_string(),
+                        "Change, USD billions a year",
+                        "",
+                        &source,
+                        Corner::LowerRight,
+                        Plot::Bars(Bars {
+                            categories,
+                            groups: vec![BarGroup {
+                                label: String::new(),
+                                values,
+                                intervals: None,
+                                colour: Colour::nth(0),
+                            }],
+                            horizontal: true,
+                        }),
+                    ),
+                );
+            }
+        }
         let relief: Vec<(f64, StatJson)> =
             o.years.iter().filter_map(|y| y.figures.get("tariff_relief").map(|s| (f64::from(y.year), *s))).collect();
         let categories = relief.iter().map(|(y, _)| format!("{y:.0}")).collect();
@@ -365,46 +409,6 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
                 }),
             ),
         );
-
-        if let (Some(deal), Some(no_deal)) = (trade.scenarios.get("deal"), trade.scenarios.get("no_deal")) {
-            let change = |a: StatJson, b: StatJson| a.mean.zip(b.mean).map_or(f64::NAN, |(a, b)| a - b);
-            let mut categories =
-                vec![format!("{} consumers", trade.importer), format!("{} tariff revenue", trade.importer)];
-            let mut values = vec![
-                change(deal.consumer_surplus_change_usd_bn, no_deal.consumer_surplus_change_usd_bn),
-                change(deal.tariff_revenue_usd_bn, no_deal.tariff_revenue_usd_bn),
-            ];
-            for (code, name) in sources.iter().zip(&names) {
-                if let (Some(a), Some(b)) = (deal.sources.get(code), no_deal.sources.get(code)) {
-                    categories.push(name.clone());
-                    values.push(change(a.producer_surplus_change_usd_bn, b.producer_surplus_change_usd_bn));
-                }
-            }
-            push(
-                "gains-and-losses",
-                format!(
-                    "Who gains and who loses from the deal's tariffs in the {} market: the deal against no deal, a year, mean across paths (consumer surplus, tariff revenue, each source's producer surplus).",
-                    trade.sector
-                ),
-                chart(
-                    "Who gains and who loses: deal against no deal".to_string(),
-                    "Change, USD billions a year",
-                    "",
-                    &source,
-                    Corner::LowerRight,
-                    Plot::Bars(Bars {
-                        categories,
-                        groups: vec![BarGroup {
-                            label: String::new(),
-                            values,
-                            intervals: None,
-                            colour: Colour::nth(0),
-                        }],
-                        horizontal: true,
-                    }),
-                ),
-            );
-        }
     }
 
     // The exchange rate and reserves.
@@ -783,10 +787,10 @@ fn deal_section(h: &mut String, d: &ReportDeal<'_>) -> Result<(), ChartError> {
             t.investor_irr.defined_share.unwrap_or(0.0) * 100.0
         ));
     }
-    if t.recoup_accounts > 0 {
+    if let Some(share) = t.recouped_share {
         notes.push(format!(
             "Every recoup account recouped by the horizon on {:.1}% of paths; the recoup year is over those paths.",
-            t.recouped_share * 100.0
+            share * 100.0
         ));
     } else {
         notes.push("No waterfall runs until recouped: there is nothing to recoup.".to_string());
@@ -840,34 +844,49 @@ fn deal_section(h: &mut String, d: &ReportDeal<'_>) -> Result<(), ChartError> {
         h.push_str("</tbody>\n</table>\n<p class=\"note\">The central path: every distribution at its central value, no defaults, no refusals, no generated projects.</p>\n");
     }
 
-    if let Some(trade) = &o.trade {
+    if let Some(all) = &o.trade {
         h.push_str("<h3>The trade side</h3>\n");
         let _ = writeln!(
             h,
-            "<p>{} imports into {} (base year {}, {}); the deal's tariffs apply from {}. The investor's tariff relief: <span class=\"n\">{}</span> USD bn a year (mean; 5–95%: {} to {}).</p>",
-            esc(&trade.sector),
-            esc(&trade.importer),
-            trade.year,
-            esc(&trade.market),
-            esc(&trade.effective),
-            display(trade.investor_tariff_relief_usd_bn_per_year.mean, Display::Money),
-            display(trade.investor_tariff_relief_usd_bn_per_year.p5, Display::Money),
-            display(trade.investor_tariff_relief_usd_bn_per_year.p95, Display::Money),
+            "<p>The investor's tariff relief over every market the deal moves: <span class=\"n\">{}</span> USD bn a year (mean; 5–95%: {} to {}), its exporters' surplus gain, which enters the deal NPV. The press's yardstick, the tariff cut times base-year sales: {} USD bn a year.</p>",
+            display(all.investor_tariff_relief_usd_bn_per_year.mean, Display::Money),
+            display(all.investor_tariff_relief_usd_bn_per_year.p5, Display::Money),
+            display(all.investor_tariff_relief_usd_bn_per_year.p95, Display::Money),
+            display(Some(all.duty_saved_usd_bn_per_year), Display::Money),
         );
-        h.push_str("<table class=\"trade\">\n<thead><tr><th>Source</th><th>Base value (USD bn)</th>");
-        for scenario in trade.tariffs.keys() {
-            let _ = write!(h, "<th>Tariff: {}</th>", esc(&scenario.replace('_', " ")));
-        }
-        h.push_str("</tr></thead>\n<tbody>\n");
-        for (code, base) in &trade.base {
-            let _ = write!(h, "<tr><td>{}</td><td>{:.2}</td>", esc(code), base.value_usd_bn);
-            for rates in trade.tariffs.values() {
-                let _ =
-                    write!(h, "<td>{}</td>", rates.get(code).map_or("–".to_string(), |r| format!("{:.1}%", r * 100.0)));
+        for entry in &all.markets {
+            let trade = &entry.market;
+            let _ = writeln!(
+                h,
+                "<p>{} imports into {} (base year {}, {}); the deal's tariffs apply from {}. Relief <span class=\"n\">{}</span> USD bn a year (mean; 5–95%: {} to {}); duty saved {} USD bn a year.</p>",
+                esc(&trade.sector),
+                esc(&trade.importer),
+                trade.year,
+                esc(&trade.market),
+                esc(&trade.effective),
+                display(entry.investor_tariff_relief_usd_bn_per_year.mean, Display::Money),
+                display(entry.investor_tariff_relief_usd_bn_per_year.p5, Display::Money),
+                display(entry.investor_tariff_relief_usd_bn_per_year.p95, Display::Money),
+                display(Some(entry.duty_saved_usd_bn_per_year), Display::Money),
+            );
+            h.push_str("<table class=\"trade\">\n<thead><tr><th>Source</th><th>Base value (USD bn)</th>");
+            for scenario in trade.tariffs.keys() {
+                let _ = write!(h, "<th>Tariff: {}</th>", esc(&scenario.replace('_', " ")));
             }
-            h.push_str("</tr>\n");
+            h.push_str("</tr></thead>\n<tbody>\n");
+            for (code, base) in &trade.base {
+                let _ = write!(h, "<tr><td>{}</td><td>{:.2}</td>", esc(code), base.value_usd_bn);
+                for rates in trade.tariffs.values() {
+                    let _ = write!(
+                        h,
+                        "<td>{}</td>",
+                        rates.get(code).map_or("–".to_string(), |r| format!("{:.1}%", r * 100.0))
+                    );
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</tbody>\n</table>\n");
         }
-        h.push_str("</tbody>\n</table>\n");
         shown(h, "trade")?;
     }
 

@@ -99,10 +99,21 @@ pub struct Totals {
     pub host_received: StatJson,
     pub host_tax: StatJson,
     pub host_npv: StatJson,
-    pub recouped_share: f64,
+    /// What the investor still owns or is owed at the horizon, valued on the horizon date
+    /// (docs/semantics.md, "Terminal value"); included in `investor_npv`, `investor_irr` (a last
+    /// flow on the horizon date) and `deal_npv`; 0 with `run.terminal_value = "none"`.
+    pub investor_terminal_value: StatJson,
+    /// The host's likewise, included in `host_npv`.
+    pub host_terminal_value: StatJson,
+    /// Share of paths on which every recoup account recouped by the horizon, among the paths that
+    /// have one; `null` when the deal has no recoup account (no waterfall runs until recouped).
+    pub recouped_share: Option<f64>,
     pub recoup_year: StatJson,
     pub guarantee_calls: StatJson,
+    /// Principal, arrears and guarantee claims never repaid.
     pub losses: StatJson,
+    /// Equity written off when projects defaulted (apart from `losses`).
+    pub equity_lost: StatJson,
     pub irr_multiple_roots: bool,
     pub recoup_accounts: usize,
     /// Present when the deal has a `[trade]` section.
@@ -139,12 +150,24 @@ pub struct Facility {
     pub id: String,
     pub paid: StatJson,
     pub received: StatJson,
+    /// The investor's NPV, IRR and MOIC on this facility's projects alone (like the totals').
+    pub npv: StatJson,
+    pub irr: StatJson,
+    pub moic: StatJson,
+    /// The investor's terminal value on the facility's projects (in its `npv` and `irr`).
+    pub terminal_value: StatJson,
+    /// Share of paths on which every recoup account of the facility's projects recouped, among
+    /// the paths that have one; `null` when its waterfall never runs until recouped.
+    pub recouped_share: Option<f64>,
+    /// How the facility's USD is raised: "reserves", "market" or "none".
+    pub funding_channel: &'static str,
     pub committed_unfunded: StatJson,
     pub commitment_usd_bn: f64,
     pub funded_usd_bn: StatJson,
     pub pending_usd_bn: StatJson,
     pub guarantee_calls: StatJson,
     pub losses: StatJson,
+    pub equity_lost: StatJson,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +182,9 @@ pub struct Project {
     /// The investor refused the project (on the central path).
     pub declined: bool,
     pub recouped_on: Option<String>,
+    /// Months labour friction delayed its operation, and the overrun paid (central path).
+    pub labor_delay_months: u32,
+    pub cost_overrun_usd_bn: f64,
     pub funding: Vec<Payment>,
     pub flows: Vec<Flow>,
 }
@@ -185,6 +211,7 @@ pub struct Flow {
     pub recovery: f64,
     pub defaulted: bool,
     pub loss: f64,
+    pub equity_lost: f64,
 }
 
 impl From<&FlowRow> for Flow {
@@ -204,6 +231,7 @@ impl From<&FlowRow> for Flow {
             recovery: row.recovery,
             defaulted: row.defaulted,
             loss: row.loss,
+            equity_lost: row.equity_lost,
         }
     }
 }
@@ -245,14 +273,17 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
             host_received: total(Total::HostReceived),
             host_tax: total(Total::HostTax),
             host_npv: total(Total::HostNpv),
-            recouped_share: summary.stat(l.total(Total::Recouped)).mean.unwrap_or(0.0),
+            investor_terminal_value: total(Total::InvestorTerminalValue),
+            host_terminal_value: total(Total::HostTerminalValue),
+            recouped_share: summary.stat(l.total(Total::Recouped)).mean,
             recoup_year: total(Total::RecoupYear),
             guarantee_calls: total(Total::GuaranteeCalls),
             losses: total(Total::Losses),
+            equity_lost: total(Total::EquityLost),
             irr_multiple_roots: summary.stat(l.total(Total::IrrMultipleRoots)).mean.unwrap_or(0.0) > 0.0,
             recoup_accounts: central.accounts.len(),
-            tariff_relief_npv: deal.trade.as_ref().map(|_| total(Total::TariffReliefNpv)),
-            deal_npv: deal.trade.as_ref().map(|_| total(Total::DealNpv)),
+            tariff_relief_npv: (!deal.trade.is_empty()).then(|| total(Total::TariffReliefNpv)),
+            deal_npv: (!deal.trade.is_empty()).then(|| total(Total::DealNpv)),
             defaults: total(Total::Defaults),
             declines: total(Total::Declines),
             snapback_share: summary.stat(l.total(Total::Snapback)).mean.unwrap_or(0.0),
@@ -265,7 +296,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 year: y.year,
                 figures: YearFigure::ALL
                     .iter()
-                    .filter(|&&figure| figure != YearFigure::TariffRelief || deal.trade.is_some())
+                    .filter(|&&figure| figure != YearFigure::TariffRelief || !deal.trade.is_empty())
                     .map(|&figure| (figure.name(), st(l.year(i, figure))))
                     .collect(),
             })
@@ -278,12 +309,19 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 id: f.id.clone(),
                 paid: st(l.facility(j, FacilityFigure::Paid)),
                 received: st(l.facility(j, FacilityFigure::Received)),
+                npv: st(l.facility(j, FacilityFigure::Npv)),
+                irr: st(l.facility(j, FacilityFigure::Irr)),
+                moic: st(l.facility(j, FacilityFigure::Moic)),
+                terminal_value: st(l.facility(j, FacilityFigure::TerminalValue)),
+                recouped_share: summary.stat(l.facility(j, FacilityFigure::Recouped)).mean,
+                funding_channel: f.funding_channel.name(),
                 committed_unfunded: st(l.facility(j, FacilityFigure::CommittedUnfunded)),
                 commitment_usd_bn: f.commitment_usd_bn,
                 funded_usd_bn: st(l.facility(j, FacilityFigure::Funded)),
                 pending_usd_bn: st(l.facility(j, FacilityFigure::Pending)),
                 guarantee_calls: st(l.facility(j, FacilityFigure::GuaranteeCalls)),
                 losses: st(l.facility(j, FacilityFigure::Losses)),
+                equity_lost: st(l.facility(j, FacilityFigure::EquityLost)),
             })
             .collect(),
         projects: central
@@ -299,6 +337,8 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 size_cut_usd_bn: p.size_cut_usd_bn,
                 declined: p.declined,
                 recouped_on: date(p.recouped_on),
+                labor_delay_months: p.labor_delay_months,
+                cost_overrun_usd_bn: p.cost_overrun_usd_bn,
                 funding: p.funding.iter().map(|f| Payment { date: f.date.to_string(), usd_bn: f.amount }).collect(),
                 flows: p.flows.iter().map(Flow::from).collect(),
             })
@@ -312,7 +352,7 @@ pub fn run_output(deal: &Deal, summary: &Summary, version: &str) -> RunOutput {
                 recouped_on: date(a.recouped_on),
             })
             .collect(),
-        trade: deal.trade.as_ref().map(|t| trade_output(t, summary)),
+        trade: (!deal.trade.is_empty()).then(|| trade_output(&deal.trade, summary)),
         fx: deal.currency.as_ref().and_then(|c| c.fx.as_ref().map(|fx| fx_output(c, fx, summary))),
         reserves: deal.currency.as_ref().and_then(|c| c.reserves.map(|r| reserves_output(c, &r, summary))),
         convergence: None,
@@ -391,7 +431,6 @@ pub struct MonthReservesJson {
 
 fn fx_output(currency: &pactsim_model::deal::Currency, fx: &pactsim_model::deal::Fx, summary: &Summary) -> FxJson {
     use pactsim_fx::FxModelKind;
-    use pactsim_model::deal::FundingChannel;
     let l = &summary.layout;
     let (date, rate) = fx.model.last_observed();
     FxJson {
@@ -401,10 +440,7 @@ fn fx_output(currency: &pactsim_model::deal::Currency, fx: &pactsim_model::deal:
             FxModelKind::Garch => "garch",
             FxModelKind::Bootstrap => "bootstrap",
         },
-        funding_channel: match fx.channel {
-            FundingChannel::Reserves => "reserves",
-            FundingChannel::Market => "market",
-        },
+        funding_channel: fx.channel.name(),
         outflow_impact: fx.outflow_impact,
         swap_line_usd_bn: fx.swap_line_usd_bn,
         calibration: FxCalibrationJson {
@@ -460,9 +496,36 @@ pub const RANDOM_STREAMS: &str = "ChaCha8 (rand 0.10.4, rand_distr 0.6.0), one s
      inverse-transform draws, except the exchange rate's daily returns: ziggurat normals (rand_distr) for gbm, \
      ziggurat Student-t (pactsim fx/student_t.rs) for garch";
 
-/// The `trade` section: the market, the tariffs, three equilibria and the investor's relief.
+/// The `trade` section: each market the deal moves, and the investor's relief summed over them.
+/// A deal with one market also has that market's fields at the top (the one-market form's
+/// output, unchanged).
 #[derive(Debug, Clone, Serialize)]
 pub struct TradeJson {
+    /// The one market's fields, for a deal with one.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub single: Option<MarketJson>,
+    /// The exporters' surplus gain summed over the markets (the relief in `deal_npv`).
+    pub investor_tariff_relief_usd_bn_per_year: StatJson,
+    /// The press's yardstick summed over the markets: tariff cuts times base-year sales.
+    pub duty_saved_usd_bn_per_year: f64,
+    pub markets: Vec<MarketEntryJson>,
+}
+
+/// One market in `trade.markets[]`: its id, its fields and its relief.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketEntryJson {
+    pub id: String,
+    #[serde(flatten)]
+    pub market: MarketJson,
+    /// The investor's producer surplus under `deal` minus under `no_deal`, per year.
+    pub investor_tariff_relief_usd_bn_per_year: StatJson,
+    /// The investor's tariff cut (`no_deal` minus `deal`) times its base-year sales.
+    pub duty_saved_usd_bn_per_year: f64,
+}
+
+/// One market: its data, tariffs, three equilibria and the SMART view.
+#[derive(Debug, Clone, Serialize)]
+pub struct MarketJson {
     pub sector: String,
     pub importer: String,
     pub year: i32,
@@ -477,7 +540,6 @@ pub struct TradeJson {
     /// The full tariff schedule of each scenario, after overrides.
     pub tariffs: IndexMap<&'static str, IndexMap<String, f64>>,
     pub scenarios: IndexMap<&'static str, ScenarioJson>,
-    pub investor_tariff_relief_usd_bn_per_year: StatJson,
     pub smart_view: SmartJson,
 }
 
@@ -547,13 +609,32 @@ pub struct TradeOutput {
 
 /// The trade picture of a deal with a `[trade]` section; `None` without one.
 pub fn trade_document(deal: &Deal, summary: &Summary) -> Option<TradeOutput> {
-    let trade = deal.trade.as_ref()?;
-    Some(TradeOutput { overrides: deal.overrides.clone(), trade: trade_output(trade, summary) })
+    (!deal.trade.is_empty())
+        .then(|| TradeOutput { overrides: deal.overrides.clone(), trade: trade_output(&deal.trade, summary) })
 }
 
-/// The `trade` section for a solved trade outcome.
-pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
-    let outcome = summary.central.trade.as_ref().expect("a deal with [trade] has a central trade outcome");
+/// The `trade` section of a deal's markets (one or more).
+pub fn trade_output(markets: &[Trade], summary: &Summary) -> TradeJson {
+    let l = &summary.layout;
+    let entries: Vec<MarketEntryJson> = (markets.iter().enumerate())
+        .map(|(m, trade)| MarketEntryJson {
+            id: trade.id.clone(),
+            market: market_output(m, trade, summary),
+            investor_tariff_relief_usd_bn_per_year: summary.stat(l.relief(m)).into(),
+            duty_saved_usd_bn_per_year: trade.duty_saved_usd_bn_per_year(),
+        })
+        .collect();
+    TradeJson {
+        single: (entries.len() == 1).then(|| entries[0].market.clone()),
+        investor_tariff_relief_usd_bn_per_year: summary.stat(l.relief_sum()).into(),
+        duty_saved_usd_bn_per_year: markets.iter().map(Trade::duty_saved_usd_bn_per_year).sum(),
+        markets: entries,
+    }
+}
+
+/// Market `m` of a deal, solved.
+fn market_output(m: usize, trade: &Trade, summary: &Summary) -> MarketJson {
+    let outcome = &summary.central.trade[m];
     let l = &summary.layout;
     let st = |index: usize| StatJson::from(summary.stat(index));
     let codes: Vec<&str> = trade.market.sources.iter().map(|s| s.code.as_str()).collect();
@@ -565,19 +646,19 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
             .enumerate()
             .map(|(i, code)| {
                 let json = SourceJson {
-                    value_usd_bn: st(l.source(s, i, SourceFigure::Value)),
-                    producer_price_change: st(l.source(s, i, SourceFigure::ProducerPriceChange)),
-                    quantity_change: st(l.source(s, i, SourceFigure::QuantityChange)),
-                    duties_usd_bn: st(l.source(s, i, SourceFigure::Duties)),
-                    producer_surplus_change_usd_bn: st(l.source(s, i, SourceFigure::ProducerSurplusChange)),
+                    value_usd_bn: st(l.source(m, s, i, SourceFigure::Value)),
+                    producer_price_change: st(l.source(m, s, i, SourceFigure::ProducerPriceChange)),
+                    quantity_change: st(l.source(m, s, i, SourceFigure::QuantityChange)),
+                    duties_usd_bn: st(l.source(m, s, i, SourceFigure::Duties)),
+                    producer_surplus_change_usd_bn: st(l.source(m, s, i, SourceFigure::ProducerSurplusChange)),
                 };
                 (code.to_string(), json)
             })
             .collect();
         ScenarioJson {
-            price_index_change: st(l.scenario(s, ScenarioFigure::PriceIndexChange)),
-            tariff_revenue_usd_bn: st(l.scenario(s, ScenarioFigure::TariffRevenue)),
-            consumer_surplus_change_usd_bn: st(l.scenario(s, ScenarioFigure::ConsumerSurplusChange)),
+            price_index_change: st(l.scenario(m, s, ScenarioFigure::PriceIndexChange)),
+            tariff_revenue_usd_bn: st(l.scenario(m, s, ScenarioFigure::TariffRevenue)),
+            consumer_surplus_change_usd_bn: st(l.scenario(m, s, ScenarioFigure::ConsumerSurplusChange)),
             sources,
         }
     };
@@ -588,7 +669,7 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
         smart_change_usd_bn: r.smart_change_usd_bn,
         exact_change_usd_bn: r.exact_change_usd_bn,
     };
-    TradeJson {
+    MarketJson {
         sector: trade.sector.clone(),
         importer: trade.market.importer.clone(),
         year: trade.market.year,
@@ -621,7 +702,6 @@ pub fn trade_output(trade: &Trade, summary: &Summary) -> TradeJson {
             })
             .collect(),
         scenarios: Scenario::ALL.iter().map(|&s| (s.name(), scenario(s))).collect(),
-        investor_tariff_relief_usd_bn_per_year: st(l.relief()),
         smart_view: SmartJson {
             import_demand_elasticity: outcome.smart.import_demand_elasticity,
             trade_creation_usd_bn: outcome.smart.trade_creation_usd_bn,
@@ -666,6 +746,7 @@ mod tests {
         }
         assert_eq!(t.investor_moic.mean, Some(1.6));
         assert_eq!(t.recoup_accounts, 0, "a single tier of 100% has no recoup account");
+        assert_eq!(t.recouped_share, None, "nothing to recoup is not everything recouped");
         assert!(t.tariff_relief_npv.is_none() && t.deal_npv.is_none(), "no [trade], no relief");
     }
 

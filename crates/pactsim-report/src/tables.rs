@@ -144,11 +144,19 @@ fn totals_table(document: &RunOutput) -> Table {
         row.push(Cell::Number(stat.defined_share));
         table.push(row);
     }
-    let value = |figure: &str, v: f64| {
-        vec![text(figure), number(v), Cell::Number(None), Cell::Number(None), Cell::Number(None), Cell::Number(None)]
+    // A share is a number, or null where it has no meaning (no recoup account to recoup).
+    let value = |figure: &str, v: Option<f64>| {
+        vec![
+            text(figure),
+            Cell::Number(v),
+            Cell::Number(None),
+            Cell::Number(None),
+            Cell::Number(None),
+            Cell::Number(None),
+        ]
     };
     table.push(value("recouped_share", t.recouped_share));
-    table.push(value("snapback_share", t.snapback_share));
+    table.push(value("snapback_share", Some(t.snapback_share)));
     table
 }
 
@@ -279,14 +287,14 @@ fn projects_table(document: &RunOutput) -> Table {
 fn trade_table(document: &RunOutput) -> Table {
     let mut table = Table::new(
         "trade",
-        ["scenario", "source", "figure"]
+        ["market", "scenario", "source", "figure"]
             .map(|c| (c.to_string(), Kind::Text))
             .into_iter()
             .chain(STAT_PARTS.map(|p| (p.to_string(), Kind::Number))),
     );
-    let Some(trade) = &document.trade else { return table };
-    let mut push = |scenario: &str, source: &str, figure: &str, stat: StatJson| {
-        let mut row = vec![text(scenario), text(source), text(figure)];
+    let Some(all) = &document.trade else { return table };
+    let mut push = |market: &str, scenario: &str, source: &str, figure: &str, stat: StatJson| {
+        let mut row = vec![text(market), text(scenario), text(source), text(figure)];
         row.extend(stat_cells(stat));
         table.push(row);
     };
@@ -298,26 +306,31 @@ fn trade_table(document: &RunOutput) -> Table {
         p95: Some(v),
         defined_share: None,
     };
-    for (name, scenario) in &trade.scenarios {
-        push(name, "market", "price_index_change", scenario.price_index_change);
-        push(name, "market", "tariff_revenue_usd_bn", scenario.tariff_revenue_usd_bn);
-        push(name, "market", "consumer_surplus_change_usd_bn", scenario.consumer_surplus_change_usd_bn);
-        for (source, figures) in &scenario.sources {
-            if let Some(rate) = trade.tariffs.get(name).and_then(|rates| rates.get(source)) {
-                push(name, source, "tariff", fixed(*rate));
+    for entry in &all.markets {
+        let (id, trade) = (entry.id.as_str(), &entry.market);
+        for (name, scenario) in &trade.scenarios {
+            push(id, name, "market", "price_index_change", scenario.price_index_change);
+            push(id, name, "market", "tariff_revenue_usd_bn", scenario.tariff_revenue_usd_bn);
+            push(id, name, "market", "consumer_surplus_change_usd_bn", scenario.consumer_surplus_change_usd_bn);
+            for (source, figures) in &scenario.sources {
+                if let Some(rate) = trade.tariffs.get(name).and_then(|rates| rates.get(source)) {
+                    push(id, name, source, "tariff", fixed(*rate));
+                }
+                push(id, name, source, "value_usd_bn", figures.value_usd_bn);
+                push(id, name, source, "producer_price_change", figures.producer_price_change);
+                push(id, name, source, "quantity_change", figures.quantity_change);
+                push(id, name, source, "duties_usd_bn", figures.duties_usd_bn);
+                push(id, name, source, "producer_surplus_change_usd_bn", figures.producer_surplus_change_usd_bn);
             }
-            push(name, source, "value_usd_bn", figures.value_usd_bn);
-            push(name, source, "producer_price_change", figures.producer_price_change);
-            push(name, source, "quantity_change", figures.quantity_change);
-            push(name, source, "duties_usd_bn", figures.duties_usd_bn);
-            push(name, source, "producer_surplus_change_usd_bn", figures.producer_surplus_change_usd_bn);
         }
+        push(
+            id,
+            "deal",
+            &trade.investor,
+            "investor_tariff_relief_usd_bn_per_year",
+            entry.investor_tariff_relief_usd_bn_per_year,
+        );
+        push(id, "deal", &trade.investor, "duty_saved_usd_bn_per_year", fixed(entry.duty_saved_usd_bn_per_year));
     }
-    push(
-        "deal",
-        &trade.investor,
-        "investor_tariff_relief_usd_bn_per_year",
-        trade.investor_tariff_relief_usd_bn_per_year,
-    );
     table
 }

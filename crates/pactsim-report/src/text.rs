@@ -144,24 +144,78 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
         band(&t.investor_irr, 100.0, "%")
     );
     let moic = t.investor_moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"));
-    let _ = writeln!(text, "  {:<34}{moic:>10}", "MOIC");
+    let _ = writeln!(text, "  {:<34}{moic:>10}", "MOIC (cash received / paid)");
+    let terminal_label = format!("terminal value on {}", deal.end);
+    if deal.run.terminal_value == pactsim_model::deal::TerminalValue::RemainingFlows {
+        money_line(&mut text, &terminal_label, &t.investor_terminal_value);
+        let _ = writeln!(text, "    (what is still owned or owed then: in the NPV and IRR, not in paid or received)");
+    }
     money_line(&mut text, "guarantee calls", &t.guarantee_calls);
-    money_line(&mut text, "losses", &t.losses);
+    money_line(&mut text, "losses (loans, guarantee claims)", &t.losses);
+    money_line(&mut text, "equity written off on defaults", &t.equity_lost);
+    if output.facilities.len() > 1 {
+        let _ = writeln!(text, "By facility (the investor's figures on each one's projects alone)");
+        // Where the money comes from matters only to a deal whose currency and reserves are modelled.
+        let has_currency = output.fx.is_some() || output.reserves.is_some();
+        let header = if has_currency { "   funded from" } else { "" };
+        let _ = writeln!(text, "  {:<22}{:>9}{:>9}{:>8}{:>10}{header}", "", "NPV", "IRR", "MOIC", "recouped");
+        for f in &output.facilities {
+            let recouped = f.recouped_share.map_or("n/a".to_string(), |share| format!("{:.1}%", share * 100.0));
+            let moic = f.moic.mean.map_or("none".to_string(), |m| format!("{m:.2}x"));
+            let channel = match f.funding_channel {
+                _ if !has_currency => String::new(),
+                "none" => "   abroad (channel none)".to_string(),
+                other => format!("   {other}"),
+            };
+            let _ = writeln!(
+                text,
+                "  {:<22}{:>9}{:>9}{:>8}{:>10}{channel}",
+                f.id,
+                bn(&f.npv),
+                percent(&f.irr),
+                moic,
+                recouped
+            );
+        }
+    }
     let _ = writeln!(text, "Host ({})", deal.host);
     money_line(&mut text, "tax", &t.host_tax);
     money_line(&mut text, "distributions", &t.host_received);
+    if deal.run.terminal_value == pactsim_model::deal::TerminalValue::RemainingFlows {
+        money_line(&mut text, &format!("terminal value on {}", deal.end), &t.host_terminal_value);
+    }
     money_line(&mut text, &npv_label(deal.run.host_discount_rate), &t.host_npv);
-    if let (Some(relief), Some(trade), Some(spec)) = (&t.tariff_relief_npv, &output.trade, &deal.trade) {
-        let from = spec.relief_from(deal.start);
-        let _ = writeln!(text, "Tariff relief ({} exporters, deal vs no deal)", trade.investor);
+    if let (Some(relief), Some(trade)) = (&t.tariff_relief_npv, &output.trade) {
+        let from = deal.trade.iter().map(|m| m.relief_from(deal.start)).min().unwrap_or(deal.start);
+        let _ = writeln!(text, "Tariff relief for {} exporters, deal vs no deal (USD bn a year)", deal.investor);
+        let _ = writeln!(text, "  {:<22}{:>12}{:>13}   from", "market", "relief", "duty saved");
+        for market in &trade.markets {
+            let _ = writeln!(
+                text,
+                "  {:<22}{:>12}{:>13}   {}",
+                market.id,
+                bn(&market.investor_tariff_relief_usd_bn_per_year),
+                format!("{:.2}", market.duty_saved_usd_bn_per_year),
+                market.market.effective
+            );
+        }
+        if trade.markets.len() > 1 {
+            let _ = writeln!(
+                text,
+                "  {:<22}{:>12}{:>13}",
+                "all markets",
+                bn(&trade.investor_tariff_relief_usd_bn_per_year),
+                format!("{:.2}", trade.duty_saved_usd_bn_per_year)
+            );
+        }
         let _ = writeln!(
             text,
-            "  per year                          {:>10}",
-            bn(&trade.investor_tariff_relief_usd_bn_per_year)
+            "  (relief: the exporters' surplus gain in the model, which enters the deal NPV; duty saved:\n   \
+             the tariff cut times their base-year sales, the press's yardstick, with no price or volume change)"
         );
         let _ = writeln!(
             text,
-            "  NPV from {from} at {:<6}     {:>10}{}",
+            "  relief NPV from {from} at {:<6}{:>10}{}",
             rate(deal.run.investor_discount_rate),
             bn(relief),
             band(relief, 1.0, "")
@@ -179,7 +233,17 @@ pub fn run_summary(deal: &Deal, output: &RunOutput) -> String {
         let _ = writeln!(text, "  projects refused (mean)           {:>10.2}", mean(&t.declines));
         let _ = writeln!(text, "  host snapped the tariff back      {:>9.1}%", t.snapback_share * 100.0);
         let _ = writeln!(text, "  projects defaulted (mean)         {:>10.2}", mean(&t.defaults));
-        let _ = writeln!(text, "  every account recouped            {:>9.1}%", t.recouped_share * 100.0);
+        match t.recouped_share {
+            Some(share) => {
+                let _ = writeln!(text, "  every account recouped            {:>9.1}%", share * 100.0);
+            }
+            None => {
+                let _ = writeln!(
+                    text,
+                    "  every account recouped            n/a: no recoup account (no waterfall runs until recouped)"
+                );
+            }
+        }
         let _ = writeln!(text, "  (figures are means over {} paths, with the 5th to 95th percentiles)", output.paths);
     }
     let _ = writeln!(text);
@@ -257,15 +321,44 @@ fn elasticity(value: Option<f64>) -> String {
     value.map_or("∞".to_string(), |v| format!("{v}"))
 }
 
-/// The trade picture as tables, one per scenario.
+/// The trade picture as tables, one per market and scenario.
 pub fn trade_summary(document: &TradeOutput) -> String {
     let mut text = String::new();
     let t = &document.trade;
-    let e = &t.elasticities;
-    let _ = writeln!(text, "Trade: {} in {}, base year {} ({})", t.sector, t.importer, t.year, t.market);
     if !document.overrides.is_empty() {
         let _ = writeln!(text, "Overrides: {}", document.overrides.join(", "));
     }
+    let investor = t.markets.first().map_or("", |m| m.market.investor.as_str());
+    for (i, market) in t.markets.iter().enumerate() {
+        if i > 0 {
+            let _ = writeln!(text);
+        }
+        market_summary(&mut text, &market.id, &market.market, t.markets.len() > 1);
+        let _ = writeln!(text);
+        let _ = writeln!(
+            text,
+            "{investor} exporters' tariff relief under the deal: {:.3} USD bn a year (producer surplus, deal minus no deal); duty saved {:.3} (tariff cut times base-year sales)",
+            mean(&market.investor_tariff_relief_usd_bn_per_year),
+            market.duty_saved_usd_bn_per_year
+        );
+    }
+    if t.markets.len() > 1 {
+        let _ = writeln!(text);
+        let _ = writeln!(
+            text,
+            "All markets: relief {:.3} USD bn a year, duty saved {:.3}",
+            mean(&t.investor_tariff_relief_usd_bn_per_year),
+            t.duty_saved_usd_bn_per_year
+        );
+    }
+    text
+}
+
+/// One market's tables, one per scenario; `named` heads it with its id.
+fn market_summary(text: &mut String, id: &str, t: &crate::MarketJson, named: bool) {
+    let e = &t.elasticities;
+    let heading = if named { format!("Market {id}: ") } else { String::new() };
+    let _ = writeln!(text, "{heading}Trade: {} in {}, base year {} ({})", t.sector, t.importer, t.year, t.market);
     let _ = writeln!(
         text,
         "Elasticities: substitution {}, demand {}, foreign supply {}, domestic supply {}",
@@ -305,12 +398,4 @@ pub fn trade_summary(document: &TradeOutput) -> String {
             );
         }
     }
-    let _ = writeln!(text);
-    let _ = writeln!(
-        text,
-        "{} exporters' tariff relief under the deal: {:.3} USD bn a year (producer surplus, deal minus no deal)",
-        t.investor,
-        mean(&t.investor_tariff_relief_usd_bn_per_year)
-    );
-    text
 }

@@ -19,9 +19,12 @@ use pactsim_numeric::distribution::Distribution;
 /// The market's own producers; they pay no tariff.
 pub const DOMESTIC: &str = "domestic";
 
-/// A validated `[trade]` section.
+/// One validated trade market of a deal: the `[trade]` section's one market, or one of its
+/// `[[trade.markets]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trade {
+    /// The market's name in the deal (its `id`, or the sector's name for the one-market form).
+    pub id: String,
     pub sector: String,
     /// Deal tariffs apply from this date.
     pub effective: NaiveDate,
@@ -38,6 +41,15 @@ impl Trade {
     /// later of the deal's start and the day deal tariffs apply.
     pub fn relief_from(&self, start: NaiveDate) -> NaiveDate {
         self.effective.max(start)
+    }
+
+    /// The press's yardstick of what the deal is worth to the investor's exporters each year: the
+    /// tariff cut (its `no_deal` tariff less its `deal` tariff) times its sales to the market in
+    /// the base year, at base volumes and producer prices; no price or volume responds.
+    pub fn duty_saved_usd_bn_per_year(&self) -> f64 {
+        let [no_deal, deal, _] = &self.schedules;
+        let base = self.market.sources[self.investor].base_value_usd_bn;
+        (no_deal[self.investor] - deal[self.investor]) * base
     }
 }
 

@@ -21,8 +21,8 @@ pub fn bench(files: &[PathBuf], seconds: f64) -> Result<(), Failure> {
     println!("pactsim {} bench ({seconds} s per line; solves and central runs on 1 thread)", pactsim::VERSION);
 
     // The trade model on the embedded 7-source US auto market: one solve is one scenario.
-    if let Some((name, deal)) = deals.iter().find(|(_, d)| d.trade.is_some()) {
-        let trade = deal.trade.as_ref().expect("found with a trade section");
+    if let Some((name, deal)) = deals.iter().find(|(_, d)| !d.trade.is_empty()) {
+        let trade = deal.trade.first().expect("found with a trade section");
         let e = trade.elasticities.central();
         let schedule = &trade.schedules[Scenario::NoDeal.index()];
         let rate = measure(budget, || {

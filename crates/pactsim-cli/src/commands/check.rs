@@ -10,7 +10,11 @@ use crate::diagnostics::load_deal_with;
 pub fn check(file: &Path, overrides: &[Override]) -> Result<(), Failure> {
     let deal = load_deal_with(file, overrides)?;
     let count = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let trade = if deal.trade.is_some() { ", a trade section" } else { "" };
+    let trade = match deal.trade.len() {
+        0 => String::new(),
+        1 => ", a trade section".to_string(),
+        markets => format!(", a trade section of {markets} markets"),
+    };
     let currency = match &deal.currency {
         Some(c) => {
             let sections = [

@@ -201,7 +201,7 @@ const ROWS: &[Row] = &[
         title: "recouped (share of paths)",
         figure: "recouped_share",
         format: Format::Percent,
-        mean: |d| (d.totals.recoup_accounts > 0).then_some(d.totals.recouped_share),
+        mean: |d| d.totals.recouped_share,
     },
     Row { title: "recoup year", figure: "recoup_year", format: Format::Plain, mean: |d| d.totals.recoup_year.mean },
     Row {

@@ -14,7 +14,7 @@ use crate::{Failure, RunFlags};
 pub fn trade(file: &Path, overrides: &[Override], json: bool, runs: RunFlags) -> Result<(), Failure> {
     let (origin, source) = read_deal(Some(file))?;
     let prepared = runs.prepare(&origin, source, overrides)?;
-    if prepared.deal().trade.is_none() {
+    if prepared.deal().trade.is_empty() {
         eprintln!("error: {}: the deal has no [trade] section", file.display());
         eprintln!(
             "hint: add one (see `pactsim schema`), e.g. [trade] sector = \"autos\" with no_deal and deal tariffs"

@@ -154,7 +154,7 @@ fn the_tornado_s_base_is_the_run_and_its_inputs_sorted_by_swing() {
     assert_eq!(tornado["base"]["mean"], run["totals"]["deal_npv"]["mean"]);
     assert_eq!(tornado["base"]["se"], run["totals"]["deal_npv"]["mean_se"]);
     let inputs = tornado["inputs"].as_array().unwrap();
-    assert_eq!(inputs.len(), 9, "eight distributions and one range");
+    assert_eq!(inputs.len(), 10, "nine distributions and one range");
     let swings: Vec<f64> = inputs.iter().map(|i| i["swing"].as_f64().unwrap()).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
     for input in inputs {

@@ -53,7 +53,7 @@ fn an_unknown_set_is_bad_input_with_the_closest_name() {
 
     let output = pactsim(&["data", "export", "gdp"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("`pactsim data list` shows the 6 data sets"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("`pactsim data list` shows the 7 data sets"), "{}", stderr(&output));
 
     assert_eq!(pactsim(&["data", "export"]).status.code(), Some(2));
     assert_eq!(pactsim(&["data"]).status.code(), Some(2));

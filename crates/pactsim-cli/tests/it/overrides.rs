@@ -64,7 +64,7 @@ fn an_override_equal_to_the_files_value_changes_no_byte_but_the_list() {
     let same = [
         "facility.strategic.annual_cap_usd_bn=20",
         "waterfall.mou.tiers.1.host=0.9",
-        "trade.deal.KR=0.15",
+        "trade.markets.cars.deal.KR=0.15",
         "run.discount_rate.investor=0.05",
     ];
     let args: Vec<&str> = same.iter().flat_map(|one| ["--set", *one]).collect();

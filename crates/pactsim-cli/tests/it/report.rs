@@ -75,7 +75,12 @@ fn a_report_is_one_html_file_whose_headline_numbers_are_the_run_outputs() {
 
     let files: Vec<String> =
         std::fs::read_dir(&charts).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    for name in ["kr-us-2025-mou-cumulative-net-cash", "kr-us-2025-mou-exchange-rate", "kr-us-2025-mou-tariffs"] {
+    for name in [
+        "kr-us-2025-mou-cumulative-net-cash",
+        "kr-us-2025-mou-exchange-rate",
+        "kr-us-2025-mou-tariffs-cars",
+        "kr-us-2025-mou-tariffs-other-goods",
+    ] {
         assert!(files.contains(&format!("{name}.svg")) && files.contains(&format!("{name}.png")), "{name}: {files:?}");
     }
     assert!(files.iter().all(|f| !f.contains("partial")), "{files:?}");

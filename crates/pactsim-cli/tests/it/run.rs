@@ -37,9 +37,18 @@ fn assert_stat(value: &Value, name: &str) {
 }
 
 /// Fields the contract allows to be null: dates that may not happen, a standard error that is
-/// undefined at a zero mean, and elasticities that are infinite (`∞` in the text form).
-const NULLABLE: [&str; 7] =
-    ["funded_on", "recouped_on", "relative_se", "substitution", "demand", "foreign_supply", "domestic_supply"];
+/// undefined at a zero mean, elasticities that are infinite (`∞` in the text form), and the
+/// recouped share of a deal or facility with nothing to recoup.
+const NULLABLE: [&str; 8] = [
+    "funded_on",
+    "recouped_on",
+    "relative_se",
+    "substitution",
+    "demand",
+    "foreign_supply",
+    "domestic_supply",
+    "recouped_share",
+];
 
 /// serde_json writes NaN and infinity as null, so a non-finite number in the engine shows as a
 /// null where the contract has none: every Stat is checked, and every other null must be nullable.
@@ -98,10 +107,11 @@ fn the_json_follows_the_run_output_contract() {
         "recoup_year",
         "guarantee_calls",
         "losses",
+        "equity_lost",
     ] {
         assert_stat(&totals[name], name);
     }
-    assert!(totals["recouped_share"].is_number());
+    assert!(totals["recouped_share"].is_number(), "the MOU's waterfall runs until recouped");
     assert!(totals["investor_irr"].get("defined_share").is_some());
 
     let years = document["years"].as_array().unwrap();

@@ -16,7 +16,25 @@ fn mean(stat: &Value) -> f64 {
 
 #[test]
 fn the_trade_section_has_the_issue_shape() {
-    let trade = json(&["trade", "deals/kr-us-2025-mou.toml", "--json", "--paths", "128"]);
+    let document = json(&["trade", "deals/kr-us-2025-mou.toml", "--json", "--paths", "128"]);
+    let markets = document["markets"].as_array().unwrap();
+    let ids: Vec<&str> = markets.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["cars", "other-goods"]);
+    // The deal's relief and duty saved are the markets' sums.
+    let sum = |name: &str| {
+        markets.iter().map(|m| m[name]["mean"].as_f64().unwrap_or_else(|| m[name].as_f64().unwrap())).sum::<f64>()
+    };
+    assert!(
+        (mean(&document["investor_tariff_relief_usd_bn_per_year"]) - sum("investor_tariff_relief_usd_bn_per_year"))
+            .abs()
+            < 1e-9
+    );
+    assert!(
+        (document["duty_saved_usd_bn_per_year"].as_f64().unwrap() - sum("duty_saved_usd_bn_per_year")).abs() < 1e-12
+    );
+    // Cars: 10 points on Korea's $37.386bn.
+    assert!((markets[0]["duty_saved_usd_bn_per_year"].as_f64().unwrap() - 3.7386).abs() < 1e-12);
+    let trade = &markets[0];
     for scenario in ["no_deal", "deal", "snapback"] {
         let s = &trade["scenarios"][scenario];
         for name in ["price_index_change", "tariff_revenue_usd_bn", "consumer_surplus_change_usd_bn"] {
@@ -60,7 +78,18 @@ fn the_run_output_carries_relief_years_and_the_deal_npv() {
 fn the_trade_tables_name_every_source_and_scenario() {
     let output = pactsim(&["trade", "deals/jp-us-2025-mou.toml", "--paths", "128"]);
     let text = stdout(&output);
-    for word in ["no_deal", "deal", "snapback", "domestic", "JP", "ROW", "tariff relief"] {
+    for word in [
+        "no_deal",
+        "deal",
+        "snapback",
+        "domestic",
+        "JP",
+        "ROW",
+        "tariff relief",
+        "Market cars",
+        "Market other-goods",
+        "duty saved",
+    ] {
         assert!(text.contains(word), "{word} missing:\n{text}");
     }
 }

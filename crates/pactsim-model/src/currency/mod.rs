@@ -24,15 +24,15 @@ const RATIO_EPSILON: f64 = 1e-12;
 
 /// One path's exchange rate and reserves, at the end of any day from `deal.start` to the horizon.
 ///
-/// Both are closed forms of the investor's cumulative net flow, so nothing is stepped day by day:
-/// reserves are `start + baseline · days / 365` plus the net flow (under the `reserves` channel)
-/// plus the swap line's drawing, which is a function of the same day's reserves; the log rate is
-/// the base path's plus `outflow_impact` per 1% of GDP of net USD bought (under `market`).
+/// Both are closed forms of the investor's cumulative net flows, so nothing is stepped day by day:
+/// reserves are `start + baseline · days / 365` plus the net flow of the facilities funded from
+/// reserves plus the swap line's drawing, which is a function of the same day's reserves; the log
+/// rate is the base path's plus `outflow_impact` per 1% of GDP of net USD bought by the facilities
+/// funded in the market. Facilities whose channel is `"none"` move neither.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CurrencyPath<'a> {
     deal: &'a Deal,
     currency: &'a Currency,
-    channel: FundingChannel,
     /// Base ln(local currency per USD) after each number of simulated returns
     /// (`CalibratedFx::log_rates`); empty without `[fx]`.
     base_log_rate: &'a [f64],
@@ -46,54 +46,108 @@ pub struct CurrencyPath<'a> {
     start_day: i64,
 }
 
-/// Days with investor flows, ascending, and the net flow up to the end of each.
+/// Days with flows through one channel, ascending, and the net flow up to the end of each.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct NetFlows {
+struct ChannelFlows {
     dates: Vec<NaiveDate>,
     to_end: Vec<f64>,
 }
 
-impl NetFlows {
+impl ChannelFlows {
     /// The net flow to the end of the last of the first `days` flow days (0 before the first).
     fn before(&self, days: usize) -> f64 {
         if days == 0 { 0.0 } else { self.to_end[days - 1] }
+    }
+
+    /// The net flow up to the end of `date`.
+    fn to(&self, date: NaiveDate) -> f64 {
+        self.before(self.dates.partition_point(|d| *d <= date))
+    }
+
+    /// The net flow up to the end of the day before `date`.
+    fn before_date(&self, date: NaiveDate) -> f64 {
+        self.before(self.dates.partition_point(|d| *d < date))
+    }
+
+    /// Written over with the cumulative net flow of `flows` (in date order) by day.
+    fn fill(&mut self, flows: &[DatedFlow]) {
+        self.dates.clear();
+        self.to_end.clear();
+        let (mut total, mut last) = (0.0, None);
+        for flow in flows {
+            total += flow.amount;
+            if last == Some(flow.date) {
+                *self.to_end.last_mut().expect("one per date") = total;
+            } else {
+                last = Some(flow.date);
+                self.dates.push(flow.date);
+                self.to_end.push(total);
+            }
+        }
+    }
+}
+
+/// A path's net flows through the reserves and through the market; also the memory a path hands
+/// to the next (`CurrencyPath::recycle`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetFlows {
+    reserves: ChannelFlows,
+    market: ChannelFlows,
+    /// The flows of several facilities on one channel, gathered in date order.
+    gathered: Vec<DatedFlow>,
+}
+
+impl NetFlows {
+    /// The net flows of every facility whose funding channel is `channel`: `of(j)` gives facility
+    /// `j`'s flows in date order, and `all` every facility's together, read as they are when every
+    /// facility is on the channel.
+    fn fill<'f>(
+        &mut self,
+        deal: &Deal,
+        channel: FundingChannel,
+        all: &[DatedFlow],
+        of: impl Fn(usize) -> &'f [DatedFlow],
+    ) {
+        let on = |f: &crate::deal::Facility| f.funding_channel == channel;
+        let target = match channel {
+            FundingChannel::Reserves => &mut self.reserves,
+            _ => &mut self.market,
+        };
+        if deal.facilities.iter().all(on) {
+            target.fill(all);
+        } else {
+            self.gathered.clear();
+            for (j, _) in deal.facilities.iter().enumerate().filter(|(_, f)| on(f)) {
+                self.gathered.extend_from_slice(of(j));
+            }
+            // Stable: one date's flows keep their order, so the day's total adds up as above.
+            self.gathered.sort_by_key(|flow| flow.date);
+            target.fill(&self.gathered);
+        }
     }
 }
 
 impl<'a> CurrencyPath<'a> {
     /// The path given its base log rates (`CalibratedFx::log_rates`; empty without `[fx]`)
-    /// and the investor's dated flows (negative: paid out), in date order. `memory` is written
-    /// over: an earlier path's (`recycle`), so a path's rounds build without allocating.
-    pub fn build(
+    /// and the investor's dated flows (negative: paid out), in date order: `all` of them, and
+    /// facility `j`'s alone from `by_facility(j)`. `memory` is written over: an earlier path's
+    /// (`recycle`), so a path's rounds build without allocating.
+    pub fn build<'f>(
         deal: &'a Deal,
         currency: &'a Currency,
         base_log_rate: &'a [f64],
-        flows: &[DatedFlow],
-        memory: NetFlows,
+        all: &[DatedFlow],
+        by_facility: impl Fn(usize) -> &'f [DatedFlow] + Copy,
+        mut memory: NetFlows,
     ) -> Self {
         let ara = currency.reserves.and_then(|r| r.ara).map_or(0.0, |a| a.metric_usd_bn());
-        let NetFlows { dates: mut flow_dates, to_end: mut net_flow } = memory;
-        flow_dates.clear();
-        net_flow.clear();
-        flow_dates.reserve(flows.len());
-        net_flow.reserve(flows.len());
-        let (mut total, mut last) = (0.0, None);
-        for flow in flows {
-            total += flow.amount;
-            if last == Some(flow.date) {
-                *net_flow.last_mut().expect("one per date") = total;
-            } else {
-                last = Some(flow.date);
-                flow_dates.push(flow.date);
-                net_flow.push(total);
-            }
-        }
+        memory.fill(deal, FundingChannel::Reserves, all, by_facility);
+        memory.fill(deal, FundingChannel::Market, all, by_facility);
         CurrencyPath {
             deal,
             currency,
-            channel: currency.fx.as_ref().map_or(FundingChannel::Reserves, |fx| fx.channel),
             base_log_rate,
-            flows: NetFlows { dates: flow_dates, to_end: net_flow },
+            flows: memory,
             ara,
             floor_usd_bn: currency.ara_floor * ara,
             swap_line_usd_bn: currency.fx.as_ref().map_or(0.0, |fx| fx.swap_line_usd_bn),
@@ -106,21 +160,15 @@ impl<'a> CurrencyPath<'a> {
         self.flows
     }
 
-    /// The investor's net flow up to the end of `date` (negative: paid out more than received).
-    fn net_flow_to(&self, date: NaiveDate) -> f64 {
-        self.flows.before(self.flows.dates.partition_point(|d| *d <= date))
-    }
-
     /// Reserves without the swap line at the end of `date`, for `date` within the horizon.
     fn own_reserves(&self, reserves: &Reserves, date: NaiveDate) -> f64 {
         let days = calendar::days_between(self.deal.start, date) as usize;
-        self.own_reserves_after(reserves, days, self.net_flow_to(date))
+        self.own_reserves_after(reserves, days, self.flows.reserves.to(date))
     }
 
     /// Reserves without the swap line at the end of the day `days` after the start, given the net
-    /// flow to then.
-    fn own_reserves_after(&self, reserves: &Reserves, days: usize, net_flow: f64) -> f64 {
-        let deal_flows = if self.channel == FundingChannel::Reserves { net_flow } else { 0.0 };
+    /// flow from reserves to then.
+    fn own_reserves_after(&self, reserves: &Reserves, days: usize, deal_flows: f64) -> f64 {
         // Through i64, which converts to f64 in one instruction where usize takes several; a
         // horizon's days are far below either's limit, so the value is the same.
         let days = days as i64 as f64;
@@ -146,7 +194,7 @@ impl<'a> CurrencyPath<'a> {
             return 0.0;
         }
         let (start, end) = (self.deal.start, self.deal.end);
-        let flow_days = self.flows.dates.iter().flat_map(|d| [d.pred_opt(), Some(*d)]).flatten();
+        let flow_days = self.flows.reserves.dates.iter().flat_map(|d| [d.pred_opt(), Some(*d)]).flatten();
         [start, end]
             .into_iter()
             .chain(flow_days)
@@ -155,11 +203,12 @@ impl<'a> CurrencyPath<'a> {
             .fold(0.0, f64::max)
     }
 
-    /// The rate at the end of the day `days` after the start (within the horizon).
-    fn rate_after(&self, fx: &Fx, days: usize, net_flow: impl FnOnce() -> f64) -> f64 {
+    /// The rate at the end of the day `days` after the start (within the horizon), given the net
+    /// flow through the market to then.
+    fn rate_after(&self, fx: &Fx, days: usize, market_flow: impl FnOnce() -> f64) -> f64 {
         let base = self.base_log_rate[fx.model.steps[days] as usize];
-        let shift = match (self.channel, &self.currency.reserves) {
-            (FundingChannel::Market, Some(r)) => market_shift(fx, r, -net_flow()),
+        let shift = match &self.currency.reserves {
+            Some(r) if !self.flows.market.dates.is_empty() => market_shift(fx, r, -market_flow()),
             _ => 0.0,
         };
         (base + shift).exp()
@@ -188,11 +237,12 @@ impl<'a> CurrencyPath<'a> {
         // The eve's date is needed only before the start and when its window is first asked for.
         let eve_date = || due.pred_opt().expect("dates stay far from chrono's limits");
         // The flows to the end of the eve are those dated before `due`.
-        let net_flow = || self.flows.before(self.flows.dates.partition_point(|d| *d < due));
+        let from_reserves = || self.flows.reserves.before_date(due);
+        let bought = || self.flows.market.before_date(due);
         // The reserves test first: it is the cheaper of the two, and on a path that drains
         // reserves it settles most tests alone.
         if let Some(r) = &self.currency.reserves {
-            let own = if eve < 0 { r.start_usd_bn } else { self.own_reserves_after(r, eve as usize, net_flow()) };
+            let own = if eve < 0 { r.start_usd_bn } else { self.own_reserves_after(r, eve as usize, from_reserves()) };
             if self.ara_ratio_of(Some(self.with_swap_line(own))).is_some_and(|ratio| self.below_floor(ratio)) {
                 return true;
             }
@@ -205,8 +255,8 @@ impl<'a> CurrencyPath<'a> {
         };
         // The share of its dollar value the currency lost over the window: 1 − S(then) / S(eve)
         // with S in local currency per USD.
-        let then_rate = self.rate_at(fx, then, || then_date, || self.net_flow_to(then_date));
-        let loss = 1.0 - then_rate / self.rate_at(fx, eve, eve_date, net_flow);
+        let then_rate = self.rate_at(fx, then, || then_date, || self.flows.market.to(then_date));
+        let loss = 1.0 - then_rate / self.rate_at(fx, eve, eve_date, bought);
         loss >= stability.depreciation_trigger - RATIO_EPSILON
     }
 
@@ -217,19 +267,23 @@ impl<'a> CurrencyPath<'a> {
         // are borrowed once, not copied for every month.
         let currency = self.currency;
         let (fx, reserves) = (currency.fx.as_ref(), currency.reserves.as_ref());
-        let dates = &self.flows.dates;
-        let mut flows_before = 0;
+        let (mut from_reserves, mut bought) = (0, 0);
         let mut breached = false;
+        let up_to = |channel: &ChannelFlows, count: &mut usize, date: NaiveDate| {
+            while channel.dates.get(*count).is_some_and(|d| *d <= date) {
+                *count += 1;
+            }
+            channel.before(*count)
+        };
         let months = (currency.month_ends.iter().zip(&currency.month_end_days))
             .map(|(&date, &days)| {
-                while dates.get(flows_before).is_some_and(|d| *d <= date) {
-                    flows_before += 1;
-                }
-                let net_flow = self.flows.before(flows_before);
-                let reserves_usd_bn = reserves.map(|r| self.with_swap_line(self.own_reserves_after(r, days, net_flow)));
+                let reserve_flow = up_to(&self.flows.reserves, &mut from_reserves, date);
+                let market_flow = up_to(&self.flows.market, &mut bought, date);
+                let reserves_usd_bn =
+                    reserves.map(|r| self.with_swap_line(self.own_reserves_after(r, days, reserve_flow)));
                 let ara_ratio = self.ara_ratio_of(reserves_usd_bn);
                 breached |= ara_ratio.is_some_and(|ratio| self.below_floor(ratio));
-                MonthRow { rate: fx.map(|fx| self.rate_after(fx, days, || net_flow)), reserves_usd_bn, ara_ratio }
+                MonthRow { rate: fx.map(|fx| self.rate_after(fx, days, || market_flow)), reserves_usd_bn, ara_ratio }
             })
             .collect();
         CurrencyOutcome { months, breached, deferral_requests, deferrals_granted, swap_peak_usd_bn: self.swap_peak() }
@@ -323,6 +377,35 @@ ara = {{ exports_usd_bn = 700.0, broad_money_usd_bn = 3000.0, short_term_debt_us
     /// The investor's net flow up to and including `date`.
     fn net_flow_to(outcome: &crate::outcome::Outcome, date: NaiveDate) -> f64 {
         outcome.investor_flows.iter().filter(|f| f.date <= date).map(|f| f.amount).sum()
+    }
+
+    #[test]
+    fn money_raised_abroad_moves_neither_reserves_nor_the_rate_and_is_not_deferred() {
+        // The deal of the test below with its one facility on "none", under a clause that always
+        // fires and always grants: its call is paid as due and reserves follow the baseline alone.
+        let mut deal = deal_with(
+            "market",
+            0.0,
+            "[stability]\ndepreciation_trigger = 0.0\nwindow_months = 1\nara_floor = 5.0\n\
+             host_accepts_probability = 1.0\ndeferral_months = 12\n",
+        );
+        deal.facilities[0].funding_channel = FundingChannel::Outside;
+        let outcome = engine::run_path(&deal, &random_draws(&deal, 3, 0));
+        assert_eq!(outcome.projects[0].funding[0].date.to_string(), "2026-03-10");
+        let currency = outcome.currency.as_ref().unwrap();
+        assert_eq!((currency.deferral_requests, currency.deferrals_granted), (0, 0));
+        let twin = {
+            let mut twin = deal.clone();
+            twin.projects.clear();
+            engine::run_path(&twin, &random_draws(&twin, 3, 0))
+        };
+        for ((end, row), without) in
+            deal.currency.as_ref().unwrap().month_ends.iter().zip(&currency.months).zip(&twin.currency.unwrap().months)
+        {
+            let days = (*end - deal.start).num_days() as f64;
+            assert!((row.reserves_usd_bn.unwrap() - (400.0 + 7.3 * days / 365.0)).abs() < 1e-9, "{end}");
+            assert_eq!(row.rate, without.rate, "{end}: the deal's flows do not move the rate");
+        }
     }
 
     #[test]

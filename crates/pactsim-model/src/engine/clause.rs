@@ -66,7 +66,8 @@ fn run_deal_from(
     let Some((stability, (seed, path))) = currency.stability.zip(draws.currency) else {
         let mut outcome = super::run_projects(deal, draws, &selections, reported, buffers, &[]);
         let memory = std::mem::take(&mut buffers.clause.net_flows);
-        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows, memory);
+        let by_facility = |j: usize| outcome.facilities[j].flows.as_slice();
+        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows, by_facility, memory);
         outcome.currency = Some(path.outcome(0, 0));
         buffers.clause.net_flows = path.recycle();
         buffers.base_log_rate = base_log_rate;
@@ -91,7 +92,8 @@ fn run_deal_from(
     loop {
         let mut outcome = super::run_projects(deal, draws, &selections, reported, buffers, &decisions.moved);
         let memory = std::mem::take(&mut buffers.clause.net_flows);
-        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows, memory);
+        let by_facility = |j: usize| outcome.facilities[j].flows.as_slice();
+        let path = CurrencyPath::build(deal, currency, &base_log_rate, &outcome.investor_flows, by_facility, memory);
         // The clause tests every project's call: its size and first due date come from the
         // run's funding plan, reported or not.
         let replayed =
@@ -167,7 +169,8 @@ const CALL_ROUNDS: usize = 20;
 impl Clause<'_> {
     /// Every funded project's call (`funding`: the plan's), tested in turn from its first due
     /// date: each request draws one uniform, at the request's number for this project, and a
-    /// granted one moves the call.
+    /// granted one moves the call. Calls of facilities whose money is raised abroad (funding
+    /// channel `"none"`) are not the investor's to defer: they are not tested.
     fn replay(
         &self,
         path: &CurrencyPath,
@@ -179,7 +182,10 @@ impl Clause<'_> {
         let mut decisions = ClauseDecisions::none(deal.projects.len());
         for (i, (project, funding)) in deal.projects.iter().zip(funding).enumerate() {
             let facility = &deal.facilities[project.facility];
-            if funding.size_usd_bn <= 0.0 || facility.investor_cash_share() <= 0.0 {
+            if funding.size_usd_bn <= 0.0
+                || facility.investor_cash_share() <= 0.0
+                || facility.funding_channel == crate::deal::FundingChannel::Outside
+            {
                 continue;
             }
             let mut due = funding.first_due;
@@ -209,16 +215,22 @@ impl Clause<'_> {
     ) -> ClauseDecisions {
         let deal = self.deal;
         let mut decisions = ClauseDecisions::none(deal.projects.len());
-        let calls = &mut scratch.calls;
+        let (calls, by_facility) = (&mut scratch.calls, &mut scratch.calls_by_facility);
+        by_facility.resize_with(deal.facilities.len(), Vec::new);
         for _ in 0..CALL_ROUNDS {
             funding::plan_into(deal, selections, declined, &decisions.moved, plan);
             calls.clear();
-            for funding in plan.projects() {
-                calls.extend(funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount }));
+            by_facility.iter_mut().for_each(Vec::clear);
+            for (project, funding) in deal.projects.iter().zip(plan.projects()) {
+                let payments = funding.payments.iter().map(|&(date, amount)| DatedFlow { date, amount: -amount });
+                calls.extend(payments.clone());
+                by_facility[project.facility].extend(payments);
             }
             calls.sort_by_key(|flow| flow.date);
+            by_facility.iter_mut().for_each(|flows| flows.sort_by_key(|flow| flow.date));
             let memory = std::mem::take(&mut scratch.net_flows);
-            let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, calls, memory);
+            let of = |j: usize| by_facility[j].as_slice();
+            let path = CurrencyPath::build(deal, self.currency, self.base_log_rate, calls, of, memory);
             let replayed = self.replay(&path, plan.projects(), answers, &mut scratch.days);
             scratch.net_flows = path.recycle();
             if replayed.granted == decisions.granted {
@@ -245,8 +257,8 @@ mod tests {
     }
 
     /// The clause's iteration has one fixed point: started from the funding calls' decisions or
-    /// from none, every path of the Korea MOU (generated projects, 58 requests a path) ends the
-    /// same.
+    /// from none, every path of the Korea MOU (generated projects; only the strategic facility's
+    /// calls are tested, about 2.5 deferrals granted a path) ends the same.
     #[test]
     fn the_clause_settles_the_same_from_any_start() {
         let deal =
@@ -258,6 +270,6 @@ mod tests {
             assert_eq!(outcome, run_path_from_no_deferral(&deal, &draws), "path {path}");
             granted += outcome.currency.unwrap().deferrals_granted;
         }
-        assert!(granted > 400, "{granted}");
+        assert!(granted > 60, "{granted}");
     }
 }

@@ -26,6 +26,10 @@ pub mod bounds {
     pub const SUPPLY_OR_SUBSTITUTION: (f64, f64) = (1e-6, f64::INFINITY);
     /// The demand elasticity: zero or negative.
     pub const DEMAND: (f64, f64) = (f64::NEG_INFINITY, 0.0);
+    /// A labour incident's delay, months (rounded when drawn): zero or more.
+    pub const LABOR_DELAY_MONTHS: (f64, f64) = (0.0, f64::INFINITY);
+    /// A labour incident's cost overrun, a share of the project's size: zero or more.
+    pub const COST_OVERRUN: (f64, f64) = (0.0, f64::INFINITY);
 }
 
 use bounds::*;
@@ -34,8 +38,9 @@ use bounds::*;
 /// central value.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PathDraws {
-    /// The trade model's elasticities on this path; `None` for their central values.
-    pub elasticities: Option<Elasticities>,
+    /// The trade model's elasticities on this path, one per market of `[trade]`; empty for their
+    /// central values.
+    pub elasticities: Vec<Elasticities>,
     /// Projects the pipelines generated on this path, by facility then selection order.
     pub generated: Vec<Project>,
     /// `(seed, path)` whose credit streams decide defaults; `None`: no project defaults.
@@ -47,25 +52,48 @@ pub struct PathDraws {
     /// `(seed, path)` whose streams move the exchange rate and decide the host's answers to
     /// deferral requests; `None`: the rate stays at its last observation and nothing is deferred.
     pub currency: Option<(u64, u64)>,
+    /// Which projects labour friction hits (listed, then generated), and how; empty: none.
+    pub labor: Vec<Option<LaborHit>>,
+}
+
+/// What labour friction does to a hit project (`[labor]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LaborHit {
+    /// Whole months its completion and operating cash flows move later.
+    pub delay_months: u32,
+    /// Share of its size the investor pays on top, on the original completion date.
+    pub cost_overrun: f64,
+}
+
+impl LaborHit {
+    /// A hit with `delay` and `overrun` as drawn: months rounded to whole ones, neither below 0.
+    fn of(delay: f64, overrun: f64) -> Self {
+        LaborHit { delay_months: delay.round().clamp(0.0, 1200.0) as u32, cost_overrun: overrun.max(0.0) }
+    }
 }
 
 impl PathDraws {
     /// The draws of path `path` for `seed`, each from its own stream (see `rng`).
     pub fn draw(deal: &Deal, seed: u64, path: u64) -> Self {
-        let elasticities = deal.trade.as_ref().filter(|t| crate::deal::trade_is_random(t)).map(|trade| {
+        let mut elasticities = Vec::new();
+        if deal.trade.iter().any(crate::deal::trade_is_random) {
             let mut rng = pactsim_numeric::rng::stream(seed, pactsim_numeric::rng::Purpose::TradeElasticities, path);
-            let e = trade.elasticities;
-            // One uniform each, in this order; truncated to the signs the model needs.
-            let mut within = |d: pactsim_numeric::distribution::Distribution, low: f64, high: f64| {
-                d.quantile_within(pactsim_numeric::distribution::open_uniform(&mut rng), low, high)
-            };
-            Elasticities {
-                substitution: within(e.substitution, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
-                demand: within(e.demand, DEMAND.0, DEMAND.1),
-                foreign_supply: within(e.foreign_supply, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
-                domestic_supply: within(e.domestic_supply, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
+            // Market by market, one uniform each, in this order (a fixed number a market drawn or
+            // not, so the first market's draws are those of a one-market deal); truncated to the
+            // signs the model needs.
+            for trade in &deal.trade {
+                let e = trade.elasticities;
+                let mut within = |d: pactsim_numeric::distribution::Distribution, low: f64, high: f64| {
+                    d.quantile_within(pactsim_numeric::distribution::open_uniform(&mut rng), low, high)
+                };
+                elasticities.push(Elasticities {
+                    substitution: within(e.substitution, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
+                    demand: within(e.demand, DEMAND.0, DEMAND.1),
+                    foreign_supply: within(e.foreign_supply, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
+                    domestic_supply: within(e.domestic_supply, SUPPLY_OR_SUBSTITUTION.0, SUPPLY_OR_SUBSTITUTION.1),
+                });
             }
-        });
+        }
         let decisions = Decisions { deal, seed, path };
         let mut declined = Vec::new();
         // Refusals, each with the uniform that decides whether the host answers with a snapback.
@@ -95,7 +123,8 @@ impl PathDraws {
         }
         let credit = deal.credit_is_random().then_some((seed, path));
         let currency = deal.currency_is_random().then_some((seed, path));
-        PathDraws { elasticities, generated, credit, declined, snapback_from, currency }
+        let labor = labor_hits(deal, &generated, seed, path);
+        PathDraws { elasticities, generated, credit, declined, snapback_from, currency, labor }
     }
 
     /// The central path: every distribution at its central value, no defaults, and only the
@@ -106,8 +135,55 @@ impl PathDraws {
             _ => Vec::new(),
         };
         let declined = if declined.contains(&true) { declined } else { Vec::new() };
-        PathDraws { declined, ..PathDraws::default() }
+        // A certain hit needs no chance: the central path has it, at the central delay and overrun.
+        let labor = match deal.labor {
+            Some(labor) if labor.incident_probability >= 1.0 => {
+                let hit = LaborHit::of(labor.delay_months.central(), labor.cost_overrun.central());
+                deal.projects.iter().map(|p| is_built(p).then_some(hit)).collect()
+            }
+            _ => Vec::new(),
+        };
+        PathDraws { declined, labor, ..PathDraws::default() }
     }
+}
+
+/// Whether a project has a construction period, which labour friction can hit.
+fn is_built(project: &Project) -> bool {
+    matches!(project.cash, ProjectCash::Level { construction_years, .. } if construction_years > 0)
+}
+
+/// Each project's labour draw on a path: three uniforms at a fixed place of its own stream (listed
+/// projects at their file index under `u32::MAX`, generated ones at their number under their
+/// facility): whether it is hit, then the delay and the overrun, drawn whether or not it is hit.
+fn labor_hits(deal: &Deal, generated: &[Project], seed: u64, path: u64) -> Vec<Option<LaborHit>> {
+    use pactsim_numeric::distribution::open_uniform;
+    use pactsim_numeric::rng::{Purpose, stream_at};
+    let Some(labor) = deal.labor.filter(|labor| labor.incident_probability > 0.0) else { return Vec::new() };
+    let mut numbers = vec![0u64; deal.facilities.len()];
+    let places = (deal.projects.iter().enumerate().map(|(i, p)| (p, u32::MAX, i as u64)))
+        .chain(generated.iter().map(|p| {
+            let number = numbers[p.facility];
+            numbers[p.facility] += 1;
+            (p, p.facility as u32, number)
+        }))
+        .collect::<Vec<_>>();
+    let hits: Vec<Option<LaborHit>> = places
+        .into_iter()
+        .map(|(project, facility, position)| {
+            if !is_built(project) {
+                return None;
+            }
+            let mut rng = stream_at(seed, Purpose::Labor { facility }, path, position);
+            let (u_hit, u_delay, u_overrun) = (open_uniform(&mut rng), open_uniform(&mut rng), open_uniform(&mut rng));
+            (u_hit < labor.incident_probability).then(|| {
+                LaborHit::of(
+                    labor.delay_months.quantile_within(u_delay, LABOR_DELAY_MONTHS.0, LABOR_DELAY_MONTHS.1),
+                    labor.cost_overrun.quantile_within(u_overrun, COST_OVERRUN.0, COST_OVERRUN.1),
+                )
+            })
+        })
+        .collect();
+    if hits.iter().any(Option::is_some) { hits } else { Vec::new() }
 }
 
 /// Refusal decisions of one path.
@@ -145,10 +221,13 @@ impl Decisions<'_> {
 
 /// The project's own NPV to the investor at its discount rate, ignoring default: the project
 /// alone in its facility (no cap, no other projects), under its waterfall with `scope = "project"`
-/// (`Deal::alone`), played by the engine like any deal.
+/// (`Deal::alone`), played by the engine like any deal, its terminal value included as the
+/// deal's is.
 pub fn standalone_npv(deal: &Deal, project: &Project) -> f64 {
     let outcome = super::run_path(&deal.alone(project), &PathDraws::default());
-    crate::figures::npv(&outcome.investor_flows, deal.run.investor_discount_rate, deal.start)
+    let terminal = crate::outcome::DatedFlow { date: deal.end, amount: outcome.investor_terminal_value };
+    let rate = deal.run.investor_discount_rate;
+    crate::figures::npv(&outcome.investor_flows, rate, deal.start) + crate::figures::npv(&[terminal], rate, deal.start)
 }
 
 /// One path of a facility's pipeline: selections as a Poisson process from `deal.start` until
@@ -249,7 +328,7 @@ mod tests {
         assert!(outcome.projects.iter().all(|p| p.declined && p.funded_on.is_none() && p.funding.is_empty()));
         assert!(outcome.investor_flows.is_empty());
         // Relief only until the snapback: 2026 gets the deal relief for January to May.
-        let relief = outcome.trade.as_ref().unwrap().investor_tariff_relief_usd_bn_per_year;
+        let relief = outcome.trade[0].investor_tariff_relief_usd_bn_per_year;
         let may_31 = (d(2026, 5, 31) - d(2026, 1, 1)).num_days() as f64 + 1.0;
         assert!((outcome.years[0].tariff_relief - relief * may_31 / 365.0).abs() < 1e-12);
         assert!(outcome.years[1].tariff_relief.abs() < 1e-12, "snapback tariffs equal no-deal ones");

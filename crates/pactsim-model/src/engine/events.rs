@@ -33,6 +33,12 @@ pub(super) enum EventKind {
     Completed,
     /// The `k`-th deemed allocation of the project's equity falls due on its account.
     AllocationDue { k: u32 },
+    /// A project hit by labour friction: the investor pays its cost overrun, on the original
+    /// completion date (the end of construction), as equity.
+    OverrunPaid { amount: f64 },
+    /// A project hit by labour friction: its `k`-th year's cash, moved later by the delay; no loan
+    /// payment is scheduled on it (those stay on the anniversaries of funding).
+    OperatingPayment { k: u32 },
     /// The project's `k`-th payment date (anniversary of completion).
     Payment { k: u32 },
     /// A project-scope account's deemed allocation and its project's payment on the same
@@ -47,10 +53,12 @@ impl EventKind {
     pub(super) fn rank(&self) -> u8 {
         match self {
             EventKind::Selected => 0,
-            EventKind::FundingPaid { .. } => 1,
+            EventKind::FundingPaid { .. } | EventKind::OverrunPaid { .. } => 1,
             EventKind::Completed => 2,
             EventKind::AllocationDue { .. } => 3,
-            EventKind::Payment { .. } | EventKind::AllocationAndPayment { .. } => 4,
+            EventKind::Payment { .. } | EventKind::AllocationAndPayment { .. } | EventKind::OperatingPayment { .. } => {
+                4
+            }
         }
     }
 }

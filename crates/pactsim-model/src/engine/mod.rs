@@ -20,9 +20,11 @@
 //!    each is owed), then the guarantee fee, then the host's tax and the tiers (`waterfall`);
 //!    a default stops the payments and recovers part of the loans (`credit.rs` says who
 //!    defaults: a one-factor Gaussian copula).
-//! 5. **The finish** (`finish.rs`): each facility's totals, the reported projects, the recoup
-//!    accounts and each year's tariff relief.
-//! 6. **The stability clause** (`clause.rs`), when the deal has a currency: the path's exchange
+//! 5. **After the horizon** (`terminal.rs`), with `terminal_value = "remaining-flows"`: the
+//!    events go on under the same rules, and each party's flows then make its terminal value.
+//! 6. **The finish** (`finish.rs`): each facility's totals, the reported projects, the recoup
+//!    accounts, the terminal values and each year's tariff relief.
+//! 7. **The stability clause** (`clause.rs`), when the deal has a currency: the path's exchange
 //!    rate and reserves follow from its flows (`currency`), the clause defers calls on them, and
 //!    the deferrals move the flows, so the path is run again until the deferrals stand still.
 //!
@@ -41,6 +43,7 @@ mod events;
 mod finish;
 mod payment;
 mod scratch;
+mod terminal;
 mod timeline;
 
 use chrono::NaiveDate;
@@ -81,19 +84,27 @@ fn run_projects(
     postponed: &[Option<NaiveDate>],
 ) -> Outcome {
     funding::plan_into(deal, selections, &draws.declined, postponed, &mut buffers.plan);
-    let Buffers { plan, timeline, loan_shapes, credit, constants, investor_flows, host_flows, .. } = buffers;
+    let Buffers { plan, timeline, loan_shapes, credit, constants, investor_flows, host_flows, facility_flows, .. } =
+        buffers;
     let funding = plan.projects();
     let order = &selections.order;
     let credit = draws.credit.map(|(seed, path)| credit.for_path(deal, seed, path));
-    let flows = (scratch::take_cleared(investor_flows), scratch::take_cleared(host_flows));
-    let mut state = Run::start(deal, funding, order, reported, loan_shapes.of(deal), credit, flows);
+    let mut by_facility = std::mem::take(facility_flows);
+    by_facility.resize_with(deal.facilities.len(), Vec::new);
+    by_facility.iter_mut().for_each(Vec::clear);
+    let flows = (scratch::take_cleared(investor_flows), scratch::take_cleared(host_flows), by_facility);
+    let mut state = Run::start(deal, funding, order, reported, loan_shapes.of(deal), credit, &draws.labor, flows);
 
-    timeline.build(deal, funding, &state.projects, &state.accounts, order);
+    // With a terminal value the projects go on paying after the horizon (`terminal.rs`).
+    let until = if terminal::Terminal::played(deal) { None } else { Some(deal.end) };
+    timeline.build(deal, funding, &state.projects, &state.accounts, order, until);
     for &event in &timeline.events {
         state.apply(event);
-        // Judged after every event, so an account that reopens and recoups again on one day
-        // reports that day.
-        if let Some(account) = state.account(event.project) {
+        // Judged after every event up to the horizon, so an account that reopens and recoups
+        // again on one day reports that day; after the horizon nothing is judged.
+        if event.date <= deal.end
+            && let Some(account) = state.account(event.project)
+        {
             account.review(event.date);
         }
     }

@@ -16,7 +16,9 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::credit::CreditDraws;
+use super::draws::LaborHit;
 use super::events::{Event, EventKind};
+use super::terminal::Terminal;
 use crate::deal::{Deal, Project, ProjectCash, Recoup, Scope};
 use crate::funding::Funding;
 use crate::loan::{Annuity, AnnuityShape};
@@ -34,7 +36,12 @@ pub(super) struct Run<'a> {
     pub(super) accounts: Accounts,
     pub(super) investor_flows: Vec<DatedFlow>,
     pub(super) host_flows: Vec<DatedFlow>,
+    /// The investor's flows again, by facility (for each facility's own figures and the funding
+    /// channel its money goes through).
+    pub(super) facility_flows: Vec<Vec<DatedFlow>>,
     pub(super) years: Vec<YearOutcome>,
+    /// What the flows after the horizon add to each party's terminal value (`terminal.rs`).
+    pub(super) terminal: Terminal,
     /// Each facility's loan shape (`None` without loans).
     loan_shapes: &'a [Option<AnnuityShape>],
 }
@@ -42,7 +49,9 @@ pub(super) struct Run<'a> {
 impl<'a> Run<'a> {
     /// The state before a path's first event, given its funding plan (`funding`, in file order)
     /// and the projects' selection `order`; the first `reported` projects keep their rows.
-    /// `flows` are the investor's and the host's, empty (memory lent by `scratch.rs`).
+    /// `flows` are the investor's, the host's and the investor's by facility, empty (memory lent by
+    /// `scratch.rs`).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn start(
         deal: &'a Deal,
         funding: &'a [Funding],
@@ -50,15 +59,32 @@ impl<'a> Run<'a> {
         reported: usize,
         loan_shapes: &'a [Option<AnnuityShape>],
         credit: Option<&'a mut CreditDraws>,
-        (investor_flows, host_flows): (Vec<DatedFlow>, Vec<DatedFlow>),
+        labor: &[Option<LaborHit>],
+        (investor_flows, host_flows, facility_flows): (Vec<DatedFlow>, Vec<DatedFlow>, Vec<Vec<DatedFlow>>),
     ) -> Self {
         let accounts = Accounts::open(deal, order, funding);
         let projects = (deal.projects.iter().zip(funding).enumerate())
-            .map(|(i, (p, f))| ProjectState::new(deal, p, f, loan_shapes[p.facility].as_ref(), i < reported))
+            .map(|(i, (p, f))| {
+                let state = ProjectState::new(deal, p, f, loan_shapes[p.facility].as_ref(), i < reported);
+                state.with_labor(p, labor.get(i).copied().flatten())
+            })
             .collect();
         let years =
             (deal.start.year()..=deal.end.year()).map(|year| YearOutcome { year, ..YearOutcome::default() }).collect();
-        Run { deal, credit, funding, projects, accounts, investor_flows, host_flows, years, loan_shapes }
+        let terminal = Terminal::new(deal, credit.is_some());
+        Run {
+            deal,
+            terminal,
+            credit,
+            funding,
+            projects,
+            accounts,
+            investor_flows,
+            host_flows,
+            facility_flows,
+            years,
+            loan_shapes,
+        }
     }
 }
 
@@ -68,11 +94,20 @@ impl Run<'_> {
         &mut self.years[index]
     }
 
-    fn investor(&mut self, date: NaiveDate, amount: f64) {
+    /// A flow of the investor's on project `i`'s account (negative: paid out); after the horizon,
+    /// part of its terminal value.
+    fn investor(&mut self, i: usize, date: NaiveDate, amount: f64) {
         if amount == 0.0 {
             return;
         }
-        self.investor_flows.push(DatedFlow { date, amount });
+        let facility = self.deal.projects[i].facility;
+        if date > self.deal.end {
+            self.terminal.investor(facility, date, amount, self.projects[i].survival);
+            return;
+        }
+        let flow = DatedFlow { date, amount };
+        self.investor_flows.push(flow);
+        self.facility_flows[facility].push(flow);
         let year = self.year(date);
         if amount < 0.0 { year.investor_paid -= amount } else { year.investor_received += amount }
     }
@@ -92,8 +127,9 @@ impl Run<'_> {
                 }
             }
             EventKind::FundingPaid { amount } => {
-                self.investor(event.date, -amount);
+                self.investor(i, event.date, -amount);
                 let equity = amount * self.projects[i].equity_share_of_call;
+                self.projects[i].equity_paid += equity;
                 if let Some(account) = self.account(i) {
                     account.equity_paid(event.date, equity);
                 }
@@ -110,14 +146,27 @@ impl Run<'_> {
                 }
             }
             EventKind::AllocationDue { k } => self.allocation_due(i, k),
-            EventKind::Payment { k } => self.payment(i, event.date, k),
+            EventKind::OverrunPaid { amount } => {
+                self.investor(i, event.date, -amount);
+                if event.date <= self.deal.end {
+                    self.projects[i].totals.overruns += amount;
+                }
+                self.projects[i].equity_paid += amount;
+                if let Some(account) = self.account(i) {
+                    account.equity_paid(event.date, amount);
+                }
+            }
+            EventKind::Payment { k } => self.payment(i, event.date, k, false),
+            EventKind::OperatingPayment { k } => self.payment(i, event.date, k, true),
             EventKind::AllocationAndPayment { k } => {
                 self.allocation_due(i, k);
-                // Judged between the two, as when they were two events.
-                if let Some(account) = self.account(i) {
+                // Judged between the two, as when they were two events (up to the horizon).
+                if event.date <= self.deal.end
+                    && let Some(account) = self.account(i)
+                {
                     account.review(event.date);
                 }
-                self.payment(i, event.date, k);
+                self.payment(i, event.date, k, false);
             }
         }
     }
@@ -133,26 +182,34 @@ impl Run<'_> {
         }
     }
 
-    /// Applies the project's `k`-th payment: debt service, guarantee fee, tax, tiers.
-    fn payment(&mut self, i: usize, date: NaiveDate, k: u32) {
+    /// Applies the project's `k`-th payment: debt service, guarantee fee, tax, tiers. An
+    /// `operating` payment is the `k`-th year's cash of a project whose operation labour friction
+    /// delayed (`OperatingPayment`): no loan payment or fee is scheduled on its date, so its cash
+    /// pays arrears, claims and unpaid fees first.
+    fn payment(&mut self, i: usize, date: NaiveDate, k: u32, operating: bool) {
         let deal = self.deal;
         let project = &deal.projects[i];
         let facility = &deal.facilities[project.facility];
         if self.projects[i].defaulted {
             return;
         }
-        if let Some(credit) = self.credit.as_deref_mut()
+        let after_horizon = date > deal.end;
+        if after_horizon {
+            // No default is drawn after the horizon: its chance weighs what follows (`terminal.rs`).
+            self.expected_default_after_horizon(i, date, k);
+        } else if let Some(credit) = self.credit.as_deref_mut()
             && credit.defaults(&mut self.projects[i], i, project.credit.annual_default_probability, date)
         {
             self.default(i, date, k);
             return;
         }
-        let cash = self.projects[i].cash(project, k);
+        let cash = self.projects[i].cash(project, k, operating);
         let p = &mut self.projects[i];
 
         // (1) Debt service, pro rata to what each loan is owed.
-        let scheduled_investor = p.investor_loan.map_or(0.0, |l| l.payment_due(k));
-        let scheduled_lenders = p.guaranteed_loan.map_or(0.0, |l| l.payment_due(k));
+        let scheduled = |loan: Option<Annuity>| if operating { 0.0 } else { loan.map_or(0.0, |l| l.payment_due(k)) };
+        let scheduled_investor = scheduled(p.investor_loan);
+        let scheduled_lenders = scheduled(p.guaranteed_loan);
         let owed_investor = scheduled_investor + p.arrears;
         let owed_guaranteed = scheduled_lenders + p.claim;
         let owed = owed_investor + owed_guaranteed;
@@ -173,7 +230,7 @@ impl Run<'_> {
 
         // (2) The guarantee fee on the guaranteed principal outstanding before this payment.
         let fee_now = match p.guaranteed_loan {
-            Some(loan) if k <= loan.years => {
+            Some(loan) if k <= loan.years && !operating => {
                 facility.guarantee_fee_rate
                     * loan.balance_after_in(k - 1, loan_growth(self.loan_shapes, project.facility))
             }
@@ -185,13 +242,22 @@ impl Run<'_> {
 
         // (3) Equity cash: host tax, then the tiers.
         let equity_cash = after_debt - fee_paid;
-        let last = k == p.payment_count;
+        p.payments_left -= 1;
+        let last = p.payments_left == 0;
         let loss = if last { p.arrears + p.claim + p.fee_arrears } else { 0.0 };
         if last {
             (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
         }
         let waterfall = &deal.waterfalls[facility.waterfall];
         let split = waterfall::split(waterfall, self.account(i), date, equity_cash);
+        let investor_received = paid_investor_loan + claim_repaid + fee_paid + split.investor;
+        if after_horizon {
+            // Part of each party's terminal value, not of the years' figures.
+            self.investor(i, date, investor_received - call);
+            let survival = self.projects[i].survival;
+            self.terminal.host(date, split.host_tax + split.host, survival);
+            return;
+        }
 
         let row = FlowRow {
             date,
@@ -207,10 +273,12 @@ impl Run<'_> {
             recovery: 0.0,
             defaulted: false,
             loss,
+            equity_lost: 0.0,
         };
+        self.projects[i].equity_received += split.investor;
         self.projects[i].record(row);
-        self.investor(date, -call);
-        self.investor(date, row.investor_received());
+        self.investor(i, date, -call);
+        self.investor(i, date, row.investor_received());
         if split.host_tax + split.host > 0.0 {
             self.host_flows.push(DatedFlow { date, amount: split.host_tax + split.host });
         }
@@ -227,14 +295,10 @@ impl Run<'_> {
     /// the unrecovered rest; what the investor never gets back is its loss.
     fn default(&mut self, i: usize, date: NaiveDate, k: u32) {
         let recovery_rate = self.deal.projects[i].credit.recovery_rate;
+        let (recovery, call, loss) = self.default_figures(i, k, recovery_rate);
         let p = &mut self.projects[i];
         p.defaulted = true;
-        let growth = loan_growth(self.loan_shapes, self.deal.projects[i].facility);
-        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
-        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
-        let recovery = recovery_rate * (investor_loan + p.claim);
-        let call = (1.0 - recovery_rate) * lenders;
-        let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
+        let equity_lost = (p.equity_paid - p.equity_received).max(0.0);
         (p.arrears, p.claim, p.fee_arrears) = (0.0, 0.0, 0.0);
         let row = FlowRow {
             date,
@@ -250,13 +314,31 @@ impl Run<'_> {
             recovery,
             defaulted: true,
             loss,
+            equity_lost,
         };
         p.record(row);
-        self.investor(date, -call);
-        self.investor(date, recovery);
+        self.investor(i, date, -call);
+        self.investor(i, date, recovery);
         let year = self.year(date);
         year.guarantee_calls += call;
         year.losses += loss;
+        year.equity_lost += equity_lost;
+    }
+}
+
+impl Run<'_> {
+    /// What project `i`'s default on its `k`-th payment date would bring, from its state before
+    /// that payment: the investor's recovery on its loan and guarantee claim, its call on the
+    /// guarantee, and its loss (the unrecovered loan and claim, the call, unpaid fees).
+    pub(super) fn default_figures(&self, i: usize, k: u32, recovery_rate: f64) -> (f64, f64, f64) {
+        let p = &self.projects[i];
+        let growth = loan_growth(self.loan_shapes, self.deal.projects[i].facility);
+        let investor_loan = p.investor_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth)) + p.arrears;
+        let lenders = p.guaranteed_loan.map_or(0.0, |l| l.balance_after_in(k - 1, growth));
+        let recovery = recovery_rate * (investor_loan + p.claim);
+        let call = (1.0 - recovery_rate) * lenders;
+        let loss = (1.0 - recovery_rate) * (investor_loan + p.claim) + call + p.fee_arrears;
+        (recovery, call, loss)
     }
 }
 
@@ -272,8 +354,16 @@ pub(super) struct ProjectState {
     /// Share of each funding payment that is equity (the rest is the investor's loan).
     equity_share_of_call: f64,
     equity: f64,
+    /// Equity the investor has paid in so far, and equity distributions it has received: what a
+    /// default writes off is the difference.
+    equity_paid: f64,
+    equity_received: f64,
     /// How many payment dates the project has: its cash flows' years, or its loans' if longer.
     pub(super) payment_count: u32,
+    /// Labour friction's hit, if any: then its operating years' cash comes on their own dates.
+    pub(super) labor: Option<LaborHit>,
+    /// Payments still to come (scheduled and operating): its last one recognises the losses.
+    payments_left: u32,
     investor_loan: Option<Annuity>,
     guaranteed_loan: Option<Annuity>,
     arrears: f64,
@@ -284,6 +374,9 @@ pub(super) struct ProjectState {
     /// The project's own credit stream, opened at its first payment.
     pub(super) credit_stream: Option<rand::rngs::ChaCha8Rng>,
     pub(super) defaulted: bool,
+    /// The chance it has not defaulted on its payment dates after the horizon so far
+    /// (`terminal.rs`); 1 up to the horizon.
+    pub(super) survival: f64,
     /// Rows of a reported project; empty for the others, whose rows only add to the totals.
     pub(super) outcome_flows: Vec<FlowRow>,
     keeps_rows: bool,
@@ -296,6 +389,9 @@ pub(super) struct RowTotals {
     pub(super) guarantee_calls: f64,
     pub(super) received: f64,
     pub(super) losses: f64,
+    pub(super) equity_lost: f64,
+    /// Cost overruns paid by the horizon.
+    pub(super) overruns: f64,
 }
 
 impl ProjectState {
@@ -331,7 +427,11 @@ impl ProjectState {
             scale: size / project.size_usd_bn,
             equity_share_of_call: if cash_share > 0.0 { shares.equity / cash_share } else { 0.0 },
             equity: shares.equity * size,
+            equity_paid: 0.0,
+            equity_received: 0.0,
             payment_count,
+            labor: None,
+            payments_left: payment_count,
             investor_loan,
             guaranteed_loan,
             arrears: 0.0,
@@ -345,6 +445,7 @@ impl ProjectState {
             },
             credit_stream: None,
             defaulted: false,
+            survival: 1.0,
             outcome_flows: Vec::with_capacity(rows as usize),
             keeps_rows: reported,
             totals: RowTotals::default(),
@@ -356,22 +457,51 @@ impl ProjectState {
         self.totals.guarantee_calls += row.guarantee_call;
         self.totals.received += row.investor_received();
         self.totals.losses += row.loss;
+        self.totals.equity_lost += row.equity_lost;
         if self.keeps_rows {
             self.outcome_flows.push(row);
         }
     }
 
-    /// The project's cash on its `k`-th anniversary (1-based).
-    fn cash(&self, project: &Project, k: u32) -> f64 {
+    /// The project's cash in its `k`-th year (1-based): on its `k`-th anniversary, or, for a
+    /// project whose operation labour friction delayed, on its `operating` payment (none on the
+    /// anniversaries of its operating years).
+    fn cash(&self, project: &Project, k: u32, operating: bool) -> f64 {
         match &project.cash {
             ProjectCash::Explicit(flows) => flows.get(k as usize - 1).map_or(0.0, |c| c * self.scale),
             ProjectCash::Level { life_years, construction_years, .. } => {
                 if k <= *construction_years || k > construction_years + life_years {
                     return 0.0;
                 }
+                if self.labor.is_some() != operating {
+                    return 0.0;
+                }
                 self.level_cash
             }
         }
+    }
+
+    /// The state of a project that labour friction `hit` (if it has a construction period): its
+    /// operating years' cash comes on their own dates, after the anniversaries that only carry
+    /// loan payments (the later of its construction and its loan term).
+    pub(super) fn with_labor(mut self, project: &Project, hit: Option<LaborHit>) -> Self {
+        let (Some(hit), ProjectCash::Level { life_years, construction_years, .. }) = (hit, &project.cash) else {
+            return self;
+        };
+        if *construction_years == 0 {
+            return self;
+        }
+        self.labor = Some(hit);
+        self.payment_count = self.scheduled_payments(*construction_years);
+        self.payments_left = self.payment_count + life_years;
+        self
+    }
+
+    /// How many anniversaries of funding carry a payment of a project whose operation is delayed:
+    /// its construction years, or its loans' term if longer.
+    fn scheduled_payments(&self, construction_years: u32) -> u32 {
+        let loan_years = self.investor_loan.or(self.guaranteed_loan).map_or(0, |l| l.years);
+        construction_years.max(loan_years)
     }
 }
 
@@ -428,6 +558,7 @@ mod tests {
 
     use super::*;
     use crate::engine::testing::{MOU, close, d, run_toml};
+    use crate::outcome::Outcome;
 
     #[test]
     fn a_project_beyond_the_commitment_is_cut_and_its_cash_scaled() {
@@ -462,6 +593,68 @@ cash_flows_usd_bn = [1.0]
         let c = &outcome.projects[2];
         assert_eq!((c.size_usd_bn, c.funded_on, c.flows.len()), (0.0, None, 0));
         assert_eq!(outcome.facilities[0].committed_unfunded(), 0.0);
+    }
+
+    /// A project built over two years and run for six, funded on 2026-08-31 (half equity, half a
+    /// 4-year loan), under `[labor]` with `probability` and a fixed six-month delay.
+    fn labour(probability: &str, overrun: &str) -> Outcome {
+        run_toml(&format!(
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 100.0
+instruments = {{ equity = 0.5, loan = 0.5 }}
+loan = {{ rate = 0.05, years = 4 }}
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-08-31
+size_usd_bn = 10.0
+irr = 0.08
+life_years = 6
+construction_years = 2
+[labor]
+incident_probability = {probability}
+delay_months = 6
+cost_overrun = {overrun}
+[run]
+terminal_value = "none"
+"#
+        ))
+    }
+
+    #[test]
+    fn a_certain_six_month_delay_moves_every_operating_flow_six_months_later() {
+        let (on_time, late) = (labour("0", "0"), labour("1", "0"));
+        let cash = |outcome: &Outcome| -> Vec<(NaiveDate, f64)> {
+            outcome.projects[0].flows.iter().filter(|f| f.cash > 0.0).map(|f| (f.date, f.cash)).collect()
+        };
+        let (before, after) = (cash(&on_time), cash(&late));
+        assert_eq!(before.len(), 6);
+        assert_eq!(after.len(), 6);
+        for ((date, amount), (moved, same)) in before.iter().zip(&after) {
+            // 31 August + 6 months is the last day of February: 28, or 29 in 2032.
+            assert_eq!(*moved, date.checked_add_months(chrono::Months::new(6)).unwrap(), "{date}");
+            assert_eq!(amount, same);
+        }
+        assert_eq!(after[2].0, d(2032, 2, 29));
+        assert_eq!(late.projects[0].labor_delay_months, 6);
+        // The loan is still due on the anniversaries of funding: in 2029 and 2030 the project has
+        // no cash then, so the investor's loan runs arrears that the delayed cash repays first.
+        let row_2029 = late.projects[0].flows.iter().find(|f| f.date == d(2029, 8, 31)).unwrap();
+        assert_eq!(row_2029.cash, 0.0);
+        let first_cash = late.projects[0].flows.iter().find(|f| f.date == d(2030, 2, 28)).unwrap();
+        assert!(first_cash.debt_service_investor > 0.0);
+    }
+
+    #[test]
+    fn the_overrun_is_paid_as_equity_on_the_original_completion_date() {
+        let outcome = labour("1", "0.1");
+        // Construction ends on the second anniversary of funding, 2028-08-31: 10% of 10.
+        let paid: Vec<(NaiveDate, f64)> =
+            outcome.investor_flows.iter().filter(|f| f.amount < 0.0).map(|f| (f.date, f.amount)).collect();
+        assert_eq!(paid, [(d(2026, 8, 31), -10.0), (d(2028, 8, 31), -1.0)]);
+        close(outcome.projects[0].cost_overrun_usd_bn, 1.0);
     }
 
     const GUARANTEED: &str = r#"
@@ -506,6 +699,43 @@ size_usd_bn = 10.0
         close(last.guarantee_call, 1.5);
         close(last.loss, 3.0 + 0.75);
         close(outcome.years.iter().map(|y| y.losses).sum(), 3.75);
+    }
+
+    #[test]
+    fn a_default_writes_off_the_equity_not_received_back_apart_from_the_loans_loss() {
+        // A default is all but certain on the first payment date: equity 6 and a loan of 4 were
+        // paid in; the loan recovers half, the equity nothing.
+        let source = format!(
+            "{}{}",
+            crate::engine::testing::HEADER,
+            r#"
+[[facility]]
+id = "f"
+commitment_usd_bn = 10.0
+instruments = { equity = 0.6, loan = 0.4 }
+loan = { rate = 0.0, years = 2 }
+[[project]]
+id = "p"
+facility = "f"
+selected = 2026-01-01
+size_usd_bn = 10.0
+cash_flows_usd_bn = [5.0, 5.0]
+annual_default_probability = 0.999999
+recovery_rate = 0.5
+"#
+        );
+        let deal = crate::spec::parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+        let outcome = crate::engine::run_path(&deal, &crate::engine::PathDraws::draw(&deal, 3, 0));
+        let row = outcome.projects[0].flows[0];
+        assert!(row.defaulted);
+        close(row.recovery, 2.0);
+        close(row.loss, 2.0);
+        close(row.equity_lost, 6.0);
+        close(outcome.years.iter().map(|y| y.equity_lost).sum(), 6.0);
+        close(outcome.facilities[0].equity_lost, 6.0);
+        // Without a default, nothing is written off.
+        let central = crate::engine::run(&deal);
+        assert!(central.projects[0].flows.iter().all(|f| f.equity_lost == 0.0));
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub(super) struct Buffers {
     pub(super) timeline: Timeline,
     pub(super) investor_flows: Vec<DatedFlow>,
     pub(super) host_flows: Vec<DatedFlow>,
+    /// The investor's flows by facility.
+    pub(super) facility_flows: Vec<Vec<DatedFlow>>,
     /// What paths share because it depends on the deal alone.
     pub(super) constants: DealConstants,
     /// Each facility's loan shape, which depends on the deal alone.
@@ -89,29 +91,36 @@ impl Buffers {
     pub(super) fn recycle(&mut self, outcome: Outcome) {
         self.investor_flows = outcome.investor_flows;
         self.host_flows = outcome.host_flows;
+        self.facility_flows = outcome.facilities.into_iter().map(|f| f.flows).collect();
     }
 }
 
 /// What a path's outcome needs that depends on the deal alone, found by the first path that needs it.
 #[derive(Default)]
 pub(super) struct DealConstants {
-    /// The trade model solved at the central elasticities, which every path without drawn
+    /// Each trade market solved at its central elasticities, which every path without drawn
     /// elasticities reports: copied rather than solved again.
-    trade: Option<pactsim_trade::TradeOutcome>,
-    /// Each year's share of the tariff relief on a path without a snapback.
-    full_relief_shares: Option<Vec<(i32, f64)>>,
+    trade: Vec<Option<pactsim_trade::TradeOutcome>>,
+    /// Each market's share of its relief in each year on a path without a snapback.
+    full_relief_shares: Vec<Option<Vec<(i32, f64)>>>,
 }
 
 impl DealConstants {
-    /// `pactsim_trade::run(trade)`, solved by the first path that asks.
-    pub(super) fn central_trade(&mut self, trade: &pactsim_trade::Trade) -> pactsim_trade::TradeOutcome {
-        self.trade.get_or_insert_with(|| pactsim_trade::run(trade)).clone()
+    /// `pactsim_trade::run(trade)` for market `m`, solved by the first path that asks.
+    pub(super) fn central_trade(&mut self, m: usize, trade: &pactsim_trade::Trade) -> pactsim_trade::TradeOutcome {
+        if self.trade.len() <= m {
+            self.trade.resize(m + 1, None);
+        }
+        self.trade[m].get_or_insert_with(|| pactsim_trade::run(trade)).clone()
     }
 
-    /// Each year's share of the relief on a path without a snapback, as `count` finds it the first
-    /// time.
-    pub(super) fn full_relief_shares(&mut self, count: impl FnOnce() -> Vec<(i32, f64)>) -> &[(i32, f64)] {
-        self.full_relief_shares.get_or_insert_with(count)
+    /// Market `m`'s share of its relief in each year on a path without a snapback, as `count`
+    /// finds it the first time.
+    pub(super) fn full_relief_shares(&mut self, m: usize, count: impl FnOnce() -> Vec<(i32, f64)>) -> &[(i32, f64)] {
+        if self.full_relief_shares.len() <= m {
+            self.full_relief_shares.resize(m + 1, None);
+        }
+        self.full_relief_shares[m].get_or_insert_with(count)
     }
 }
 
@@ -128,8 +137,9 @@ impl LoanShapes {
 /// The memory the stability clause's rounds write over, kept from path to path.
 #[derive(Default)]
 pub(super) struct ClauseScratch {
-    /// The funding calls' payments, in date order (`Clause::settle_on_calls`).
+    /// The funding calls' payments, in date order (`Clause::settle_on_calls`), and by facility.
     pub(super) calls: Vec<DatedFlow>,
+    pub(super) calls_by_facility: Vec<Vec<DatedFlow>>,
     /// A currency path's flow days and net flows (`CurrencyPath::recycle`).
     pub(super) net_flows: crate::currency::NetFlows,
     pub(super) days: crate::currency::ClauseDays,

@@ -18,7 +18,8 @@ use chrono::{Datelike, NaiveDate};
 
 use super::events::{Event, EventKind};
 use super::payment::{Accounts, ProjectState};
-use crate::deal::{Deal, Recoup, Scope};
+use crate::calendar;
+use crate::deal::{Deal, ProjectCash, Recoup, Scope};
 use crate::funding::Funding;
 
 /// How a path packs `(day number, kind, the project's selection rank, index)` of an event into
@@ -137,7 +138,8 @@ fn day_of_year_by_leap(date: NaiveDate) -> [u32; 2] {
 }
 
 impl Timeline {
-    /// Fills `events`; `order` is the projects' selection order.
+    /// Fills `events` up to `until` (every project's last anniversary when `None`); `order` is
+    /// the projects' selection order.
     pub(super) fn build(
         &mut self,
         deal: &Deal,
@@ -145,6 +147,7 @@ impl Timeline {
         projects: &[ProjectState],
         accounts: &Accounts,
         order: &[usize],
+        until: Option<NaiveDate>,
     ) {
         let Timeline { events, rank, dated, keys, leap_years, common_years } = self;
         rank.clear();
@@ -156,13 +159,18 @@ impl Timeline {
         dated.clear();
         leap_years.clear();
         common_years.clear();
-        push_events(dated, leap_years, deal, funding, projects, accounts, rank);
+        push_events(dated, leap_years, deal, funding, projects, accounts, rank, until);
 
-        let end_day = deal.end.num_days_from_ce();
         let first_year = leap_years.iter().map(|y| y.completed_year + y.first as i32).min().unwrap_or(i32::MAX);
         let last_year = leap_years.iter().map(|y| y.completed_year + y.last as i32).max().unwrap_or(i32::MIN);
-        let last_year = last_year.min(deal.end.year());
         let january_first = |year| NaiveDate::from_yo_opt(year, 1).expect("dates stay far from chrono's limits");
+        // Without a date to stop at, the last anniversary's year ends the timeline.
+        let until = until.unwrap_or_else(|| {
+            let year = last_year.max(deal.end.year());
+            NaiveDate::from_ymd_opt(year, 12, 31).expect("dates stay far from chrono's limits")
+        });
+        let end_day = until.num_days_from_ce();
+        let last_year = last_year.min(until.year());
         let day_before = |year| january_first(year).num_days_from_ce() - 1;
         // Anniversaries fall from the first one's year to the horizon; the keys count from the day
         // before that year, so that each year's keys are that day's plus the series'.
@@ -225,9 +233,17 @@ impl Timeline {
     }
 }
 
-/// Pushes the events that are not anniversaries to `dated`, and each funded project's series of
-/// anniversary events up to its last to `series` (the horizon is the caller's). A project without
-/// a recoup account has no selection or completion event: those events only move its account.
+/// The date of a delayed project's `k`-th year of cash: `k` years and `months` months after its
+/// completion, counted from that date in whole months as anniversaries are (month-end clamped).
+pub(super) fn operating_date(completed: NaiveDate, k: u32, months: u32) -> NaiveDate {
+    completed.checked_add_months(chrono::Months::new(12 * k + months)).expect("dates stay far from chrono's limits")
+}
+
+/// Pushes the events that are not anniversaries to `dated` (those after `until`, if given, left
+/// out), and each funded project's series of anniversary events up to its last to `series` (the
+/// horizon is the caller's). A project without a recoup account has no selection or completion
+/// event: those events only move its account.
+#[allow(clippy::too_many_arguments)]
 fn push_events(
     dated: &mut Vec<Event>,
     series: &mut Vec<Yearly>,
@@ -236,6 +252,7 @@ fn push_events(
     projects: &[ProjectState],
     accounts: &Accounts,
     rank: &[usize],
+    until: Option<NaiveDate>,
 ) {
     for (i, (f, state)) in funding.iter().zip(projects).enumerate() {
         if !f.is_funded() {
@@ -260,6 +277,24 @@ fn push_events(
             _ => 0,
         };
         let payments = state.payment_count;
+        if let (Some(hit), ProjectCash::Level { life_years, construction_years, .. }) =
+            (state.labor, &deal.projects[i].cash)
+        {
+            // Labour friction: the overrun on the original completion date, and each operating
+            // year's cash on its own date, months after its anniversary (`events.rs`).
+            let overrun = hit.cost_overrun * f.size_usd_bn;
+            let original = calendar::anniversary(completed, *construction_years);
+            if overrun > 0.0 && until.is_none_or(|until| original <= until) {
+                dated.push(Event::new(original, i, EventKind::OverrunPaid { amount: overrun }));
+            }
+            for k in construction_years + 1..=construction_years + life_years {
+                let date = operating_date(completed, k, hit.delay_months);
+                if until.is_some_and(|until| date > until) {
+                    break;
+                }
+                dated.push(Event::new(date, i, EventKind::OperatingPayment { k }));
+            }
+        }
         let own_account = waterfall.scope == Scope::Project;
         let yearly = |allocations, combined, first, last| Yearly {
             project: i,
@@ -328,11 +363,17 @@ mod tests {
             .projects
             .iter()
             .zip(plan.projects())
-            .map(|(p, f)| ProjectState::new(&deal, p, f, shape(p).as_ref(), false))
+            .enumerate()
+            .map(|(i, (p, f))| {
+                ProjectState::new(&deal, p, f, shape(p).as_ref(), false)
+                    .with_labor(p, draws.labor.get(i).copied().flatten())
+            })
             .collect();
         let accounts = Accounts::open(&deal, &selections.order, plan.projects());
         let mut timeline = Timeline::default();
-        timeline.build(&deal, plan.projects(), &projects, &accounts, &selections.order);
+        // The deal's own reading: past the horizon with a terminal value.
+        let until = (deal.run.terminal_value == crate::deal::TerminalValue::Off).then_some(deal.end);
+        timeline.build(&deal, plan.projects(), &projects, &accounts, &selections.order, until);
 
         let mut all = Vec::new();
         for (i, (f, state)) in plan.projects().iter().zip(&projects).enumerate().filter(|(_, (f, _))| f.is_funded()) {
@@ -352,7 +393,9 @@ mod tests {
                 _ => 0,
             };
             let together = |k| waterfall.scope == Scope::Project && k <= allocations;
-            let dates = (1..).map(|k| (k, anniversary(completed, k))).take_while(|&(_, date)| date <= deal.end);
+            let dates = (1..)
+                .map(|k| (k, anniversary(completed, k)))
+                .take_while(|&(_, date)| until.is_none_or(|until| date <= until));
             for (k, date) in dates.take(allocations.max(state.payment_count) as usize) {
                 match k <= state.payment_count {
                     true if together(k) => push(date, EventKind::AllocationAndPayment { k }),
@@ -363,6 +406,22 @@ mod tests {
                         if payment {
                             push(date, EventKind::Payment { k });
                         }
+                    }
+                }
+            }
+            // A project labour friction hit: its overrun and its operating years' cash, dated.
+            if let (Some(hit), crate::deal::ProjectCash::Level { life_years, construction_years, .. }) =
+                (state.labor, &deal.projects[i].cash)
+            {
+                let original = anniversary(completed, *construction_years);
+                let overrun = hit.cost_overrun * f.size_usd_bn;
+                if overrun > 0.0 && until.is_none_or(|until| original <= until) {
+                    push(original, EventKind::OverrunPaid { amount: overrun });
+                }
+                for k in construction_years + 1..=construction_years + life_years {
+                    let date = operating_date(completed, k, hit.delay_months);
+                    if until.is_none_or(|until| date <= until) {
+                        push(date, EventKind::OperatingPayment { k });
                     }
                 }
             }
@@ -377,9 +436,22 @@ mod tests {
     fn the_timeline_orders_events_by_date_kind_and_selection_rank() {
         let korea =
             parse_deal(include_str!("../../../../deals/kr-us-2025-mou.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+        let mut hit = 0;
         for path in 0..40 {
-            let (timeline, sorted) = timeline_and_sorted_events(&korea, &PathDraws::draw(&korea, 7, path));
+            let draws = PathDraws::draw(&korea, 7, path);
+            hit += draws.labor.iter().flatten().count();
+            let (timeline, sorted) = timeline_and_sorted_events(&korea, &draws);
             assert!(sorted.len() > 500, "{}", sorted.len());
+            assert_eq!(timeline, sorted, "path {path}");
+        }
+        assert!(hit > 5, "labour friction hit {hit} projects: its delayed payments are laid out too");
+        // Without a terminal value, the timeline stops at the horizon.
+        let mut to_the_horizon = korea.clone();
+        to_the_horizon.run.terminal_value = crate::deal::TerminalValue::Off;
+        for path in 0..10 {
+            let draws = PathDraws::draw(&to_the_horizon, 7, path);
+            let (timeline, sorted) = timeline_and_sorted_events(&to_the_horizon, &draws);
+            assert!(sorted.iter().all(|e| e[..10] <= *"2055-11-14"), "path {path}");
             assert_eq!(timeline, sorted, "path {path}");
         }
         // Completions on 28 and 29 February and 1 March of a leap year, in a project-scope

@@ -44,7 +44,8 @@ pub struct RawDealFile {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, RawPipeline>")]
     pub pipeline: IndexMap<String, Spanned<RawPipeline>>,
-    /// The tariff side of the deal: one importing market, tariffs with and without the deal.
+    /// The tariff side of the deal: one importing market (or several, `[[trade.markets]]`),
+    /// tariffs with and without the deal.
     #[schemars(with = "Option<RawTrade>")]
     pub trade: Option<Spanned<RawTrade>>,
     /// The investor's exchange rate against the dollar: a model calibrated on embedded history.
@@ -63,6 +64,9 @@ pub struct RawDealFile {
     /// Correlated project defaults: a one-factor Gaussian copula.
     #[schemars(with = "Option<RawCredit>")]
     pub credit: Option<Spanned<RawCredit>>,
+    /// Construction friction for the investor's projects (work visas, enforcement actions).
+    #[schemars(with = "Option<RawLabor>")]
+    pub labor: Option<Spanned<RawLabor>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,
@@ -126,6 +130,11 @@ pub struct RawFacility {
     /// Name of a `[waterfall.NAME]` table.
     #[schemars(with = "Option<String>")]
     pub waterfall: Option<Spanned<String>>,
+    /// How this facility's USD is raised: "reserves" (out of the investor's reserves), "market"
+    /// (bought in the spot market, moving the rate) or "none" (company money raised abroad: neither
+    /// reserves nor the rate move). Default: `[fx] funding_channel`.
+    #[schemars(with = "Option<String>")]
+    pub funding_channel: Option<Spanned<String>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,
@@ -276,6 +285,11 @@ pub struct RawRun {
     /// Discount rates for NPVs, per party.
     #[schemars(with = "Option<RawDiscountRate>")]
     pub discount_rate: Option<Spanned<RawDiscountRate>>,
+    /// "remaining-flows" (default): what is still owed or owned at the horizon is valued on the
+    /// horizon date and counted in the NPVs, the IRR and the deal NPV; "none": nothing after the
+    /// horizon counts.
+    #[schemars(with = "Option<String>")]
+    pub terminal_value: Option<Spanned<String>>,
     #[serde(default)]
     pub sources: Vec<String>,
     pub note: Option<String>,
@@ -326,6 +340,27 @@ pub struct RawCredit {
     pub note: Option<String>,
 }
 
+/// `[labor]`: construction friction. Each project with construction years draws, once, whether it
+/// is hit; a hit project's completion, and every operating cash flow, comes later by the drawn
+/// delay, and the investor pays the drawn overrun on the original completion date.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLabor {
+    /// Chance that a project's construction is hit, once.
+    #[schemars(with = "f64", range(min = 0.0, max = 1.0))]
+    pub incident_probability: Spanned<toml::Value>,
+    /// The delay of a hit project, months (a number or a distribution; draws are rounded to whole
+    /// months).
+    #[schemars(with = "DistributionSchema")]
+    pub delay_months: Spanned<toml::Value>,
+    /// Share of the project's size added when hit (a number or a distribution; default 0).
+    #[schemars(with = "Option<DistributionSchema>")]
+    pub cost_overrun: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
 /// `[pipeline.<facility>]`: projects the host selects at random, as a Poisson process.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -356,11 +391,52 @@ pub struct RawPipeline {
     pub note: Option<String>,
 }
 
-/// `[trade]`: the tariff schedules a deal changes, in one importing market.
+/// `[trade]`: the tariff schedules a deal changes, in one importing market (the fields below),
+/// or in several (`[[trade.markets]]`, each with the same fields and an `id`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTrade {
-    /// The sector; "autos" has an embedded market (US, 2024). Any name with `[trade.market]`.
+    /// The sector; "autos" and "other-goods" have embedded markets (US, 2024). Any name with
+    /// `[trade.market]`. Not with `markets`.
+    #[schemars(with = "Option<String>")]
+    pub sector: Option<Spanned<String>>,
+    /// Deal tariffs apply from this date (may precede `deal.start`: a retroactive cut).
+    #[schemars(with = "Option<DateSchema>")]
+    pub effective: Option<RawDate>,
+    /// Tariffs without the deal, by source; a source left out keeps its base tariff.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub no_deal: Option<Spanned<RawBySource>>,
+    /// Tariffs under the deal; override `no_deal` for the sources named.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub deal: Option<Spanned<RawBySource>>,
+    /// Tariffs after a snapback; override `deal` for the sources named.
+    #[schemars(with = "Option<BTreeMap<String, f64>>")]
+    pub snapback: Option<Spanned<RawBySource>>,
+    /// Elasticities of the market model; each a number or a distribution.
+    #[schemars(with = "Option<RawElasticities>")]
+    pub elasticities: Option<Spanned<RawElasticities>>,
+    /// The base market, replacing the embedded data set.
+    #[schemars(with = "Option<RawMarket>")]
+    pub market: Option<Spanned<RawMarket>>,
+    /// Several markets the deal moves (for example cars under Section 232 and all other goods
+    /// under the reciprocal tariff), each with its own sector, tariffs, elasticities and data;
+    /// the deal's relief is the sum over them. Instead of the one-market fields above.
+    #[schemars(with = "Option<Vec<RawTradeMarket>>")]
+    pub markets: Option<Spanned<Vec<Spanned<RawTradeMarket>>>>,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    pub note: Option<String>,
+}
+
+/// `[[trade.markets]]`: one market of several, with the one-market form's fields.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTradeMarket {
+    /// Identifier, unique among the markets.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// The sector; "autos" and "other-goods" have embedded markets (US, 2024). Any name with
+    /// `market`.
     #[schemars(with = "String")]
     pub sector: Spanned<String>,
     /// Deal tariffs apply from this date (may precede `deal.start`: a retroactive cut).

@@ -672,7 +672,7 @@ fn trade_line(needle: &str) -> usize {
 #[test]
 fn trade_schedules_inherit_base_then_no_deal_then_deal() {
     let deal = parse_deal(&with_trade("", "")).unwrap();
-    let trade = deal.trade.unwrap();
+    let trade = deal.trade.into_iter().next().unwrap();
     let codes: Vec<&str> = trade.market.sources.iter().map(|s| s.code.as_str()).collect();
     let at = |schedule: usize, code: &str| trade.schedules[schedule][codes.iter().position(|c| *c == code).unwrap()];
     // MX is in no table: its base tariff throughout.
@@ -784,7 +784,7 @@ fn trade_substitution_and_demand_must_be_finite() {
 #[test]
 fn trade_lognormal_elasticities_are_positive() {
     let source = with_trade("substitution = 5.6", "substitution = { lognormal = { median = 5.6, p95 = 14.0 } }");
-    assert_eq!(parse_deal(&source).unwrap().trade.unwrap().elasticities.central().substitution, 5.6);
+    assert_eq!(parse_deal(&source).unwrap().trade[0].elasticities.central().substitution, 5.6);
 }
 
 #[test]
@@ -827,7 +827,7 @@ fn trade_sector_without_data_needs_a_market() {
 fn trade_market_of_its_own() {
     let market = "\n[trade.market]\nimporter = \"US\"\nyear = 2024\nbase_value_usd_bn = { domestic = 300.0, KR = 37.4, JP = 39.9, EU = 45.4, ROW = 16.0 }\nbase_tariff = { JP = 0.025, EU = 0.025, ROW = 0.025 }\n";
     let source = format!("{}{market}", with_trade("sector = \"autos\"", "sector = \"cars\""));
-    let trade = parse_deal(&source).unwrap().trade.unwrap();
+    let trade = parse_deal(&source).unwrap().trade.into_iter().next().unwrap();
     assert_eq!(trade.market.sources.len(), 5);
     assert_eq!(trade.market.sources[2].base_tariff, 0.025);
     assert_eq!(trade.market.origin, "deal file [trade.market]");
@@ -878,4 +878,90 @@ fn pipeline_irr_given_as_a_percentage() {
     );
     check_error(&pipeline("7"), line, 7, "pipeline.strategic.irr", &["found 7,", "at most 1"]);
     assert!(parse_deal(&pipeline("{ normal = { mean = 0.065, sd = 0.016 } }")).is_ok());
+}
+
+#[test]
+fn a_facility_takes_its_own_funding_channel_or_that_of_fx() {
+    use crate::deal::FundingChannel;
+    let own = "guarantee_fee_rate = 0.01\nwaterfall = \"owner\"";
+    let source = with_currency("", "").replacen(own, &format!("{own}\nfunding_channel = \"none\""), 1);
+    let deal = parse_deal(&source).unwrap_or_else(|e| panic!("{e:?}"));
+    let channels: Vec<FundingChannel> = deal.facilities.iter().map(|f| f.funding_channel).collect();
+    assert_eq!(channels, [FundingChannel::Market, FundingChannel::Outside], "[fx]'s, then its own");
+    assert!(deal.defaults_applied.iter().any(|d| d.starts_with("facility[\"strategic\"].funding_channel")));
+    // A misspelt channel gets the closest name; the market channel needs [fx] and [reserves].
+    let misspelt = with_currency("", "").replacen(own, &format!("{own}\nfunding_channel = \"nnoe\""), 1);
+    let diagnostics = parse_deal(&misspelt).unwrap_err();
+    assert_eq!(diagnostics[0].field, "facility[\"shipbuilding\"].funding_channel");
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean \"none\"?"));
+    let reserves_only = &CURRENCY[CURRENCY.find("[reserves]").unwrap()..CURRENCY.find("[stability]").unwrap()];
+    let market = format!("{}\n{reserves_only}", patched(own, &format!("{own}\nfunding_channel = \"market\"")));
+    let diagnostics = parse_deal(&market).unwrap_err();
+    assert_eq!(diagnostics[0].field, "facility[\"shipbuilding\"].funding_channel");
+    assert!(diagnostics[0].expected.contains("[fx] section"), "{:?}", diagnostics[0]);
+}
+
+#[test]
+fn the_terminal_value_is_on_unless_switched_off() {
+    use crate::deal::TerminalValue;
+    let deal = parse_deal(BASE).unwrap();
+    assert_eq!(deal.run.terminal_value, TerminalValue::RemainingFlows);
+    assert!(deal.defaults_applied.iter().any(|d| d == "run.terminal_value = \"remaining-flows\""));
+    let off = patched("seed = 20251114", "seed = 20251114\nterminal_value = \"none\"");
+    assert_eq!(parse_deal(&off).unwrap().run.terminal_value, TerminalValue::Off);
+    let misspelt = patched("seed = 20251114", "seed = 20251114\nterminal_value = \"remaining-flow\"");
+    let diagnostics = parse_deal(&misspelt).unwrap_err();
+    assert_eq!(diagnostics[0].field, "run.terminal_value");
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean \"remaining-flows\"?"));
+}
+
+/// Two markets: cars under Section 232 and all other goods under the reciprocal tariff.
+const MARKETS: &str = r#"
+[trade]
+note = "two markets"
+
+[[trade.markets]]
+id = "cars"
+sector = "autos"
+effective = 2025-11-01
+no_deal = { KR = 0.25 }
+deal = { KR = 0.15 }
+
+[[trade.markets]]
+id = "other"
+sector = "other-goods"
+effective = 2025-08-07
+no_deal = { KR = 0.25 }
+deal = { KR = 0.15 }
+"#;
+
+#[test]
+fn several_markets_are_read_in_order_each_with_its_sectors_defaults() {
+    let deal = parse_deal(&format!("{BASE}{MARKETS}")).unwrap_or_else(|e| panic!("{e:?}"));
+    let ids: Vec<&str> = deal.trade.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ["cars", "other"]);
+    assert_eq!(deal.trade[0].elasticities.central().substitution, 5.6);
+    assert_eq!(deal.trade[1].elasticities.central().substitution, 3.8, "the other-goods defaults");
+    assert!(deal.defaults_applied.iter().any(|d| d == "trade.markets[\"other\"].elasticities.substitution = 3.8"));
+    // The press's yardstick: 10 points on Korea's base-year sales.
+    assert!((deal.trade[0].duty_saved_usd_bn_per_year() - 0.1 * 37.386).abs() < 1e-12);
+    assert!((deal.trade[1].duty_saved_usd_bn_per_year() - 0.1 * 78.514).abs() < 1e-12);
+    // The one-market form's id is its sector.
+    assert_eq!(parse_deal(&with_trade("", "")).unwrap().trade[0].id, "autos");
+}
+
+#[test]
+fn several_markets_are_checked_one_by_one() {
+    let source = format!("{BASE}{}", MARKETS.replacen("no_deal = { KR = 0.25 }", "no_deal = { KRR = 0.25 }", 1));
+    let diagnostics = parse_deal(&source).unwrap_err();
+    assert_eq!(diagnostics[0].field, "trade.markets[\"cars\"].no_deal.KRR");
+    assert_eq!(diagnostics[0].hint.as_deref(), Some("did you mean `KR`?"));
+    let twice = format!("{BASE}{}", MARKETS.replace("id = \"other\"", "id = \"cars\""));
+    assert_eq!(parse_deal(&twice).unwrap_err()[0].field, "trade.markets[\"cars\"].id");
+    let mixed = format!("{BASE}{}", MARKETS.replace("note = \"two markets\"", "sector = \"autos\""));
+    let diagnostics = parse_deal(&mixed).unwrap_err();
+    assert_eq!(diagnostics[0].field, "trade");
+    assert!(diagnostics[0].found.contains("one-market fields"), "{:?}", diagnostics[0]);
+    let neither = format!("{BASE}\n[trade]\nnote = \"nothing\"\n");
+    assert_eq!(parse_deal(&neither).unwrap_err()[0].field, "trade.sector");
 }

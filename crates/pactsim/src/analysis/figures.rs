@@ -56,7 +56,7 @@ impl Figure {
     pub fn exists_in(self, deal: &Deal) -> bool {
         let reserves = deal.currency.as_ref().and_then(|c| c.reserves.as_ref());
         match self {
-            Figure::Total(Total::TariffReliefNpv | Total::DealNpv) => deal.trade.is_some(),
+            Figure::Total(Total::TariffReliefNpv | Total::DealNpv) => !deal.trade.is_empty(),
             Figure::Total(_) => true,
             Figure::Currency(CurrencyFigure::Breach) => reserves.is_some_and(|r| r.ara.is_some()),
             Figure::Currency(_) => reserves.is_some(),
@@ -90,7 +90,7 @@ impl Figure {
     /// The figure an analysis reads by default: `deal_npv` with a `[trade]` section, else
     /// `investor_npv` (as `--paths auto` chooses).
     pub fn headline(deal: &Deal) -> Figure {
-        if deal.trade.is_some() { Figure::Total(Total::DealNpv) } else { Figure::Total(Total::InvestorNpv) }
+        if !deal.trade.is_empty() { Figure::Total(Total::DealNpv) } else { Figure::Total(Total::InvestorNpv) }
     }
 
     /// The output named by `--output`, or the headline when none is.

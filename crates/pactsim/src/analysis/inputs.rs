@@ -25,7 +25,8 @@ impl Uncertain {
 }
 
 /// Every distribution of `deal`'s file (fixed numbers are not inputs): each pipeline's size, IRR,
-/// life and construction time in file order, then the trade elasticities.
+/// life and construction time in file order, then each market's trade elasticities, then the
+/// labour friction's delay and cost overrun.
 ///
 /// The truncation bounds are those of the engine's draws (`engine::bounds`); a percentile away
 /// from the tails does not reach them.
@@ -43,13 +44,22 @@ pub fn uncertain_inputs(deal: &Deal) -> Vec<Uncertain> {
         add(at("life_years"), pipeline.life_years, bounds::LIFE_YEARS);
         add(at("construction_years"), pipeline.construction_years, bounds::CONSTRUCTION_YEARS);
     }
-    if let Some(trade) = &deal.trade {
+    // One market is written in the one-market form (`trade.elasticities`); several are an array
+    // of tables reached by id (`trade.markets.ID.elasticities`).
+    let several = deal.trade.len() > 1;
+    for trade in &deal.trade {
         let e = trade.elasticities;
-        let at = |name: &str| format!("trade.elasticities.{name}");
+        let prefix =
+            if several { format!("trade.markets.{}.elasticities", trade.id) } else { "trade.elasticities".into() };
+        let at = |name: &str| format!("{prefix}.{name}");
         add(at("substitution"), e.substitution, bounds::SUPPLY_OR_SUBSTITUTION);
         add(at("demand"), e.demand, bounds::DEMAND);
         add(at("foreign_supply"), e.foreign_supply, bounds::SUPPLY_OR_SUBSTITUTION);
         add(at("domestic_supply"), e.domestic_supply, bounds::SUPPLY_OR_SUBSTITUTION);
+    }
+    if let Some(labor) = deal.labor {
+        add("labor.delay_months".into(), labor.delay_months, bounds::LABOR_DELAY_MONTHS);
+        add("labor.cost_overrun".into(), labor.cost_overrun, bounds::COST_OVERRUN);
     }
     inputs
 }
@@ -59,7 +69,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_korea_mou_has_eight_distributions_its_pipelines_draw() {
+    fn the_korea_mou_has_nine_distributions_its_pipelines_and_labour_friction_draw() {
         let deal = crate::spec::parse_deal(include_str!("../../../../deals/kr-us-2025-mou.toml")).unwrap();
         let keys: Vec<String> = uncertain_inputs(&deal).into_iter().map(|u| u.key).collect();
         assert_eq!(
@@ -73,6 +83,7 @@ mod tests {
                 "pipeline.shipbuilding.irr",
                 "pipeline.shipbuilding.life_years",
                 "pipeline.shipbuilding.construction_years",
+                "labor.delay_months",
             ]
         );
         let irr = &uncertain_inputs(&deal)[1];

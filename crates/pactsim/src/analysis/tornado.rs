@@ -233,7 +233,7 @@ mod tests {
             ranges: vec![range],
         };
         let prepared = request.prepare().unwrap();
-        assert_eq!(prepared.evaluations(), 1 + 2 * 9);
+        assert_eq!(prepared.evaluations(), 1 + 2 * 10, "nine distributions and one range");
         let output = prepared.run(&|_| {}).unwrap();
         let run = RunRequest { seed: Some(3), paths: Paths::Fixed(128), ..RunRequest::new(MOU) }.run().unwrap();
         assert_eq!(output.output, "deal_npv");

@@ -191,6 +191,37 @@ impl Checker {
         Some(Decline { rule: rule?, snapback_probability: snapback_probability? })
     }
 
+    /// `[labor]`: a probability, a delay in months of 0 or more and an overrun share of 0 or more
+    /// (each a number or a distribution whose support has no negative part).
+    fn labor(&mut self, raw: &Spanned<RawLabor>) -> Option<Labor> {
+        let l = raw.get_ref();
+        let incident_probability = self.fraction_value(&l.incident_probability, "labor.incident_probability");
+        let mut non_negative = |value: &Spanned<toml::Value>, field: &str, what: &str| {
+            let distribution = self.distribution(value, field)?;
+            let (low, _) = distribution.support();
+            // A normal's lower tail is cut at 0 when drawn; a lognormal never reaches it.
+            let normal = matches!(distribution, pactsim_numeric::distribution::Distribution::Normal { .. });
+            if distribution.central() < 0.0 || (low < 0.0 && !normal) {
+                self.fail(value.span(), field, distribution.describe(), format!("{what}, 0 or more"));
+                return None;
+            }
+            Some(distribution)
+        };
+        let delay_months = non_negative(&l.delay_months, "labor.delay_months", "a delay in months");
+        let cost_overrun = match &l.cost_overrun {
+            Some(value) => non_negative(value, "labor.cost_overrun", "a share of the project's size"),
+            None => {
+                self.default_applied("labor.cost_overrun", "0");
+                Some(pactsim_numeric::distribution::Distribution::Fixed(0.0))
+            }
+        };
+        Some(Labor {
+            incident_probability: incident_probability?,
+            delay_months: delay_months?,
+            cost_overrun: cost_overrun?,
+        })
+    }
+
     /// An annual interest or discount rate: above -100% and at most 100% a year.
     fn rate(&mut self, value: &Spanned<f64>, field: &str) -> Option<f64> {
         const EXPECTED: &str = "an annual rate as a fraction, above -1 and at most 1 (write 0.05, not 5)";
@@ -410,10 +441,13 @@ impl Checker {
         }
         let pipelines_ok = pipelines.len() == raw.pipeline.len();
         let trade = match &raw.trade {
-            Some(section) => self.trade(section, deal.as_ref()).map(Some),
-            None => Some(None),
+            Some(section) => self.trade(section, deal.as_ref()),
+            None => Some(Vec::new()),
         };
         let currency = self.currency(raw, deal.as_ref());
+        if facilities_ok && let Some(currency) = &currency {
+            self.funding_channels(raw, &mut facilities, currency.as_ref());
+        }
 
         if !self.diagnostics.is_empty()
             || !facilities_ok
@@ -428,8 +462,12 @@ impl Checker {
             Some(credit) => self.fraction_value(&credit.get_ref().default_correlation, "credit.default_correlation"),
             None => Some(0.0),
         };
+        let labor = match &raw.labor {
+            Some(labor) => self.labor(labor).map(Some),
+            None => Some(None),
+        };
         let decline = match &raw.decline {
-            Some(decline) => self.decline(decline, trade.as_ref().is_some_and(Option::is_some)),
+            Some(decline) => self.decline(decline, trade.as_ref().is_some_and(|markets| !markets.is_empty())),
             None => Some(Decline::default()),
         };
         let mut deal = Deal {
@@ -439,6 +477,7 @@ impl Checker {
             pipelines,
             default_correlation: default_correlation?,
             decline: decline?,
+            labor: labor?,
             run: run?,
             trade: trade?,
             currency: currency?,
@@ -477,12 +516,19 @@ impl Checker {
             facilities: Vec::new(),
             waterfalls: Vec::new(),
             projects: Vec::new(),
-            trade: None,
+            trade: Vec::new(),
             currency: None,
             pipelines: Vec::new(),
             default_correlation: 0.0,
             decline: Decline::default(),
-            run: RunSettings { paths: 1, seed: 1, investor_discount_rate: 0.04, host_discount_rate: 0.04 },
+            labor: None,
+            run: RunSettings {
+                paths: 1,
+                seed: 1,
+                investor_discount_rate: 0.04,
+                host_discount_rate: 0.04,
+                terminal_value: TerminalValue::RemainingFlows,
+            },
             defaults_applied: Vec::new(),
             overrides: Vec::new(),
             sealed: Sealed,
@@ -582,9 +628,62 @@ impl Checker {
                 loan: loan?,
                 guarantee_fee_rate: fee?,
                 waterfall: usize::MAX,
+                // Settled once the currency sections are read (`funding_channels`).
+                funding_channel: FundingChannel::Reserves,
             },
             waterfall?,
         ))
+    }
+
+    /// A facility's `funding_channel`, when the file gives one.
+    fn facility_channel(&mut self, raw: &RawFacility) -> Option<Option<FundingChannel>> {
+        let Some(value) = &raw.funding_channel else { return Some(None) };
+        let field = format!("facility[\"{}\"].funding_channel", raw.id.get_ref());
+        let channels = [
+            ("reserves", FundingChannel::Reserves),
+            ("market", FundingChannel::Market),
+            ("none", FundingChannel::Outside),
+        ];
+        self.name(value, &field, &channels).map(Some)
+    }
+
+    /// Gives each facility its funding channel: its own, else `[fx]`'s (`"reserves"` without
+    /// `[fx]`). The market channel moves the rate of `[fx]` by a share of `[reserves]`'s GDP, so a
+    /// facility on it needs both sections.
+    fn funding_channels(&mut self, raw: &RawDealFile, facilities: &mut [Facility], currency: Option<&Currency>) {
+        let default = currency.and_then(|c| c.fx.as_ref()).map_or(FundingChannel::Reserves, |fx| fx.channel);
+        for (facility, raw_facility) in facilities.iter_mut().zip(&raw.facility) {
+            let f = raw_facility.get_ref();
+            match self.facility_channel(f) {
+                Some(Some(channel)) => facility.funding_channel = channel,
+                Some(None) => {
+                    facility.funding_channel = default;
+                    if currency.is_some() {
+                        self.default_applied(
+                            &format!("facility[\"{}\"].funding_channel", facility.id),
+                            &format!("\"{}\" (as [fx])", default.name()),
+                        );
+                    }
+                }
+                None => continue,
+            }
+            let needs = match currency {
+                _ if facility.funding_channel != FundingChannel::Market => None,
+                Some(Currency { fx: Some(_), reserves: Some(_), .. }) => None,
+                Some(Currency { fx: Some(_), .. }) => {
+                    Some("a [reserves] section, whose gdp_usd_bn scales the market's price impact")
+                }
+                _ => Some("an [fx] section whose rate the purchases move, and a [reserves] section for its GDP"),
+            };
+            if let (Some(expected), Some(value)) = (needs, &f.funding_channel) {
+                self.fail(
+                    value.span(),
+                    &format!("facility[\"{}\"].funding_channel", facility.id),
+                    "\"market\" without the sections the market channel reads",
+                    expected,
+                );
+            }
+        }
     }
 
     fn funding_lag(&mut self, raw: &Spanned<RawFundingLag>, field: &str) -> Option<FundingLag> {
@@ -887,7 +986,14 @@ impl Checker {
     }
 
     fn run(&mut self, raw: Option<&Spanned<RawRun>>) -> Option<RunSettings> {
-        let empty = RawRun { paths: None, seed: None, discount_rate: None, sources: Vec::new(), note: None };
+        let empty = RawRun {
+            paths: None,
+            seed: None,
+            discount_rate: None,
+            terminal_value: None,
+            sources: Vec::new(),
+            note: None,
+        };
         let r = raw.map_or(&empty, |r| r.get_ref());
         let paths = match &r.paths {
             Some(paths) => self.whole(paths, "run.paths", 1, 100_000_000).map(u64::from),
@@ -915,6 +1021,18 @@ impl Checker {
         };
         let investor = discount(rates.and_then(|d| d.investor.as_ref()), "investor");
         let host = discount(rates.and_then(|d| d.host.as_ref()), "host");
-        Some(RunSettings { paths: paths?, seed: seed?, investor_discount_rate: investor?, host_discount_rate: host? })
+        let terminal_value = self.name_or_first(
+            &r.terminal_value,
+            "run.terminal_value",
+            &[("remaining-flows", TerminalValue::RemainingFlows), ("none", TerminalValue::Off)],
+            true,
+        );
+        Some(RunSettings {
+            paths: paths?,
+            seed: seed?,
+            investor_discount_rate: investor?,
+            host_discount_rate: host?,
+            terminal_value: terminal_value?,
+        })
     }
 }

@@ -6,7 +6,7 @@ use toml::Spanned;
 use super::Checker;
 use crate::deal::Deal;
 use crate::spec::diagnostic::closest_name;
-use crate::spec::raw::{RawBySource, RawElasticities, RawMarket, RawTrade};
+use crate::spec::raw::{RawBySource, RawDate, RawElasticities, RawMarket, RawTrade};
 use pactsim_data as data;
 use pactsim_numeric::distribution::Distribution;
 use pactsim_trade::{DOMESTIC, ElasticitySpec, Market, MarketSource, Trade};
@@ -115,29 +115,119 @@ impl Checker {
         }
     }
 
-    pub(super) fn trade(&mut self, raw: &Spanned<RawTrade>, deal: Option<&Deal>) -> Option<Trade> {
+    /// `[trade]`: its one market, or each of its `[[trade.markets]]`, in file order.
+    pub(super) fn trade(&mut self, raw: &Spanned<RawTrade>, deal: Option<&Deal>) -> Option<Vec<Trade>> {
         let t = raw.get_ref();
+        let one_market = t.sector.is_some()
+            || t.effective.is_some()
+            || t.no_deal.is_some()
+            || t.deal.is_some()
+            || t.snapback.is_some()
+            || t.elasticities.is_some()
+            || t.market.is_some();
+        let Some(markets) = &t.markets else {
+            let Some(sector) = &t.sector else {
+                self.fail(
+                    raw.span(),
+                    "trade.sector",
+                    "no `sector` and no `markets`",
+                    "`sector = \"autos\"` (one market), or `[[trade.markets]]` tables (several)",
+                );
+                return None;
+            };
+            let fields = MarketFields {
+                id: sector.get_ref().trim().to_string(),
+                at: "trade".to_string(),
+                span: raw.span(),
+                sector,
+                effective: t.effective.as_ref(),
+                no_deal: t.no_deal.as_ref(),
+                deal: t.deal.as_ref(),
+                snapback: t.snapback.as_ref(),
+                elasticities: t.elasticities.as_ref(),
+                market: t.market.as_ref(),
+            };
+            return self.trade_market(&fields, deal).map(|market| vec![market]);
+        };
+        if one_market {
+            self.fail(
+                raw.span(),
+                "trade",
+                "`markets` beside the one-market fields (`sector`, `deal`, …)",
+                "either the one-market fields, or `[[trade.markets]]` tables, each with its own",
+            );
+            return None;
+        }
+        if markets.get_ref().is_empty() {
+            self.fail(markets.span(), "trade.markets", "an empty list", "at least one market");
+            return None;
+        }
+        let mut built = Vec::new();
+        let mut ids: Vec<&str> = Vec::new();
+        let mut ok = true;
+        for market in markets.get_ref() {
+            let m = market.get_ref();
+            let id = m.id.get_ref().as_str();
+            let at = format!("trade.markets[\"{id}\"]");
+            if self.identifier(&m.id, &format!("{at}.id")).is_none() {
+                ok = false;
+            } else if ids.contains(&id) {
+                self.fail(
+                    m.id.span(),
+                    &format!("{at}.id"),
+                    format!("\"{id}\" a second time"),
+                    "market ids that are unique",
+                );
+                ok = false;
+            }
+            ids.push(id);
+            let fields = MarketFields {
+                id: id.to_string(),
+                at,
+                span: market.span(),
+                sector: &m.sector,
+                effective: m.effective.as_ref(),
+                no_deal: m.no_deal.as_ref(),
+                deal: m.deal.as_ref(),
+                snapback: m.snapback.as_ref(),
+                elasticities: m.elasticities.as_ref(),
+                market: m.market.as_ref(),
+            };
+            match self.trade_market(&fields, deal) {
+                Some(market) => built.push(market),
+                None => ok = false,
+            }
+        }
+        ok.then_some(built)
+    }
+
+    /// One market: a known sector or a market of its own, tariff tables naming only its sources,
+    /// elasticities of the right sign, the investor among the sources.
+    fn trade_market(&mut self, t: &MarketFields, deal: Option<&Deal>) -> Option<Trade> {
+        let at = |field: &str| format!("{}.{field}", t.at);
         let sector = t.sector.get_ref().trim().to_string();
-        let market = match &t.market {
-            Some(market) => self.market(market, deal),
+        let embedded = data::sector(&sector);
+        let market = match t.market {
+            Some(market) => self.market(market, deal, &at("market")),
             None => match data::sector_market(&sector) {
                 Some(market) => Some(market),
                 None => {
-                    let sectors: Vec<&str> = data::SECTORS.iter().map(|(name, _)| *name).collect();
+                    let sectors: Vec<&str> = data::SECTORS.iter().map(|s| s.name).collect();
+                    let table = if t.at == "trade" { "[trade.market]".to_string() } else { at("market") };
                     let expected = format!(
-                        "a sector with an embedded market ({}), or a [trade.market] table",
+                        "a sector with an embedded market ({}), or a {table} table",
                         sectors.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
                     );
                     let found = format!("\"{sector}\"");
                     match closest_name(&sector, sectors) {
                         Some(close) => self.fail_with_hint(
                             t.sector.span(),
-                            "trade.sector",
+                            &at("sector"),
                             found,
                             expected,
                             format!("did you mean \"{close}\"?"),
                         ),
-                        None => self.fail(t.sector.span(), "trade.sector", found, expected),
+                        None => self.fail(t.sector.span(), &at("sector"), found, expected),
                     }
                     None
                 }
@@ -146,11 +236,10 @@ impl Checker {
         let deal = deal?;
         let market = market?;
         if market.importer != deal.host {
-            let span =
-                t.market.as_ref().and_then(|m| m.get_ref().importer.as_ref()).map_or(t.sector.span(), |i| i.span());
+            let span = t.market.and_then(|m| m.get_ref().importer.as_ref()).map_or(t.sector.span(), |i| i.span());
             self.fail(
                 span,
-                "trade.market.importer",
+                &at("market.importer"),
                 format!("\"{}\"", market.importer),
                 format!("the deal's host \"{}\" (the market where its tariffs apply)", deal.host),
             );
@@ -159,30 +248,29 @@ impl Checker {
         let investor = codes.iter().position(|c| *c == deal.investor);
         if investor.is_none() {
             self.fail(
-                raw.span(),
-                "trade",
+                t.span.clone(),
+                &t.at,
                 format!("a market without the investor's source \"{}\"", deal.investor),
                 format!("a market whose sources include \"{}\" (sources: {})", deal.investor, codes.join(", ")),
             );
         }
 
         let base: Vec<f64> = market.sources.iter().map(|s| s.base_tariff).collect();
-        let no_deal = self.tariffs(t.no_deal.as_ref(), "trade.no_deal", &codes, &base);
-        let deal_tariffs = no_deal.as_ref().and_then(|nd| self.tariffs(t.deal.as_ref(), "trade.deal", &codes, nd));
-        let snapback =
-            deal_tariffs.as_ref().and_then(|d| self.tariffs(t.snapback.as_ref(), "trade.snapback", &codes, d));
-        for (table, name) in [(&t.no_deal, "no_deal"), (&t.deal, "deal")] {
+        let no_deal = self.tariffs(t.no_deal, &at("no_deal"), &codes, &base);
+        let deal_tariffs = no_deal.as_ref().and_then(|nd| self.tariffs(t.deal, &at("deal"), &codes, nd));
+        let snapback = deal_tariffs.as_ref().and_then(|d| self.tariffs(t.snapback, &at("snapback"), &codes, d));
+        for (table, name) in [(t.no_deal, "no_deal"), (t.deal, "deal")] {
             if table.is_none() {
-                self.default_applied(&format!("trade.{name}"), "{} (no change)");
+                self.default_applied(&at(name), "{} (no change)");
             }
         }
 
-        let effective = match &t.effective {
-            Some(date) => self.date(date, "trade.effective").and_then(|d| {
+        let effective = match t.effective {
+            Some(date) => self.date(date, &at("effective")).and_then(|d| {
                 if d > deal.end {
                     self.fail(
                         date.span(),
-                        "trade.effective",
+                        &at("effective"),
                         d.to_string(),
                         format!("a date on or before the horizon's end, {}", deal.end),
                     );
@@ -192,12 +280,18 @@ impl Checker {
                 }
             }),
             None => {
-                self.default_applied("trade.effective", &format!("{} (deal.start)", deal.start));
+                self.default_applied(&at("effective"), &format!("{} (deal.start)", deal.start));
                 Some(deal.start)
             }
         };
-        let elasticities = self.elasticities(t.elasticities.as_ref());
+        // A market of the deal's own takes the autos defaults; an embedded one its sector's.
+        let defaults = match (t.market, embedded) {
+            (None, Some(sector)) => sector.elasticities,
+            _ => data::DEFAULT_ELASTICITIES,
+        };
+        let elasticities = self.elasticities(t.elasticities, &at("elasticities"), defaults);
         Some(Trade {
+            id: t.id.clone(),
             sector,
             effective: effective?,
             market,
@@ -316,21 +410,22 @@ impl Checker {
         Some(v)
     }
 
-    fn market(&mut self, raw: &Spanned<RawMarket>, deal: Option<&Deal>) -> Option<Market> {
+    fn market(&mut self, raw: &Spanned<RawMarket>, deal: Option<&Deal>, at: &str) -> Option<Market> {
         let m = raw.get_ref();
+        let values_at = format!("{at}.base_value_usd_bn");
         let mut sources = Vec::new();
         let mut ok = true;
         for (key, value) in m.base_value_usd_bn.get_ref() {
-            if self.annotation(key, value, "trade.market.base_value_usd_bn") {
+            if self.annotation(key, value, &values_at) {
                 continue;
             }
-            let at = format!("trade.market.base_value_usd_bn.{key}");
-            match self.number(value, &at, "USD billions, 0 or more") {
+            let field = format!("{values_at}.{key}");
+            match self.number(value, &field, "USD billions, 0 or more") {
                 Some(v) if v >= 0.0 => {
                     sources.push(MarketSource { code: key.clone(), base_value_usd_bn: v, base_tariff: 0.0 })
                 }
                 Some(v) => {
-                    self.fail(value.span(), &at, format!("{v}"), "USD billions, 0 or more");
+                    self.fail(value.span(), &field, format!("{v}"), "USD billions, 0 or more");
                     ok = false;
                 }
                 None => ok = false,
@@ -339,7 +434,7 @@ impl Checker {
         if ok && !sources.iter().any(|s| s.base_value_usd_bn > 0.0) {
             self.fail(
                 m.base_value_usd_bn.span(),
-                "trade.market.base_value_usd_bn",
+                &values_at,
                 "no source with sales",
                 "at least one source with a value above 0",
             );
@@ -349,7 +444,7 @@ impl Checker {
             let codes: Vec<String> = sources.iter().map(|s| s.code.clone()).collect();
             let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
             let zeros = vec![0.0; codes.len()];
-            match self.tariffs(Some(tariffs), "trade.market.base_tariff", &codes, &zeros) {
+            match self.tariffs(Some(tariffs), &format!("{at}.base_tariff"), &codes, &zeros) {
                 Some(rates) => {
                     for (source, rate) in sources.iter_mut().zip(rates) {
                         source.base_tariff = rate;
@@ -361,13 +456,13 @@ impl Checker {
         let importer = match (&m.importer, deal) {
             (Some(importer), _) => importer.get_ref().clone(),
             (None, Some(deal)) => {
-                self.default_applied("trade.market.importer", &format!("\"{}\" (deal.host)", deal.host));
+                self.default_applied(&format!("{at}.importer"), &format!("\"{}\" (deal.host)", deal.host));
                 deal.host.clone()
             }
             (None, None) => return None,
         };
         let year = match &m.year {
-            Some(year) => self.whole(year, "trade.market.year", 1900, 2200).map(|y| y as i32),
+            Some(year) => self.whole(year, &format!("{at}.year"), 1900, 2200).map(|y| y as i32),
             None => Some(deal.map_or(0, |d| chrono::Datelike::year(&d.start) - 1)),
         };
         if !ok {
@@ -376,12 +471,16 @@ impl Checker {
         Some(Market { importer, year: year?, origin: "deal file [trade.market]".to_string(), sources })
     }
 
-    fn elasticities(&mut self, raw: Option<&Spanned<RawElasticities>>) -> Option<ElasticitySpec> {
-        let defaults = data::DEFAULT_ELASTICITIES;
+    fn elasticities(
+        &mut self,
+        raw: Option<&Spanned<RawElasticities>>,
+        at: &str,
+        defaults: pactsim_trade::Elasticities,
+    ) -> Option<ElasticitySpec> {
         let e = raw.map(|r| r.get_ref());
         let mut one =
             |value: Option<&Spanned<toml::Value>>, name: &str, default: f64, rule: Rule| -> Option<Distribution> {
-                let field = format!("trade.elasticities.{name}");
+                let field = format!("{at}.{name}");
                 let Some(value) = value else {
                     self.default_applied(&field, &format!("{default}"));
                     return Some(Distribution::Fixed(default));
@@ -430,6 +529,21 @@ impl Checker {
             domestic_supply: domestic_supply?,
         })
     }
+}
+
+/// The fields of one market, from the one-market `[trade]` form or a `[[trade.markets]]` table;
+/// `at` is the path diagnostics name its fields under (`trade`, `trade.markets["autos"]`).
+struct MarketFields<'r> {
+    id: String,
+    at: String,
+    span: std::ops::Range<usize>,
+    sector: &'r Spanned<String>,
+    effective: Option<&'r RawDate>,
+    no_deal: Option<&'r Spanned<RawBySource>>,
+    deal: Option<&'r Spanned<RawBySource>>,
+    snapback: Option<&'r Spanned<RawBySource>>,
+    elasticities: Option<&'r Spanned<RawElasticities>>,
+    market: Option<&'r Spanned<RawMarket>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
