@@ -526,31 +526,33 @@ class Result:
 
     @property
     def trade(self) -> pd.DataFrame | None:
-        """With ``[trade]``: one row per tariff scenario and source (index ``scenario``,
-        ``source``): the source's tariff in the scenario, its base value and tariff, and its
-        figures (``value_usd_bn_*``, ``producer_price_change_*``, ``quantity_change_*``,
+        """With ``[trade]``: one row per market, tariff scenario and source (index ``market``,
+        ``scenario``, ``source``): the source's tariff in the scenario, its base value and tariff,
+        and its figures (``value_usd_bn_*``, ``producer_price_change_*``, ``quantity_change_*``,
         ``duties_usd_bn_*``, ``producer_surplus_change_usd_bn_*``) as statistics across paths. The
-        scenarios' market-wide figures and the relief are in ``summary["trade"]``. ``None`` for a
-        deal without a trade side."""
+        scenarios' market-wide figures, each market's relief and duty saved, and their sums are in
+        ``summary["trade"]``. ``None`` for a deal without a trade side."""
 
         def build():
             trade = self.summary.get("trade")
             if trade is None:
                 return None
             rows = []
-            for scenario, figures in trade["scenarios"].items():
-                for source, stats in figures["sources"].items():
-                    base = trade["base"].get(source, {})
-                    row = {
-                        "scenario": scenario,
-                        "source": source,
-                        "tariff": trade["tariffs"][scenario].get(source),
-                        "base_value_usd_bn": base.get("value_usd_bn"),
-                        "base_tariff": base.get("tariff"),
-                    }
-                    row.update(stats)
-                    rows.append(row)
-            return _table(rows, ["scenario", "source"])
+            for market in trade["markets"]:
+                for scenario, figures in market["scenarios"].items():
+                    for source, stats in figures["sources"].items():
+                        base = market["base"].get(source, {})
+                        row = {
+                            "market": market["id"],
+                            "scenario": scenario,
+                            "source": source,
+                            "tariff": market["tariffs"][scenario].get(source),
+                            "base_value_usd_bn": base.get("value_usd_bn"),
+                            "base_tariff": base.get("tariff"),
+                        }
+                        row.update(stats)
+                        rows.append(row)
+            return _table(rows, ["market", "scenario", "source"])
 
         return self._frame("trade", build)
 

@@ -172,13 +172,15 @@ def test_facilities_months_and_trade(korea: pactsim.Result) -> None:
     assert months.iloc[0]["reserves_usd_bn_p50"] == first["reserves_usd_bn"]["p50"]
 
     trade = korea.trade
-    assert trade.index.names == ["scenario", "source"]
-    scenarios = korea.summary["trade"]["scenarios"]
-    assert len(trade) == sum(len(s["sources"]) for s in scenarios.values())
+    assert trade.index.names == ["market", "scenario", "source"]
+    markets = korea.summary["trade"]["markets"]
+    assert [m["id"] for m in markets] == ["cars", "other-goods"]
+    assert len(trade) == sum(len(s["sources"]) for m in markets for s in m["scenarios"].values())
     for column in ["tariff", "base_value_usd_bn", "base_tariff", "value_usd_bn_mean", "duties_usd_bn_p95"]:
         assert trade[column].dtype == "float64", column
-    investor = korea.summary["trade"]["investor"]
-    assert trade.loc[("deal", investor), "tariff"] == korea.summary["trade"]["tariffs"]["deal"][investor]
+    for market in markets:
+        investor = market["investor"]
+        assert trade.loc[(market["id"], "deal", investor), "tariff"] == market["tariffs"]["deal"][investor]
 
 
 def test_a_deal_without_a_currency_or_trade_has_no_months_or_trade() -> None:
