@@ -368,7 +368,11 @@ pub fn deal_charts(d: &ReportDeal<'_>) -> Vec<NamedChart> {
                         trade.sector
                     ),
                     chart(
-                        "Who gains and who loses: deal against no deal".to_string(),
+                        if several {
+                            format!("Who gains and who loses on {}: deal against no deal", trade.sector)
+                        } else {
+                            "Who gains and who loses: deal against no deal".to_string()
+                        },
                         "Change, USD billions a year",
                         "",
                         &source,
