@@ -51,7 +51,7 @@ CASES = [
     ],
     [
         "deals/kr-us-2025-us-ask.toml", "--points", "16", "--paths", "16", "--seed", "2",
-        "--vary", "trade.elasticities.demand=-1.5..-0.5",
+        "--vary", "trade.markets.cars.elasticities.demand=-1.5..-0.5",
         "--objective", "korea=investor_npv", "--objective", "us=host_npv",
     ],
 ]
