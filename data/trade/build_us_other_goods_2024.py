@@ -35,11 +35,8 @@ CSV_NAME = "us-other-goods-2024.csv"
 # (data/trade/build_us_autos_2024.py, series A: US Commerce "auto" imports, customs value).
 # https://opportimes.com/top-10-auto-exporters-to-the-united-states-in-2024
 # ---------------------------------------------------------------------------
-A_TOTAL_MUSD = 216_806
-A_KR_MUSD = 37_386
-A_MX_MUSD = 49_743
-A_JP_MUSD = 39_936
-A_CA_MUSD = 28_262
+# Read from the autos builder itself, so one sourced number has one home.
+from build_us_autos_2024 import A_CA_MUSD, A_JP_MUSD, A_KR_MUSD, A_MX_MUSD, A_TOTAL_MUSD  # noqa: E402
 # The EU's cars in the autos market: Eurostat EUR 38.9 bn x 1.0824 (build_us_autos_2024.py).
 EU_CARS_MUSD = round(38.9 * 1.0824 * 1000)
 
