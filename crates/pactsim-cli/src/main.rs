@@ -410,7 +410,7 @@ fn dispatch(command: Command, matches: &ArgMatches, how: commands::analysis::How
     match command {
         Command::Run { file, json, out, format, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
-            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs)
+            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs, how)
         }
         Command::Report { files, output, charts, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);

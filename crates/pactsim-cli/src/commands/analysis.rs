@@ -83,7 +83,7 @@ impl How<'_> {
                 let total = prepared.evaluations() * prepared.crn().paths;
                 runs.with_bar(json, total, |progress| prepared.run_all(progress)).map(Some).map_err(refuse)
             }
-            How::Sweep(step) => step.execute(prepared, runs, refuse),
+            How::Sweep(step) => step.execute(prepared, runs.progress, refuse),
         }
     }
 }

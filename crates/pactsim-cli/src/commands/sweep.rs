@@ -17,19 +17,21 @@ use indexmap::IndexMap;
 use pactsim::analysis::{Crn, Evaluations};
 use pactsim_sweep::{Manifest, Part, PartProblem, Plan, array_spec, gather, slurm};
 
-use super::analysis::{AnalysisFlags, DealText, How};
+use super::analysis::{DealText, How};
 use crate::Failure;
+use crate::progress::{ProgressChoice, with_bar};
 
 /// The analyses a sweep can split.
-const ANALYSES: [&str; 3] = ["compare", "sensitivity", "frontier"];
+const ANALYSES: [&str; 4] = ["compare", "sensitivity", "frontier", "run"];
 
 #[derive(Debug, clap::Subcommand)]
 pub enum SweepAction {
     /// Plan a sweep: the analysis as its own command takes it, e.g. `pactsim sweep plan
-    /// sensitivity deal.toml --method sobol --n 256 --units 64 -o sweep.json`
+    /// sensitivity deal.toml --method sobol --n 256 --units 64 -o sweep.json`, or a run split by
+    /// chunks of 128 paths (`pactsim sweep plan run deal.toml --paths 100000 --units 16 …`)
     Plan {
-        /// The analysis and its arguments (compare, sensitivity or frontier ...); --units and -o
-        /// may come among them
+        /// The analysis and its arguments (compare, sensitivity, frontier or run ...); --units and
+        /// -o may come among them
         #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true)]
         analysis: Vec<String>,
         /// Units of work: contiguous groups of the analysis's evaluations, at most one a unit
@@ -61,7 +63,7 @@ pub enum SweepAction {
         /// Print the document as JSON
         #[arg(long)]
         json: bool,
-        /// compare: also write compare.json, deals.csv and differences.csv into this folder
+        /// compare, run: also write their files into this folder (as the command's --out)
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// sensitivity --method sobol: write the design as CSV
@@ -132,7 +134,7 @@ impl Step {
     pub fn execute<A: Evaluations>(
         &self,
         prepared: A,
-        runs: &AnalysisFlags,
+        forced_progress: bool,
         refuse: impl Fn(pactsim::Error) -> Failure,
     ) -> Result<Option<A::Output>, Failure> {
         let (crn, evaluations) = (prepared.crn(), prepared.evaluations());
@@ -161,9 +163,10 @@ impl Step {
                 let range = manifest.unit(*unit).map_err(|e| anyhow!(e))?;
                 let before = range.start * crn.paths;
                 let total = (range.end - range.start) * crn.paths;
-                let evaluated = runs.with_bar(false, total, |progress| {
-                    let progress = |done: u64| progress(done - before);
-                    range.map(|index| prepared.evaluate(index, &progress)).collect::<Result<Vec<_>, _>>()
+                let choice = ProgressChoice { forced: forced_progress, json: false };
+                let evaluated = with_bar(choice, Some(total), |progress| {
+                    let progress = |done: u64| progress(done.saturating_sub(before));
+                    prepared.evaluate_range(range, &progress)
                 });
                 let evaluated = evaluated.map_err(refuse)?;
                 let payload = serde_json::to_vec(&evaluated).context("serialising the unit's results")?;
@@ -376,7 +379,9 @@ fn plan(mut analysis: Vec<String>, units: Option<u64>, output: Option<PathBuf>) 
         return Err(Failure::BadInput);
     }
     if let Some(flag) = analysis.iter().find(|a| {
-        ["--json", "--out", "--design-out", "--progress"].iter().any(|f| *a == f || a.starts_with(&format!("{f}=")))
+        ["--json", "--out", "--design-out", "--progress", "--keep-paths", "--format"]
+            .iter()
+            .any(|f| *a == f || a.starts_with(&format!("{f}=")))
     }) {
         eprintln!("error: {flag} goes with `pactsim sweep merge`, which prints and writes the results");
         return Err(Failure::BadInput);

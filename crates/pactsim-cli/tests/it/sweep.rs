@@ -1,6 +1,6 @@
-//! `pactsim sweep`: an analysis planned as units, its units run in any order and any number of
-//! times, and the merge, byte for byte the document the analysis prints on one machine; parts
-//! that are missing, corrupt or of another plan are named, with exit 1.
+//! `pactsim sweep`: an analysis (or a run, by chunks of paths) planned as units, its units run in
+//! any order and any number of times, and the merge, byte for byte the document the command prints
+//! on one machine; parts that are missing, corrupt or of another plan are named, with exit 1.
 
 use std::path::Path;
 
@@ -158,6 +158,24 @@ fn a_swept_compare_is_the_one_machine_compare_and_its_files() {
 }
 
 #[test]
+fn a_run_split_by_chunks_of_paths_is_the_one_machine_run() {
+    // 900 paths: 8 chunks of 128 paths, the last one short.
+    let run = ["run", KOREA, "--paths", "900", "--seed", "4", "--set", "run.discount_rate.investor=0.05"];
+    merges_to_the_one_machine_bytes("run", &run);
+    let dir = scratch("sweep-run-out");
+    let (one, merged) = (dir.join("one"), dir.join("merged"));
+    ok(&[&run[..], &["--out", one.to_str().unwrap()]].concat());
+    swept(&run, 3, &dir, &["--out", merged.to_str().unwrap()]);
+    let mut names: Vec<String> =
+        std::fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert!(names.len() > 4, "{names:?}");
+    for name in names {
+        assert_eq!(std::fs::read(one.join(&name)).unwrap(), std::fs::read(merged.join(&name)).unwrap(), "{name}");
+    }
+}
+
+#[test]
 fn missing_corrupt_and_foreign_parts_are_named_with_exit_1() {
     let dir = scratch("sweep-bad-parts");
     let analysis = |seed: &'static str| {
@@ -231,8 +249,12 @@ fn bad_plans_and_edited_manifests_exit_2() {
     assert!(err.contains("--units 1000") && err.contains("expected 1 to"), "{err}");
     let err = rejected(&[&["sweep", "plan"][..], &tornado, &["--json", "--units", "2", "-o", manifest]].concat());
     assert!(err.contains("--json goes with `pactsim sweep merge`"), "{err}");
-    let err = rejected(&["sweep", "plan", "run", KOREA, "--units", "2", "-o", manifest]);
-    assert!(err.contains("`run` cannot be swept"), "{err}");
+    let err = rejected(&["sweep", "plan", "report", KOREA, "--units", "2", "-o", manifest]);
+    assert!(err.contains("`report` cannot be swept"), "{err}");
+    let err = rejected(&["sweep", "plan", "run", KOREA, "--paths", "auto", "--units", "2", "-o", manifest]);
+    assert!(err.contains("needs --paths N (not auto)"), "{err}");
+    let err = rejected(&["sweep", "plan", "run", KOREA, "--paths", "300", "--units", "4", "-o", manifest]);
+    assert!(err.contains("--units 4") && err.contains("expected 1 to 3"), "{err}");
     let err = rejected(&["sweep", "plan", "sensitivity", KOREA, "--method", "tornado", "-o", manifest]);
     assert!(err.contains("needs --units N"), "{err}");
     // A bad analysis is refused as its own command refuses it.

@@ -108,6 +108,12 @@ pub trait Evaluations {
     /// exists on no path of it.
     fn evaluate(&self, index: u64, progress: Progress) -> Result<Self::Evaluated, Error>;
 
+    /// Runs evaluations `range` (a unit of a sweep), in order; an implementation may run them in
+    /// parallel.
+    fn evaluate_range(&self, range: std::ops::Range<u64>, progress: Progress) -> Result<Vec<Self::Evaluated>, Error> {
+        range.map(|index| self.evaluate(index, progress)).collect()
+    }
+
     /// The document from every evaluation's result, in order. Error: the results do not match
     /// the analysis (their number or shape), or what `run` would refuse.
     fn assemble(self, evaluated: Vec<Self::Evaluated>) -> Result<Self::Output, Error>;
