@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import uuid
 from collections.abc import Sequence
 
 __all__ = ["SweepError", "run_sweep", "run_unit", "units"]
@@ -60,6 +61,8 @@ def run_sweep(
     if os.sep in binary:
         binary = os.path.abspath(binary)
     count = units(manifest)
+    # Keys of this call only: a key the scheduler still holds would be taken as already computed.
+    token = uuid.uuid4().hex[:12]
     futures = client.map(
         run_unit,
         range(count),
@@ -68,7 +71,7 @@ def run_sweep(
         binary=binary,
         retries=retries,
         pure=False,
-        key=[f"pactsim-unit-{k}-{os.path.basename(manifest)}-{os.getpid()}" for k in range(count)],
+        key=[f"pactsim-unit-{k}-{token}" for k in range(count)],
     )
     client.gather(futures)
     return _run([binary, "sweep", "merge", manifest, parts, *merge_args])
