@@ -158,7 +158,8 @@ impl Step {
             .into());
         }
         match self {
-            Step::Plan { .. } => unreachable!("returned above"),
+            // Recorded above.
+            Step::Plan { .. } => Ok(None),
             Step::Work { manifest, unit, parts } => {
                 let range = manifest.unit(*unit).map_err(|e| anyhow!(e))?;
                 let before = range.start * crn.paths;
