@@ -142,6 +142,12 @@ enum Command {
         #[command(flatten)]
         overrides: OverrideFlags,
     },
+    /// An analysis as units of work that run anywhere (a Slurm job array, Dask, by hand), and
+    /// their merge: the same document as the analysis on one machine
+    Sweep {
+        #[command(subcommand)]
+        action: commands::sweep::SweepAction,
+    },
     /// Validate a deal file without running it
     Check {
         /// The deal file
@@ -387,11 +393,24 @@ fn main() -> ExitCode {
             };
         }
     };
-    let command_matches = matches.subcommand().map_or(&matches, |(_, sub)| sub);
-    let result = match cli.command {
+    let result = dispatch(cli.command, &matches, commands::analysis::How::Here);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput) => ExitCode::from(2),
+        Err(Failure::Runtime(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs a parsed command; an analysis's evaluations as `how` says.
+fn dispatch(command: Command, matches: &ArgMatches, how: commands::analysis::How) -> Result<(), Failure> {
+    let command_matches = matches.subcommand().map_or(matches, |(_, sub)| sub);
+    match command {
         Command::Run { file, json, out, format, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
-            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs)
+            commands::run::run(file.as_deref(), &overrides, json, out.as_deref(), format, runs, how)
         }
         Command::Report { files, output, charts, runs, overrides } => {
             let overrides = overrides.in_order(command_matches);
@@ -406,6 +425,7 @@ fn main() -> ExitCode {
                 json,
                 out: out.as_deref(),
                 runs: &runs,
+                how,
             })
         }
         Command::Sensitivity { file, method, output, ranges, inputs, n, design_out, json, runs, overrides } => {
@@ -421,6 +441,7 @@ fn main() -> ExitCode {
                 overrides: &overrides,
                 json,
                 runs: &runs,
+                how,
             })
         }
         Command::Frontier { file, vary, points, objectives, marks, json, runs, overrides } => {
@@ -434,8 +455,10 @@ fn main() -> ExitCode {
                 overrides: &overrides,
                 json,
                 runs: &runs,
+                how,
             })
         }
+        Command::Sweep { action } => commands::sweep::sweep(action),
         Command::Check { file, overrides } => commands::check::check(&file, &overrides.in_order(command_matches)),
         Command::Schema => commands::schema::schema(),
         Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
@@ -447,14 +470,6 @@ fn main() -> ExitCode {
         Command::Data { action: DataAction::Export { name } } => commands::data::export(&name),
         Command::Calibrate { file, model, from, to, json } => {
             commands::calibrate::calibrate(&file, model.into(), from, to, json)
-        }
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::BadInput) => ExitCode::from(2),
-        Err(Failure::Runtime(error)) => {
-            eprintln!("error: {error:#}");
-            ExitCode::from(1)
         }
     }
 }

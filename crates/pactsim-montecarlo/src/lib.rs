@@ -28,7 +28,7 @@ use chrono::Datelike;
 use rayon::prelude::*;
 
 use crate::headline::{Discounts, headline_with};
-use crate::stats::{Accumulator, Chunk, ChunkRows, Stat};
+use crate::stats::{Accumulator, Chunk, ChunkRecord, ChunkRows, Stat};
 use pactsim_model::deal::Deal;
 use pactsim_model::engine::{self, PathDraws, PathScratch};
 use pactsim_model::outcome::Outcome;
@@ -520,7 +520,7 @@ impl<'a> Runner<'a> {
         cancel: &AtomicBool,
     ) -> Result<(), Cancelled> {
         let cancelled = || cancel.load(Ordering::Relaxed);
-        let target = if self.deterministic { 1 } else { paths.max(1) };
+        let target = self.target(paths);
         let (deal, seed, layout, discounts) = (self.deal, self.seed, &self.layout, &self.discounts);
         let keeping = keep.is_some();
         // Buffers of a chunk's numbers, handed back once merged and taken again by later chunks.
@@ -536,25 +536,7 @@ impl<'a> Runner<'a> {
                 .into_par_iter()
                 .map(|c| {
                     let paths = (c * CHUNK).max(start)..((c + 1) * CHUNK).min(end);
-                    let first = paths.start;
-                    let mut rows = ChunkRows::new(layout.len(), (paths.end - paths.start) as usize, take());
-                    let mut kept = Vec::new();
-                    let mut scratch = PathScratch::new(deal);
-                    let mut figures = vec![None; layout.len()];
-                    for path in paths {
-                        // A cancelled run's chunks stop short; the run returns before merging them.
-                        if cancelled() {
-                            break;
-                        }
-                        let outcome = scratch.run_for_figures(PathDraws::draw(deal, seed, path));
-                        path_figures(deal, layout, discounts, &outcome, &mut figures);
-                        scratch.recycle(outcome);
-                        rows.push(&figures);
-                        if keeping {
-                            kept.extend_from_slice(&figures[..layout.kept_len()]);
-                        }
-                    }
-                    ChunkResult { figures: rows.finish(), first, kept }
+                    run_chunk(deal, seed, layout, discounts, paths, take(), keeping, &cancelled)
                 })
                 .collect()
         };
@@ -620,6 +602,37 @@ impl<'a> Runner<'a> {
         self.totals[index].stat(self.layout.may_be_undefined(index))
     }
 
+    /// The paths a run of `paths` paths takes: one for a deal with nothing random.
+    fn target(&self, paths: u64) -> u64 {
+        if self.deterministic { 1 } else { paths.max(1) }
+    }
+
+    /// Chunks `chunks` of a run of `paths` paths, in parallel and not merged: what a unit of a run
+    /// split over machines computes. `merge_records` of every chunk's record, in order, is the run.
+    pub fn chunk_records(&self, paths: u64, chunks: std::ops::Range<u64>) -> Vec<ChunkRecord> {
+        let target = self.target(paths);
+        let (deal, seed, layout, discounts) = (self.deal, self.seed, &self.layout, &self.discounts);
+        chunks
+            .into_par_iter()
+            .map(|c| {
+                let paths = c * CHUNK..((c + 1) * CHUNK).min(target);
+                run_chunk(deal, seed, layout, discounts, paths, Vec::new(), false, &|| false).figures.record()
+            })
+            .collect()
+    }
+
+    /// Merges chunks' records, in chunk order, after the paths merged so far, exactly as a run
+    /// merges its own chunks. Panics if a record has not this deal's figures.
+    pub fn merge_records(&mut self, records: &[ChunkRecord]) {
+        assert!(records.iter().all(|r| r.figures.len() == self.layout.len()), "records of this deal's figures");
+        self.totals.par_iter_mut().enumerate().for_each(|(figure, total)| {
+            for record in records {
+                total.merge_record(record, figure);
+            }
+        });
+        self.done += records.iter().map(|r| r.paths).sum::<u64>();
+    }
+
     /// The summary, reporting `paths` for a deal with nothing random (every path is the one run).
     pub fn summary(self, paths: u64) -> Summary {
         // Figures in parallel: up to 10,000 paths each one's quantiles select among its values,
@@ -634,6 +647,46 @@ impl<'a> Runner<'a> {
             central: engine::run(self.deal),
         }
     }
+}
+
+/// The chunks of `CHUNK` paths a run of `paths` paths of `deal` is cut into (one path, so one
+/// chunk, for a deal with nothing random).
+pub fn chunk_count(deal: &Deal, paths: u64) -> u64 {
+    if deal.is_random() { paths.max(1).div_ceil(CHUNK) } else { 1 }
+}
+
+/// Runs the paths `paths` (within one chunk) into the chunk's figures, and the kept figures when
+/// `keeping`; stops short when `cancelled` says so.
+#[allow(clippy::too_many_arguments)]
+fn run_chunk(
+    deal: &Deal,
+    seed: u64,
+    layout: &Layout,
+    discounts: &Discounts,
+    paths: std::ops::Range<u64>,
+    buffer: Vec<f64>,
+    keeping: bool,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> ChunkResult {
+    let first = paths.start;
+    let mut rows = ChunkRows::new(layout.len(), (paths.end - paths.start) as usize, buffer);
+    let mut kept = Vec::new();
+    let mut scratch = PathScratch::new(deal);
+    let mut figures = vec![None; layout.len()];
+    for path in paths {
+        // A cancelled run's chunks stop short; the run returns before merging them.
+        if cancelled() {
+            break;
+        }
+        let outcome = scratch.run_for_figures(PathDraws::draw(deal, seed, path));
+        path_figures(deal, layout, discounts, &outcome, &mut figures);
+        scratch.recycle(outcome);
+        rows.push(&figures);
+        if keeping {
+            kept.extend_from_slice(&figures[..layout.kept_len()]);
+        }
+    }
+    ChunkResult { figures: rows.finish(), first, kept }
 }
 
 /// Runs `paths` paths of `deal` with `seed`, calling `progress` with the paths done so far.
@@ -864,5 +917,33 @@ terminal_value = "none"
         assert!(npv.mean_se.unwrap() > 0.0 && npv.p5 < npv.p50 && npv.p50 < npv.p95, "{npv:?}");
         let irr_share = in_order[layout.total(Total::InvestorIrr)].defined_share.unwrap();
         assert!(irr_share > 0.5 && irr_share * (paths as f64) < EXACT_PATHS as f64, "{irr_share}");
+    }
+
+    #[test]
+    fn chunk_records_merged_in_order_elsewhere_give_the_run_to_the_bit() {
+        let deal = random_deal();
+        // Past the exact limit, ending inside a chunk: records carry what the sketch takes too.
+        let paths = EXACT_PATHS as u64 + 3 * CHUNK + 17;
+        let count = chunk_count(&deal, paths);
+        assert_eq!(count, paths.div_ceil(CHUNK));
+        let runner = Runner::new(&deal, 11);
+        // Three uneven units, computed in reverse order, merged in chunk order.
+        let cuts = [0, 5, 61, count];
+        let mut units: Vec<Vec<ChunkRecord>> =
+            cuts.windows(2).rev().map(|w| runner.chunk_records(paths, w[0]..w[1])).collect();
+        units.reverse();
+        let mut merged = Runner::new(&deal, 11);
+        for unit in &units {
+            merged.merge_records(unit);
+        }
+        let summary = merged.summary(paths);
+        assert_eq!(summary.paths, paths);
+        assert_eq!(bits(&summary.stats), bits(&simulate(&deal, paths, 11, &|_| {}, None).stats));
+        // Out of order, the bits differ: the comparison above would catch a misordered merge.
+        let mut shuffled = Runner::new(&deal, 11);
+        for unit in units.iter().rev() {
+            shuffled.merge_records(unit);
+        }
+        assert_ne!(bits(&shuffled.summary(paths).stats), bits(&summary.stats));
     }
 }

@@ -16,6 +16,7 @@
 //! values go into a DDSketch (Masson, Rim and Lee 2019) with 0.1% relative accuracy, so memory stays
 //! flat in the number of paths; sketch quantiles are clamped to the exact minimum and maximum.
 
+use serde::{Deserialize, Serialize};
 use sketches_ddsketch::{Config, DDSketch};
 
 /// Up to this many values per figure, quantiles are exact.
@@ -278,6 +279,39 @@ impl Chunk {
     }
 }
 
+impl Chunk {
+    /// Every figure's moments and values, to be merged elsewhere (a unit of a split run).
+    pub fn record(&self) -> ChunkRecord {
+        let figures = (0..self.moments.len())
+            .map(|f| {
+                let (m, values) = self.figure(f);
+                ChunkFigure { count: m.count, mean: m.mean, m2: m.m2, min: m.min, max: m.max, values: values.to_vec() }
+            })
+            .collect();
+        ChunkRecord { paths: self.paths as u64, figures }
+    }
+}
+
+/// One chunk of paths as the in-order merge reads it, every figure: what a unit of a run split
+/// over machines hands back. Merged with `Accumulator::merge_record` in chunk order, records give
+/// the accumulators of the run that merged the chunks itself, to the bit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkRecord {
+    pub paths: u64,
+    pub figures: Vec<ChunkFigure>,
+}
+
+/// One figure of a chunk: its moments and its values where it exists, in path order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkFigure {
+    count: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+    values: Vec<f64>,
+}
+
 /// One figure over paths, in path order.
 #[derive(Clone, Default)]
 pub struct Accumulator {
@@ -313,6 +347,14 @@ impl Accumulator {
     pub fn merge_chunk(&mut self, chunk: &Chunk, figure: usize) {
         let (moments, values) = chunk.figure(figure);
         self.append(chunk.paths as u64, moments, values, None);
+    }
+
+    /// Appends figure `figure` of a chunk's record, whose paths come after this accumulator's
+    /// paths: what `merge_chunk` does with the chunk itself.
+    pub fn merge_record(&mut self, record: &ChunkRecord, figure: usize) {
+        let f = &record.figures[figure];
+        let moments = Moments { count: f.count, mean: f.mean, m2: f.m2, min: f.min, max: f.max };
+        self.append(record.paths, &moments, &f.values[..(f.count as usize).min(f.values.len())], None);
     }
 
     /// Appends later paths: their number, the moments of their values, and the values themselves,

@@ -13,7 +13,7 @@ pub mod xlsx;
 
 use chrono::NaiveDate;
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use pactsim_model::deal::Deal;
 use pactsim_model::outcome::FlowRow;
@@ -71,7 +71,7 @@ pub struct ConvergenceJson {
 }
 
 /// A Stat as JSON: `null` where the figure exists on no path; `defined_share` where it may not exist.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct StatJson {
     pub mean: Option<f64>,
     /// Monte Carlo standard error of the mean (0 in a deterministic run).
@@ -89,7 +89,7 @@ impl From<Stat> for StatJson {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Totals {
     pub investor_paid: StatJson,
     pub investor_received: StatJson,

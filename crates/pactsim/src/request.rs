@@ -167,6 +167,54 @@ impl PreparedRun {
     }
 }
 
+/// A run of a fixed number of paths as evaluations: its chunks of `montecarlo::CHUNK` paths, each
+/// evaluated into the record the in-order merge reads, and assembled by merging them in order,
+/// so a run split over machines gives the `RunResult` of running it here, to the bit. A run of
+/// `auto` paths has none (its length is known only as it runs).
+impl crate::analysis::Evaluations for PreparedRun {
+    type Evaluated = montecarlo::stats::ChunkRecord;
+    type Output = RunResult;
+
+    fn evaluations(&self) -> u64 {
+        self.fixed_paths().map_or(0, |paths| montecarlo::chunk_count(&self.deal, paths))
+    }
+
+    fn crn(&self) -> crate::analysis::Crn {
+        crate::analysis::Crn { seed: self.seed, paths: self.fixed_paths().unwrap_or(0) }
+    }
+
+    fn evaluate(&self, index: u64, progress: crate::analysis::Progress) -> Result<Self::Evaluated, Error> {
+        let mut records = self.evaluate_range(index..index + 1, progress)?;
+        Ok(records.pop().expect("one chunk"))
+    }
+
+    fn evaluate_range(
+        &self,
+        range: std::ops::Range<u64>,
+        _progress: crate::analysis::Progress,
+    ) -> Result<Vec<Self::Evaluated>, Error> {
+        let paths = self.fixed_paths().unwrap_or(0);
+        Ok(montecarlo::Runner::new(&self.deal, self.seed).chunk_records(paths, range))
+    }
+
+    fn assemble(self, records: Vec<Self::Evaluated>) -> Result<RunResult, Error> {
+        let expected = self.evaluations();
+        let figures = montecarlo::Layout::of(&self.deal).len();
+        if expected == 0 || records.len() as u64 != expected || records.iter().any(|r| r.figures.len() != figures) {
+            return Err(Error::InvalidRequest {
+                parameter: "evaluations",
+                message: format!("found {} chunk records, expected {expected} of this run", records.len()),
+            });
+        }
+        let paths = self.fixed_paths().unwrap_or(0);
+        let mut runner = montecarlo::Runner::new(&self.deal, self.seed);
+        runner.merge_records(&records);
+        let summary = runner.summary(paths);
+        let output = report::run_output(&self.deal, &summary, crate::VERSION);
+        Ok(RunResult { deal: self.deal, summary, output })
+    }
+}
+
 /// What a run produced: the deal as validated, the statistics across paths, and the run output
 /// document (schema 1) built from them.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::Context;
-use pactsim::analysis::Common;
+use pactsim::analysis::{Common, Evaluations};
 use pactsim::spec::Override;
 
 use crate::Failure;
@@ -49,6 +49,42 @@ impl DealText {
     pub fn read(path: &Path) -> Result<DealText, Failure> {
         let (origin, text) = read_deal(Some(path))?;
         Ok(DealText { origin, text })
+    }
+}
+
+/// Where an analysis's evaluations run: all here, one after the other, or as a step of a sweep
+/// (`pactsim sweep`), which reads the deal files from its manifest.
+#[derive(Clone, Copy)]
+pub enum How<'a> {
+    Here,
+    Sweep(&'a super::sweep::Step),
+}
+
+impl How<'_> {
+    /// Reads a deal file the analysis names.
+    pub fn read(self, path: &Path) -> Result<DealText, Failure> {
+        match self {
+            How::Here => DealText::read(path),
+            How::Sweep(step) => step.read(path),
+        }
+    }
+
+    /// Runs the analysis with a progress bar, or does this step of its sweep: the document when
+    /// there is one to print or write (here, and when a sweep merges).
+    pub fn execute<A: Evaluations>(
+        self,
+        prepared: A,
+        runs: &AnalysisFlags,
+        json: bool,
+        refuse: impl Fn(pactsim::Error) -> Failure,
+    ) -> Result<Option<A::Output>, Failure> {
+        match self {
+            How::Here => {
+                let total = prepared.evaluations() * prepared.crn().paths;
+                runs.with_bar(json, total, |progress| prepared.run_all(progress)).map(Some).map_err(refuse)
+            }
+            How::Sweep(step) => step.execute(prepared, runs.progress, refuse),
+        }
     }
 }
 

@@ -11,7 +11,8 @@ use pactsim::spec::Override;
 use serde_json::Value;
 
 use super::analysis::{
-    AnalysisFlags, DealText, check_out_dir, number, overrides_note, percent, print_json, print_text, refused, thousands,
+    AnalysisFlags, DealText, How, check_out_dir, number, overrides_note, percent, print_json, print_text, refused,
+    thousands,
 };
 use crate::Failure;
 
@@ -23,6 +24,7 @@ pub struct CompareArgs<'a> {
     pub json: bool,
     pub out: Option<&'a Path>,
     pub runs: &'a AnalysisFlags,
+    pub how: How<'a>,
 }
 
 pub fn compare(args: CompareArgs) -> Result<(), Failure> {
@@ -40,7 +42,7 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
             }
         }
     }
-    let texts: Vec<DealText> = args.files.iter().map(|f| DealText::read(f)).collect::<Result<_, _>>()?;
+    let texts: Vec<DealText> = args.files.iter().map(|f| args.how.read(f)).collect::<Result<_, _>>()?;
     let mut entries: Vec<Entry> = args
         .files
         .iter()
@@ -54,8 +56,9 @@ pub fn compare(args: CompareArgs) -> Result<(), Failure> {
     }
     let request = CompareRequest { entries, common: args.runs.common(args.overrides) };
     let prepared = request.prepare().map_err(|error| refused(&named, error))?;
-    let total = prepared.total_paths();
-    let document = args.runs.with_bar(args.json, total, |progress| prepared.run(progress));
+    let Some(document) = args.how.execute(prepared, args.runs, args.json, |error| refused(&named, error))? else {
+        return Ok(());
+    };
     if let Some(dir) = args.out {
         write_outputs(dir, &document).with_context(|| format!("writing results to {}", dir.display()))?;
     }

@@ -9,7 +9,9 @@ use pactsim::analysis::Range;
 use pactsim::analysis::frontier::{FrontierOutput, FrontierRequest, Mark, Objective};
 use pactsim::spec::Override;
 
-use super::analysis::{AnalysisFlags, DealText, number, overrides_note, print_json, print_text, refused, thousands};
+use super::analysis::{
+    AnalysisFlags, DealText, How, number, overrides_note, print_json, print_text, refused, thousands,
+};
 use crate::Failure;
 
 /// The arguments of `frontier`.
@@ -22,6 +24,7 @@ pub struct FrontierArgs<'a> {
     pub overrides: &'a [Override],
     pub json: bool,
     pub runs: &'a AnalysisFlags,
+    pub how: How<'a>,
 }
 
 pub fn frontier(args: FrontierArgs) -> Result<(), Failure> {
@@ -29,8 +32,8 @@ pub fn frontier(args: FrontierArgs) -> Result<(), Failure> {
         args.vary.iter().map(|t| Range::parse(t, "vary")).collect::<Result<_, _>>().map_err(|e| refused(&[], e))?;
     let objectives: Vec<Objective> =
         args.objectives.iter().map(|t| Objective::parse(t)).collect::<Result<_, _>>().map_err(|e| refused(&[], e))?;
-    let deal = DealText::read(args.file)?;
-    let marked: Vec<DealText> = args.marks.iter().map(|m| DealText::read(m)).collect::<Result<_, _>>()?;
+    let deal = args.how.read(args.file)?;
+    let marked: Vec<DealText> = args.marks.iter().map(|m| args.how.read(m)).collect::<Result<_, _>>()?;
     let marks = args
         .marks
         .iter()
@@ -47,9 +50,9 @@ pub fn frontier(args: FrontierArgs) -> Result<(), Failure> {
     };
     let named: Vec<&DealText> = std::iter::once(&deal).chain(&marked).collect();
     let prepared = request.prepare().map_err(|error| refused(&named, error))?;
-    let total = prepared.total_paths();
-    let document = args.runs.with_bar(args.json, total, |progress| prepared.run(progress));
-    let document = document.map_err(|error| refused(&named, error))?;
+    let Some(document) = args.how.execute(prepared, args.runs, args.json, |error| refused(&named, error))? else {
+        return Ok(());
+    };
     if args.json { print_json(&document) } else { print_text(&render(&document, &deal.origin)) }
 }
 

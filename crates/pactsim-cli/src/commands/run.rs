@@ -8,6 +8,7 @@ use anyhow::Context;
 use pactsim::output::{RunOutput, parquet, tables, text, xlsx};
 use pactsim::spec::Override;
 
+use super::analysis::How;
 use crate::diagnostics::read_deal;
 use crate::{Failure, RunFlags, TableFormat};
 
@@ -18,8 +19,19 @@ pub fn run(
     out: Option<&Path>,
     format: TableFormat,
     runs: RunFlags,
+    how: How,
 ) -> Result<(), Failure> {
-    let (origin, source) = read_deal(file)?;
+    let (origin, source) = match (how, file) {
+        (How::Here, _) => read_deal(file)?,
+        (How::Sweep(_), Some(file)) => {
+            let deal = how.read(file)?;
+            (deal.origin, deal.text)
+        }
+        (How::Sweep(_), None) => {
+            eprintln!("error: a sweep of a run needs the deal file");
+            return Err(Failure::BadInput);
+        }
+    };
     if let Some(dir) = out
         && dir.exists()
         && !dir.is_dir()
@@ -27,8 +39,22 @@ pub fn run(
         eprintln!("error: --out {}: exists and is not a folder", dir.display());
         return Err(Failure::BadInput);
     }
-    let pactsim::RunResult { deal, output: document, .. } =
-        runs.execute(runs.prepare(&origin, source, overrides)?, json)?;
+    let prepared = runs.prepare(&origin, source.clone(), overrides)?;
+    let result = match how {
+        How::Here => runs.execute(prepared, json)?,
+        How::Sweep(step) => {
+            if prepared.fixed_paths().is_none() || runs.keep_paths.is_some() {
+                eprintln!("error: a sweep of a run needs --paths N (not auto) and takes no --keep-paths");
+                return Err(Failure::BadInput);
+            }
+            let refuse = |error| crate::diagnostics::report_error(&origin, &source, error);
+            match step.execute(prepared, runs.progress, refuse)? {
+                Some(result) => result,
+                None => return Ok(()),
+            }
+        }
+    };
+    let pactsim::RunResult { deal, output: document, .. } = result;
     let text = serde_json::to_string_pretty(&document).context("serialising the run output")?;
 
     let mut written = Vec::new();

@@ -12,7 +12,7 @@ use pactsim::analysis::tornado::{TornadoOutput, TornadoRequest};
 use pactsim::spec::Override;
 
 use super::analysis::{
-    AnalysisFlags, DealText, check_out_file, number, overrides_note, print_json, print_text, refused, thousands,
+    AnalysisFlags, How, check_out_file, number, overrides_note, print_json, print_text, refused, thousands,
 };
 use crate::Failure;
 
@@ -38,6 +38,7 @@ pub struct SensitivityArgs<'a> {
     pub overrides: &'a [Override],
     pub json: bool,
     pub runs: &'a AnalysisFlags,
+    pub how: How<'a>,
 }
 
 pub fn sensitivity(args: SensitivityArgs) -> Result<(), Failure> {
@@ -69,7 +70,7 @@ fn ranges(texts: &[String], flag: &'static str) -> Result<Vec<Range>, Failure> {
 
 fn tornado(args: SensitivityArgs) -> Result<(), Failure> {
     let ranges = ranges(args.ranges, "range")?;
-    let deal = DealText::read(args.file)?;
+    let deal = args.how.read(args.file)?;
     let request = TornadoRequest {
         deal: deal.text.clone(),
         common: args.runs.common(args.overrides),
@@ -77,9 +78,10 @@ fn tornado(args: SensitivityArgs) -> Result<(), Failure> {
         ranges,
     };
     let prepared = request.prepare().map_err(|error| refused(&[&deal], error))?;
-    let (total, evaluations) = (prepared.total_paths(), prepared.evaluations());
-    let document = args.runs.with_bar(args.json, total, |progress| prepared.run(progress));
-    let document = document.map_err(|error| refused(&[&deal], error))?;
+    let evaluations = prepared.evaluations();
+    let Some(document) = args.how.execute(prepared, args.runs, args.json, |error| refused(&[&deal], error))? else {
+        return Ok(());
+    };
     if args.json { print_json(&document) } else { print_text(&render_tornado(&document, &deal.origin, evaluations)) }
 }
 
@@ -172,7 +174,7 @@ fn sobol(args: SensitivityArgs) -> Result<(), Failure> {
             SobolInput::Distribution(text.trim().to_string())
         });
     }
-    let deal = DealText::read(args.file)?;
+    let deal = args.how.read(args.file)?;
     let request = SobolRequest {
         deal: deal.text.clone(),
         common: args.runs.common(args.overrides),
@@ -181,9 +183,9 @@ fn sobol(args: SensitivityArgs) -> Result<(), Failure> {
         n,
     };
     let prepared = request.prepare().map_err(|error| refused(&[&deal], error))?;
-    let total = prepared.total_paths();
-    let result = args.runs.with_bar(args.json, total, |progress| prepared.run(progress));
-    let result = result.map_err(|error| refused(&[&deal], error))?;
+    let Some(result) = args.how.execute(prepared, args.runs, args.json, |error| refused(&[&deal], error))? else {
+        return Ok(());
+    };
     if let Some(file) = args.design_out {
         let csv = design_csv(&result.output, &result.design).context("writing the design")?;
         crate::files::write_all(&[(file.clone(), csv)]).with_context(|| format!("writing {}", file.display()))?;

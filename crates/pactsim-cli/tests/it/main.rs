@@ -12,6 +12,7 @@ mod overrides;
 mod report;
 mod run;
 mod schema;
+mod sweep;
 mod trade;
 
 use std::path::{Path, PathBuf};

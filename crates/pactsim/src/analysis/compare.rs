@@ -7,10 +7,10 @@
 //! text and `!stability`.
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::evaluate::{PathValues, evaluate};
-use super::{Common, Crn, Difference, Figure, Progress, SCHEMA, chained, paired, parse};
+use super::{Common, Crn, Difference, Evaluations, Figure, Progress, SCHEMA, chained, paired, parse};
 use crate::Error;
 use crate::output::{StatJson, Totals};
 use crate::spec::Override;
@@ -87,23 +87,34 @@ impl PreparedCompare {
 
     /// Runs every deal on the same paths, one after the other.
     pub fn run(self, progress: Progress) -> CompareOutput {
+        let evaluated = (0..self.deals.len()).map(|index| self.evaluate_deal(index, progress)).collect();
+        self.assemble_deals(evaluated)
+    }
+
+    /// Runs deal `index`: its entry in the document, and the per-path values of the figures it is
+    /// compared on.
+    fn evaluate_deal(&self, index: usize, progress: Progress) -> Evaluated {
+        let (crn, entry, deal) = (self.crn, &self.request.entries[index], &self.deals[index]);
+        let label = entry.label.clone().unwrap_or_else(|| deal.id.clone());
+        let figures = Figure::all_in(deal);
+        let evaluation = evaluate(deal.clone(), crn, &figures, index as u64 * crn.paths, progress);
+        let compared = compared(entry, &label, &evaluation.result);
+        let kept = compared_figures(deal, &compared);
+        let paths =
+            figures.into_iter().zip(evaluation.paths).filter(|(f, _)| kept.contains(f)).map(|(_, p)| p).collect();
+        Evaluated { deal: compared, paths }
+    }
+
+    /// The document from every deal's evaluation, in the entries' order.
+    fn assemble_deals(self, evaluated: Vec<Evaluated>) -> CompareOutput {
         let crn = self.crn;
-        let mut deals = Vec::with_capacity(self.deals.len());
+        let mut deals = Vec::with_capacity(evaluated.len());
         let mut differences = Vec::new();
         let mut first: Option<(String, Vec<Figure>, Vec<PathValues>)> = None;
-        for (index, (entry, deal)) in self.request.entries.iter().zip(self.deals).enumerate() {
-            let label = entry.label.clone().unwrap_or_else(|| deal.id.clone());
-            let figures = Figure::all_in(&deal);
-            let evaluation = evaluate(deal, crn, &figures, index as u64 * crn.paths, progress);
-            // The share of paths that recouped is not compared for a deal with no recoup account
-            // (every path would count as recouped).
-            let recoups = evaluation.result.output.totals.recoup_accounts > 0;
-            let (figures, paths): (Vec<Figure>, Vec<PathValues>) = figures
-                .into_iter()
-                .zip(evaluation.paths)
-                .filter(|(f, _)| recoups || *f != Figure::Total(Total::Recouped))
-                .unzip();
-            deals.push(compared(entry, &label, &evaluation.result));
+        for (deal, Evaluated { deal: compared, paths }) in self.deals.iter().zip(evaluated) {
+            let label = compared.label.clone();
+            let figures = compared_figures(deal, &compared);
+            deals.push(compared);
             match &first {
                 None => first = Some((label, figures, paths)),
                 Some((versus, first_figures, first_paths)) => {
@@ -133,6 +144,51 @@ impl PreparedCompare {
     }
 }
 
+/// The figures a deal is compared on: all of its figures, except the share of paths that recouped
+/// for a deal with no recoup account (every path would count as recouped).
+fn compared_figures(deal: &Deal, compared: &ComparedDeal) -> Vec<Figure> {
+    let recoups = compared.totals.recoup_accounts > 0;
+    Figure::all_in(deal).into_iter().filter(|f| recoups || *f != Figure::Total(Total::Recouped)).collect()
+}
+
+/// What one deal of a comparison hands the document: its entry, and the per-path values of the
+/// figures it is compared on (`compared_figures`, in that order) for the paired differences.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Evaluated {
+    deal: ComparedDeal,
+    paths: Vec<PathValues>,
+}
+
+impl Evaluations for PreparedCompare {
+    type Evaluated = Evaluated;
+    type Output = CompareOutput;
+
+    fn evaluations(&self) -> u64 {
+        self.deals.len() as u64
+    }
+
+    fn crn(&self) -> Crn {
+        self.crn
+    }
+
+    fn evaluate(&self, index: u64, progress: Progress) -> Result<Evaluated, Error> {
+        Ok(self.evaluate_deal(index as usize, progress))
+    }
+
+    fn assemble(self, evaluated: Vec<Evaluated>) -> Result<CompareOutput, Error> {
+        let fits = evaluated.len() == self.deals.len()
+            && self
+                .deals
+                .iter()
+                .zip(&evaluated)
+                .all(|(deal, e)| e.paths.len() == compared_figures(deal, &e.deal).len());
+        if !fits {
+            return Err(super::mismatch(self.deals.len() as u64, evaluated.len()));
+        }
+        Ok(self.assemble_deals(evaluated))
+    }
+}
+
 /// The `compare` document (schema 1).
 #[derive(Debug, Clone, Serialize)]
 pub struct CompareOutput {
@@ -150,7 +206,7 @@ pub struct CompareOutput {
 }
 
 /// One deal of a comparison.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ComparedDeal {
     /// The deal's id.
     pub deal: String,
@@ -171,7 +227,7 @@ pub struct ComparedDeal {
 }
 
 /// The reserves figures people cite, as the run output gives them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ComparedReserves {
     /// Share of paths on which the ARA ratio stood below the floor at some month's end.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -184,14 +240,14 @@ pub struct ComparedReserves {
 }
 
 /// The lowest month-end of the mean reserves, and that month's Stat.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LowPoint {
     pub month: String,
     pub reserves_usd_bn: StatJson,
 }
 
 /// Present values per dollar of the facilities' commitments.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PerUsdCommitted {
     pub investor_npv: StatJson,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,8 @@ use super::{Crn, Figure, Progress};
 use crate::request::{PreparedRun, RunResult};
 
 /// A figure's value on every path of one evaluation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct PathValues {
     /// In path order; one value when nothing in the deal is random (it stands for every path).
     values: Vec<Option<f64>>,

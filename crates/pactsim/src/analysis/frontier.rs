@@ -10,11 +10,11 @@
 //! once (the most both sides could gain together by moving there, in the objectives' units).
 
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::evaluate::evaluate;
 use super::range::{Written, check_ranges};
-use super::{Common, Crn, Figure, Header, Progress, Range, chained, parse};
+use super::{Common, Crn, Evaluations, Figure, Header, Progress, Range, chained, parse};
 use crate::Error;
 use crate::spec::Override;
 use pactsim_model::deal::Deal;
@@ -205,45 +205,85 @@ impl PreparedFrontier {
     /// Runs every point, then every marked deal. Error: a point's deal is not valid (a
     /// combination each end alone allows), or an objective exists on no path of a run.
     pub fn run(self, progress: Progress) -> Result<FrontierOutput, Error> {
-        let crn = self.crn;
-        let scramble = (crn.seed ^ (crn.seed >> 32)) as u32;
-        let mut done = 0;
-        let objectives = &self.objectives;
-        let mut outcome = |deal: Deal, what: &str| -> Result<Outcome, Error> {
-            let evaluation = evaluate(deal, crn, &[], done * crn.paths, progress);
-            done += 1;
-            let mut outcome = Outcome { means: IndexMap::new(), se: IndexMap::new() };
-            for objective in objectives {
-                let stat = objective.figure.stat(&evaluation.result.summary);
-                let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
-                    return Err(Error::InvalidRequest {
-                        parameter: "objective",
-                        message: format!("`{}` exists on no path of {what}", objective.figure.name()),
-                    });
-                };
-                outcome.means.insert(objective.name.clone(), mean);
-                outcome.se.insert(objective.name.clone(), se);
-            }
-            Ok(outcome)
-        };
-        let mut points = Vec::with_capacity(self.points as usize);
-        for index in 0..self.points {
-            let (changes, values): (Vec<Override>, Vec<f64>) = self
-                .terms
-                .iter()
-                .enumerate()
-                .map(|(d, (range, form))| {
-                    let u = f64::from(sobol_burley::sample(index as u32, d as u32, scramble));
-                    form.set(range, range.at(u))
-                })
-                .unzip();
+        self.run_all(progress)
+    }
+
+    /// The seed of the design's scrambling, from the analysis's seed.
+    fn scramble(&self) -> u32 {
+        (self.crn.seed ^ (self.crn.seed >> 32)) as u32
+    }
+
+    /// The overrides and the terms' values of design point `index`.
+    fn point(&self, index: u64) -> (Vec<Override>, Vec<f64>) {
+        let scramble = self.scramble();
+        self.terms
+            .iter()
+            .enumerate()
+            .map(|(d, (range, form))| {
+                let u = f64::from(sobol_burley::sample(index as u32, d as u32, scramble));
+                form.set(range, range.at(u))
+            })
+            .unzip()
+    }
+}
+
+impl Evaluations for PreparedFrontier {
+    type Evaluated = Outcome;
+    type Output = FrontierOutput;
+
+    fn evaluations(&self) -> u64 {
+        PreparedFrontier::evaluations(self)
+    }
+
+    fn crn(&self) -> Crn {
+        self.crn
+    }
+
+    /// Point `index`, or marked deal `index - points`.
+    fn evaluate(&self, index: u64, progress: Progress) -> Result<Outcome, Error> {
+        let (deal, what) = if index < self.points {
+            let (changes, _) = self.point(index);
             let what = format!(
                 "point {} ({})",
                 index + 1,
                 changes.iter().map(Override::to_string).collect::<Vec<_>>().join(", ")
             );
-            let deal = parse(&self.deal, &chained(&self.overrides, changes), &self.fits, 0, Some(what.clone()))?;
-            let outcome = outcome(deal, &what)?;
+            (parse(&self.deal, &chained(&self.overrides, changes), &self.fits, 0, Some(what.clone()))?, what)
+        } else {
+            let (file, deal) = &self.marks[(index - self.points) as usize];
+            (deal.clone(), file.clone())
+        };
+        let evaluation = evaluate(deal, self.crn, &[], index * self.crn.paths, progress);
+        let mut outcome = Outcome { means: IndexMap::new(), se: IndexMap::new() };
+        for objective in &self.objectives {
+            let stat = objective.figure.stat(&evaluation.result.summary);
+            let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
+                return Err(Error::InvalidRequest {
+                    parameter: "objective",
+                    message: format!("`{}` exists on no path of {what}", objective.figure.name()),
+                });
+            };
+            outcome.means.insert(objective.name.clone(), mean);
+            outcome.se.insert(objective.name.clone(), se);
+        }
+        Ok(outcome)
+    }
+
+    fn assemble(self, outcomes: Vec<Outcome>) -> Result<FrontierOutput, Error> {
+        let expected = PreparedFrontier::evaluations(&self);
+        let names =
+            |o: &Outcome| o.means.keys().eq(self.objectives.iter().map(|o| &o.name)) && o.se.len() == o.means.len();
+        if outcomes.len() as u64 != expected || !outcomes.iter().all(names) {
+            return Err(super::mismatch(expected, outcomes.len()));
+        }
+        let crn = self.crn;
+        let scramble = self.scramble();
+        let objectives = &self.objectives;
+        let mut outcomes = outcomes.into_iter();
+        let mut points = Vec::with_capacity(self.points as usize);
+        for index in 0..self.points {
+            let (_, values) = self.point(index);
+            let outcome = outcomes.next().expect("a point's outcome");
             let values = self.terms.iter().map(|(range, _)| range.key.clone()).zip(values).collect();
             points.push(Point { values, outputs: outcome.means, se: outcome.se, efficient: false });
         }
@@ -261,9 +301,8 @@ impl PreparedFrontier {
             point.efficient = efficient;
         }
         let mut marked = Vec::with_capacity(self.marks.len());
-        for (file, deal) in self.marks {
-            let id = deal.id.clone();
-            let outcome = outcome(deal, &file)?;
+        for ((file, deal), outcome) in self.marks.iter().zip(outcomes) {
+            let (id, file) = (deal.id.clone(), file.clone());
             let score = maximised(&outcome.means);
             let dominating: Vec<usize> = (0..scores.len()).filter(|&p| dominates(&scores[p], &score)).collect();
             let improvement = dominating
@@ -299,7 +338,10 @@ impl PreparedFrontier {
     }
 }
 
-struct Outcome {
+/// What one run of a frontier hands the document: each objective's mean and standard error, by
+/// the objective's name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outcome {
     means: IndexMap<String, f64>,
     se: IndexMap<String, f64>,
 }

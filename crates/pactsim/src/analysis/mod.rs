@@ -87,6 +87,55 @@ pub struct Crn {
 /// A progress report: paths run so far over every evaluation of the analysis.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
 
+/// An analysis as a list of independent evaluations and a document assembled from their results
+/// in order: `run` is `assemble` of every `evaluate`, and a sweep spreads the evaluations over
+/// machines, keeping each result losslessly (its floats print shortest round-trip), so assembling
+/// the results gives the same document to the bit.
+pub trait Evaluations {
+    /// What an evaluation hands the assembly: only what the document needs of its run.
+    type Evaluated: serde::Serialize + serde::de::DeserializeOwned;
+    /// The document.
+    type Output;
+
+    /// How many evaluations the analysis runs.
+    fn evaluations(&self) -> u64;
+
+    /// The common random numbers of every evaluation.
+    fn crn(&self) -> Crn;
+
+    /// Runs evaluation `index` (below `evaluations()`), reporting progress as the paths of the
+    /// evaluations before it plus its own. Error: its deal is not valid, or the analysis's figure
+    /// exists on no path of it.
+    fn evaluate(&self, index: u64, progress: Progress) -> Result<Self::Evaluated, Error>;
+
+    /// Runs evaluations `range` (a unit of a sweep), in order; an implementation may run them in
+    /// parallel.
+    fn evaluate_range(&self, range: std::ops::Range<u64>, progress: Progress) -> Result<Vec<Self::Evaluated>, Error> {
+        range.map(|index| self.evaluate(index, progress)).collect()
+    }
+
+    /// The document from every evaluation's result, in order. Error: the results do not match
+    /// the analysis (their number or shape), or what `run` would refuse.
+    fn assemble(self, evaluated: Vec<Self::Evaluated>) -> Result<Self::Output, Error>;
+
+    /// Every evaluation in order, then the document.
+    fn run_all(self, progress: Progress) -> Result<Self::Output, Error>
+    where
+        Self: Sized,
+    {
+        let evaluated = (0..self.evaluations()).map(|i| self.evaluate(i, progress)).collect::<Result<Vec<_>, _>>()?;
+        self.assemble(evaluated)
+    }
+}
+
+/// The error of results that do not fit the analysis they are assembled into.
+fn mismatch(expected: u64, found: usize) -> Error {
+    Error::InvalidRequest {
+        parameter: "evaluations",
+        message: format!("found {found} evaluation results, expected {expected} of the same analysis"),
+    }
+}
+
 /// The schema of every analysis document.
 pub const SCHEMA: u32 = 1;
 

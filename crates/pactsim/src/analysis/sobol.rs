@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use super::evaluate::evaluate;
 use super::range::{Written, check_ranges};
-use super::{Common, Crn, Figure, Header, Progress, Range, chained, parse, uncertain_inputs};
+use super::{Common, Crn, Evaluations, Figure, Header, Progress, Range, chained, parse, uncertain_inputs};
 use crate::Error;
 use crate::spec::Override;
 
@@ -126,6 +126,7 @@ impl SobolRequest {
             inputs,
             n: self.n,
             fits,
+            unit: std::sync::OnceLock::new(),
         })
     }
 }
@@ -146,6 +147,7 @@ pub struct PreparedSobol {
     inputs: Vec<Input>,
     n: u64,
     fits: crate::spec::FxFits,
+    unit: std::sync::OnceLock<Vec<Vec<f64>>>,
 }
 
 impl PreparedSobol {
@@ -170,34 +172,60 @@ impl PreparedSobol {
     /// Runs every design point and estimates the indices. Error: a point's deal is not valid (a
     /// combination of values that each end alone allows), or the output exists on no path of it.
     pub fn run(self, progress: Progress) -> Result<SobolResult, Error> {
-        let k = self.inputs.len();
-        let unit = design(self.n as usize, k, self.scramble());
-        let mut rows = Vec::with_capacity(unit.len());
-        let mut outputs = Vec::with_capacity(unit.len());
-        for (index, point) in unit.iter().enumerate() {
-            let (changes, values): (Vec<Override>, Vec<f64>) = self
-                .inputs
-                .iter()
-                .zip(point)
-                .map(|(input, &u)| input.written.set(&input.range, input.range.at(u)))
-                .unzip();
-            let what = || {
-                format!(
-                    "design row {} ({})",
-                    index + 1,
-                    changes.iter().map(Override::to_string).collect::<Vec<_>>().join(", ")
-                )
-            };
-            let deal =
-                parse(&self.deal, &chained(&self.overrides, changes.iter().cloned()), &self.fits, 0, Some(what()))?;
-            let evaluation = evaluate(deal, self.crn, &[], index as u64 * self.crn.paths, progress);
-            let mean = self.output.stat(&evaluation.result.summary).mean.ok_or_else(|| Error::InvalidRequest {
-                parameter: "output",
-                message: format!("`{}` exists on no path of {}; choose another figure", self.output.name(), what()),
-            })?;
-            rows.push(values);
-            outputs.push(mean);
+        self.run_all(progress)
+    }
+
+    /// The design's points in the unit cube, in SALib's row order (computed once).
+    fn unit(&self) -> &[Vec<f64>] {
+        self.unit.get_or_init(|| design(self.n as usize, self.inputs.len(), self.scramble()))
+    }
+
+    /// The overrides and the inputs' values of design row `index`.
+    fn row(&self, index: u64) -> (Vec<Override>, Vec<f64>) {
+        self.inputs
+            .iter()
+            .zip(&self.unit()[index as usize])
+            .map(|(input, &u)| input.written.set(&input.range, input.range.at(u)))
+            .unzip()
+    }
+}
+
+impl Evaluations for PreparedSobol {
+    /// The output's mean over the paths of the design row.
+    type Evaluated = f64;
+    type Output = SobolResult;
+
+    fn evaluations(&self) -> u64 {
+        PreparedSobol::evaluations(self)
+    }
+
+    fn crn(&self) -> Crn {
+        self.crn
+    }
+
+    fn evaluate(&self, index: u64, progress: Progress) -> Result<f64, Error> {
+        let (changes, _) = self.row(index);
+        let what = || {
+            format!(
+                "design row {} ({})",
+                index + 1,
+                changes.iter().map(Override::to_string).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let deal = parse(&self.deal, &chained(&self.overrides, changes.iter().cloned()), &self.fits, 0, Some(what()))?;
+        let evaluation = evaluate(deal, self.crn, &[], index * self.crn.paths, progress);
+        self.output.stat(&evaluation.result.summary).mean.ok_or_else(|| Error::InvalidRequest {
+            parameter: "output",
+            message: format!("`{}` exists on no path of {}; choose another figure", self.output.name(), what()),
+        })
+    }
+
+    fn assemble(self, outputs: Vec<f64>) -> Result<SobolResult, Error> {
+        if outputs.len() as u64 != PreparedSobol::evaluations(&self) {
+            return Err(super::mismatch(PreparedSobol::evaluations(&self), outputs.len()));
         }
+        let k = self.inputs.len();
+        let rows = (0..outputs.len() as u64).map(|index| self.row(index).1).collect();
         let estimates = indices(&outputs, self.n as usize, k);
         let intervals = bootstrap(&outputs, self.n as usize, k, RESAMPLES, self.crn.seed);
         let inputs = self
@@ -214,7 +242,7 @@ impl PreparedSobol {
                 total_ci: intervals.total[i],
             })
             .collect();
-        let evaluations = self.evaluations();
+        let evaluations = PreparedSobol::evaluations(&self);
         let scramble_seed = self.scramble();
         let output = SobolOutput {
             header: Header::new("sobol", self.deal_id, self.crn, &self.overrides),

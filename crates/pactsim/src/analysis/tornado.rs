@@ -5,11 +5,13 @@
 //! percentile; a range (`KEY=LO..HI`) adds an input, or replaces the distribution of that key.
 //! All runs share the base run's paths, so the swing's standard error is paired.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::evaluate::evaluate;
+use super::evaluate::{PathValues, evaluate};
 use super::range::check_ranges;
-use super::{Common, Crn, Figure, Header, Progress, Range, chained, number_text, paired, parse, uncertain_inputs};
+use super::{
+    Common, Crn, Evaluations, Figure, Header, Progress, Range, chained, number_text, paired, parse, uncertain_inputs,
+};
 use crate::Error;
 use crate::spec::Override;
 use pactsim_model::deal::Deal;
@@ -121,34 +123,72 @@ impl PreparedTornado {
     /// Runs the base, then each input's low and high, on the same paths. Error: the output exists
     /// on no path of one of the runs.
     pub fn run(self, progress: Progress) -> Result<TornadoOutput, Error> {
-        let (crn, output) = (self.crn, self.output);
-        let figures = [output];
-        let deal_id = self.base.id.clone();
-        let mut done = 0;
-        let mut run = |deal: Deal, what: &str| -> Result<(Mean, super::evaluate::PathValues), Error> {
-            let evaluation = evaluate(deal, crn, &figures, done * crn.paths, progress);
-            done += 1;
-            let stat = output.stat(&evaluation.result.summary);
-            let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
-                return Err(Error::InvalidRequest {
-                    parameter: "output",
-                    message: format!("`{}` exists on no path {what}; choose another figure", output.name()),
-                });
-            };
-            Ok((Mean { mean, se }, evaluation.paths.into_iter().next().expect("one figure")))
+        self.run_all(progress)
+    }
+
+    /// The deal of evaluation `index` (the base, then each input's low and high) and what an
+    /// error about it says.
+    fn evaluation(&self, index: u64) -> (&Deal, String) {
+        let Some(at) = index.checked_sub(1) else {
+            return (&self.base, "of the base run".into());
         };
-        let (base, _) = run(self.base, "of the base run")?;
+        let input = &self.inputs[(at / 2) as usize];
+        let (value, deal) = if at % 2 == 0 { &input.low } else { &input.high };
+        (deal, format!("with {} at {}", input.key, value))
+    }
+}
+
+/// What one run of a tornado hands the document: the output's mean, and its value on every path
+/// for the swing's paired standard error.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Evaluated {
+    mean: Mean,
+    paths: PathValues,
+}
+
+impl Evaluations for PreparedTornado {
+    type Evaluated = Evaluated;
+    type Output = TornadoOutput;
+
+    fn evaluations(&self) -> u64 {
+        PreparedTornado::evaluations(self)
+    }
+
+    fn crn(&self) -> Crn {
+        self.crn
+    }
+
+    fn evaluate(&self, index: u64, progress: Progress) -> Result<Evaluated, Error> {
+        let (crn, output) = (self.crn, self.output);
+        let (deal, what) = self.evaluation(index);
+        let evaluation = evaluate(deal.clone(), crn, &[output], index * crn.paths, progress);
+        let stat = output.stat(&evaluation.result.summary);
+        let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
+            return Err(Error::InvalidRequest {
+                parameter: "output",
+                message: format!("`{}` exists on no path {what}; choose another figure", output.name()),
+            });
+        };
+        Ok(Evaluated { mean: Mean { mean, se }, paths: evaluation.paths.into_iter().next().expect("one figure") })
+    }
+
+    fn assemble(self, evaluated: Vec<Evaluated>) -> Result<TornadoOutput, Error> {
+        if evaluated.len() as u64 != PreparedTornado::evaluations(&self) {
+            return Err(super::mismatch(PreparedTornado::evaluations(&self), evaluated.len()));
+        }
+        let (crn, output) = (self.crn, self.output);
+        let deal_id = self.base.id.clone();
+        let mut evaluated = evaluated.into_iter();
+        let base = evaluated.next().expect("the base run").mean;
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for input in self.inputs {
-            let ((low, low_paths), (high, high_paths)) = (
-                run(input.low.1, &format!("with {} at {}", input.key, input.low.0))?,
-                run(input.high.1, &format!("with {} at {}", input.key, input.high.0))?,
-            );
-            let swing_se = paired(&low_paths, &high_paths, crn.paths, output.may_be_undefined()).map(|d| d.se);
+            let (low, high) = (evaluated.next().expect("a low run"), evaluated.next().expect("a high run"));
+            let swing_se = paired(&low.paths, &high.paths, crn.paths, output.may_be_undefined()).map(|d| d.se);
             let (source, distribution) = match input.source {
                 InputSource::Distribution(d) => ("distribution", Some(d)),
                 InputSource::Range => ("range", None),
             };
+            let (low, high) = (low.mean, high.mean);
             inputs.push(TornadoInput {
                 key: input.key,
                 source,
@@ -172,7 +212,7 @@ impl PreparedTornado {
 }
 
 /// A mean and its Monte Carlo standard error.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Mean {
     pub mean: f64,
     pub se: f64,
