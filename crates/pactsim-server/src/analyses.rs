@@ -14,13 +14,13 @@ use pactsim::analysis::compare::{CompareRequest, Entry};
 use pactsim::analysis::frontier::{FrontierRequest, Mark, Objective};
 use pactsim::analysis::sobol::{SobolInput, SobolRequest};
 use pactsim::analysis::tornado::TornadoRequest;
-use pactsim::analysis::{Common, Range};
+use pactsim::analysis::{Common, Range, Stopped};
 use pactsim::spec::Override;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::App;
 use crate::error::{ApiError, ErrorBody};
-use crate::pool::{Finished, Live, Stopped, Work};
+use crate::pool::{Finished, Live, Stopped as PoolStop, Work};
 use crate::store::NewRun;
 
 /// An analysis may run at most this many times `--max-paths` paths over all its evaluations.
@@ -162,8 +162,8 @@ struct Ready {
     work: Analysis,
 }
 
-/// An analysis's run: its document as printed, or why it failed.
-type Analysis = Box<dyn FnOnce(&Live) -> Result<String, String> + Send>;
+/// An analysis's run: its document as printed, or why it stopped.
+type Analysis = Box<dyn FnOnce(&Live) -> Result<String, Stop> + Send>;
 
 impl Ready {
     /// `run` runs the prepared analysis with a progress callback and returns its document.
@@ -172,15 +172,33 @@ impl Ready {
         deal: String,
         overrides: Vec<String>,
         (crn, total): (pactsim::analysis::Crn, u64),
-        run: impl FnOnce(&(dyn Fn(u64) + Sync)) -> Result<D, pactsim::Error> + Send + 'static,
+        run: impl FnOnce(&(dyn Fn(u64) + Sync), &AtomicBool) -> Result<D, Stopped> + Send + 'static,
     ) -> Ready {
         let work: Analysis = Box::new(move |live: &Live| {
-            let document = run(&progress(live)).map_err(|error| error.to_string())?;
-            printed(&document)
+            let document = run(&progress(live), &live.cancel)?;
+            printed(&document).map_err(Failed)
         });
         Ready { kind, deal, crn, total, overrides, work }
     }
 }
+
+/// Why an analysis job gave no document: the library's reasons, or its document not serialising.
+enum Stop {
+    Cancelled,
+    Refused(pactsim::Error),
+    Failed(String),
+}
+
+impl From<Stopped> for Stop {
+    fn from(stopped: Stopped) -> Self {
+        match stopped {
+            Stopped::Cancelled => Stop::Cancelled,
+            Stopped::Refused(error) => Stop::Refused(error),
+        }
+    }
+}
+
+use Stop::Failed;
 
 /// The document as `--json` prints it.
 fn printed(document: &impl serde::Serialize) -> Result<String, String> {
@@ -224,12 +242,11 @@ async fn queue(
     };
     let work = ready.work;
     let job: Work = Box::new(move |live: &Live| {
-        let result = work(live).map_err(Stopped::Failed)?;
-        // The library's analyses take no cancel flag: one cancelled while running finishes its
-        // evaluations and its result is dropped.
-        if live.cancel.load(Ordering::Relaxed) {
-            return Err(Stopped::Cancelled);
-        }
+        let result = work(live).map_err(|stop| match stop {
+            Stop::Cancelled => PoolStop::Cancelled,
+            Stop::Refused(error) => PoolStop::Failed(error.to_string()),
+            Stop::Failed(why) => PoolStop::Failed(why),
+        })?;
         Ok(Finished { result, files: Vec::new() })
     });
     crate::api::submit(&app, "/v1/runs", new, move |_| job).await
@@ -279,8 +296,8 @@ pub async fn compare(State(app): State<App>, input: Bytes) -> Result<Response, A
             .prepare()
             .map_err(|e| analysis_error(&compare.entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(), e))?;
         let size = (prepared.crn(), prepared.total_paths());
-        Ok(Ready::new("compare", first, request.common.overrides.clone(), size, move |progress| {
-            Ok(prepared.run(progress))
+        Ok(Ready::new("compare", first, request.common.overrides.clone(), size, move |progress, cancel| {
+            Ok(prepared.run_cancellable(progress, cancel)?)
         }))
     })
     .await
@@ -314,7 +331,9 @@ pub async fn sensitivity(State(app): State<App>, input: Bytes) -> Result<Respons
                 };
                 let prepared = tornado.prepare().map_err(|e| analysis_error(&[&text], e))?;
                 let size = (prepared.crn(), prepared.total_paths());
-                Ok(Ready::new("sensitivity", text, recorded, size, move |progress| prepared.run(progress)))
+                Ok(Ready::new("sensitivity", text, recorded, size, move |progress, cancel| {
+                    prepared.run_cancellable(progress, cancel)
+                }))
             }
             "sobol" => {
                 only(!request.ranges.is_empty(), "ranges", "tornado")?;
@@ -336,8 +355,8 @@ pub async fn sensitivity(State(app): State<App>, input: Bytes) -> Result<Respons
                 let sobol = SobolRequest { deal: text.clone(), common, output: request.output.clone(), inputs, n };
                 let prepared = sobol.prepare().map_err(|e| analysis_error(&[&text], e))?;
                 let size = (prepared.crn(), prepared.total_paths());
-                Ok(Ready::new("sensitivity", text, recorded, size, move |progress| {
-                    prepared.run(progress).map(|result| result.output)
+                Ok(Ready::new("sensitivity", text, recorded, size, move |progress, cancel| {
+                    prepared.run_cancellable(progress, cancel).map(|result| result.output)
                 }))
             }
             other => Err(ApiError::unprocessable(
@@ -382,7 +401,9 @@ pub async fn frontier(State(app): State<App>, input: Bytes) -> Result<Response, 
         let prepared =
             frontier.prepare().map_err(|e| analysis_error(&texts.iter().map(String::as_str).collect::<Vec<_>>(), e))?;
         let size = (prepared.crn(), prepared.total_paths());
-        Ok(Ready::new("frontier", text, request.common.overrides.clone(), size, move |progress| prepared.run(progress)))
+        Ok(Ready::new("frontier", text, request.common.overrides.clone(), size, move |progress, cancel| {
+            prepared.run_cancellable(progress, cancel)
+        }))
     })
     .await
 }

@@ -568,3 +568,25 @@ async fn bad_analyses_get_422_with_the_problem() {
     assert_eq!(body["diagnostics"][0]["line"].as_u64(), Some(1), "{body}");
     assert_eq!(server.get("/v1/runs").await.json()["runs"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_running_analysis_cancels() {
+    let server = server("analysis-cancel", 1, 4, None);
+    let body = serde_json::json!({
+        "deal": { "id": "kr-us-2025-us-ask" }, "vary": ["facility.directed.annual_cap_usd_bn=10..30"],
+        "points": 64, "paths": 50000,
+    });
+    let answer = server.post("/v1/analyses/frontier", &body.to_string()).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text());
+    let id = answer.json()["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server.get(&format!("/v1/runs/{id}")).await.json()["status"] != "running" {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let answer = server.send(Method::DELETE, &format!("/v1/runs/{id}"), Body::empty(), None).await;
+    assert_eq!(answer.json()["status"], "cancelled", "{}", answer.text());
+    let status = server.get(&format!("/v1/runs/{id}")).await.json();
+    assert_eq!((status["kind"].as_str(), status["status"].as_str()), (Some("frontier"), Some("cancelled")));
+    assert!(status["progress"]["done"].as_u64().unwrap() < 64 * 50000);
+}
