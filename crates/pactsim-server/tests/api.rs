@@ -538,6 +538,21 @@ async fn bad_analyses_get_422_with_the_problem() {
             "too_many_paths",
         ),
         (
+            "/v1/analyses/compare",
+            r#"{"deals": [{"id": "kr-us-2025-mou"}, {"id": "kr-us-2025-mou"}], "paths": 18446744073709551615}"#.into(),
+            "too_many_paths",
+        ),
+        (
+            "/v1/analyses/sensitivity",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "method": "tornado", "paths": 18446744073709551615}"#.into(),
+            "too_many_paths",
+        ),
+        (
+            "/v1/analyses/frontier",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "vary": ["facility.strategic.annual_cap_usd_bn=10..30"], "points": 65536, "paths": 100000}"#.into(),
+            "too_many_paths",
+        ),
+        (
             "/v1/analyses/sensitivity",
             r#"{"deal": {"id": "kr-us-2025-mou"}, "method": "guess"}"#.into(),
             "invalid_request",

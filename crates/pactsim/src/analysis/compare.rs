@@ -85,7 +85,8 @@ impl PreparedCompare {
 
     /// Paths over all evaluations, for a progress bar.
     pub fn total_paths(&self) -> u64 {
-        self.crn.paths * self.deals.len() as u64
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.crn.paths.saturating_mul(self.deals.len() as u64)
     }
 
     /// Runs every deal on the same paths, one after the other.

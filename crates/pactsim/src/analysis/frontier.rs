@@ -201,7 +201,8 @@ impl PreparedFrontier {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// Runs every point, then every marked deal. Error: a point's deal is not valid (a

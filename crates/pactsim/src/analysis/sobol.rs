@@ -161,7 +161,8 @@ impl PreparedSobol {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// The seed of the design's scrambling, from the analysis's seed.

@@ -120,7 +120,8 @@ impl PreparedTornado {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// Runs the base, then each input's low and high, on the same paths. Error: the output exists
