@@ -206,4 +206,10 @@ fn listening_beyond_loopback_needs_a_token() {
     assert!(!store.exists(), "nothing is created when the server refuses to start");
     let err = rejected(&["serve", "--workers", "0", "--store", store.to_str().unwrap()]);
     assert!(err.contains("--workers"), "{err}");
+    let missing = dir.join("no-such-folder").join("runs.sqlite");
+    let err = rejected(&["serve", "--addr", "127.0.0.1:0", "--store", missing.to_str().unwrap()]);
+    assert!(err.contains("opening the run store") && err.contains("no-such-folder"), "{err}");
+    std::fs::write(&store, "not a database, but text of some length to look like a file").unwrap();
+    let err = rejected(&["serve", "--addr", "127.0.0.1:0", "--store", store.to_str().unwrap()]);
+    assert!(err.contains("opening the run store"), "{err}");
 }
