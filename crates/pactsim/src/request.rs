@@ -183,7 +183,12 @@ impl crate::analysis::Evaluations for PreparedRun {
         crate::analysis::Crn { seed: self.seed, paths: self.fixed_paths().unwrap_or(0) }
     }
 
-    fn evaluate(&self, index: u64, progress: crate::analysis::Progress) -> Result<Self::Evaluated, Error> {
+    fn evaluate(
+        &self,
+        index: u64,
+        progress: crate::analysis::Progress,
+        _cancel: &AtomicBool,
+    ) -> Result<Self::Evaluated, crate::analysis::Stopped> {
         let mut records = self.evaluate_range(index..index + 1, progress)?;
         Ok(records.pop().expect("one chunk"))
     }

@@ -6,11 +6,14 @@
 //! own (applied after the common ones), so "the MOU without its stability clause" is the MOU's
 //! text and `!stability`.
 
+use std::sync::atomic::AtomicBool;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{PathValues, evaluate};
-use super::{Common, Crn, Difference, Evaluations, Figure, Progress, SCHEMA, chained, paired, parse};
+use super::{Common, Crn, Difference, Evaluations, Figure, Progress, SCHEMA, Stopped, chained, paired, parse};
+use crate::Cancelled;
 use crate::Error;
 use crate::output::{StatJson, Totals};
 use crate::spec::Override;
@@ -82,27 +85,34 @@ impl PreparedCompare {
 
     /// Paths over all evaluations, for a progress bar.
     pub fn total_paths(&self) -> u64 {
-        self.crn.paths * self.deals.len() as u64
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.crn.paths.saturating_mul(self.deals.len() as u64)
     }
 
     /// Runs every deal on the same paths, one after the other.
     pub fn run(self, progress: Progress) -> CompareOutput {
-        let evaluated = (0..self.deals.len()).map(|index| self.evaluate_deal(index, progress)).collect();
-        self.assemble_deals(evaluated)
+        self.run_cancellable(progress, &AtomicBool::new(false)).expect("nothing sets the flag, so nothing cancels")
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<CompareOutput, Cancelled> {
+        let evaluated =
+            (0..self.deals.len()).map(|index| self.evaluate_deal(index, progress, cancel)).collect::<Result<_, _>>()?;
+        Ok(self.assemble_deals(evaluated))
     }
 
     /// Runs deal `index`: its entry in the document, and the per-path values of the figures it is
     /// compared on.
-    fn evaluate_deal(&self, index: usize, progress: Progress) -> Evaluated {
+    fn evaluate_deal(&self, index: usize, progress: Progress, cancel: &AtomicBool) -> Result<Evaluated, Cancelled> {
         let (crn, entry, deal) = (self.crn, &self.request.entries[index], &self.deals[index]);
         let label = entry.label.clone().unwrap_or_else(|| deal.id.clone());
         let figures = Figure::all_in(deal);
-        let evaluation = evaluate(deal.clone(), crn, &figures, index as u64 * crn.paths, progress);
+        let evaluation = evaluate(deal.clone(), crn, &figures, index as u64 * crn.paths, progress, cancel)?;
         let compared = compared(entry, &label, &evaluation.result);
         let kept = compared_figures(deal, &compared);
         let paths =
             figures.into_iter().zip(evaluation.paths).filter(|(f, _)| kept.contains(f)).map(|(_, p)| p).collect();
-        Evaluated { deal: compared, paths }
+        Ok(Evaluated { deal: compared, paths })
     }
 
     /// The document from every deal's evaluation, in the entries' order.
@@ -171,8 +181,8 @@ impl Evaluations for PreparedCompare {
         self.crn
     }
 
-    fn evaluate(&self, index: u64, progress: Progress) -> Result<Evaluated, Error> {
-        Ok(self.evaluate_deal(index as usize, progress))
+    fn evaluate(&self, index: u64, progress: Progress, cancel: &AtomicBool) -> Result<Evaluated, Stopped> {
+        Ok(self.evaluate_deal(index as usize, progress, cancel)?)
     }
 
     fn assemble(self, evaluated: Vec<Evaluated>) -> Result<CompareOutput, Error> {
@@ -322,6 +332,18 @@ mod tests {
 
     fn common(paths: u64) -> Common {
         Common { seed: Some(5), paths: Some(paths), overrides: Vec::new() }
+    }
+
+    #[test]
+    fn a_cancelled_comparison_stops_and_one_left_alone_gives_what_run_gives() {
+        let entries = vec![Entry::file("mou", MOU), Entry::file("ask", US_ASK)];
+        let request = CompareRequest { entries, common: common(64) };
+        let cancelled = AtomicBool::new(true);
+        assert_eq!(request.prepare().unwrap().run_cancellable(&|_| {}, &cancelled).err(), Some(Cancelled));
+        let never = AtomicBool::new(false);
+        let text = |output: &CompareOutput| serde_json::to_string(output).unwrap();
+        let left_alone = request.prepare().unwrap().run_cancellable(&|_| {}, &never).unwrap();
+        assert_eq!(text(&left_alone), text(&request.prepare().unwrap().run(&|_| {})));
     }
 
     #[test]

@@ -9,12 +9,14 @@
 //! says how many, and the largest amount by which one point improves on it in every objective at
 //! once (the most both sides could gain together by moving there, in the objectives' units).
 
+use std::sync::atomic::AtomicBool;
+
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::evaluate;
 use super::range::{Written, check_ranges};
-use super::{Common, Crn, Evaluations, Figure, Header, Progress, Range, chained, parse};
+use super::{Common, Crn, Evaluations, Figure, Header, Progress, Range, Stopped, chained, parse};
 use crate::Error;
 use crate::spec::Override;
 use pactsim_model::deal::Deal;
@@ -199,13 +201,19 @@ impl PreparedFrontier {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// Runs every point, then every marked deal. Error: a point's deal is not valid (a
     /// combination each end alone allows), or an objective exists on no path of a run.
     pub fn run(self, progress: Progress) -> Result<FrontierOutput, Error> {
         self.run_all(progress)
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<FrontierOutput, Stopped> {
+        self.run_all_cancellable(progress, cancel)
     }
 
     /// The seed of the design's scrambling, from the analysis's seed.
@@ -240,7 +248,7 @@ impl Evaluations for PreparedFrontier {
     }
 
     /// Point `index`, or marked deal `index - points`.
-    fn evaluate(&self, index: u64, progress: Progress) -> Result<Outcome, Error> {
+    fn evaluate(&self, index: u64, progress: Progress, cancel: &AtomicBool) -> Result<Outcome, Stopped> {
         let (deal, what) = if index < self.points {
             let (changes, _) = self.point(index);
             let what = format!(
@@ -253,15 +261,15 @@ impl Evaluations for PreparedFrontier {
             let (file, deal) = &self.marks[(index - self.points) as usize];
             (deal.clone(), file.clone())
         };
-        let evaluation = evaluate(deal, self.crn, &[], index * self.crn.paths, progress);
+        let evaluation = evaluate(deal, self.crn, &[], index * self.crn.paths, progress, cancel)?;
         let mut outcome = Outcome { means: IndexMap::new(), se: IndexMap::new() };
         for objective in &self.objectives {
             let stat = objective.figure.stat(&evaluation.result.summary);
             let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
-                return Err(Error::InvalidRequest {
+                return Err(Stopped::Refused(Error::InvalidRequest {
                     parameter: "objective",
                     message: format!("`{}` exists on no path of {what}", objective.figure.name()),
-                });
+                }));
             };
             outcome.means.insert(objective.name.clone(), mean);
             outcome.se.insert(objective.name.clone(), se);

@@ -39,6 +39,8 @@ pub use paired::Difference;
 use paired::paired;
 pub use range::Range;
 
+use std::sync::atomic::AtomicBool;
+
 use crate::Error;
 use crate::spec::{FxFits, Override};
 use pactsim_model::deal::Deal;
@@ -104,14 +106,13 @@ pub trait Evaluations {
     fn crn(&self) -> Crn;
 
     /// Runs evaluation `index` (below `evaluations()`), reporting progress as the paths of the
-    /// evaluations before it plus its own. Error: its deal is not valid, or the analysis's figure
-    /// exists on no path of it.
-    fn evaluate(&self, index: u64, progress: Progress) -> Result<Self::Evaluated, Error>;
+    /// evaluations before it plus its own, stopped between paths when `cancel` is set. Refused:
+    /// its deal is not valid, or the analysis's figure exists on no path of it.
+    fn evaluate(&self, index: u64, progress: Progress, cancel: &AtomicBool) -> Result<Self::Evaluated, Stopped>;
 
-    /// Runs evaluations `range` (a unit of a sweep), in order; an implementation may run them in
-    /// parallel.
+    /// Runs evaluations `range` (a unit of a sweep), in order.
     fn evaluate_range(&self, range: std::ops::Range<u64>, progress: Progress) -> Result<Vec<Self::Evaluated>, Error> {
-        range.map(|index| self.evaluate(index, progress)).collect()
+        uncancelled(|cancel| range.map(|index| self.evaluate(index, progress, cancel)).collect())
     }
 
     /// The document from every evaluation's result, in order. Error: the results do not match
@@ -123,9 +124,42 @@ pub trait Evaluations {
     where
         Self: Sized,
     {
-        let evaluated = (0..self.evaluations()).map(|i| self.evaluate(i, progress)).collect::<Result<Vec<_>, _>>()?;
-        self.assemble(evaluated)
+        uncancelled(|cancel| self.run_all_cancellable(progress, cancel))
     }
+
+    /// `run_all`, stopped between paths when `cancel` is set.
+    fn run_all_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<Self::Output, Stopped>
+    where
+        Self: Sized,
+    {
+        let evaluated =
+            (0..self.evaluations()).map(|i| self.evaluate(i, progress, cancel)).collect::<Result<Vec<_>, _>>()?;
+        Ok(self.assemble(evaluated)?)
+    }
+}
+
+/// Why an analysis run with a cancel flag (`run_cancellable`) gave no document: the flag was set
+/// (another thread: a server whose client cancelled), or the analysis refused as `run` would.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Stopped {
+    #[error("cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Refused(#[from] Error),
+}
+
+impl From<crate::Cancelled> for Stopped {
+    fn from(_: crate::Cancelled) -> Self {
+        Stopped::Cancelled
+    }
+}
+
+/// Runs an analysis with a flag nothing sets: only its refusal can come back.
+fn uncancelled<T>(run: impl FnOnce(&AtomicBool) -> Result<T, Stopped>) -> Result<T, Error> {
+    run(&AtomicBool::new(false)).map_err(|stop| match stop {
+        Stopped::Refused(error) => error,
+        Stopped::Cancelled => unreachable!("nothing sets the flag, so nothing cancels"),
+    })
 }
 
 /// The error of results that do not fit the analysis they are assembled into.

@@ -16,13 +16,15 @@
 //! (seeded, so the same every time), the 2.5th and 97.5th percentiles of the indices over the
 //! resamples.
 
+use std::sync::atomic::AtomicBool;
+
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use super::evaluate::evaluate;
 use super::range::{Written, check_ranges};
-use super::{Common, Crn, Evaluations, Figure, Header, Progress, Range, chained, parse, uncertain_inputs};
+use super::{Common, Crn, Evaluations, Figure, Header, Progress, Range, Stopped, chained, parse, uncertain_inputs};
 use crate::Error;
 use crate::spec::Override;
 
@@ -161,7 +163,8 @@ impl PreparedSobol {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// The seed of the design's scrambling, from the analysis's seed.
@@ -173,6 +176,11 @@ impl PreparedSobol {
     /// combination of values that each end alone allows), or the output exists on no path of it.
     pub fn run(self, progress: Progress) -> Result<SobolResult, Error> {
         self.run_all(progress)
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<SobolResult, Stopped> {
+        self.run_all_cancellable(progress, cancel)
     }
 
     /// The design's points in the unit cube, in SALib's row order (computed once).
@@ -203,7 +211,7 @@ impl Evaluations for PreparedSobol {
         self.crn
     }
 
-    fn evaluate(&self, index: u64, progress: Progress) -> Result<f64, Error> {
+    fn evaluate(&self, index: u64, progress: Progress, cancel: &AtomicBool) -> Result<f64, Stopped> {
         let (changes, _) = self.row(index);
         let what = || {
             format!(
@@ -213,11 +221,12 @@ impl Evaluations for PreparedSobol {
             )
         };
         let deal = parse(&self.deal, &chained(&self.overrides, changes.iter().cloned()), &self.fits, 0, Some(what()))?;
-        let evaluation = evaluate(deal, self.crn, &[], index * self.crn.paths, progress);
-        self.output.stat(&evaluation.result.summary).mean.ok_or_else(|| Error::InvalidRequest {
+        let evaluation = evaluate(deal, self.crn, &[], index * self.crn.paths, progress, cancel)?;
+        let mean = self.output.stat(&evaluation.result.summary).mean.ok_or_else(|| Error::InvalidRequest {
             parameter: "output",
             message: format!("`{}` exists on no path of {}; choose another figure", self.output.name(), what()),
-        })
+        })?;
+        Ok(mean)
     }
 
     fn assemble(self, outputs: Vec<f64>) -> Result<SobolResult, Error> {

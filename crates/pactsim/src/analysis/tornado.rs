@@ -5,12 +5,15 @@
 //! percentile; a range (`KEY=LO..HI`) adds an input, or replaces the distribution of that key.
 //! All runs share the base run's paths, so the swing's standard error is paired.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::{Deserialize, Serialize};
 
 use super::evaluate::{PathValues, evaluate};
 use super::range::check_ranges;
 use super::{
-    Common, Crn, Evaluations, Figure, Header, Progress, Range, chained, number_text, paired, parse, uncertain_inputs,
+    Common, Crn, Evaluations, Figure, Header, Progress, Range, Stopped, chained, number_text, paired, parse,
+    uncertain_inputs,
 };
 use crate::Error;
 use crate::spec::Override;
@@ -117,13 +120,19 @@ impl PreparedTornado {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// Runs the base, then each input's low and high, on the same paths. Error: the output exists
     /// on no path of one of the runs.
     pub fn run(self, progress: Progress) -> Result<TornadoOutput, Error> {
         self.run_all(progress)
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<TornadoOutput, Stopped> {
+        self.run_all_cancellable(progress, cancel)
     }
 
     /// The deal of evaluation `index` (the base, then each input's low and high) and what an
@@ -158,16 +167,16 @@ impl Evaluations for PreparedTornado {
         self.crn
     }
 
-    fn evaluate(&self, index: u64, progress: Progress) -> Result<Evaluated, Error> {
+    fn evaluate(&self, index: u64, progress: Progress, cancel: &AtomicBool) -> Result<Evaluated, Stopped> {
         let (crn, output) = (self.crn, self.output);
         let (deal, what) = self.evaluation(index);
-        let evaluation = evaluate(deal.clone(), crn, &[output], index * crn.paths, progress);
+        let evaluation = evaluate(deal.clone(), crn, &[output], index * crn.paths, progress, cancel)?;
         let stat = output.stat(&evaluation.result.summary);
         let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
-            return Err(Error::InvalidRequest {
+            return Err(Stopped::Refused(Error::InvalidRequest {
                 parameter: "output",
                 message: format!("`{}` exists on no path {what}; choose another figure", output.name()),
-            });
+            }));
         };
         Ok(Evaluated { mean: Mean { mean, se }, paths: evaluation.paths.into_iter().next().expect("one figure") })
     }
