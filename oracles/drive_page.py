@@ -9,7 +9,7 @@ loopback port with a fresh store, and checks, as a reader of the page would see 
   it, and the investor NPV is the figure the CLI prints for the same file, paths and seed;
 - the years table and the charts are there, and the download links answer;
 - a misspelt field typed into the editor is reported at its line, with the hint, and clicking the
-  message puts the cursor on that line;
+  message puts the cursor on that line; a misspelt override key is reported with the closest key;
 - a bad request (paths over --max-paths) shows the API's error message;
 - two runs compared side by side show both means and their difference;
 - no request went to any host but the server's (the Performance API's resource entries);
@@ -315,6 +315,24 @@ def check_diagnostic(driver):
     print(f"diagnostic: line {line}, column {column}, with its hint")
 
 
+def check_override_diagnostic(driver):
+    """A misspelt override key is reported as the override, with the closest valid key."""
+    given = "facility.strategic.anual_cap_usd_bn=25"
+    field = driver.find_element(By.ID, "set")
+    field.send_keys(given)
+    item = wait(driver, lambda d: (d.find_elements(By.CSS_SELECTOR, '#diagnostics .diagnostic[data-origin="override"]') or [None])[0],
+                30, "no diagnostic for a misspelt override")
+    text = item.text
+    check(given in text, f"override diagnostic {text!r} does not quote the override")
+    check("did you mean `facility.strategic.annual_cap_usd_bn`?" in text, f"override diagnostic {text!r} has no hint")
+    check(not driver.find_elements(By.CSS_SELECTOR, "#gutter .ln.bad"), "an override's problem marks a line of the file")
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(Keys.DELETE)  # typed, so the page sees an input event and checks again
+    wait(driver, lambda d: "ok" in d.find_element(By.ID, "check-status").get_attribute("class"), 30,
+         "the deal is not valid again without the override")
+    print(f"override diagnostic: {text}")
+
+
 def check_api_error(driver):
     set_field(driver, "#paths", MAX_PATHS + 1)
     driver.find_element(By.ID, "run").click()
@@ -426,6 +444,7 @@ def main():
         screenshot(driver, "full", full=True)
 
         check_diagnostic(driver)
+        check_override_diagnostic(driver)
         check_api_error(driver)
         second = run_and_wait(driver, server, PATHS, seed=7)
         check_compare(driver, server, first, second)

@@ -196,7 +196,7 @@ function renderGutter() {
   const gutter = $('#gutter');
   const bad = new Map();
   for (const d of diagnostics) {
-    if (d.line) bad.set(d.line, [...(bad.get(d.line) || []), diagnosticText(d)]);
+    if (inFile(d)) bad.set(d.line, [...(bad.get(d.line) || []), diagnosticText(d)]);
   }
   const rows = [];
   for (let line = 1; line <= lines; line += 1) {
@@ -207,11 +207,22 @@ function renderGutter() {
   gutter.scrollTop = editor().scrollTop;
 }
 
+/** Whether a diagnostic points into the deal's text (else into an override, or nowhere). */
+function inFile(d) {
+  return (d.origin === undefined || d.origin === 'file') && Number.isInteger(d.line) && d.line > 0;
+}
+
+/** `line L, column C: field — message (hint)`, or `override KEY=VALUE, column C: …`. */
 function diagnosticText(d) {
-  const where = d.line ? `line ${d.line}, column ${d.column}` : 'override';
+  let where = 'deal file';
+  if (inFile(d)) where = `line ${d.line}, column ${d.column}`;
+  else if (d.origin === 'override') where = `override ${d.override ?? ''}${d.column ? `, column ${d.column}` : ''}`;
+  let message = d.message || '';
+  // The API's message starts with the field (`field: found X, expected Y`); it is shown once.
+  if (d.field && message.startsWith(`${d.field}: `)) message = message.slice(d.field.length + 2);
   const field = d.field ? `${d.field} — ` : '';
   const hint = d.hint ? ` (${d.hint})` : '';
-  return `${where}: ${field}${d.message}${hint}`;
+  return `${where}: ${field}${message}${hint}`;
 }
 
 function renderDiagnostics() {
@@ -220,8 +231,14 @@ function renderDiagnostics() {
     ...diagnostics.map((d) =>
       el(
         'li',
-        { class: 'diagnostic', 'data-line': d.line ?? null, 'data-column': d.column ?? null, 'data-field': d.field ?? null },
-        d.line ? el('button', { type: 'button', class: 'link', onclick: () => goTo(d.line, d.column) }, diagnosticText(d)) : diagnosticText(d),
+        {
+          class: 'diagnostic',
+          'data-origin': d.origin ?? 'file',
+          'data-line': inFile(d) ? d.line : null,
+          'data-column': inFile(d) ? d.column : null,
+          'data-field': d.field ?? null,
+        },
+        inFile(d) ? el('button', { type: 'button', class: 'link', onclick: () => goTo(d.line, d.column) }, diagnosticText(d)) : diagnosticText(d),
       ),
     ),
   );
@@ -265,7 +282,7 @@ async function checkDeal() {
   let response;
   let body = null;
   try {
-    response = await request('/v1/check', { method: 'POST', body: text });
+    response = await request(`/v1/check?${overrideParams()}`, { method: 'POST', body: text });
     body = await response.json().catch(() => null);
   } catch (error) {
     if (sequence === checkSequence) status.textContent = `not checked: ${error.message}`;
@@ -276,7 +293,9 @@ async function checkDeal() {
     diagnostics = [];
     dealValid = true;
     status.className = 'check-status ok';
-    status.textContent = `Valid deal file${body.deal ? `: ${body.deal}` : ''}${body.title ? ` (${body.title})` : ''}.`;
+    status.textContent = describeValid(body);
+    $('#paths').placeholder = body.paths ? `deal: ${body.paths}` : '';
+    $('#seed').placeholder = body.seed !== undefined ? `deal: ${body.seed}` : '';
   } else if (body && Array.isArray(body.diagnostics)) {
     diagnostics = body.diagnostics;
     dealValid = false;
@@ -290,6 +309,15 @@ async function checkDeal() {
   }
   renderDiagnostics();
   updateRunButton();
+}
+
+function describeValid(answer) {
+  const parts = [`Valid deal file: ${answer.deal}`];
+  if (answer.investor && answer.host) parts.push(`${answer.investor} invests in ${answer.host}`);
+  if (answer.start && answer.end) parts.push(`${answer.start} to ${answer.end}`);
+  if (answer.paths) parts.push(`by default ${answer.paths} paths, seed ${answer.seed}`);
+  if (answer.overrides && answer.overrides.length) parts.push(`with ${answer.overrides.length} override${answer.overrides.length === 1 ? '' : 's'}`);
+  return `${parts.join(' · ')}.`;
 }
 
 async function loadDeals() {
@@ -328,15 +356,21 @@ function lines(text) {
     .filter((line) => line && !line.startsWith('#'));
 }
 
+/** The overrides as query parameters: `set=KEY=VALUE` and `unset=KEY`, in the order given. */
+function overrideParams() {
+  const params = new URLSearchParams();
+  for (const line of lines($('#set').value)) params.append('set', line);
+  for (const line of lines($('#unset').value)) params.append('unset', line);
+  return params;
+}
+
 async function startRun() {
   showError(null);
-  const params = new URLSearchParams();
+  const params = overrideParams();
   const paths = $('#paths').value.trim();
   const seed = $('#seed').value.trim();
   if (paths) params.set('paths', paths);
   if (seed) params.set('seed', seed);
-  for (const line of lines($('#set').value)) params.append('set', line);
-  for (const line of lines($('#unset').value)) params.append('unset', line);
   const response = await request(`/v1/runs?${params}`, { method: 'POST', body: editor().value });
   if (response.status !== 202 && !response.ok) {
     const error = await errorOf(response);
@@ -556,19 +590,20 @@ function when(iso) {
 }
 
 function runRow(run) {
-  const done = run.status === 'done';
+  const isRun = run.kind === undefined || run.kind === 'run';
+  const done = run.status === 'done' && isRun;
   const status = run.status === 'running' ? `running (${fixed(progressShare(run) * 100, 0)}%)` : run.status;
   return el(
     'tr',
     { 'data-run-id': run.id, 'data-status': run.status },
     el('td', {}, el('input', { type: 'checkbox', class: 'compare-pick', value: run.id, disabled: !done, 'aria-label': `compare run ${run.id}`, onchange: updateCompareButton })),
     el('td', {}, when(run.created)),
-    el('td', {}, run.deal),
+    el('td', {}, run.deal, isRun ? '' : el('span', { class: 'note' }, ` (${run.kind})`)),
     el('td', { class: `status ${run.status}`, title: run.error || null }, status),
-    el('td', { class: 'num' }, run.paths),
-    el('td', { class: 'num' }, run.seed),
+    el('td', { class: 'num' }, run.paths ?? ''),
+    el('td', { class: 'num' }, run.seed ?? ''),
     el('td', { class: 'overrides' }, (run.overrides || []).join(', ')),
-    el('td', {}, el('button', { type: 'button', class: 'open', onclick: () => openRun(run) }, done ? 'Open' : 'Follow')),
+    el('td', {}, isRun ? el('button', { type: 'button', class: 'open', onclick: () => openRun(run) }, done ? 'Open' : 'Follow') : ''),
   );
 }
 
@@ -670,6 +705,8 @@ document.addEventListener('DOMContentLoaded', () => {
     renderGutter();
     scheduleCheck();
   });
+  $('#set').addEventListener('input', scheduleCheck);
+  $('#unset').addEventListener('input', scheduleCheck);
   editor().addEventListener('scroll', () => {
     $('#gutter').scrollTop = editor().scrollTop;
   });
