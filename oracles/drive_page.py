@@ -222,6 +222,12 @@ def check_headline(driver, server, run_id):
             check(cells[0].text == fmt(expected), f"{key} {part}: shows {cells[0].text!r}, expected {fmt(expected)!r}")
             compared += 1
     check(compared >= 40, f"only {compared} headline numbers compared")
+    for facility in output["facilities"]:
+        row = driver.find_elements(By.CSS_SELECTOR, f'#facilities tr[data-facility="{facility["id"]}"]')
+        if check(row, f"facility {facility['id']} not shown"):
+            cell = row[0].find_element(By.CSS_SELECTOR, "td.npv")
+            check(float(cell.get_attribute("data-value")) == facility["npv"]["mean"] and cell.text == FORMATS["bn"](facility["npv"]["mean"]),
+                  f"facility {facility['id']} NPV shows {cell.text!r}, API {facility['npv']['mean']!r}")
     print(f"headline: {compared} numbers equal the API's result and are formatted as the CLI does")
     return output
 

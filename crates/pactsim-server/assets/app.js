@@ -312,7 +312,7 @@ async function checkDeal() {
 }
 
 function describeValid(answer) {
-  const parts = [`Valid deal file: ${answer.deal}`];
+  const parts = [answer.deal ? `Valid deal file: ${answer.deal}` : 'Valid deal file'];
   if (answer.investor && answer.host) parts.push(`${answer.investor} invests in ${answer.host}`);
   if (answer.start && answer.end) parts.push(`${answer.start} to ${answer.end}`);
   if (answer.paths) parts.push(`by default ${answer.paths} paths, seed ${answer.seed}`);
@@ -497,6 +497,7 @@ async function showRun(id) {
     download(`${base}/report.html`, 'HTML report', `${stem}-report.html`),
   );
   renderHeadline(output);
+  renderFacilities(output);
   renderYears(output);
   renderCharts(id).catch((error) => showError(error, 'Loading the charts failed'));
 }
@@ -547,6 +548,27 @@ function renderHeadline(output) {
     return row;
   });
   $('#headline tbody').replaceChildren(...rows);
+}
+
+/** The investor's figures on each facility's projects alone, where a deal has several. */
+function renderFacilities(output) {
+  const facilities = output.facilities || [];
+  const table = $('#facilities');
+  table.hidden = facilities.length < 2;
+  const mean = (stat) => (stat ? stat.mean : null);
+  $('#facilities tbody').replaceChildren(
+    ...facilities.map((f) =>
+      el(
+        'tr',
+        { 'data-facility': f.id },
+        el('th', { scope: 'row' }, f.id),
+        numberCell(mean(f.npv), 'bn', 'npv'),
+        numberCell(mean(f.irr), 'pct', 'irr'),
+        numberCell(mean(f.moic), 'x', 'moic'),
+        f.recouped_share === null || f.recouped_share === undefined ? el('td', { class: 'recouped' }, 'n/a') : numberCell(f.recouped_share, 'share', 'recouped'),
+      ),
+    ),
+  );
 }
 
 function renderYears(output) {
