@@ -11,7 +11,7 @@ loopback port with a fresh store, and checks, as a reader of the page would see 
 - a misspelt field typed into the editor is reported at its line, with the hint, and clicking the
   message puts the cursor on that line; a misspelt override key is reported with the closest key;
 - a bad request (paths over --max-paths) shows the API's error message;
-- two runs compared side by side show both means and their difference;
+- two runs compared side by side show both means and their difference; a long run is cancelled;
 - no request went to any host but the server's (the Performance API's resource entries);
 - with --token the page asks for the token and then works.
 
@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -36,6 +37,7 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -350,22 +352,32 @@ def check_api_error(driver):
 
 def check_compare(driver, server, first, second):
     driver.find_element(By.ID, "runs-refresh").click()
-    for run_id in (first, second):
-        box = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'#runs-table tr[data-run-id="{run_id}"] .compare-pick'),
-                   30, f"run {run_id} not listed")[0]
-        wait(driver, lambda d: box.is_enabled(), 30, f"run {run_id} cannot be ticked")
-        if not box.is_selected():
-            box.click()
-    rows = driver.find_elements(By.CSS_SELECTOR, "#runs-table tbody tr[data-run-id]")
+
+    def tick(run_id):
+        # The list may be redrawn meanwhile (it refreshes when a run ends): find the box afresh.
+        def ticked(d):
+            try:
+                box = d.find_element(By.CSS_SELECTOR, f'#runs-table tr[data-run-id="{run_id}"] .compare-pick')
+                if box.is_enabled() and not box.is_selected():
+                    box.click()
+                return box.is_selected()
+            except (NoSuchElementException, StaleElementReferenceException):
+                return False
+
+        wait(driver, ticked, 30, f"run {run_id} not listed, or cannot be ticked")
+
+    tick(first)
+    tick(second)
+    rows = driver.execute_script(
+        "return [...document.querySelectorAll('#runs-table tbody tr[data-run-id]')].map(r => [r.dataset.runId, r.dataset.status])")
     check(len(rows) >= 2, f"runs list has {len(rows)} rows")
-    for row in rows:
-        check(row.get_attribute("data-status") in {"queued", "running", "done", "failed", "interrupted", "cancelled"},
-              f"run status {row.get_attribute('data-status')!r}")
+    for _, status in rows:
+        check(status in {"queued", "running", "done", "failed", "interrupted", "cancelled"}, f"run status {status!r}")
     driver.find_element(By.ID, "compare").click()
     wait(driver, lambda d: visible(d, "#comparison") and d.find_elements(By.CSS_SELECTOR, '#comparison-table [data-figure="investor_npv"]'),
          30, "the comparison did not appear")
     # A is the older of the two (the list is newest first).
-    order = [r.get_attribute("data-run-id") for r in rows if r.get_attribute("data-run-id") in (first, second)][::-1]
+    order = [run_id for run_id, _ in rows if run_id in (first, second)][::-1]
     check(order == [first, second], f"compared runs in order {order}, not the older first")
     a, b = (server.json(f"/v1/runs/{rid}/result")["totals"] for rid in order)
     for key in ("investor_npv", "host_npv", "deal_npv"):
@@ -381,6 +393,20 @@ def check_compare(driver, server, first, second):
     time.sleep(0.5)  # let the smooth scroll settle before the screenshot
     screenshot(driver, "compare")
     print("compare: both runs' means and their difference shown")
+
+
+def check_cancel(driver, server):
+    """A long run is cancelled from the page: the API says so, and the page shows it."""
+    set_field(driver, "#paths", 500_000)
+    set_field(driver, "#seed", 11)
+    driver.find_element(By.ID, "run").click()
+    wait(driver, lambda d: visible(d, "#cancel") and visible(d, "#progress"), 30, "no Cancel button or progress bar for a run")
+    run_id = urllib.parse.parse_qs(driver.execute_script("return location.hash.slice(1)")).get("run", [""])[0]
+    driver.find_element(By.ID, "cancel").click()
+    wait(driver, lambda d: d.find_element(By.ID, "run-status").text.startswith("cancelled"), 60, "the page does not show the run cancelled")
+    check(server.json(f"/v1/runs/{run_id}")["status"] == "cancelled", f"run {run_id} is not cancelled in the API")
+    check(not visible(driver, "#cancel"), "the Cancel button stays after the run ended")
+    print(f"cancel: run {run_id} cancelled")
 
 
 def check_hosts(driver, server):
@@ -454,12 +480,14 @@ def main():
         check_api_error(driver)
         second = run_and_wait(driver, server, PATHS, seed=7)
         check_compare(driver, server, first, second)
+        check_cancel(driver, server)
         check_hosts(driver, server)
         driver.execute_script("window.scrollTo(0, 0)")
         screenshot(driver, "top")
         check_token(folder, driver)
     except Exception as error:  # report it with the server's log, then clean up below
-        failures.append(f"{type(error).__name__}: {error}")
+        traceback.print_exc()
+        failures.append(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
         if driver is not None:
             try:
                 screenshot(driver, "failure", full=True)
