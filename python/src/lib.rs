@@ -47,14 +47,7 @@ create_exception!(
 );
 
 /// The deal library (`deals/` in the repository), compiled in: (file stem, text), sorted by name.
-/// A Python test checks the list against the folder.
-const LIBRARY: [(&str, &str); 5] = [
-    ("eu-us-2025-framework", include_str!("../../deals/eu-us-2025-framework.toml")),
-    ("jp-us-2025-mou", include_str!("../../deals/jp-us-2025-mou.toml")),
-    ("kr-us-2025-kr-offer", include_str!("../../deals/kr-us-2025-kr-offer.toml")),
-    ("kr-us-2025-mou", include_str!("../../deals/kr-us-2025-mou.toml")),
-    ("kr-us-2025-us-ask", include_str!("../../deals/kr-us-2025-us-ask.toml")),
-];
+const LIBRARY: [(&str, &str); 5] = pactsim::library::DEALS;
 
 /// How often the calling thread wakes during a run to handle signals and report progress.
 const POLL: Duration = Duration::from_millis(50);

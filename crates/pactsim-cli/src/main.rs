@@ -142,6 +142,19 @@ enum Command {
         #[command(flatten)]
         overrides: OverrideFlags,
     },
+    /// Serve the engine over HTTP, with the web page, for a team (runs kept in a SQLite file)
+    Serve {
+        #[command(flatten)]
+        flags: commands::serve::ServeFlags,
+    },
+    /// The runs a server's store holds: list them, or show one
+    Runs {
+        #[command(subcommand)]
+        action: RunsAction,
+        /// The SQLite file of runs `pactsim serve` writes
+        #[arg(long, value_name = "FILE", default_value = "pactsim-runs.sqlite", global = true)]
+        store: PathBuf,
+    },
     /// Validate a deal file without running it
     Check {
         /// The deal file
@@ -245,6 +258,20 @@ enum DataAction {
     Export {
         /// The data set's name, e.g. fx/krw-usd-daily
         name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RunsAction {
+    /// Every run, newest first
+    List,
+    /// One run's status
+    Show {
+        /// The run's id
+        id: String,
+        /// Print it as JSON (as `GET /v1/runs/{id}` answers)
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -438,6 +465,9 @@ fn main() -> ExitCode {
         }
         Command::Check { file, overrides } => commands::check::check(&file, &overrides.in_order(command_matches)),
         Command::Schema => commands::schema::schema(),
+        Command::Serve { flags } => commands::serve::serve(flags),
+        Command::Runs { action: RunsAction::List, store } => commands::serve::list(&store),
+        Command::Runs { action: RunsAction::Show { id, json }, store } => commands::serve::show(&store, &id, json),
         Command::Bench { files, seconds } => commands::bench::bench(&files, seconds),
         Command::Trade { file, json, runs, overrides } => {
             commands::trade::trade(&file, &overrides.in_order(command_matches), json, runs)

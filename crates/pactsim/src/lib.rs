@@ -41,6 +41,8 @@ pub use pactsim_report as output;
 pub use pactsim_trade as trade;
 
 pub mod analysis;
+pub mod library;
+pub mod report;
 mod request;
 pub mod tools;
 

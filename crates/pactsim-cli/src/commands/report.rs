@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use pactsim::output::charts;
 use pactsim::output::html::{self, ReportDeal};
-use pactsim::output::paths::{KeptFigures, PathFigures};
-use pactsim::spec::{Override, Provenance, provenance};
+use pactsim::report::ReportRun;
+use pactsim::spec::Override;
 
 use crate::diagnostics::read_deal;
 use crate::{Failure, RunFlags, progress};
@@ -21,8 +21,7 @@ use crate::{Failure, RunFlags, progress};
 /// One deal file, read and validated.
 struct Prepared {
     origin: String,
-    sha256: String,
-    provenance: Vec<Provenance>,
+    source: String,
     run: pactsim::PreparedRun,
 }
 
@@ -53,12 +52,7 @@ pub fn report(
     for file in files {
         let (origin, source) = read_deal(Some(file))?;
         match runs.prepare(&origin, source.clone(), overrides) {
-            Ok(run) => prepared.push(Prepared {
-                sha256: html::sha256_hex(&source),
-                provenance: provenance(&source, overrides),
-                origin,
-                run,
-            }),
+            Ok(run) => prepared.push(Prepared { origin, source, run }),
             Err(Failure::BadInput) => failed = true,
             Err(other) => return Err(other),
         }
@@ -73,29 +67,16 @@ pub fn report(
         return Err(Failure::BadInput);
     }
 
-    let mut results: Vec<(Prepared, pactsim::RunResult, PathFigures)> = Vec::with_capacity(prepared.len());
+    let mut results: Vec<(String, ReportRun)> = Vec::with_capacity(prepared.len());
     for one in prepared {
-        let mut kept = KeptFigures::new(one.run.deal());
         let choice = progress::ProgressChoice { forced: runs.progress, json: false };
         let length = one.run.fixed_paths();
-        let run = one.run.clone();
-        let result = {
-            let mut sink = |path: u64, figures: &[Option<f64>]| kept.push(path, figures);
-            progress::with_bar(choice, length, |progress| run.run(progress, Some(&mut sink)))
-        };
-        results.push((one, result, kept.finish()));
+        let run = one.run;
+        let report =
+            progress::with_bar(choice, length, |progress| run.run_for_report(&one.source, overrides, progress));
+        results.push((one.origin, report));
     }
-    let deals: Vec<ReportDeal<'_>> = results
-        .iter()
-        .map(|(one, result, paths)| ReportDeal {
-            file: &one.origin,
-            sha256: &one.sha256,
-            deal: &result.deal,
-            output: &result.output,
-            paths,
-            provenance: &one.provenance,
-        })
-        .collect();
+    let deals: Vec<ReportDeal<'_>> = results.iter().map(|(origin, report)| report.report_deal(origin)).collect();
 
     let page = html::report_html(&deals).context("drawing the report's charts")?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = vec![(output.to_path_buf(), page.into_bytes())];
