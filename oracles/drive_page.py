@@ -277,13 +277,13 @@ def check_charts(driver, server, run_id):
     check(len(charts) > 0, "the API lists no charts")
 
     def loaded(d):
-        images = d.find_elements(By.CSS_SELECTOR, "#charts img")
+        images = d.find_elements(By.CSS_SELECTOR, "#result img[data-chart]")
         return len(images) == len(charts) and all(
             d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", img) for img in images
         )
 
     wait(driver, loaded, 60, "the charts did not all load")
-    names = [img.get_attribute("data-chart") for img in driver.find_elements(By.CSS_SELECTOR, "#charts img")]
+    names = [img.get_attribute("data-chart") for img in driver.find_elements(By.CSS_SELECTOR, "#result img[data-chart]")]
     check(names == [c["name"] for c in charts], f"charts shown {names} != listed {[c['name'] for c in charts]}")
     print(f"charts: {len(charts)} shown")
 
@@ -470,6 +470,9 @@ def main():
         check_cli_agrees(output, output["seed"])
         check_years_and_downloads(driver, server, first, output)
         check_charts(driver, server, first)
+        driver.execute_script("document.querySelector('#settings-section .actions').scrollIntoView()")
+        time.sleep(0.5)
+        screenshot(driver, "run")
         driver.execute_script("document.getElementById('result').scrollIntoView()")
         time.sleep(0.5)
         screenshot(driver, "result")

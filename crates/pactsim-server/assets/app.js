@@ -585,13 +585,14 @@ function renderYears(output) {
   $('#years tbody').replaceChildren(...rows);
 }
 
+/** The report's charts: the first beside the tables, the others below them. */
 async function renderCharts(id) {
-  const box = $('#charts');
-  box.replaceChildren();
+  $('#lead-chart').replaceChildren();
+  $('#charts').replaceChildren();
   const charts = await getJSON(`/v1/runs/${id}/charts`);
-  for (const chart of charts) {
+  for (const [index, chart] of charts.entries()) {
     const img = el('img', { alt: chart.title, 'data-chart': chart.name });
-    box.append(el('figure', {}, img, el('figcaption', {}, chart.title)));
+    $(index === 0 ? '#lead-chart' : '#charts').append(el('figure', {}, img, el('figcaption', {}, chart.title)));
     const response = await request(`/v1/runs/${id}/charts/${encodeURIComponent(chart.name)}.svg`);
     if ($('#result').dataset.runId !== id) return;
     if (!response.ok) {
