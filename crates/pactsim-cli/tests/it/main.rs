@@ -12,6 +12,7 @@ mod overrides;
 mod report;
 mod run;
 mod schema;
+mod serve;
 mod trade;
 
 use std::path::{Path, PathBuf};
