@@ -543,7 +543,8 @@ function renderHeadline(output) {
       for (const q of ['p5', 'p50', 'p95']) row.append(numberCell(stat[q], figure.unit, q));
     }
     if (stat.defined_share !== undefined && stat.defined_share !== null && stat.defined_share < 1) {
-      row.cells[0].append(el('span', { class: 'note' }, ` (exists on ${fixed(stat.defined_share * 100, 1)}% of paths)`));
+      const where = stat.defined_share === 0 ? 'on no path' : `exists on ${fixed(stat.defined_share * 100, 1)}% of paths`;
+      row.cells[0].append(el('span', { class: 'note' }, ` (${where})`));
     }
     return row;
   });
