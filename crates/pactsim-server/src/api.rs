@@ -43,8 +43,11 @@ const MAX_LIMIT: u32 = 500;
         report_html,
         list_charts,
         chart_svg,
+        crate::analyses::compare,
+        crate::analyses::sensitivity,
+        crate::analyses::frontier,
     ),
-    components(schemas(ErrorBody, RunStatus, Status, DealEntry, CheckAnswer, RunList, Accepted, ChartEntry)),
+    components(schemas(ErrorBody, RunStatus, Status, DealEntry, CheckAnswer, RunList, Accepted, ChartEntry, crate::analyses::CompareBody, crate::analyses::SensitivityBody, crate::analyses::FrontierBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -42,7 +42,7 @@ fn render(id: &str, report: &pactsim::report::ReportRun) -> Result<Finished, Str
     });
     let file = format!("run {id}");
     let deal = report.report_deal(&file);
-    let page = html::report_html(&[deal]).map_err(|e| format!("drawing the report's charts: {e}"))?;
+    let page = html::report_html(&[deal]).map_err(|e| format!("the report: {e}"))?;
     files.push(StoredFile {
         name: "report.html".into(),
         content_type: "text/html; charset=utf-8",
@@ -50,7 +50,7 @@ fn render(id: &str, report: &pactsim::report::ReportRun) -> Result<Finished, Str
         body: page.into_bytes(),
     });
     for chart in html::deal_charts(&deal) {
-        let svg = charts::svg(&chart.chart, charts::BASE_SIZE).map_err(|e| format!("drawing a chart: {e}"))?;
+        let svg = charts::svg(&chart.chart, charts::BASE_SIZE).map_err(|e| e.to_string())?;
         files.push(StoredFile {
             name: format!("{CHART_PREFIX}{}.svg", chart.name),
             content_type: "image/svg+xml",

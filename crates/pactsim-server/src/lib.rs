@@ -97,7 +97,27 @@ impl ServeError {
     /// Whether the user asked for something this server refuses (exit 2) rather than the
     /// system failing (exit 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, ServeError::NoToken(_) | ServeError::NoWorkers | ServeError::NoQueue)
+        use std::io::ErrorKind;
+        match self {
+            ServeError::NoToken(_) | ServeError::NoWorkers | ServeError::NoQueue => true,
+            // A file that cannot be opened (a missing folder, a folder, no permission) or is not
+            // a store: the user named the wrong one.
+            ServeError::Store { source: StoreError::NotAStore { .. }, .. } => true,
+            ServeError::Store { source: StoreError::Sqlite(error), .. } => {
+                matches!(
+                    error.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::NotADatabase)
+                )
+            }
+            // An address in use, not this machine's, or a privileged port.
+            ServeError::Bind { source, .. } => {
+                matches!(
+                    source.kind(),
+                    ErrorKind::AddrInUse | ErrorKind::AddrNotAvailable | ErrorKind::PermissionDenied
+                )
+            }
+            ServeError::Io(_) => false,
+        }
     }
 }
 

@@ -52,8 +52,23 @@ const INTERRUPTED: &str = "the server stopped before the run finished; submit it
 
 /// The store failed (the disk, the file): not the client's fault.
 #[derive(Debug, thiserror::Error)]
-#[error("run store: {0}")]
-pub struct StoreError(#[from] rusqlite::Error);
+pub enum StoreError {
+    #[error("run store: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file is not a run store this version reads.
+    #[error("{}: {why}", .path.display())]
+    NotAStore { path: std::path::PathBuf, why: String },
+}
+
+/// Checks the schema version of an existing store.
+fn check_version(path: &Path, version: i64) -> Result<(), StoreError> {
+    let why = match version {
+        SCHEMA_VERSION => return Ok(()),
+        0 => "not a pactsim run store (or an empty one)".to_string(),
+        newer => format!("a run store of schema version {newer}; this pactsim reads version {SCHEMA_VERSION}"),
+    };
+    Err(StoreError::NotAStore { path: path.to_path_buf(), why })
+}
 
 /// A run's state. The first two are live; the others are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -214,11 +229,8 @@ impl Store {
         let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         if version == 0 {
             connection.execute_batch(&format!("BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))?;
-        } else if version != SCHEMA_VERSION {
-            return Err(StoreError(rusqlite::Error::InvalidParameterName(format!(
-                "{} has schema version {version}; this pactsim reads version {SCHEMA_VERSION}",
-                path.display()
-            ))));
+        } else {
+            check_version(path, version)?;
         }
         let interrupted = connection.execute(
             "UPDATE runs SET status = 'interrupted', finished = ?1, error = ?2 WHERE status IN ('queued', 'running')",
@@ -232,6 +244,7 @@ impl Store {
     pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
         let connection = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        check_version(path, connection.pragma_query_value(None, "user_version", |row| row.get(0))?)?;
         Ok(Store { connection: Mutex::new(connection) })
     }
 
@@ -239,7 +252,7 @@ impl Store {
         // A panic while the lock was held cannot leave a transaction half done (SQLite rolls it
         // back), so the connection is still good.
         let mut connection = self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(f(&mut connection)?)
+        f(&mut connection).map_err(StoreError::Sqlite)
     }
 
     /// Records a new queued run under `id`.
@@ -439,6 +452,20 @@ mod tests {
         let version: i64 = store.with(|c| c.pragma_query_value(None, "user_version", |r| r.get(0))).unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_store_is_refused_by_name() {
+        let path = temp_path("not-a-store");
+        let _ = Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x); PRAGMA user_version = 7;");
+        let error = Store::open(&path).err().expect("version 7 is refused").to_string();
+        assert!(error.contains("schema version 7"), "{error}");
+        let empty = temp_path("empty-store");
+        drop(Connection::open(&empty).unwrap());
+        let error = Store::open_read_only(&empty).err().expect("an empty file is not a store").to_string();
+        assert!(error.contains("not a pactsim run store"), "{error}");
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_file(&empty);
     }
 
     #[test]

@@ -434,9 +434,174 @@ async fn the_page_and_the_openapi_document_are_served() {
         ("/v1/runs/{id}/report.html", "get"),
         ("/v1/runs/{id}/charts", "get"),
         ("/v1/runs/{id}/charts/{name}.svg", "get"),
+        ("/v1/analyses/compare", "post"),
+        ("/v1/analyses/sensitivity", "post"),
+        ("/v1/analyses/frontier", "post"),
     ];
     for (path, method) in routes {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
     }
     assert!(paths.keys().all(|p| p.starts_with("/v1/")), "only /v1 routes: {:?}", paths.keys());
+}
+
+/// What the command line prints for an analysis document with `--json`.
+fn printed(document: &impl serde::Serialize) -> String {
+    format!("{}\n", serde_json::to_string_pretty(document).unwrap())
+}
+
+#[tokio::test]
+async fn analyses_are_jobs_whose_results_are_the_cli_documents() {
+    use pactsim::analysis::Common;
+    use pactsim::analysis::compare::{CompareRequest, Entry};
+    use pactsim::analysis::frontier::FrontierRequest;
+    use pactsim::analysis::tornado::TornadoRequest;
+    use pactsim::spec::Override;
+
+    let server = server("analyses", 1, 8, None);
+    let submit = |uri: &'static str, body: Value| {
+        let server = &server;
+        async move {
+            let answer = server.post(uri, &body.to_string()).await;
+            assert_eq!(answer.status, StatusCode::ACCEPTED, "{uri}: {}", answer.text());
+            let id = answer.json()["id"].as_str().unwrap().to_string();
+            let status = server.wait(&id).await;
+            assert_eq!(status["status"], "done", "{status}");
+            (status, server.get(&format!("/v1/runs/{id}/result")).await.text())
+        }
+    };
+    let common = Common { seed: Some(3), paths: Some(48), overrides: vec![Override::unset("labor")] };
+
+    let body = serde_json::json!({
+        "deals": [{ "id": "kr-us-2025-mou" }, { "text": US_ASK, "name": "ask.toml" }],
+        "variants": [{ "name": "no clause", "overrides": ["!stability"] }],
+        "seed": 3, "paths": 48, "overrides": ["!labor"],
+    });
+    let (status, result) = submit("/v1/analyses/compare", body).await;
+    assert_eq!((status["kind"].as_str(), status["deal"].as_str()), (Some("compare"), Some("kr-us-2025-mou")));
+    assert_eq!(status["progress"]["total"].as_u64(), Some(3 * 48));
+    let first = Entry::file("deals/kr-us-2025-mou.toml", KOREA);
+    let entries = vec![
+        first.clone(),
+        Entry::file("ask.toml", US_ASK),
+        Entry { label: Some("no clause".into()), overrides: vec![Override::unset("stability")], ..first },
+    ];
+    let expected = CompareRequest { entries, common: common.clone() }.prepare().unwrap().run(&|_| {});
+    assert_eq!(result, printed(&expected));
+
+    let body = serde_json::json!({
+        "deal": { "id": "kr-us-2025-us-ask" }, "method": "tornado",
+        "ranges": ["facility.directed.annual_cap_usd_bn=10..30"], "seed": 3, "paths": 48, "overrides": ["!labor"],
+    });
+    let (_, result) = submit("/v1/analyses/sensitivity", body).await;
+    let ranges = vec![pactsim::analysis::Range::parse("facility.directed.annual_cap_usd_bn=10..30", "range").unwrap()];
+    let tornado = TornadoRequest { deal: US_ASK.into(), common: common.clone(), output: None, ranges };
+    assert_eq!(result, printed(&tornado.prepare().unwrap().run(&|_| {}).unwrap()));
+
+    let body = serde_json::json!({
+        "deal": { "id": "kr-us-2025-us-ask" }, "vary": ["facility.directed.annual_cap_usd_bn=10..30"],
+        "points": 4, "marks": [{ "id": "kr-us-2025-mou" }], "seed": 3, "paths": 48, "overrides": ["!labor"],
+    });
+    let (_, result) = submit("/v1/analyses/frontier", body).await;
+    let frontier = FrontierRequest {
+        deal: US_ASK.into(),
+        common,
+        vary: vec![pactsim::analysis::Range::parse("facility.directed.annual_cap_usd_bn=10..30", "vary").unwrap()],
+        points: 4,
+        objectives: Vec::new(),
+        marks: vec![pactsim::analysis::frontier::Mark { file: "deals/kr-us-2025-mou.toml".into(), text: KOREA.into() }],
+    };
+    assert_eq!(result, printed(&frontier.prepare().unwrap().run(&|_| {}).unwrap()));
+}
+
+#[tokio::test]
+async fn bad_analyses_get_422_with_the_problem() {
+    let server = server("bad-analyses", 0, 8, None);
+    let cases = [
+        ("/v1/analyses/compare", "not json".to_string(), "invalid_request"),
+        ("/v1/analyses/compare", r#"{"deals": [{"id": "kr-us-2025-mou"}], "colour": 1}"#.into(), "invalid_request"),
+        ("/v1/analyses/compare", r#"{"deals": [{"id": "kr-us-2025-mou"}]}"#.into(), "invalid_parameter"),
+        ("/v1/analyses/compare", r#"{"deals": [{"id": "nope"}, {"id": "kr-us-2025-mou"}]}"#.into(), "invalid_request"),
+        (
+            "/v1/analyses/compare",
+            r#"{"deals": [{"id": "kr-us-2025-mou", "text": "x"}, {"id": "kr-us-2025-mou"}]}"#.into(),
+            "invalid_request",
+        ),
+        ("/v1/analyses/compare", r#"{"deals": [{"text": "[deal"}, {"id": "kr-us-2025-mou"}]}"#.into(), "invalid_deal"),
+        (
+            "/v1/analyses/compare",
+            r#"{"deals": [{"id": "kr-us-2025-mou"}, {"id": "kr-us-2025-mou"}], "overrides": ["novalue"]}"#.into(),
+            "invalid_override",
+        ),
+        (
+            "/v1/analyses/compare",
+            r#"{"deals": [{"id": "kr-us-2025-mou"}, {"id": "kr-us-2025-mou"}], "paths": 100001}"#.into(),
+            "too_many_paths",
+        ),
+        (
+            "/v1/analyses/compare",
+            r#"{"deals": [{"id": "kr-us-2025-mou"}, {"id": "kr-us-2025-mou"}], "paths": 18446744073709551615}"#.into(),
+            "too_many_paths",
+        ),
+        (
+            "/v1/analyses/sensitivity",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "method": "tornado", "paths": 18446744073709551615}"#.into(),
+            "too_many_paths",
+        ),
+        (
+            "/v1/analyses/frontier",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "vary": ["facility.strategic.annual_cap_usd_bn=10..30"], "points": 65536, "paths": 100000}"#.into(),
+            "too_many_paths",
+        ),
+        (
+            "/v1/analyses/sensitivity",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "method": "guess"}"#.into(),
+            "invalid_request",
+        ),
+        (
+            "/v1/analyses/sensitivity",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "method": "sobol"}"#.into(),
+            "invalid_request",
+        ),
+        (
+            "/v1/analyses/sensitivity",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "method": "tornado", "ranges": ["x=1"]}"#.into(),
+            "invalid_parameter",
+        ),
+        (
+            "/v1/analyses/frontier",
+            r#"{"deal": {"id": "kr-us-2025-mou"}, "vary": ["facility.strategic.anual_cap_usd_bn=10..30"]}"#.into(),
+            "invalid_deal",
+        ),
+    ];
+    for (uri, body, code) in cases {
+        assert_eq!(server.post(uri, &body).await.error(StatusCode::UNPROCESSABLE_ENTITY), code, "{uri} {body}");
+    }
+    let answer =
+        server.post("/v1/analyses/compare", r#"{"deals": [{"text": "[deal"}, {"id": "kr-us-2025-mou"}]}"#).await;
+    let body = answer.json();
+    assert_eq!(body["deal"].as_u64(), Some(0), "{body}");
+    assert_eq!(body["diagnostics"][0]["line"].as_u64(), Some(1), "{body}");
+    assert_eq!(server.get("/v1/runs").await.json()["runs"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_running_analysis_cancels() {
+    let server = server("analysis-cancel", 1, 4, None);
+    let body = serde_json::json!({
+        "deal": { "id": "kr-us-2025-us-ask" }, "vary": ["facility.directed.annual_cap_usd_bn=10..30"],
+        "points": 64, "paths": 50000,
+    });
+    let answer = server.post("/v1/analyses/frontier", &body.to_string()).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text());
+    let id = answer.json()["id"].as_str().unwrap().to_string();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server.get(&format!("/v1/runs/{id}")).await.json()["status"] != "running" {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let answer = server.send(Method::DELETE, &format!("/v1/runs/{id}"), Body::empty(), None).await;
+    assert_eq!(answer.json()["status"], "cancelled", "{}", answer.text());
+    let status = server.get(&format!("/v1/runs/{id}")).await.json();
+    assert_eq!((status["kind"].as_str(), status["status"].as_str()), (Some("frontier"), Some("cancelled")));
+    assert!(status["progress"]["done"].as_u64().unwrap() < 64 * 50000);
 }

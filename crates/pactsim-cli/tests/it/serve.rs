@@ -118,6 +118,29 @@ fn a_served_run_prints_what_pactsim_run_prints() {
     let (_, years) = http(&server.addr, "GET", &format!("/v1/runs/{id}/years.csv"), "");
     assert_eq!(years, std::fs::read_to_string(out.join("years.csv")).unwrap());
 
+    // An analysis as a job: its result is what `pactsim compare --json` prints.
+    let body = r#"{"deals": [{"id": "kr-us-2025-mou"}, {"id": "kr-us-2025-us-ask"}],
+        "variants": [{"name": "no clause", "overrides": ["!stability"]}], "seed": 5, "paths": 64}"#;
+    let (code, answer) = http(&server.addr, "POST", "/v1/analyses/compare", body);
+    assert_eq!(code, 202, "{answer}");
+    let job = json(&answer)["id"].as_str().unwrap().to_string();
+    assert_eq!(wait_for(&server.addr, &job, |s| s != "queued" && s != "running")["status"], "done");
+    let (_, served) = http(&server.addr, "GET", &format!("/v1/runs/{job}/result"), "");
+    let printed = pactsim(&[
+        "compare",
+        "deals/kr-us-2025-mou.toml",
+        "deals/kr-us-2025-us-ask.toml",
+        "--variant",
+        "no clause: --unset stability",
+        "--json",
+        "--seed",
+        "5",
+        "--paths",
+        "64",
+    ]);
+    assert!(printed.status.success());
+    assert_eq!(served, stdout(&printed), "byte for byte");
+
     // `pactsim runs` reads the store while the server runs on it.
     let store = dir.join("runs.sqlite");
     let list = pactsim(&["runs", "list", "--store", store.to_str().unwrap()]);
@@ -183,4 +206,10 @@ fn listening_beyond_loopback_needs_a_token() {
     assert!(!store.exists(), "nothing is created when the server refuses to start");
     let err = rejected(&["serve", "--workers", "0", "--store", store.to_str().unwrap()]);
     assert!(err.contains("--workers"), "{err}");
+    let missing = dir.join("no-such-folder").join("runs.sqlite");
+    let err = rejected(&["serve", "--addr", "127.0.0.1:0", "--store", missing.to_str().unwrap()]);
+    assert!(err.contains("opening the run store") && err.contains("no-such-folder"), "{err}");
+    std::fs::write(&store, "not a database, but text of some length to look like a file").unwrap();
+    let err = rejected(&["serve", "--addr", "127.0.0.1:0", "--store", store.to_str().unwrap()]);
+    assert!(err.contains("opening the run store"), "{err}");
 }

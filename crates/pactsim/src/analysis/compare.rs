@@ -6,11 +6,14 @@
 //! own (applied after the common ones), so "the MOU without its stability clause" is the MOU's
 //! text and `!stability`.
 
+use std::sync::atomic::AtomicBool;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::evaluate::{PathValues, evaluate};
 use super::{Common, Crn, Difference, Figure, Progress, SCHEMA, chained, paired, parse};
+use crate::Cancelled;
 use crate::Error;
 use crate::output::{StatJson, Totals};
 use crate::spec::Override;
@@ -82,11 +85,17 @@ impl PreparedCompare {
 
     /// Paths over all evaluations, for a progress bar.
     pub fn total_paths(&self) -> u64 {
-        self.crn.paths * self.deals.len() as u64
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.crn.paths.saturating_mul(self.deals.len() as u64)
     }
 
     /// Runs every deal on the same paths, one after the other.
     pub fn run(self, progress: Progress) -> CompareOutput {
+        self.run_cancellable(progress, &AtomicBool::new(false)).expect("nothing sets the flag, so nothing cancels")
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<CompareOutput, Cancelled> {
         let crn = self.crn;
         let mut deals = Vec::with_capacity(self.deals.len());
         let mut differences = Vec::new();
@@ -94,7 +103,7 @@ impl PreparedCompare {
         for (index, (entry, deal)) in self.request.entries.iter().zip(self.deals).enumerate() {
             let label = entry.label.clone().unwrap_or_else(|| deal.id.clone());
             let figures = Figure::all_in(&deal);
-            let evaluation = evaluate(deal, crn, &figures, index as u64 * crn.paths, progress);
+            let evaluation = evaluate(deal, crn, &figures, index as u64 * crn.paths, progress, cancel)?;
             // The share of paths that recouped is not compared for a deal with no recoup account
             // (every path would count as recouped).
             let recoups = evaluation.result.output.totals.recoup_accounts > 0;
@@ -120,7 +129,7 @@ impl PreparedCompare {
                 }
             }
         }
-        CompareOutput {
+        Ok(CompareOutput {
             schema: SCHEMA,
             kind: "compare",
             version: crate::VERSION,
@@ -129,7 +138,7 @@ impl PreparedCompare {
             overrides: self.request.common.recorded(),
             deals,
             differences,
-        }
+        })
     }
 }
 
@@ -266,6 +275,18 @@ mod tests {
 
     fn common(paths: u64) -> Common {
         Common { seed: Some(5), paths: Some(paths), overrides: Vec::new() }
+    }
+
+    #[test]
+    fn a_cancelled_comparison_stops_and_one_left_alone_gives_what_run_gives() {
+        let entries = vec![Entry::file("mou", MOU), Entry::file("ask", US_ASK)];
+        let request = CompareRequest { entries, common: common(64) };
+        let cancelled = AtomicBool::new(true);
+        assert_eq!(request.prepare().unwrap().run_cancellable(&|_| {}, &cancelled).err(), Some(Cancelled));
+        let never = AtomicBool::new(false);
+        let text = |output: &CompareOutput| serde_json::to_string(output).unwrap();
+        let left_alone = request.prepare().unwrap().run_cancellable(&|_| {}, &never).unwrap();
+        assert_eq!(text(&left_alone), text(&request.prepare().unwrap().run(&|_| {})));
     }
 
     #[test]

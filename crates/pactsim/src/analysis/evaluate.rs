@@ -1,7 +1,10 @@
 //! One evaluation of an analysis: a deal run as `pactsim run` runs it, with the per-path values of
 //! the figures the analysis needs kept in path order.
 
+use std::sync::atomic::AtomicBool;
+
 use pactsim_model::deal::Deal;
+use pactsim_montecarlo::Cancelled;
 
 use super::{Crn, Figure, Progress};
 use crate::request::{PreparedRun, RunResult};
@@ -41,8 +44,15 @@ pub fn prepared(deal: Deal, crn: Crn) -> PreparedRun {
 }
 
 /// Runs `deal` on the analysis's paths, keeping the values of `figures` (each must exist in the
-/// deal), reporting progress as `before` plus the paths done.
-pub fn evaluate(deal: Deal, crn: Crn, figures: &[Figure], before: u64, progress: Progress) -> Evaluation {
+/// deal), reporting progress as `before` plus the paths done; stopped when `cancel` is set.
+pub fn evaluate(
+    deal: Deal,
+    crn: Crn,
+    figures: &[Figure],
+    before: u64,
+    progress: Progress,
+    cancel: &AtomicBool,
+) -> Result<Evaluation, Cancelled> {
     let layout = pactsim_montecarlo::Layout::of(&deal);
     let indices: Vec<usize> = figures.iter().map(|f| f.index(&layout)).collect();
     let mut columns: Vec<Vec<Option<f64>>> = vec![Vec::new(); figures.len()];
@@ -52,7 +62,8 @@ pub fn evaluate(deal: Deal, crn: Crn, figures: &[Figure], before: u64, progress:
         }
     };
     let report = |done: u64| progress(before + done);
-    let result = prepared(deal, crn).run(&report, if figures.is_empty() { None } else { Some(&mut keep) });
+    let keep = if figures.is_empty() { None } else { Some(&mut keep as pactsim_montecarlo::PathSink) };
+    let result = prepared(deal, crn).run_cancellable(&report, keep, cancel)?;
     let paths = columns.into_iter().map(|values| PathValues { values }).collect();
-    Evaluation { result, paths }
+    Ok(Evaluation { result, paths })
 }

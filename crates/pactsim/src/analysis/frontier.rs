@@ -9,12 +9,14 @@
 //! says how many, and the largest amount by which one point improves on it in every objective at
 //! once (the most both sides could gain together by moving there, in the objectives' units).
 
+use std::sync::atomic::AtomicBool;
+
 use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::evaluate::evaluate;
 use super::range::{Written, check_ranges};
-use super::{Common, Crn, Figure, Header, Progress, Range, chained, parse};
+use super::{Common, Crn, Figure, Header, Progress, Range, Stopped, chained, parse, uncancelled};
 use crate::Error;
 use crate::spec::Override;
 use pactsim_model::deal::Deal;
@@ -199,27 +201,33 @@ impl PreparedFrontier {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// Runs every point, then every marked deal. Error: a point's deal is not valid (a
     /// combination each end alone allows), or an objective exists on no path of a run.
     pub fn run(self, progress: Progress) -> Result<FrontierOutput, Error> {
+        uncancelled(|cancel| self.run_cancellable(progress, cancel))
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<FrontierOutput, Stopped> {
         let crn = self.crn;
         let scramble = (crn.seed ^ (crn.seed >> 32)) as u32;
         let mut done = 0;
         let objectives = &self.objectives;
-        let mut outcome = |deal: Deal, what: &str| -> Result<Outcome, Error> {
-            let evaluation = evaluate(deal, crn, &[], done * crn.paths, progress);
+        let mut outcome = |deal: Deal, what: &str| -> Result<Outcome, Stopped> {
+            let evaluation = evaluate(deal, crn, &[], done * crn.paths, progress, cancel)?;
             done += 1;
             let mut outcome = Outcome { means: IndexMap::new(), se: IndexMap::new() };
             for objective in objectives {
                 let stat = objective.figure.stat(&evaluation.result.summary);
                 let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
-                    return Err(Error::InvalidRequest {
+                    return Err(Stopped::Refused(Error::InvalidRequest {
                         parameter: "objective",
                         message: format!("`{}` exists on no path of {what}", objective.figure.name()),
-                    });
+                    }));
                 };
                 outcome.means.insert(objective.name.clone(), mean);
                 outcome.se.insert(objective.name.clone(), se);

@@ -39,6 +39,8 @@ pub use paired::Difference;
 use paired::paired;
 pub use range::Range;
 
+use std::sync::atomic::AtomicBool;
+
 use crate::Error;
 use crate::spec::{FxFits, Override};
 use pactsim_model::deal::Deal;
@@ -86,6 +88,30 @@ pub struct Crn {
 
 /// A progress report: paths run so far over every evaluation of the analysis.
 pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// Why an analysis run with a cancel flag (`run_cancellable`) gave no document: the flag was set
+/// (another thread: a server whose client cancelled), or the analysis refused as `run` would.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Stopped {
+    #[error("cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Refused(#[from] Error),
+}
+
+impl From<crate::Cancelled> for Stopped {
+    fn from(_: crate::Cancelled) -> Self {
+        Stopped::Cancelled
+    }
+}
+
+/// Runs an analysis with a flag nothing sets: only its refusal can come back.
+fn uncancelled<T>(run: impl FnOnce(&AtomicBool) -> Result<T, Stopped>) -> Result<T, Error> {
+    run(&AtomicBool::new(false)).map_err(|stop| match stop {
+        Stopped::Refused(error) => error,
+        Stopped::Cancelled => unreachable!("nothing sets the flag, so nothing cancels"),
+    })
+}
 
 /// The schema of every analysis document.
 pub const SCHEMA: u32 = 1;

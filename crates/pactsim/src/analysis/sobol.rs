@@ -16,13 +16,15 @@
 //! (seeded, so the same every time), the 2.5th and 97.5th percentiles of the indices over the
 //! resamples.
 
+use std::sync::atomic::AtomicBool;
+
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use serde::Serialize;
 
 use super::evaluate::evaluate;
 use super::range::{Written, check_ranges};
-use super::{Common, Crn, Figure, Header, Progress, Range, chained, parse, uncertain_inputs};
+use super::{Common, Crn, Figure, Header, Progress, Range, Stopped, chained, parse, uncancelled, uncertain_inputs};
 use crate::Error;
 use crate::spec::Override;
 
@@ -159,7 +161,8 @@ impl PreparedSobol {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// The seed of the design's scrambling, from the analysis's seed.
@@ -170,6 +173,11 @@ impl PreparedSobol {
     /// Runs every design point and estimates the indices. Error: a point's deal is not valid (a
     /// combination of values that each end alone allows), or the output exists on no path of it.
     pub fn run(self, progress: Progress) -> Result<SobolResult, Error> {
+        uncancelled(|cancel| self.run_cancellable(progress, cancel))
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<SobolResult, Stopped> {
         let k = self.inputs.len();
         let unit = design(self.n as usize, k, self.scramble());
         let mut rows = Vec::with_capacity(unit.len());
@@ -190,7 +198,7 @@ impl PreparedSobol {
             };
             let deal =
                 parse(&self.deal, &chained(&self.overrides, changes.iter().cloned()), &self.fits, 0, Some(what()))?;
-            let evaluation = evaluate(deal, self.crn, &[], index as u64 * self.crn.paths, progress);
+            let evaluation = evaluate(deal, self.crn, &[], index as u64 * self.crn.paths, progress, cancel)?;
             let mean = self.output.stat(&evaluation.result.summary).mean.ok_or_else(|| Error::InvalidRequest {
                 parameter: "output",
                 message: format!("`{}` exists on no path of {}; choose another figure", self.output.name(), what()),

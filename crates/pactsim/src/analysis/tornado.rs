@@ -5,11 +5,16 @@
 //! percentile; a range (`KEY=LO..HI`) adds an input, or replaces the distribution of that key.
 //! All runs share the base run's paths, so the swing's standard error is paired.
 
+use std::sync::atomic::AtomicBool;
+
 use serde::Serialize;
 
 use super::evaluate::evaluate;
 use super::range::check_ranges;
-use super::{Common, Crn, Figure, Header, Progress, Range, chained, number_text, paired, parse, uncertain_inputs};
+use super::{
+    Common, Crn, Figure, Header, Progress, Range, Stopped, chained, number_text, paired, parse, uncancelled,
+    uncertain_inputs,
+};
 use crate::Error;
 use crate::spec::Override;
 use pactsim_model::deal::Deal;
@@ -115,25 +120,31 @@ impl PreparedTornado {
     }
 
     pub fn total_paths(&self) -> u64 {
-        self.evaluations() * self.crn.paths
+        // Saturating: paths are the caller's number, and a total too large to count is only too large.
+        self.evaluations().saturating_mul(self.crn.paths)
     }
 
     /// Runs the base, then each input's low and high, on the same paths. Error: the output exists
     /// on no path of one of the runs.
     pub fn run(self, progress: Progress) -> Result<TornadoOutput, Error> {
+        uncancelled(|cancel| self.run_cancellable(progress, cancel))
+    }
+
+    /// `run`, stopped between paths when `cancel` is set.
+    pub fn run_cancellable(self, progress: Progress, cancel: &AtomicBool) -> Result<TornadoOutput, Stopped> {
         let (crn, output) = (self.crn, self.output);
         let figures = [output];
         let deal_id = self.base.id.clone();
         let mut done = 0;
-        let mut run = |deal: Deal, what: &str| -> Result<(Mean, super::evaluate::PathValues), Error> {
-            let evaluation = evaluate(deal, crn, &figures, done * crn.paths, progress);
+        let mut run = |deal: Deal, what: &str| -> Result<(Mean, super::evaluate::PathValues), Stopped> {
+            let evaluation = evaluate(deal, crn, &figures, done * crn.paths, progress, cancel)?;
             done += 1;
             let stat = output.stat(&evaluation.result.summary);
             let (Some(mean), Some(se)) = (stat.mean, stat.mean_se) else {
-                return Err(Error::InvalidRequest {
+                return Err(Stopped::Refused(Error::InvalidRequest {
                     parameter: "output",
                     message: format!("`{}` exists on no path {what}; choose another figure", output.name()),
-                });
+                }));
             };
             Ok((Mean { mean, se }, evaluation.paths.into_iter().next().expect("one figure")))
         };
