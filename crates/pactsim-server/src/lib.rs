@@ -167,35 +167,39 @@ pub fn serve(config: Config, listening: impl FnOnce(SocketAddr, usize)) -> Resul
         Store::open(&config.store).map_err(|source| ServeError::Store { path: config.store.clone(), source })?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
+        // The handlers are in place before the server says it listens: a signal sent as soon as
+        // it does stops it gracefully.
+        let stop = shutdown()?;
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| ServeError::Bind { addr: config.addr, source })?;
         listening(listener.local_addr()?, interrupted);
         let limits = Limits { token: config.token, max_paths: config.max_paths };
         let app = router(store, limits, config.workers, config.queue);
-        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        axum::serve(listener, app).with_graceful_shutdown(stop).await?;
         Ok(())
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM. Runs still going are left to the store's recovery: they will
-/// read `interrupted` after the next start, as after a crash.
-async fn shutdown() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = interrupt.await;
-                return;
-            }
-        };
+/// A future that resolves on Ctrl-C (SIGINT) or SIGTERM, its handlers registered at once. Runs
+/// still going are left to the store's recovery: they read `interrupted` after the next start, as
+/// after a crash.
+#[cfg(unix)]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
         tokio::select! {
-            _ = interrupt => {}
+            _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

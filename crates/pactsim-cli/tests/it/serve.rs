@@ -192,6 +192,26 @@ fn after_kill_9_done_runs_keep_their_result_and_cut_off_runs_are_interrupted() {
 }
 
 #[test]
+fn sigterm_stops_the_server_with_exit_0() {
+    let dir = scratch("serve-term");
+    let mut server = serve(&dir.join("runs.sqlite"));
+    let (code, _) = http(&server.addr, "GET", "/v1/deals", "");
+    assert_eq!(code, 200);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    // Waits (at most a minute, so a server that ignored the signal fails the test, not hangs it).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "a graceful stop: {status:?}");
+}
+
+#[test]
 fn listening_beyond_loopback_needs_a_token() {
     let dir = scratch("serve-token");
     let store = dir.join("runs.sqlite");
