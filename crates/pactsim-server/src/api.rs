@@ -38,6 +38,7 @@ const MAX_LIMIT: u32 = 500;
         get_run,
         cancel_run,
         run_result,
+        run_deal,
         years_csv,
         tables_xlsx,
         report_html,
@@ -47,7 +48,7 @@ const MAX_LIMIT: u32 = 500;
         crate::analyses::sensitivity,
         crate::analyses::frontier,
     ),
-    components(schemas(ErrorBody, RunStatus, Status, DealEntry, CheckAnswer, RunList, Accepted, ChartEntry, crate::analyses::CompareBody, crate::analyses::SensitivityBody, crate::analyses::FrontierBody)),
+    components(schemas(ErrorBody, RunStatus, Status, DealEntry, CheckAnswer, DiscountRates, RunList, Accepted, ChartEntry, crate::analyses::CompareBody, crate::analyses::SensitivityBody, crate::analyses::FrontierBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -168,6 +169,7 @@ pub struct CheckAnswer {
     pub title: String,
     pub investor: String,
     pub host: String,
+    /// The deal's start: the date NPVs are discounted to.
     pub start: String,
     pub end: String,
     pub facilities: usize,
@@ -179,6 +181,15 @@ pub struct CheckAnswer {
     pub paths: u64,
     /// The overrides applied, as recorded.
     pub overrides: Vec<String>,
+    /// The rates of its `[run]` that the investor's and the host's NPVs are discounted at.
+    pub discount_rate: DiscountRates,
+}
+
+/// Yearly discount rates, as fractions (0.05 is 5%).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DiscountRates {
+    pub investor: f64,
+    pub host: f64,
 }
 
 #[utoipa::path(post, path = "/v1/check", tag = "deals",
@@ -209,6 +220,10 @@ pub async fn check(RawQuery(raw): RawQuery, body: Bytes) -> Result<Json<CheckAns
             seed: deal.run.seed,
             paths: deal.run.paths,
             overrides: deal.overrides.clone(),
+            discount_rate: DiscountRates {
+                investor: deal.run.investor_discount_rate,
+                host: deal.run.host_discount_rate,
+            },
             deal: deal.id,
         }))
     })
@@ -423,6 +438,24 @@ pub async fn run_result(State(app): State<App>, Path(id): Path<String>) -> Resul
     let lookup = blocking(move || Ok(app2.store.result(&id2)?)).await?;
     let text = found(&id, "result", lookup)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+}
+
+#[utoipa::path(get, path = "/v1/runs/{id}/deal.toml", tag = "runs",
+    params(("id" = String, Path, description = "The run's id")),
+    responses(
+        (status = 200, description = "The deal's TOML text exactly as submitted (before its overrides, which the run's status lists), whatever the run's state", content_type = "application/toml", body = String),
+        (status = 404, description = "No such run, or an analysis (its deals are in its request)", body = ErrorBody)))]
+pub async fn run_deal(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let app2 = app.clone();
+    let id2 = id.clone();
+    let (kind, text) =
+        blocking(move || app2.store.input(&id2)?.ok_or_else(|| ApiError::not_found(format!("no run `{id2}`")))).await?;
+    if kind != "run" {
+        return Err(ApiError::not_found(format!(
+            "{id} is a {kind} analysis: it has no single deal file; its deals are in its request"
+        )));
+    }
+    Ok(([(header::CONTENT_TYPE, "application/toml; charset=utf-8")], text).into_response())
 }
 
 /// A stored file of a done run, served with its content type.

@@ -137,6 +137,7 @@ pub fn router(store: Store, limits: Limits, workers: usize, queue: usize) -> Rou
         .route("/v1/runs", post(api::create_run).get(api::list_runs))
         .route("/v1/runs/{id}", get(api::get_run).delete(api::cancel_run))
         .route("/v1/runs/{id}/result", get(api::run_result))
+        .route("/v1/runs/{id}/deal.toml", get(api::run_deal))
         .route("/v1/runs/{id}/years.csv", get(api::years_csv))
         .route("/v1/runs/{id}/tables.xlsx", get(api::tables_xlsx))
         .route("/v1/runs/{id}/report.html", get(api::report_html))

@@ -326,9 +326,13 @@ impl Store {
         })
     }
 
-    /// The input a run was submitted with (a deal's text, an analysis's request).
-    pub fn input(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.with(|c| c.query_row("SELECT input FROM runs WHERE id = ?1", [id], |row| row.get(0)).optional())
+    /// A job's kind and the input it was submitted with (a run: the deal's text; an analysis: its
+    /// request).
+    pub fn input(&self, id: &str) -> Result<Option<(String, String)>, StoreError> {
+        self.with(|c| {
+            c.query_row("SELECT kind, input FROM runs WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
     }
 
     /// Up to `limit` runs, newest first, older than the cursor when given; and the cursor of the

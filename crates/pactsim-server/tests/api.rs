@@ -217,6 +217,17 @@ async fn check_says_valid_or_lists_the_problems_with_their_place() {
     let body = valid.json();
     assert_eq!((body["valid"].as_bool(), body["deal"].as_str()), (Some(true), Some("kr-us-2025-mou")));
 
+    // The rates the NPVs are discounted at and the date they are discounted to, as the deal's
+    // `[run] discount_rate = { investor = 0.05, host = 0.045 }` and `start = 2025-11-14` say.
+    assert_eq!(
+        (body["discount_rate"]["investor"].as_f64(), body["discount_rate"]["host"].as_f64()),
+        (Some(0.05), Some(0.045))
+    );
+    assert_eq!(body["start"], "2025-11-14");
+    let overridden = server.post("/v1/check?set=run.discount_rate.investor%3D0.07", KOREA).await.json();
+    assert_eq!(overridden["discount_rate"]["investor"].as_f64(), Some(0.07), "{overridden}");
+    assert_eq!(overridden["discount_rate"]["host"].as_f64(), Some(0.045), "{overridden}");
+
     let misspelt = KOREA.replacen("commitment_usd_bn", "comitment_usd_bn", 1);
     let answer = server.post("/v1/check", &misspelt).await;
     assert_eq!(answer.error(StatusCode::UNPROCESSABLE_ENTITY), "invalid_deal");
@@ -242,6 +253,30 @@ async fn check_says_valid_or_lists_the_problems_with_their_place() {
 
     let not_text = server.send(Method::POST, "/v1/check", vec![0xff, 0xfe, 0x00], None).await;
     assert_eq!(not_text.error(StatusCode::UNPROCESSABLE_ENTITY), "invalid_deal");
+}
+
+#[tokio::test]
+async fn a_runs_deal_is_served_as_submitted() {
+    let server = server("run-deal", 0, 4, None);
+    // Edited by hand: a comment, trailing blanks and no final newline are kept byte for byte.
+    let edited = format!("# mine, edited  \r\n{}", KOREA.trim_end());
+    let id = server.submit("/v1/runs?paths=10&set=stability.ara_floor%3D0.9&unset=labor", &edited).await;
+    let answer = server.get(&format!("/v1/runs/{id}/deal.toml")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text());
+    assert!(answer.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/toml"));
+    assert_eq!(answer.body, edited.as_bytes());
+    let status = server.get(&format!("/v1/runs/{id}")).await.json();
+    assert_eq!(status["overrides"], serde_json::json!(["stability.ara_floor=0.9", "!labor"]));
+
+    let unknown = server.get("/v1/runs/01M97YCTSWXFHHGEF9W6DBVWAG/deal.toml").await;
+    assert_eq!(unknown.error(StatusCode::NOT_FOUND), "not_found");
+    let body = serde_json::json!({ "deals": [{ "id": "kr-us-2025-mou" }, { "id": "kr-us-2025-us-ask" }], "paths": 10 });
+    let analysis = server.post("/v1/analyses/compare", &body.to_string()).await;
+    assert_eq!(analysis.status, StatusCode::ACCEPTED, "{}", analysis.text());
+    let analysis = analysis.json()["id"].as_str().unwrap().to_string();
+    let answer = server.get(&format!("/v1/runs/{analysis}/deal.toml")).await;
+    assert_eq!(answer.error(StatusCode::NOT_FOUND), "not_found");
+    assert!(answer.json()["message"].as_str().unwrap().contains("compare analysis"), "{}", answer.text());
 }
 
 #[tokio::test]
@@ -389,7 +424,7 @@ async fn runs_are_listed_newest_first_a_page_at_a_time() {
 #[tokio::test]
 async fn with_a_token_v1_needs_it_and_the_page_stays_open() {
     let server = server("token", 0, 1, Some("s3cret"));
-    for uri in ["/v1/deals", "/v1/runs", "/v1/runs/x", "/v1/nope"] {
+    for uri in ["/v1/deals", "/v1/runs", "/v1/runs/x", "/v1/runs/x/deal.toml", "/v1/nope"] {
         let answer = server.get(uri).await;
         assert_eq!(answer.error(StatusCode::UNAUTHORIZED), "unauthorized", "{uri}");
         assert_eq!(answer.headers[header::WWW_AUTHENTICATE], "Bearer");
@@ -429,6 +464,7 @@ async fn the_page_and_the_openapi_document_are_served() {
         ("/v1/runs/{id}", "get"),
         ("/v1/runs/{id}", "delete"),
         ("/v1/runs/{id}/result", "get"),
+        ("/v1/runs/{id}/deal.toml", "get"),
         ("/v1/runs/{id}/years.csv", "get"),
         ("/v1/runs/{id}/tables.xlsx", "get"),
         ("/v1/runs/{id}/report.html", "get"),
