@@ -11,6 +11,10 @@ loopback port with a fresh store, and checks, as a reader of the page would see 
 - a misspelt field typed into the editor is reported at its line, with the hint, and clicking the
   message puts the cursor on that line; a misspelt override key is reported with the closest key;
 - a bad request (paths over --max-paths) shows the API's error message;
+- the NPV rows are labelled as the CLI labels them ("NPV at 5.00% to 2025-11-14"), for a run
+  shown when it ends and for one opened from the list with an override of the rate;
+- an earlier run opened from the list and "Edit this deal" put its deal file (as the API serves it),
+  paths, seed and overrides back into the editor and the settings;
 - two runs compared side by side show both means and their difference; a long run is cancelled;
 - no request went to any host but the server's (the Performance API's resource entries);
 - with --token the page asks for the token and then works.
@@ -234,14 +238,72 @@ def check_headline(driver, server, run_id):
     return output
 
 
-def check_cli_agrees(output, seed):
-    """The investor NPV the page shows is the one `pactsim run` prints for the same inputs."""
+def cli_npv_lines(seed, overrides=()):
+    """The investor's and the host's NPV lines of `pactsim run`'s text summary."""
     args = [BIN, "run", str(REPO / "deals" / f"{DEAL}.toml"), "--paths", str(PATHS), "--seed", str(seed)]
+    for override in overrides:
+        args += ["--unset", override[1:]] if override.startswith("!") else ["--set", override]
     text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    line = next((l for l in text.splitlines() if l.strip().startswith("NPV at") and "Investor" not in l), "")
+    lines = [l for l in text.splitlines() if l.strip().startswith("NPV at")]
+    check(len(lines) == 2, f"CLI prints {len(lines)} NPV lines, not the investor's and the host's")
+    return (lines + ["", ""])[:2]
+
+
+def check_npv_labels(driver, lines):
+    """The page labels the NPV rows as the CLI's text does ("NPV at 5.00% to 2025-11-14")."""
+    for key, line in zip(("investor_npv", "host_npv"), lines):
+        label = re.match(r"\s*(NPV at \S+ to \S+)", line)
+        shown = driver.find_element(By.CSS_SELECTOR, f'#headline [data-figure="{key}"] th').text
+        check(label and shown == label[1], f"{key}: the page labels it {shown!r}; the CLI prints {line!r}")
+
+
+def check_cli_agrees(driver, output, seed):
+    """The investor NPV the page shows, and its label, are what `pactsim run` prints for the same inputs."""
+    lines = cli_npv_lines(seed)
+    line = lines[0]
     expected = FORMATS["bn"](output["totals"]["investor_npv"]["mean"])
     figure = re.search(r"\s(-?\d+\.\d\d)(\s|$)", line)
     check(figure and figure[1] == expected, f"CLI prints investor NPV line {line!r}; the page shows {expected}")
+    check_npv_labels(driver, lines)
+    print(f"NPV labels as the CLI prints them: {line.strip()!r}")
+
+
+def check_reopen(driver, server, run_id, seed, overrides):
+    """An earlier run opened from the list: its NPV labels follow its overrides, and "Edit this deal"
+    puts its deal file, paths, seed and overrides back into the editor and the settings."""
+    # Something else in the editor and settings first, so that what is loaded is the run's.
+    Select(driver.find_element(By.ID, "deal-select")).select_by_value("kr-us-2025-us-ask")
+    wait(driver, lambda d: 'id = "kr-us-2025-us-ask"' in d.find_element(By.ID, "editor").get_attribute("value"), 30,
+         "the other deal did not load")
+    for selector in ("#paths", "#seed", "#set", "#unset"):
+        set_field(driver, selector, "")
+    driver.find_element(By.ID, "runs-refresh").click()
+    wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'#runs-table tr[data-run-id="{run_id}"] button.open'), 30,
+         f"run {run_id} not listed")
+    driver.find_element(By.CSS_SELECTOR, f'#runs-table tr[data-run-id="{run_id}"] button.open').click()
+    wait(driver, lambda d: d.find_element(By.ID, "result").get_attribute("data-run-id") == run_id
+         and d.find_elements(By.ID, "edit-run"), 60, "the earlier run did not open with Edit this deal")
+    lines = cli_npv_lines(seed, overrides)
+    check(lines[0].strip().startswith("NPV at 7.00% to"), f"the override of the investor's rate is not in the CLI's label {lines[0]!r}")
+    check_npv_labels(driver, lines)
+    driver.find_element(By.ID, "edit-run").click()
+    deal_text = server.get(f"/v1/runs/{run_id}/deal.toml")[2].decode()
+    wait(driver, lambda d: d.find_element(By.ID, "editor").get_attribute("value") == deal_text, 30,
+         "the editor does not hold the run's deal file")
+    wait(driver, lambda d: "ok" in d.find_element(By.ID, "check-status").get_attribute("class"), 30,
+         "the run's deal was not checked valid")
+    field = lambda name: driver.find_element(By.ID, name).get_attribute("value")
+    check(field("paths") == str(PATHS), f"paths field holds {field('paths')!r}, not {PATHS}")
+    check(field("seed") == str(seed), f"seed field holds {field('seed')!r}, not {seed}")
+    sets = [o for o in overrides if not o.startswith("!")]
+    unsets = [o[1:] for o in overrides if o.startswith("!")]
+    check(field("set").split("\n") == sets, f"set field holds {field('set')!r}, not {sets}")
+    check(field("unset").split("\n") == unsets, f"unset field holds {field('unset')!r}, not {unsets}")
+    check(Select(driver.find_element(By.ID, "deal-select")).first_selected_option.get_attribute("value") == "",
+          "the library deal stays selected over the run's deal")
+    time.sleep(0.8)  # let the smooth scroll settle before the screenshot
+    screenshot(driver, "reopen")
+    print(f"reopen: run {run_id}'s deal, paths, seed and overrides are in the editor; investor NPV line {lines[0].strip()!r}")
 
 
 def check_years_and_downloads(driver, server, run_id, output):
@@ -467,7 +529,7 @@ def main():
 
         first = run_and_wait(driver, server, PATHS)
         output = check_headline(driver, server, first)
-        check_cli_agrees(output, output["seed"])
+        check_cli_agrees(driver, output, output["seed"])
         check_years_and_downloads(driver, server, first, output)
         check_charts(driver, server, first)
         driver.execute_script("document.querySelector('#settings-section .actions').scrollIntoView()")
@@ -481,8 +543,14 @@ def main():
         check_diagnostic(driver)
         check_override_diagnostic(driver)
         check_api_error(driver)
+        # The second run changes the investor's discount rate and drops the stability clause.
+        reopened = ["run.discount_rate.investor=0.07", "!stability"]
+        set_field(driver, "#set", reopened[0])
+        set_field(driver, "#unset", reopened[1][1:])
         second = run_and_wait(driver, server, PATHS, seed=7)
+        check(server.json(f"/v1/runs/{second}")["overrides"] == reopened, "the second run's overrides")
         check_compare(driver, server, first, second)
+        check_reopen(driver, server, second, 7, reopened)
         check_cancel(driver, server)
         check_hosts(driver, server)
         driver.execute_script("window.scrollTo(0, 0)")

@@ -67,7 +67,7 @@ const FIGURES = [
   { group: 'Investor' },
   { key: 'investor_paid', label: 'paid (funding + guarantee calls)', unit: 'bn' },
   { key: 'investor_received', label: 'received', unit: 'bn' },
-  { key: 'investor_npv', label: 'NPV (at the deal’s investor discount rate)', unit: 'bn' },
+  { key: 'investor_npv', label: 'NPV (at the deal’s investor discount rate)', unit: 'bn', rate: 'investor' },
   { key: 'investor_irr', label: 'IRR', unit: 'pct' },
   { key: 'investor_moic', label: 'MOIC (cash received / paid)', unit: 'x' },
   { key: 'investor_terminal_value', label: 'terminal value at the horizon', unit: 'bn' },
@@ -78,7 +78,7 @@ const FIGURES = [
   { key: 'host_tax', label: 'tax', unit: 'bn' },
   { key: 'host_received', label: 'distributions', unit: 'bn' },
   { key: 'host_terminal_value', label: 'terminal value at the horizon', unit: 'bn' },
-  { key: 'host_npv', label: 'NPV (at the deal’s host discount rate)', unit: 'bn' },
+  { key: 'host_npv', label: 'NPV (at the deal’s host discount rate)', unit: 'bn', rate: 'host' },
   { group: 'Tariff relief and the whole deal' },
   { key: 'tariff_relief_npv', label: 'tariff relief NPV', unit: 'bn' },
   { key: 'deal_npv', label: 'deal NPV for the investor (investment NPV + relief NPV)', unit: 'bn' },
@@ -106,6 +106,16 @@ function statOf(totals, figure) {
   if (value === null) return null;
   if (typeof value === 'number') return { mean: value };
   return value;
+}
+
+/**
+ * A figure's label; an NPV's names its rate and date as `pactsim run` does ("NPV at 5.00% to
+ * 2025-11-14") when the deal's terms (`/v1/check`'s answer) are known.
+ */
+function figureLabel(figure, terms) {
+  const rate = figure.rate && terms && terms.discount_rate ? terms.discount_rate[figure.rate] : undefined;
+  if (typeof rate !== 'number' || !terms.start) return figure.label;
+  return `NPV at ${fixed(rate * 100, 2)}% to ${terms.start}`;
 }
 
 function numberCell(value, unit, className) {
@@ -335,6 +345,7 @@ async function loadDeal(id) {
   if (!response.ok) throw await errorOf(response);
   editor().value = await response.text();
   editor().scrollTop = 0;
+  $('#deal-source').textContent = '';
   renderGutter();
   await checkDeal();
 }
@@ -361,6 +372,16 @@ function overrideParams() {
   const params = new URLSearchParams();
   for (const line of lines($('#set').value)) params.append('set', line);
   for (const line of lines($('#unset').value)) params.append('unset', line);
+  return params;
+}
+
+/** Recorded overrides (`KEY=VALUE` sets, `!KEY` removes) as query parameters, in their order. */
+function recordedParams(overrides) {
+  const params = new URLSearchParams();
+  for (const o of overrides || []) {
+    if (o.startsWith('!')) params.append('unset', o.slice(1));
+    else params.append('set', o);
+  }
   return params;
 }
 
@@ -476,8 +497,34 @@ function describeRun(status, output) {
   return parts.join(' · ');
 }
 
+/** A run's deal file as submitted, and its terms (`/v1/check` of it with the run's overrides). */
+async function runDeal(status) {
+  const response = await request(`/v1/runs/${status.id}/deal.toml`);
+  if (!response.ok) throw await errorOf(response);
+  const text = await response.text();
+  const terms = await getJSON(`/v1/check?${recordedParams(status.overrides)}`, { method: 'POST', body: text }).catch(() => null);
+  return { text, terms };
+}
+
+/** Put a run's deal file, paths, seed and overrides into the editor and settings, to change and run again. */
+function editRun(status, deal) {
+  $('#deal-select').value = '';
+  editor().value = deal.text;
+  editor().scrollTop = 0;
+  $('#paths').value = status.paths ?? '';
+  $('#seed').value = status.seed ?? '';
+  const overrides = status.overrides || [];
+  $('#set').value = overrides.filter((o) => !o.startsWith('!')).join('\n');
+  $('#unset').value = overrides.filter((o) => o.startsWith('!')).map((o) => o.slice(1)).join('\n');
+  $('#deal-source').textContent = `The deal of run ${status.id} (${status.deal}), with its paths, seed and overrides.`;
+  renderGutter();
+  $('#deal-section').scrollIntoView({ behavior: 'smooth' });
+  return checkDeal();
+}
+
 async function showRun(id) {
   const [status, output] = await Promise.all([getJSON(`/v1/runs/${id}`), getJSON(`/v1/runs/${id}/result`)]);
+  const deal = await runDeal(status).catch(() => null);
   const section = $('#result');
   section.hidden = false;
   section.dataset.runId = id;
@@ -486,6 +533,8 @@ async function showRun(id) {
     el('strong', {}, output.deal),
     ` · ${describeRun(status, output)} · run ${id}`,
     status.finished ? ` · finished ${when(status.finished)}` : '',
+    deal ? ' ' : '',
+    deal ? el('button', { type: 'button', id: 'edit-run', onclick: guard('Loading the run’s deal failed', () => editRun(status, deal)) }, 'Edit this deal') : '',
   );
   const base = `/v1/runs/${id}`;
   const stem = `${output.deal}-${output.paths}p-seed${output.seed}`;
@@ -496,7 +545,7 @@ async function showRun(id) {
     download(`${base}/tables.xlsx`, 'tables.xlsx', `${stem}.xlsx`), ' · ',
     download(`${base}/report.html`, 'HTML report', `${stem}-report.html`),
   );
-  renderHeadline(output);
+  renderHeadline(output, deal && deal.terms);
   renderFacilities(output);
   renderYears(output);
   renderCharts(id).catch((error) => showError(error, 'Loading the charts failed'));
@@ -525,12 +574,12 @@ function figureRows(columns, row) {
   return rows;
 }
 
-function renderHeadline(output) {
+function renderHeadline(output, terms) {
   const totals = output.totals || {};
   const rows = figureRows(6, (figure) => {
     const stat = statOf(totals, figure);
     if (stat === undefined) return null;
-    const row = el('tr', { 'data-figure': figure.key }, el('th', { scope: 'row' }, figure.label));
+    const row = el('tr', { 'data-figure': figure.key }, el('th', { scope: 'row' }, figureLabel(figure, terms)));
     if (stat === null) {
       row.append(el('td', { class: 'mean', colspan: 5 }, 'n/a'));
       return row;
@@ -627,7 +676,13 @@ function runRow(run) {
     el('td', { class: 'num' }, run.paths ?? ''),
     el('td', { class: 'num' }, run.seed ?? ''),
     el('td', { class: 'overrides' }, (run.overrides || []).join(', ')),
-    el('td', {}, isRun ? el('button', { type: 'button', class: 'open', onclick: () => openRun(run) }, done ? 'Open' : 'Follow') : ''),
+    el(
+      'td',
+      {},
+      isRun ? el('button', { type: 'button', class: 'open', onclick: () => openRun(run) }, done ? 'Open' : 'Follow') : '',
+      isRun ? ' ' : '',
+      isRun ? el('button', { type: 'button', class: 'edit', onclick: guard('Loading the run’s deal failed', async () => editRun(run, await runDeal(run))) }, 'Edit deal') : '',
+    ),
   );
 }
 
