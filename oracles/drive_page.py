@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,8 +36,8 @@ import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
+from served import REPO, BIN, Server, check, failures
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -46,80 +45,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-REPO = Path(__file__).resolve().parent.parent
-BIN = os.environ.get("PACTSIM_BIN", str(REPO / "target" / "release" / "pactsim"))
 SHOTS = REPO / "target" / "screenshots"
 DEAL = "kr-us-2025-mou"
 PATHS = 1000
 MAX_PATHS = 1_000_000
 RUN_TIMEOUT = 180  # seconds a 1,000-path run may take on a slow, busy machine
-
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print(f"FAIL: {message}", file=sys.stderr)
-    return condition
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`pactsim serve` on a free loopback port with a store in a temporary folder."""
-
-    def __init__(self, folder, token=None):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.token = token
-        args = [BIN, "serve", "--addr", f"127.0.0.1:{self.port}", "--store", str(Path(folder) / "runs.sqlite")]
-        args += ["--max-paths", str(MAX_PATHS)]
-        if token:
-            args += ["--token", token]
-        self.log = open(Path(folder) / f"serve-{self.port}.log", "w+")
-        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise SystemExit(f"pactsim serve exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"pactsim serve did not answer within 60 s:\n{self.output()}")
-            time.sleep(0.2)
-
-    def output(self):
-        self.log.flush()
-        self.log.seek(0)
-        return self.log.read()[-4000:]
-
-    def get(self, path):
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        with urllib.request.urlopen(urllib.request.Request(self.url + path, headers=headers), timeout=30) as answer:
-            return answer.status, answer.headers.get("Content-Type", ""), answer.read()
-
-    def json(self, path):
-        return json.loads(self.get(path)[2])
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
 
 def browser():
     chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -490,7 +420,7 @@ def check_hosts(driver, server):
 
 
 def check_token(folder, driver):
-    server = Server(folder, token="s3cret-token")
+    server = Server(folder, token="s3cret-token", max_paths=MAX_PATHS)
     try:
         driver.get(server.url + "/")
         wait(driver, lambda d: visible(d, "#token-form"), 30, "the page did not ask for the token")
@@ -512,7 +442,7 @@ def main():
     server = None
     driver = None
     try:
-        server = Server(folder)
+        server = Server(folder, max_paths=MAX_PATHS)
         driver = browser()
         driver.get(server.url + "/")
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'#deal-select option[value="{DEAL}"]'), 30,
