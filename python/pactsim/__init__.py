@@ -21,8 +21,8 @@ number of paths give the same numbers, to the last bit, on any number of threads
 - :class:`DealError` (a :class:`ValueError`) is raised for a deal or override that is not valid,
   with every problem found in ``.diagnostics``.
 
-A run releases the GIL, uses every core (set ``RAYON_NUM_THREADS`` before importing to use fewer),
-and stops within a fraction of a second on Ctrl-C (``KeyboardInterrupt``). With ``tqdm``
+A run or an analysis releases the GIL, uses every core (set ``RAYON_NUM_THREADS`` before importing
+to use fewer), and stops within a fraction of a second on Ctrl-C (``KeyboardInterrupt``). With ``tqdm``
 installed, a run that takes more than a second shows a progress bar, in a notebook or a terminal.
 """
 

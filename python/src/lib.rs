@@ -30,7 +30,7 @@ use pactsim::analysis::compare::{CompareRequest, Entry};
 use pactsim::analysis::frontier::{FrontierRequest, Mark, Objective};
 use pactsim::analysis::sobol::{SobolInput, SobolRequest};
 use pactsim::analysis::tornado::TornadoRequest;
-use pactsim::analysis::{Common, Range};
+use pactsim::analysis::{Common, Range, Stopped};
 use pactsim::montecarlo::{Layout, PathSink};
 use pactsim::spec::{Diagnostic, Origin, Override};
 use pactsim::{Paths, RunRequest};
@@ -400,13 +400,42 @@ fn analysis_error(py: Python<'_>, texts: &[&str], error: pactsim::Error) -> PyEr
     }
 }
 
-/// Prepares and runs an analysis without the GIL; its refusal as [`analysis_error`] says.
+/// Prepares and runs an analysis on a thread of its own, without the GIL; its refusal as
+/// [`analysis_error`] says. The calling thread looks for signals every `POLL`: on Ctrl-C (or any
+/// signal handler that raises) it sets the analysis's cancel flag, waits for the thread, which
+/// stops within about a path's time, and lets the exception through.
 fn analyse<T: Send>(
     py: Python<'_>,
     texts: &[&str],
-    work: impl FnOnce() -> Result<T, pactsim::Error> + Send,
+    work: impl FnOnce(&AtomicBool) -> Result<T, Stopped> + Send,
 ) -> PyResult<T> {
-    py.detach(work).map_err(|error| analysis_error(py, texts, error))
+    let cancel = AtomicBool::new(false);
+    let caller = std::thread::current();
+    let outcome = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let _wake = WakeOnDrop(caller.clone());
+            work(&cancel)
+        });
+        loop {
+            py.detach(|| std::thread::park_timeout(POLL));
+            if worker.is_finished() {
+                break;
+            }
+            if let Err(signal) = py.check_signals() {
+                cancel.store(true, Ordering::Relaxed);
+                let _ = py.detach(|| worker.join());
+                return Err(signal);
+            }
+        }
+        py.detach(|| worker.join())
+            .map_err(|_| PyRuntimeError::new_err("pactsim failed while running an analysis (a bug; please report it)"))
+    })?;
+    match outcome {
+        Ok(document) => Ok(document),
+        Err(Stopped::Refused(error)) => Err(analysis_error(py, texts, error)),
+        // Only this function sets the flag, and it returned before reaching here when it did.
+        Err(Stopped::Cancelled) => Err(PyKeyboardInterrupt::new_err("the analysis was cancelled")),
+    }
 }
 
 fn serialising(error: serde_json::Error) -> PyErr {
@@ -436,7 +465,7 @@ fn compare(
         .collect();
     let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
     let request = CompareRequest { entries: entries.clone(), common: analysis_common(seed, paths, overrides_given) };
-    let document = analyse(py, &texts, || Ok(request.prepare()?.run(&|_| {})))?;
+    let document = analyse(py, &texts, |cancel| Ok(request.prepare()?.run_cancellable(&|_| {}, cancel)?))?;
     py.detach(|| serde_json::to_string_pretty(&document)).map_err(serialising)
 }
 
@@ -455,7 +484,7 @@ fn tornado(
     let ranges = parse_ranges(&ranges, "range").map_err(|error| analysis_error(py, &[], error))?;
     let common = analysis_common(seed, paths, overrides_given);
     let request = TornadoRequest { deal: deal.clone(), common, output, ranges };
-    let document = analyse(py, &[&deal], || request.prepare()?.run(&|_| {}))?;
+    let document = analyse(py, &[&deal], |cancel| request.prepare()?.run_cancellable(&|_| {}, cancel))?;
     py.detach(|| serde_json::to_string_pretty(&document)).map_err(serialising)
 }
 
@@ -485,7 +514,7 @@ fn sobol(
     }
     let common = analysis_common(seed, paths, overrides_given);
     let request = SobolRequest { deal: deal.clone(), common, output, inputs: parsed, n };
-    let result = analyse(py, &[&deal], || request.prepare()?.run(&|_| {}))?;
+    let result = analyse(py, &[&deal], |cancel| request.prepare()?.run_cancellable(&|_| {}, cancel))?;
     let json = py.detach(|| serde_json::to_string_pretty(&result.output)).map_err(serialising)?;
     Ok((json, result.design.rows, result.design.outputs))
 }
@@ -516,7 +545,7 @@ fn frontier(
     let marks = marks.iter().map(|(file, text)| Mark { file: file.clone(), text: text.clone() }).collect();
     let common = analysis_common(seed, paths, overrides_given);
     let request = FrontierRequest { deal: deal.clone(), common, vary, points, objectives, marks };
-    let document = analyse(py, &texts, || request.prepare()?.run(&|_| {}))?;
+    let document = analyse(py, &texts, |cancel| request.prepare()?.run_cancellable(&|_| {}, cancel))?;
     py.detach(|| serde_json::to_string_pretty(&document)).map_err(serialising)
 }
 

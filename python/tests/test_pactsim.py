@@ -408,6 +408,19 @@ def test_ctrl_c_stops_a_long_run_within_a_second() -> None:
     assert pactsim.run(SMALL, paths=10, progress=False).summary["paths"] == 10
 
 
+def test_ctrl_c_stops_a_long_analysis() -> None:
+    # A comparison of 2 × 50 million paths would run for hours: only the interrupt ends it.
+    timer = threading.Timer(1.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pactsim.compare(["kr-us-2025-mou", "kr-us-2025-us-ask"], paths=50_000_000, seed=1)
+    finally:
+        timer.cancel()
+    # The engine is left usable.
+    assert len(pactsim.compare([SMALL, SMALL], paths=10).deals) == 2
+
+
 # --- the notebook example ------------------------------------------------------------------------
 
 
