@@ -373,11 +373,8 @@ impl Store {
     /// A file rendered from a done run: (content type, body).
     pub fn file(&self, id: &str, name: &str) -> Result<Lookup<(String, Vec<u8>)>, StoreError> {
         self.with(|c| {
-            let status: Option<String> =
-                c.query_row("SELECT status FROM runs WHERE id = ?1", [id], |row| row.get(0)).optional()?;
-            let Some(status) = status else { return Ok(Lookup::NoSuchRun) };
-            if status != "done" {
-                return Ok(Lookup::NotDone(Status::parse(&status)));
+            if let Some(answer) = unless_done(c, id)? {
+                return Ok(answer);
             }
             let file = c
                 .query_row("SELECT content_type, body FROM files WHERE run = ?1 AND name = ?2", [id, name], |row| {
@@ -391,11 +388,8 @@ impl Store {
     /// The (name, title) of a done run's files whose names start with `prefix`, in name order.
     pub fn titles(&self, id: &str, prefix: &str) -> Result<Lookup<Vec<(String, String)>>, StoreError> {
         self.with(|c| {
-            let status: Option<String> =
-                c.query_row("SELECT status FROM runs WHERE id = ?1", [id], |row| row.get(0)).optional()?;
-            let Some(status) = status else { return Ok(Lookup::NoSuchRun) };
-            if status != "done" {
-                return Ok(Lookup::NotDone(Status::parse(&status)));
+            if let Some(answer) = unless_done(c, id)? {
+                return Ok(answer);
             }
             let mut statement =
                 c.prepare("SELECT name, coalesce(title, '') FROM files WHERE run = ?1 AND substr(name, 1, length(?2)) = ?2 ORDER BY rowid")?;
@@ -403,6 +397,18 @@ impl Store {
             Ok(Lookup::Found(rows.collect::<rusqlite::Result<_>>()?))
         })
     }
+}
+
+/// What a lookup of a run's files answers when run `id` is missing or not done; `None` when it is
+/// done, and its files can be read.
+fn unless_done<T>(c: &Connection, id: &str) -> rusqlite::Result<Option<Lookup<T>>> {
+    let status: Option<String> =
+        c.query_row("SELECT status FROM runs WHERE id = ?1", [id], |row| row.get(0)).optional()?;
+    Ok(match status {
+        None => Some(Lookup::NoSuchRun),
+        Some(status) if status != "done" => Some(Lookup::NotDone(Status::parse(&status))),
+        Some(_) => None,
+    })
 }
 
 #[cfg(test)]
